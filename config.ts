@@ -1,0 +1,102 @@
+/**
+ * Every number that tunes Palabre, with its unit in its name, and how it is read from the
+ * environment. Secrets that are not given are generated once and kept in the data directory.
+ *
+ * @example
+ * const config = await loadConfig(Deno.env.toObject());
+ * config.port; // 8000 unless PORT is set
+ */
+import { join } from "node:path";
+
+export interface RateLimit {
+  /** Attempts allowed in one window. */
+  max: number;
+  windowMs: number;
+}
+
+export interface Config {
+  port: number;
+  /** A PostgreSQL URL; when absent Palabre runs on embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Keys the HMAC that turns client addresses into rate-limit keys (addresses are never stored). */
+  secretKey: string;
+  /** The origin pages are served from, when behind a proxy that rewrites Host; else taken per request. */
+  publicOrigin: string | undefined;
+  /** Marks cookies `Secure`; on by default when `publicOrigin` is https. */
+  secureCookies: boolean;
+  /** Trust `X-Forwarded-For` for the client address (only behind your own proxy). */
+  trustProxy: boolean;
+  sessionTtlMs: number;
+  inviteTtlMs: number;
+  rateLimits: {
+    signInPerAddress: RateLimit;
+    signInPerAccount: RateLimit;
+    signUpPerAddress: RateLimit;
+    waitlistPerAddress: RateLimit;
+    invitesPerAccount: RateLimit;
+    invitesPerAddress: RateLimit;
+  };
+}
+
+const minuteMs = 60_000;
+const hourMs = 60 * minuteMs;
+const dayMs = 24 * hourMs;
+
+/** Reads the configuration; creates `dataDir` and its secret file on first start. */
+export async function loadConfig(env: Record<string, string | undefined>): Promise<Config> {
+  const dataDir = env.DATA_DIR || "./data";
+  const publicOrigin = env.PUBLIC_ORIGIN?.replace(/\/$/, "") || undefined;
+  const secretKey = env.SECRET_KEY || await keptSecret(dataDir);
+  return {
+    port: integer(env.PORT, 8000, "PORT"),
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir,
+    secretKey,
+    publicOrigin,
+    secureCookies: env.SECURE_COOKIES
+      ? env.SECURE_COOKIES === "true"
+      : publicOrigin?.startsWith("https:") ?? false,
+    trustProxy: env.TRUST_PROXY === "true",
+    sessionTtlMs: 30 * dayMs,
+    inviteTtlMs: integer(env.INVITE_TTL_DAYS, 14, "INVITE_TTL_DAYS") * dayMs,
+    rateLimits: {
+      signInPerAddress: { max: 20, windowMs: 15 * minuteMs },
+      signInPerAccount: { max: 10, windowMs: 15 * minuteMs },
+      signUpPerAddress: { max: 10, windowMs: hourMs },
+      waitlistPerAddress: { max: 5, windowMs: hourMs },
+      invitesPerAccount: { max: 20, windowMs: hourMs },
+      invitesPerAddress: { max: 40, windowMs: hourMs },
+    },
+  };
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new Error(`${name} must be a whole number, got "${value}"`);
+  }
+  return n;
+}
+
+/** The secret kept in `dataDir/secret.key`, written on first start with owner-only access. */
+async function keptSecret(dataDir: string): Promise<string> {
+  const path = join(dataDir, "secret.key");
+  try {
+    return (await Deno.readTextFile(path)).trim();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  await Deno.mkdir(dataDir, { recursive: true });
+  const secret = Array.from(crypto.getRandomValues(new Uint8Array(32)))
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+  try {
+    // createNew: two processes starting together keep whichever secret was written first.
+    await Deno.writeTextFile(path, secret + "\n", { createNew: true, mode: 0o600 });
+    return secret;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    return (await Deno.readTextFile(path)).trim();
+  }
+}

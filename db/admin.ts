@@ -1,0 +1,31 @@
+/**
+ * What administrators alone see: every member with who invited them.
+ *
+ * @example
+ * (await members(sql, admin.id))[1].invitedBy; // "ada"
+ */
+import type { Sql } from "./client.ts";
+import { requireAdmin } from "./users.ts";
+
+export interface MemberRow {
+  handle: string;
+  displayName: string;
+  isAdmin: boolean;
+  invitedBy: string | null;
+  joinedAt: Date;
+}
+
+export async function members(sql: Sql, actorId: number): Promise<MemberRow[]> {
+  await requireAdmin(sql, actorId);
+  const rows = await sql`
+    select u.handle, u.display_name, u.is_admin, u.created_at, i.handle as invited_by
+    from users u left join users i on i.id = u.invited_by
+    order by u.created_at, u.id limit 1000`;
+  return rows.map((r) => ({
+    handle: r.handle,
+    displayName: r.display_name,
+    isAdmin: r.is_admin,
+    invitedBy: r.invited_by,
+    joinedAt: r.created_at,
+  }));
+}

@@ -1,0 +1,81 @@
+/**
+ * Profiles and follows. A profile is read by a signed-in member (`viewerId`): the route
+ * never shows one to a stranger, and the invite graph is not part of it.
+ *
+ * @example
+ * await follow(sql, grace.id, "ada");
+ * (await profile(sql, grace.id, "ADA"))?.followedByViewer; // true
+ */
+import type { Sql, Tx } from "./client.ts";
+import { Refusal } from "./errors.ts";
+import { pickedTopics, type Topic } from "./topics.ts";
+
+export interface Profile {
+  id: number;
+  handle: string;
+  displayName: string;
+  bio: string;
+  topics: Topic[];
+  followers: number;
+  following: number;
+  followedByViewer: boolean;
+  isViewer: boolean;
+  joinedAt: Date;
+}
+
+export async function profile(sql: Sql, viewerId: number, handle: string): Promise<Profile | null> {
+  const [row] = await sql`
+    select u.id, u.handle, u.display_name, u.bio, u.created_at,
+      (select count(*)::int from follows where followee_id = u.id) as followers,
+      (select count(*)::int from follows where follower_id = u.id) as following,
+      exists (select 1 from follows where follower_id = ${viewerId} and followee_id = u.id)
+        as followed
+    from users u where lower(u.handle) = lower(${handle})`;
+  if (!row) return null;
+  return {
+    id: row.id,
+    handle: row.handle,
+    displayName: row.display_name,
+    bio: row.bio,
+    topics: await pickedTopics(sql, row.id),
+    followers: row.followers,
+    following: row.following,
+    followedByViewer: row.followed,
+    isViewer: row.id === viewerId,
+    joinedAt: row.created_at,
+  };
+}
+
+/** Follows the member with `handle`; following twice is the same as once. */
+export async function follow(sql: Sql, followerId: number, handle: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    const followeeId = await idOf(tx, handle);
+    if (followeeId === followerId) throw new Refusal("invalid", "You cannot follow yourself");
+    const inserted = await tx`
+      insert into follows (follower_id, followee_id) values (${followerId}, ${followeeId})
+      on conflict do nothing returning followee_id`;
+    if (inserted.length > 0) {
+      await tx`insert into signals (user_id, kind, person_id)
+               values (${followerId}, 'followed', ${followeeId})`;
+    }
+  });
+}
+
+export async function unfollow(sql: Sql, followerId: number, handle: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    const followeeId = await idOf(tx, handle);
+    const deleted = await tx`
+      delete from follows where follower_id = ${followerId} and followee_id = ${followeeId}
+      returning followee_id`;
+    if (deleted.length > 0) {
+      await tx`insert into signals (user_id, kind, person_id)
+               values (${followerId}, 'unfollowed', ${followeeId})`;
+    }
+  });
+}
+
+async function idOf(sql: Sql | Tx, handle: string): Promise<number> {
+  const [row] = await sql`select id from users where lower(handle) = lower(${handle})`;
+  if (!row) throw new Refusal("not_found", "No such member");
+  return row.id;
+}

@@ -1,0 +1,51 @@
+/**
+ * Server-side sessions. The cookie carries 256 random bits; the table keeps only their
+ * SHA-256, so reading the database does not let anyone sign in as a member.
+ *
+ * @example
+ * const token = await startSession(sql, member.id, { ttlMs: 30 * 86_400_000 });
+ * (await sessionMember(sql, token))?.handle; // "ada"
+ */
+import type { Sql } from "./client.ts";
+import { type Member, memberById } from "./users.ts";
+
+export async function startSession(
+  sql: Sql,
+  memberId: number,
+  options: { ttlMs: number },
+): Promise<string> {
+  const token = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const expiresAt = new Date(Date.now() + options.ttlMs);
+  await sql`insert into sessions (id_hash, user_id, expires_at)
+            values (${await sha256(token)}, ${memberId}, ${expiresAt})`;
+  // Expired rows of this member go when they sign in again: the table stays small without a job.
+  await sql`delete from sessions where user_id = ${memberId} and expires_at < now()`;
+  return token;
+}
+
+/** The member behind a session cookie, or null when it is unknown or expired. */
+export async function sessionMember(sql: Sql, token: string | undefined): Promise<Member | null> {
+  if (!token || token.length > 100) return null;
+  const [row] = await sql`select user_id from sessions
+                          where id_hash = ${await sha256(token)} and expires_at > now()`;
+  return row ? await memberById(sql, row.user_id) : null;
+}
+
+export async function endSession(sql: Sql, token: string): Promise<void> {
+  await sql`delete from sessions where id_hash = ${await sha256(token)}`;
+}
+
+/** Signs a member out on every device. */
+export async function endAllSessions(sql: Sql, memberId: number): Promise<void> {
+  await sql`delete from sessions where user_id = ${memberId}`;
+}
+
+export function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return base64url(new Uint8Array(digest));
+}

@@ -1,0 +1,179 @@
+/**
+ * Members: the first administrator, sign-up through an invite, sign-in, profiles.
+ * Every rule about a member's fields is checked here, once, and again by the schema.
+ *
+ * @example
+ * const admin = await createFirstAdmin(sql, { handle: "ada", displayName: "Ada", password });
+ * const member = await authenticate(sql, "ADA", password); // handles ignore case
+ */
+import type { Sql, Tx } from "./client.ts";
+import { isUniqueViolation, Refusal } from "./errors.ts";
+import { hashPassword, spendDecoyVerification, verifyPassword } from "./passwords.ts";
+
+export interface Member {
+  id: number;
+  handle: string;
+  displayName: string;
+  isAdmin: boolean;
+  onboarded: boolean;
+}
+
+export interface NewMember {
+  handle: string;
+  displayName: string;
+  password: string;
+}
+
+export const handlePattern = /^[A-Za-z0-9_]{3,20}$/;
+export const displayNameMaxLength = 50;
+export const passwordMinLength = 10;
+export const passwordMaxLength = 200;
+export const bioMaxLength = 300;
+
+// Paths that `/@handle` must never shadow, and names that would confuse members.
+const reservedHandles = new Set(["admin", "administrator", "palabre", "root", "support", "system"]);
+const setupLockKey = 7_246_912;
+
+/** Throws an `invalid` refusal naming the first field that is wrong. */
+export function validateNewMember(input: NewMember): void {
+  const handle = input.handle.trim();
+  if (!handlePattern.test(handle)) {
+    throw new Refusal(
+      "invalid",
+      "Handle must be 3 to 20 letters, digits or underscores",
+      "handle",
+    );
+  }
+  if (reservedHandles.has(handle.toLowerCase())) {
+    throw new Refusal("invalid", "That handle is reserved", "handle");
+  }
+  validateDisplayName(input.displayName);
+  if (input.password.length < passwordMinLength) {
+    throw new Refusal(
+      "invalid",
+      `Password must be at least ${passwordMinLength} characters`,
+      "password",
+    );
+  }
+  if (input.password.length > passwordMaxLength) {
+    throw new Refusal(
+      "invalid",
+      `Password must be at most ${passwordMaxLength} characters`,
+      "password",
+    );
+  }
+}
+
+function validateDisplayName(displayName: string): void {
+  const name = displayName.trim();
+  if (name.length === 0) throw new Refusal("invalid", "Display name is required", "display_name");
+  if (name.length > displayNameMaxLength) {
+    throw new Refusal(
+      "invalid",
+      `Display name must be at most ${displayNameMaxLength} characters`,
+      "display_name",
+    );
+  }
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) {
+    throw new Refusal("invalid", "Display name cannot contain control characters", "display_name");
+  }
+}
+
+/** True while nobody has an account: the set-up page exists only then. */
+export async function needsSetup(sql: Sql): Promise<boolean> {
+  const [row] = await sql`select not exists (select 1 from users) as empty`;
+  return row.empty;
+}
+
+/** Creates the first administrator; refused with `not_found` once any account exists. */
+export async function createFirstAdmin(sql: Sql, input: NewMember): Promise<Member> {
+  validateNewMember(input);
+  const passwordHash = await hashPassword(input.password);
+  return await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${setupLockKey})`;
+    const [{ empty }] = await tx`select not exists (select 1 from users) as empty`;
+    if (!empty) throw new Refusal("not_found", "Set-up is already done");
+    return await insertMember(tx, input, passwordHash, { isAdmin: true, invitedBy: null });
+  });
+}
+
+/** Inserts a member; a taken handle (in any case) is an `invalid` refusal on the handle field. */
+export async function insertMember(
+  tx: Tx,
+  input: NewMember,
+  passwordHash: string,
+  options: { isAdmin: boolean; invitedBy: number | null },
+): Promise<Member> {
+  const handle = input.handle.trim();
+  try {
+    // A savepoint keeps the caller's transaction usable after a unique violation.
+    const [row] = await tx.savepoint((sp) =>
+      sp`insert into users (handle, display_name, password_hash, is_admin, invited_by)
+         values (${handle}, ${input.displayName.trim()}, ${passwordHash},
+                 ${options.isAdmin}, ${options.invitedBy})
+         returning id, handle, display_name, is_admin, onboarded_at`
+    );
+    return toMember(row);
+  } catch (error) {
+    if (isUniqueViolation(error, "users_handle_key")) {
+      throw new Refusal("invalid", "That handle is taken", "handle");
+    }
+    throw error;
+  }
+}
+
+/** The member with this handle and password, or an `unauthenticated` refusal. */
+export async function authenticate(sql: Sql, handle: string, password: string): Promise<Member> {
+  const [row] = await sql`
+    select id, handle, display_name, is_admin, onboarded_at, password_hash
+    from users where lower(handle) = lower(${handle.trim()})`;
+  const ok = row
+    ? await verifyPassword(password, row.password_hash)
+    : (await spendDecoyVerification(password), false);
+  if (!ok) throw new Refusal("unauthenticated", "Handle or password is wrong");
+  return toMember(row);
+}
+
+export async function memberById(sql: Sql | Tx, id: number): Promise<Member | null> {
+  const [row] = await sql`
+    select id, handle, display_name, is_admin, onboarded_at from users where id = ${id}`;
+  return row ? toMember(row) : null;
+}
+
+/** Refuses unless `actorId` is an administrator; call it inside the transaction that acts. */
+export async function requireAdmin(tx: Sql | Tx, actorId: number): Promise<void> {
+  const [row] = await tx`select is_admin from users where id = ${actorId}`;
+  if (!row?.is_admin) throw new Refusal("forbidden", "Only administrators may do this");
+}
+
+export interface ProfileEdit {
+  displayName: string;
+  bio: string;
+}
+
+/** Changes a member's own display name and bio. */
+export async function updateProfile(sql: Sql, memberId: number, edit: ProfileEdit): Promise<void> {
+  validateDisplayName(edit.displayName);
+  const bio = edit.bio.replace(/\r\n/g, "\n").trim();
+  if (bio.length > bioMaxLength) {
+    throw new Refusal("invalid", `Bio must be at most ${bioMaxLength} characters`, "bio");
+  }
+  await sql`update users set display_name = ${edit.displayName.trim()}, bio = ${bio}
+            where id = ${memberId}`;
+}
+
+export async function markOnboarded(tx: Tx, memberId: number): Promise<void> {
+  await tx`update users set onboarded_at = coalesce(onboarded_at, now()) where id = ${memberId}`;
+}
+
+// deno-lint-ignore no-explicit-any
+function toMember(row: any): Member {
+  return {
+    id: row.id,
+    handle: row.handle,
+    displayName: row.display_name,
+    isAdmin: row.is_admin,
+    onboarded: row.onboarded_at !== null,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * /admin: invites per member, the waitlist and the member list with who invited whom.
+ * Every handler's db call checks that the actor is an administrator.
+ *
+ * @example
+ * app.route("/admin", admin);
+ */
+import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "./context.ts";
+import {
+  type Ctx,
+  fieldErrors,
+  idParam,
+  originOf,
+  readForm,
+  redirectAfterPost,
+  render,
+  statusOf,
+  text,
+} from "./http.tsx";
+import { requireMember } from "./session.tsx";
+import { Refusal } from "../db/errors.ts";
+import { members } from "../db/admin.ts";
+import { inviteFromWaitlist, waitlist } from "../db/waitlist.ts";
+import { invitesPerMember, setInvitesPerMember } from "../db/settings.ts";
+import type { FieldErrors } from "../views/form.tsx";
+import { AdminView } from "../views/admin.tsx";
+
+export const admin = new Hono<AppEnv>();
+
+admin.use(requireMember());
+
+async function adminPage(
+  c: Ctx,
+  view: { errors?: FieldErrors; status?: ContentfulStatusCode; notice?: string } = {},
+) {
+  const { sql, member } = c.var;
+  const [entries, people] = [await waitlist(sql, member!.id), await members(sql, member!.id)];
+  return render(c, {
+    title: "Administration",
+    status: view.status,
+    body: (
+      <AdminView
+        invitesPerMember={await invitesPerMember(sql)}
+        waitlist={entries}
+        members={people}
+        origin={originOf(c)}
+        errors={view.errors ?? {}}
+        notice={view.notice}
+      />
+    ),
+  });
+}
+
+admin.get("/", (c) => {
+  const notices: Record<string, string> = {
+    settings: "Settings saved.",
+    invited: "Invite created: copy its link and send it to the person.",
+  };
+  return adminPage(c, { notice: notices[c.req.query("done") ?? ""] });
+});
+
+admin.post("/settings", async (c) => {
+  const form = await readForm(c);
+  const raw = text(form, "invites_per_member").trim();
+  try {
+    await setInvitesPerMember(c.var.sql, c.var.member!.id, raw === "" ? NaN : Number(raw));
+    return redirectAfterPost(c, "/admin?done=settings");
+  } catch (error) {
+    if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
+    return await adminPage(c, { errors: fieldErrors(error), status: statusOf(error) });
+  }
+});
+
+admin.post("/waitlist/:id/invite", async (c) => {
+  const id = idParam(c, "id");
+  if (id === null) throw new Refusal("not_found", "No such waitlist entry");
+  await inviteFromWaitlist(c.var.sql, c.var.member!.id, id, { ttlMs: c.var.config.inviteTtlMs });
+  return redirectAfterPost(c, "/admin?done=invited");
+});

@@ -1,0 +1,80 @@
+/**
+ * Builds the whole web application from its areas, with the middleware every request passes:
+ * security headers, a body size limit, the cross-site check and the session.
+ *
+ * @example
+ * const app = buildApp({ sql: db.sql, config });
+ * Deno.serve({ port: config.port }, app.fetch);
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Config } from "../config.ts";
+import type { Sql } from "../db/client.ts";
+import { Refusal } from "../db/errors.ts";
+import type { AppEnv } from "./context.ts";
+import { refusalPage, render } from "./http.tsx";
+import { refuseCrossSite, securityHeaders } from "./security.ts";
+import { loadMember } from "./session.tsx";
+import { assets } from "./static.ts";
+import { auth } from "./auth.tsx";
+import { hallway } from "./hallway.tsx";
+import { topics } from "./topics.tsx";
+import { profiles } from "./profiles.tsx";
+import { settings } from "./settings.tsx";
+import { invites } from "./invites.tsx";
+import { admin } from "./admin.tsx";
+import { ErrorView } from "../views/errors.tsx";
+
+export interface AppDeps {
+  sql: Sql;
+  config: Config;
+}
+
+const maxBodyBytes = 64 * 1024;
+
+export function buildApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(securityHeaders());
+  app.route("/static", assets);
+  app.use(async (c, next) => {
+    c.set("sql", deps.sql);
+    c.set("config", deps.config);
+    await next();
+    // Pages carry personal data: no shared or browser cache keeps them.
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  });
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => c.text("This request is too large", 413),
+    }),
+  );
+  app.use(refuseCrossSite());
+  app.use(loadMember());
+
+  app.route("/", hallway);
+  app.route("/", auth);
+  app.route("/", profiles);
+  app.route("/topics", topics);
+  app.route("/settings", settings);
+  app.route("/invites", invites);
+  app.route("/admin", admin);
+
+  app.notFound((c) =>
+    render(c, {
+      title: "Not found",
+      status: 404,
+      body: <ErrorView title="Not found" message="There is nothing at this address" />,
+    })
+  );
+  app.onError((error, c) => {
+    if (error instanceof Refusal) return refusalPage(c, error);
+    console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed:`, error);
+    return c.html(
+      "<!doctype html><title>Something went wrong</title><p>Something went wrong on our side. " +
+        "Nothing you sent was half-saved; please try again.</p>",
+      500,
+    );
+  });
+  return app;
+}

@@ -1,0 +1,221 @@
+/**
+ * /setup, /signin, /signout, /join/:token and /waitlist: how people get in.
+ *
+ * @example
+ * app.route("/", auth);
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "./context.ts";
+import {
+  addressKey,
+  type Ctx,
+  fieldErrors,
+  readForm,
+  redirectAfterPost,
+  refusalPage,
+  render,
+  statusOf,
+  text,
+} from "./http.tsx";
+import { forgetSessionCookie, requireMember, signIn } from "./session.tsx";
+import { Refusal } from "../db/errors.ts";
+import { authenticate, createFirstAdmin, needsSetup } from "../db/users.ts";
+import { endAllSessions, endSession } from "../db/sessions.ts";
+import { inviteState, signUpWithInvite } from "../db/invites.ts";
+import { joinWaitlist } from "../db/waitlist.ts";
+import { spendAttempt } from "../db/rate_limits.ts";
+import { JoinView, SetupView, SignInView, WaitlistView } from "../views/auth.tsx";
+import { ErrorView } from "../views/errors.tsx";
+
+export const auth = new Hono<AppEnv>();
+
+function setupGone(c: Ctx) {
+  return render(c, {
+    title: "Not found",
+    status: 404,
+    body: <ErrorView title="Not found" message="There is nothing here" />,
+  });
+}
+
+auth.get("/setup", async (c) => {
+  if (!await needsSetup(c.var.sql)) return setupGone(c);
+  return render(c, { title: "Set up", body: <SetupView form={{}} errors={{}} /> });
+});
+
+auth.post("/setup", async (c) => {
+  // Checked before the form is read: once set up, nothing posted here is even parsed.
+  if (!await needsSetup(c.var.sql)) return setupGone(c);
+  const form = await readForm(c);
+  const input = {
+    handle: text(form, "handle"),
+    displayName: text(form, "display_name"),
+    password: text(form, "password"),
+  };
+  try {
+    const admin = await createFirstAdmin(c.var.sql, input);
+    await signIn(c, admin.id);
+    return redirectAfterPost(c, "/topics");
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    if (error.code === "not_found") return setupGone(c);
+    return render(c, {
+      title: "Set up",
+      status: statusOf(error),
+      body: (
+        <SetupView
+          form={{ handle: input.handle, display_name: input.displayName }}
+          errors={fieldErrors(error)}
+        />
+      ),
+    });
+  }
+});
+
+auth.get("/signin", (c) => {
+  if (c.var.member) return c.redirect("/", 303);
+  return render(c, { title: "Sign in", body: <SignInView errors={{}} /> });
+});
+
+auth.post("/signin", async (c) => {
+  const form = await readForm(c);
+  const handle = text(form, "handle").trim();
+  const password = text(form, "password");
+  const limits = c.var.config.rateLimits;
+  try {
+    if (handle === "" || password === "") {
+      throw new Refusal("invalid", "Enter your handle and password");
+    }
+    await spendAttempt(c.var.sql, {
+      bucket: "sign_in_address",
+      key: await addressKey(c),
+      ...limits.signInPerAddress,
+    });
+    await spendAttempt(c.var.sql, {
+      bucket: "sign_in_account",
+      key: handle.toLowerCase().slice(0, 40),
+      ...limits.signInPerAccount,
+    });
+    const member = await authenticate(c.var.sql, handle, password);
+    await signIn(c, member.id);
+    return redirectAfterPost(c, member.onboarded ? "/" : "/topics");
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return render(c, {
+      title: "Sign in",
+      status: statusOf(error),
+      body: <SignInView handle={handle} errors={fieldErrors(error)} />,
+    });
+  }
+});
+
+auth.post("/signout", async (c) => {
+  if (c.var.sessionToken) await endSession(c.var.sql, c.var.sessionToken);
+  forgetSessionCookie(c);
+  return redirectAfterPost(c, "/");
+});
+
+auth.post("/signout/everywhere", requireMember(), async (c) => {
+  await endAllSessions(c.var.sql, c.var.member!.id);
+  forgetSessionCookie(c);
+  return redirectAfterPost(c, "/signin");
+});
+
+/** The page for a link that cannot be used; `null` when the invite is open. */
+async function unusableInvite(c: Ctx, token: string) {
+  const state = await inviteState(c.var.sql, token);
+  if (state === "open") return null;
+  const messages = {
+    unknown: "This invite link is not valid. Check that you copied all of it.",
+    used: "This invite has already been used. Each link lets one person in.",
+    revoked: "This invite was revoked by the member who made it.",
+    expired: "This invite has expired. Ask the member who sent it for a new one.",
+  };
+  return render(c, {
+    title: "Invite not usable",
+    status: state === "unknown" ? 404 : 410,
+    body: <ErrorView title="This invite cannot be used" message={messages[state]} />,
+  });
+}
+
+auth.get("/join/:token", async (c) => {
+  const token = c.req.param("token");
+  if (c.var.member) {
+    return render(c, {
+      title: "Already a member",
+      body: (
+        <ErrorView
+          title="You are already a member"
+          message="Sign out first if this invite is for someone else, or pass the link on."
+        />
+      ),
+    });
+  }
+  return await unusableInvite(c, token) ??
+    render(c, { title: "Join", body: <JoinView token={token} form={{}} errors={{}} /> });
+});
+
+auth.post("/join/:token", async (c) => {
+  const token = c.req.param("token");
+  const unusable = await unusableInvite(c, token);
+  if (unusable) return unusable;
+  const form = await readForm(c);
+  const input = {
+    handle: text(form, "handle"),
+    displayName: text(form, "display_name"),
+    password: text(form, "password"),
+  };
+  try {
+    await spendAttempt(c.var.sql, {
+      bucket: "sign_up_address",
+      key: await addressKey(c),
+      ...c.var.config.rateLimits.signUpPerAddress,
+    });
+    const member = await signUpWithInvite(c.var.sql, token, input);
+    await signIn(c, member.id);
+    return redirectAfterPost(c, "/topics");
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    // The invite went while this form was being filled in (used by someone else, revoked).
+    if (error.code === "conflict" || error.code === "not_found") return refusalPage(c, error);
+    return render(c, {
+      title: "Join",
+      status: statusOf(error),
+      body: (
+        <JoinView
+          token={token}
+          form={{ handle: input.handle, display_name: input.displayName }}
+          errors={fieldErrors(error)}
+        />
+      ),
+    });
+  }
+});
+
+auth.get("/waitlist", (c) => {
+  return render(c, { title: "Waitlist", body: <WaitlistView form={{}} errors={{}} /> });
+});
+
+auth.post("/waitlist", async (c) => {
+  const form = await readForm(c);
+  const request = {
+    name: text(form, "name"),
+    contact: text(form, "contact"),
+    reason: text(form, "reason"),
+  };
+  try {
+    await spendAttempt(c.var.sql, {
+      bucket: "waitlist_address",
+      key: await addressKey(c),
+      ...c.var.config.rateLimits.waitlistPerAddress,
+    });
+    await joinWaitlist(c.var.sql, request);
+    return render(c, { title: "Waitlist", body: <WaitlistView form={{}} errors={{}} done /> });
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return render(c, {
+      title: "Waitlist",
+      status: statusOf(error),
+      body: <WaitlistView form={request} errors={fieldErrors(error)} />,
+    });
+  }
+});

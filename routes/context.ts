@@ -1,0 +1,22 @@
+/**
+ * What every route can read from the request context: the database, the configuration and
+ * the signed-in member (null for a guest).
+ *
+ * @example
+ * const app = new Hono<AppEnv>();
+ * app.get("/", (c) => c.text(c.var.member?.handle ?? "guest"));
+ */
+import type { Config } from "../config.ts";
+import type { Sql } from "../db/client.ts";
+import type { Member } from "../db/users.ts";
+
+export interface AppEnv {
+  Variables: {
+    sql: Sql;
+    config: Config;
+    member: Member | null;
+    sessionToken: string | undefined;
+  };
+  /** Deno.serve's connection info, passed by `app.fetch(request, info)`. */
+  Bindings: { remoteAddr?: { hostname: string } };
+}

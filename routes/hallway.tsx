@@ -1,0 +1,29 @@
+/**
+ * `/`: the front door for guests, the set-up page before anyone exists, the hallway for members.
+ *
+ * @example
+ * app.route("/", hallway);
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "./context.ts";
+import { render } from "./http.tsx";
+import { needsSetup } from "../db/users.ts";
+import { pickedTopics } from "../db/topics.ts";
+import { FrontDoorView } from "../views/auth.tsx";
+import { HallwayView } from "../views/hallway.tsx";
+
+export const hallway = new Hono<AppEnv>();
+
+hallway.get("/", async (c) => {
+  const member = c.var.member;
+  if (!member) {
+    if (await needsSetup(c.var.sql)) return c.redirect("/setup", 303);
+    return render(c, { title: "Welcome", body: <FrontDoorView /> });
+  }
+  if (!member.onboarded) return c.redirect("/topics", 303);
+  const topics = await pickedTopics(c.var.sql, member.id);
+  return render(c, {
+    title: "Hallway",
+    body: <HallwayView displayName={member.displayName} topics={topics.map((t) => t.name)} />,
+  });
+});

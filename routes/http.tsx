@@ -1,0 +1,144 @@
+/**
+ * Small helpers every area shares: page-or-fragment rendering, form reading, refusals to
+ * HTTP statuses, redirects that work with and without htmx, and address keys for limits.
+ *
+ * @example
+ * return render(c, { title: "Sign in", body: <SignInView errors={{}} /> });
+ */
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "./context.ts";
+import { Layout } from "../views/layout.tsx";
+import { ErrorView } from "../views/errors.tsx";
+import { Refusal, type RefusalCode } from "../db/errors.ts";
+import type { FieldErrors } from "../views/form.tsx";
+
+export type Ctx = Context<AppEnv>;
+
+/** An htmx request that wants a piece of a page rather than a whole one. */
+export function isFragmentRequest(c: Ctx): boolean {
+  return c.req.header("HX-Request") === "true" && c.req.header("HX-Request-Type") !== "full";
+}
+
+/** The whole page on a normal load; only `body` for an htmx request. */
+export function render(
+  c: Ctx,
+  view: { title: string; body: Child; status?: ContentfulStatusCode },
+): Response | Promise<Response> {
+  const status = view.status ?? 200;
+  if (isFragmentRequest(c)) return c.html(<>{view.body}</>, status);
+  return c.html(
+    "<!doctype html>" + <Layout title={view.title} viewer={c.var.member}>{view.body}</Layout>,
+    status,
+  );
+}
+
+/** After a successful form post: a 303 for browsers, `HX-Redirect` for htmx. */
+export function redirectAfterPost(c: Ctx, path: string): Response {
+  if (c.req.header("HX-Request") === "true") {
+    c.header("HX-Redirect", path);
+    return c.body(null, 200);
+  }
+  return c.redirect(path, 303);
+}
+
+const statuses: Record<RefusalCode, ContentfulStatusCode> = {
+  invalid: 422,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+};
+
+export function statusOf(refusal: Refusal): ContentfulStatusCode {
+  return statuses[refusal.code];
+}
+
+/** A refusal as form errors: next to its field, or about the whole form. */
+export function fieldErrors(refusal: Refusal): FieldErrors {
+  return { [refusal.field ?? "_form"]: refusal.message };
+}
+
+/** Renders a refusal that is not about a form field as its own page. */
+export function refusalPage(c: Ctx, refusal: Refusal): Response | Promise<Response> {
+  const titles: Record<RefusalCode, string> = {
+    invalid: "That did not work",
+    unauthenticated: "Sign in first",
+    forbidden: "Not allowed",
+    not_found: "Not found",
+    conflict: "That cannot be done now",
+    rate_limited: "Slow down",
+  };
+  return render(c, {
+    title: titles[refusal.code],
+    status: statusOf(refusal),
+    body: <ErrorView title={titles[refusal.code]} message={refusal.message} />,
+  });
+}
+
+export type Form = Record<string, string | string[]>;
+
+/** The posted form's text fields; a body that is not a form is an `invalid` refusal. */
+export async function readForm(c: Ctx): Promise<Form> {
+  const type = c.req.header("Content-Type") ?? "";
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
+    throw new Refusal("invalid", "Send this form as a web form");
+  }
+  let body: Record<string, unknown>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch {
+    throw new Refusal("invalid", "The form could not be read");
+  }
+  const form: Form = {};
+  for (const [name, value] of Object.entries(body)) {
+    const values = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === "string");
+    if (values.length > 0) form[name] = values.length === 1 ? values[0] : values;
+  }
+  return form;
+}
+
+/** One text field ("" when absent; the first when repeated). */
+export function text(form: Form, name: string): string {
+  const value = form[name];
+  return Array.isArray(value) ? value[0] : value ?? "";
+}
+
+/** A repeated field, such as checkboxes. */
+export function texts(form: Form, name: string): string[] {
+  const value = form[name];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** A positive integer path parameter, or null. */
+export function idParam(c: Ctx, name: string): number | null {
+  const raw = c.req.param(name) ?? "";
+  return /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : null;
+}
+
+/** The origin links should use: configured, or the one the request came to. */
+export function originOf(c: Ctx): string {
+  return c.var.config.publicOrigin ?? new URL(c.req.url).origin;
+}
+
+/**
+ * A key for rate limits per address: an HMAC of the client address, so addresses are counted
+ * without being stored.
+ */
+export async function addressKey(c: Ctx): Promise<string> {
+  const forwarded = c.var.config.trustProxy
+    ? c.req.header("X-Forwarded-For")?.split(",")[0]?.trim()
+    : undefined;
+  const address = forwarded || c.env?.remoteAddr?.hostname || "unknown";
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(c.var.config.secretKey),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(address));
+  return btoa(String.fromCharCode(...new Uint8Array(mac).slice(0, 16)));
+}

@@ -1,0 +1,69 @@
+/**
+ * Sessions on the web side: the cookie, loading the member, and the guards that send a guest
+ * to sign in and a new member to pick topics first.
+ *
+ * @example
+ * app.use(loadMember());
+ * area.use(requireMember());
+ */
+import type { MiddlewareHandler } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { AppEnv } from "./context.ts";
+import type { Ctx } from "./http.tsx";
+import { sessionMember, startSession } from "../db/sessions.ts";
+import { render } from "./http.tsx";
+import { ErrorView } from "../views/errors.tsx";
+
+export const sessionCookie = "palabre_session";
+
+export function loadMember(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, sessionCookie);
+    c.set("sessionToken", token);
+    c.set("member", await sessionMember(c.var.sql, token));
+    await next();
+  };
+}
+
+/** Starts a session for `memberId` and sets its cookie on the response. */
+export async function signIn(c: Ctx, memberId: number): Promise<void> {
+  const { config } = c.var;
+  const token = await startSession(c.var.sql, memberId, { ttlMs: config.sessionTtlMs });
+  setCookie(c, sessionCookie, token, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: config.secureCookies,
+    path: "/",
+    maxAge: Math.floor(config.sessionTtlMs / 1000),
+  });
+}
+
+export function forgetSessionCookie(c: Ctx): void {
+  deleteCookie(c, sessionCookie, { path: "/", secure: c.var.config.secureCookies });
+}
+
+/** Guests are sent to sign in (GET) or refused with 401 (anything else). */
+export function requireMember(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.var.member) return await next();
+    if (c.req.method === "GET") return c.redirect("/signin", 303);
+    return render(c, {
+      title: "Sign in first",
+      status: 401,
+      body: <ErrorView title="Sign in first" message="Sign in to do this" />,
+    });
+  };
+}
+
+/** Members who have not picked topics yet are sent to pick them. */
+export function requireOnboarded(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.var.member?.onboarded) return await next();
+    if (c.req.method === "GET") return c.redirect("/topics", 303);
+    return render(c, {
+      title: "Pick topics first",
+      status: 403,
+      body: <ErrorView title="Pick topics first" message="Pick your topics before you go on" />,
+    });
+  };
+}

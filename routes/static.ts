@@ -1,0 +1,37 @@
+/**
+ * /static/*: our CSS, our one client module and htmx, all from our own origin (no CDN).
+ * Files are read once and kept in memory.
+ *
+ * @example
+ * app.route("/static", assets);
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "./context.ts";
+
+const files: Record<string, { url: URL; type: string }> = {
+  "app.css": { url: new URL("../static/app.css", import.meta.url), type: "text/css" },
+  "app.js": { url: new URL("../static/app.js", import.meta.url), type: "text/javascript" },
+  "icon.svg": { url: new URL("../static/icon.svg", import.meta.url), type: "image/svg+xml" },
+  "htmx.min.js": {
+    url: new URL("../node_modules/htmx.org/dist/htmx.min.js", import.meta.url),
+    type: "text/javascript",
+  },
+};
+
+const cache = new Map<string, Uint8Array>();
+
+export const assets = new Hono<AppEnv>();
+
+assets.get("/:name", async (c) => {
+  const name = c.req.param("name");
+  const file = Object.hasOwn(files, name) ? files[name] : undefined;
+  if (!file) return c.notFound();
+  let bytes = cache.get(name);
+  if (!bytes) {
+    bytes = await Deno.readFile(file.url);
+    cache.set(name, bytes);
+  }
+  c.header("Content-Type", `${file.type}; charset=utf-8`);
+  c.header("Cache-Control", "public, max-age=3600");
+  return c.body(bytes.slice().buffer);
+});

@@ -1,0 +1,91 @@
+/**
+ * A member's profile and the follow button that swaps itself (with htmx) or reloads the page.
+ *
+ * @example
+ * <ProfileView profile={p} />
+ */
+export interface ProfileData {
+  handle: string;
+  displayName: string;
+  bio: string;
+  topics: { slug: string; name: string }[];
+  followers: number;
+  following: number;
+  followedByViewer: boolean;
+  isViewer: boolean;
+}
+
+export function ProfileView(props: { profile: ProfileData }) {
+  const p = props.profile;
+  return (
+    <article class="card profile" aria-labelledby="profile-name">
+      <header>
+        <div class="avatar" aria-hidden="true">{initials(p.displayName)}</div>
+        <div>
+          <h1 id="profile-name">{p.displayName}</h1>
+          <p class="handle">@{p.handle}</p>
+        </div>
+      </header>
+      {p.bio ? <p class="bio">{p.bio}</p> : <p class="bio muted">No bio yet.</p>}
+      {p.isViewer ? <Counts profile={p} /> : <FollowBlock profile={p} />}
+      {p.isViewer && (
+        <p>
+          <a href="/settings">Edit your profile</a>
+        </p>
+      )}
+      <h2>Topics</h2>
+      {p.topics.length > 0
+        ? (
+          <ul class="chips" aria-label="Topics">
+            {p.topics.map((t) => <li class="chip">{t.name}</li>)}
+          </ul>
+        )
+        : <p class="muted">No topics picked.</p>}
+    </article>
+  );
+}
+
+function Counts(props: { profile: ProfileData }) {
+  return (
+    <p class="counts">
+      <span>
+        <strong data-testid="followers">{props.profile.followers}</strong>{" "}
+        {props.profile.followers === 1 ? "follower" : "followers"}
+      </span>
+      <span>
+        <strong>{props.profile.following}</strong> following
+      </span>
+    </p>
+  );
+}
+
+/** Counts and the follow/unfollow form; the fragment an htmx follow request gets back. */
+export function FollowBlock(props: { profile: ProfileData }) {
+  const p = props.profile;
+  const action = `/@${p.handle}/${p.followedByViewer ? "unfollow" : "follow"}`;
+  return (
+    <div class="follow-block" id="follow-block">
+      <Counts profile={p} />
+      <form
+        method="post"
+        action={action}
+        hx-post={action}
+        hx-target="#follow-block"
+        hx-swap="outerHTML"
+      >
+        <button
+          type="submit"
+          class={p.followedByViewer ? "secondary" : ""}
+          aria-label={`${p.followedByViewer ? "Unfollow" : "Follow"} @${p.handle}`}
+        >
+          {p.followedByViewer ? "Following" : "Follow"}
+        </button>
+      </form>
+    </div>
+  );
+}
+
+function initials(name: string): string {
+  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => [...w][0]).join("")
+    .toUpperCase();
+}
