@@ -33,7 +33,11 @@ export interface Config {
     signInPerAddress: RateLimit;
     signInPerAccount: RateLimit;
     signUpPerAddress: RateLimit;
+    /** Sign-up attempts on one invite link (the account that does not exist yet). */
+    signUpPerInvite: RateLimit;
     waitlistPerAddress: RateLimit;
+    /** Entries naming one contact: nobody floods an administrator with one person's name. */
+    waitlistPerContact: RateLimit;
     invitesPerAccount: RateLimit;
     invitesPerAddress: RateLimit;
   };
@@ -64,7 +68,9 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       signInPerAddress: { max: 20, windowMs: 15 * minuteMs },
       signInPerAccount: { max: 10, windowMs: 15 * minuteMs },
       signUpPerAddress: { max: 10, windowMs: hourMs },
+      signUpPerInvite: { max: 10, windowMs: hourMs },
       waitlistPerAddress: { max: 5, windowMs: hourMs },
+      waitlistPerContact: { max: 2, windowMs: dayMs },
       invitesPerAccount: { max: 20, windowMs: hourMs },
       invitesPerAddress: { max: 40, windowMs: hourMs },
     },

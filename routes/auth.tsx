@@ -170,6 +170,11 @@ auth.post("/join/:token", async (c) => {
       key: await addressKey(c),
       ...c.var.config.rateLimits.signUpPerAddress,
     });
+    await spendAttempt(c.var.sql, {
+      bucket: "sign_up_invite",
+      key: token.slice(0, 64),
+      ...c.var.config.rateLimits.signUpPerInvite,
+    });
     const member = await signUpWithInvite(c.var.sql, token, input);
     await signIn(c, member.id);
     return redirectAfterPost(c, "/topics");
@@ -207,6 +212,11 @@ auth.post("/waitlist", async (c) => {
       bucket: "waitlist_address",
       key: await addressKey(c),
       ...c.var.config.rateLimits.waitlistPerAddress,
+    });
+    await spendAttempt(c.var.sql, {
+      bucket: "waitlist_contact",
+      key: request.contact.trim().toLowerCase().slice(0, 200),
+      ...c.var.config.rateLimits.waitlistPerContact,
     });
     await joinWaitlist(c.var.sql, request);
     return render(c, { title: "Waitlist", body: <WaitlistView form={{}} errors={{}} done /> });
