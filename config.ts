@@ -28,6 +28,10 @@ export interface Config {
   /** Trust `X-Forwarded-For` for the client address (only behind your own proxy). */
   trustProxy: boolean;
   sessionTtlMs: number;
+  /** A room page whose socket is gone this long leaves the room. */
+  presenceTimeoutMs: number;
+  /** How often each process marks its connected members as present (well under the timeout). */
+  presenceRefreshMs: number;
   inviteTtlMs: number;
   rateLimits: {
     signInPerAddress: RateLimit;
@@ -40,6 +44,8 @@ export interface Config {
     waitlistPerContact: RateLimit;
     invitesPerAccount: RateLimit;
     invitesPerAddress: RateLimit;
+    roomsPerAccount: RateLimit;
+    reportsPerAccount: RateLimit;
   };
 }
 
@@ -63,6 +69,8 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       : publicOrigin?.startsWith("https:") ?? false,
     trustProxy: env.TRUST_PROXY === "true",
     sessionTtlMs: 30 * dayMs,
+    presenceTimeoutMs: integer(env.PRESENCE_TIMEOUT_SECONDS, 30, "PRESENCE_TIMEOUT_SECONDS") * 1000,
+    presenceRefreshMs: 5_000,
     inviteTtlMs: integer(env.INVITE_TTL_DAYS, 14, "INVITE_TTL_DAYS") * dayMs,
     rateLimits: {
       signInPerAddress: { max: 20, windowMs: 15 * minuteMs },
@@ -73,6 +81,8 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       waitlistPerContact: { max: 2, windowMs: dayMs },
       invitesPerAccount: { max: 20, windowMs: hourMs },
       invitesPerAddress: { max: 40, windowMs: hourMs },
+      roomsPerAccount: { max: 10, windowMs: hourMs },
+      reportsPerAccount: { max: 20, windowMs: dayMs },
     },
   };
 }

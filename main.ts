@@ -8,13 +8,16 @@ import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { buildApp } from "./routes/app.tsx";
+import { LiveHub } from "./routes/live_hub.tsx";
 
 const config = await loadConfig(Deno.env.toObject());
 const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 const applied = await migrate(db.sql);
 if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
 
-const app = buildApp({ sql: db.sql, config });
+const hub = new LiveHub({ sql: db.sql, config, events: db.events });
+hub.start();
+const app = buildApp({ sql: db.sql, config, hub });
 const server = Deno.serve({
   port: config.port,
   onListen: ({ hostname, port }) =>
@@ -28,6 +31,7 @@ const server = Deno.serve({
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
+    await hub.stop();
     await server.shutdown();
     await db.close();
     Deno.exit(0);

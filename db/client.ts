@@ -11,6 +11,7 @@ import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { join } from "node:path";
+import { channel, EventHub } from "./events.ts";
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
@@ -18,6 +19,8 @@ export type Tx = postgres.TransactionSql;
 export interface Database {
   sql: Sql;
   kind: "postgres" | "pglite";
+  /** Change notifications from every process sharing this database (see events.ts). */
+  events: EventHub;
   close(): Promise<void>;
 }
 
@@ -40,15 +43,21 @@ const types = {
   },
 };
 
+// postgres.js honours a pool-wide `onnotify` option that its type definitions do not list.
+type NotifyHandler = (channel: string, payload: string) => void;
+
 /** Opens the database; the caller owns `close()`. */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
+  const events = new EventHub();
   if (options.url) {
     const sql = postgres(options.url, {
       max: options.max ?? 10,
       types,
       onnotice: () => {},
     });
-    return { sql, kind: "postgres", close: () => sql.end({ timeout: 5 }) };
+    // A dedicated connection, re-established by postgres.js after a drop.
+    await sql.listen(channel, (payload) => events.deliver(payload));
+    return { sql, kind: "postgres", events, close: () => sql.end({ timeout: 5 }) };
   }
   const pglite = options.dataDir ? new PGlite(join(options.dataDir, "pglite")) : new PGlite();
   await pglite.waitReady;
@@ -61,7 +70,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   await server.start();
   const [host, port] = server.getServerConn().split(":");
   // PGlite is one session: a pool of one keeps transactions from interleaving.
-  const sql = postgres({
+  const socketOptions: postgres.Options<typeof types> & { onnotify: NotifyHandler } = {
     host,
     port: Number(port),
     database: "postgres",
@@ -69,10 +78,18 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     max: 1,
     types,
     onnotice: () => {},
-  });
+    // PGlite has one session: a NOTIFY comes back on the connection that committed it.
+    onnotify: (name, payload) => {
+      if (name === channel) events.deliver(payload);
+    },
+  };
+  const sql = postgres(socketOptions);
+  // Registers the backend as a listener; notifications then arrive through `onnotify` above.
+  await sql.unsafe(`listen ${channel}`);
   return {
     sql,
     kind: "pglite",
+    events,
     async close() {
       await sql.end({ timeout: 5 });
       await server.stop();

@@ -24,21 +24,28 @@ import { settings } from "./settings.tsx";
 import { invites } from "./invites.tsx";
 import { admin } from "./admin.tsx";
 import { ErrorView } from "../views/errors.tsx";
+import { LiveHub } from "./live_hub.tsx";
+import { live } from "./live.tsx";
+import { rooms } from "./rooms.tsx";
 
 export interface AppDeps {
   sql: Sql;
   config: Config;
+  /** The process's live hub; tests that use no sockets may leave it out. */
+  hub?: LiveHub;
 }
 
 const maxBodyBytes = 64 * 1024;
 
 export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const hub = deps.hub ?? new LiveHub({ sql: deps.sql, config: deps.config });
   app.use(securityHeaders());
   app.route("/static", assets);
   app.use(async (c, next) => {
     c.set("sql", deps.sql);
     c.set("config", deps.config);
+    c.set("hub", hub);
     await next();
     // Pages carry personal data: no shared or browser cache keeps them.
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
@@ -53,6 +60,8 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.use(loadMember());
 
   app.route("/", hallway);
+  app.route("/", live);
+  app.route("/", rooms);
   app.route("/", auth);
   app.route("/", profiles);
   app.route("/topics", topics);

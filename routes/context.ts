@@ -9,6 +9,7 @@
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import type { Member } from "../db/users.ts";
+import type { LiveHub } from "./live_hub.tsx";
 
 export interface AppEnv {
   Variables: {
@@ -16,6 +17,7 @@ export interface AppEnv {
     config: Config;
     member: Member | null;
     sessionToken: string | undefined;
+    hub: LiveHub;
   };
   /** Deno.serve's connection info, passed by `app.fetch(request, info)`. */
   Bindings: { remoteAddr?: { hostname: string } };

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
 import { render } from "./http.tsx";
 import { needsSetup } from "../db/users.ts";
-import { pickedTopics } from "../db/topics.ts";
+import { hallwayFor } from "../db/hallway.ts";
 import { FrontDoorView } from "../views/auth.tsx";
 import { HallwayView } from "../views/hallway.tsx";
 
@@ -21,9 +21,8 @@ hallway.get("/", async (c) => {
     return render(c, { title: "Welcome", body: <FrontDoorView /> });
   }
   if (!member.onboarded) return c.redirect("/topics", 303);
-  const topics = await pickedTopics(c.var.sql, member.id);
   return render(c, {
     title: "Hallway",
-    body: <HallwayView displayName={member.displayName} topics={topics.map((t) => t.name)} />,
+    body: <HallwayView hallway={await hallwayFor(c.var.sql, member.id)} />,
   });
 });

@@ -12,6 +12,10 @@ const files: Record<string, { url: URL; type: string }> = {
   "app.css": { url: new URL("../static/app.css", import.meta.url), type: "text/css" },
   "app.js": { url: new URL("../static/app.js", import.meta.url), type: "text/javascript" },
   "icon.svg": { url: new URL("../static/icon.svg", import.meta.url), type: "image/svg+xml" },
+  "hx-ws.min.js": {
+    url: new URL("../node_modules/htmx.org/dist/ext/hx-ws.min.js", import.meta.url),
+    type: "text/javascript",
+  },
   "htmx.min.js": {
     url: new URL("../node_modules/htmx.org/dist/htmx.min.js", import.meta.url),
     type: "text/javascript",

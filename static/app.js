@@ -1,6 +1,7 @@
-// Palabre's one client module for now: copy buttons. Behaviour lives here, not in inline
-// handlers, because the Content-Security-Policy allows scripts from our origin only.
+// Palabre's client module. Behaviour lives here, not in inline handlers, because the
+// Content-Security-Policy allows scripts from our own origin only.
 
+// Copy buttons: `data-copy="#input-id"`.
 document.addEventListener("click", async (event) => {
   const button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
   if (!button) return;
@@ -16,3 +17,29 @@ document.addEventListener("click", async (event) => {
   }
   setTimeout(() => (button.textContent = "Copy"), 2000);
 });
+
+// The live status line: what the page's socket is doing, in words.
+function showLiveState(state, words) {
+  const status = document.getElementById("live-status");
+  if (!status) return;
+  status.dataset.state = state;
+  status.textContent = words;
+}
+document.addEventListener("htmx:ws:after:connection", () => showLiveState("live", "Live"));
+document.addEventListener("htmx:ws:close", () => showLiveState("reconnecting", "Reconnecting…"));
+document.addEventListener("htmx:ws:error", () => showLiveState("reconnecting", "Reconnecting…"));
+
+// Times from the server are UTC; show them in the viewer's own time zone.
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+function localizeTimes(root) {
+  for (const element of root.querySelectorAll("time[data-local-time]")) {
+    const when = new Date(element.getAttribute("datetime"));
+    if (!Number.isNaN(when.getTime())) element.textContent = timeFormat.format(when);
+  }
+  for (const input of root.querySelectorAll("input[data-timezone-offset]")) {
+    input.value = String(new Date().getTimezoneOffset());
+  }
+}
+localizeTimes(document);
+document.addEventListener("htmx:after:swap", () => localizeTimes(document));
+document.addEventListener("htmx:ws:after:message:incoming", () => localizeTimes(document));

@@ -23,6 +23,7 @@ export function Layout(props: { title: string; viewer: Viewer | null; children: 
         <link rel="stylesheet" href="/static/app.css" />
         <link rel="icon" href="/static/icon.svg" type="image/svg+xml" />
         <script src="/static/htmx.min.js" defer></script>
+        <script src="/static/hx-ws.min.js" defer></script>
         <script src="/static/app.js" type="module"></script>
       </head>
       <body>

@@ -1,0 +1,51 @@
+/**
+ * Change events between processes: a change `notify`s inside its transaction (delivered on
+ * commit), and every process's `Subscription` hears it. On PostgreSQL that is LISTEN/NOTIFY on
+ * a dedicated connection. Embedded PGlite is one session in one process: its notifications come
+ * back on the connection that committed, so `openDatabase` routes them to the same subscribers.
+ *
+ * @example
+ * await notify(tx, { room: 12 });
+ * db.events.subscribe((event) => console.log(event.room));
+ */
+import type { Tx } from "./client.ts";
+
+export const channel = "palabre";
+
+/** What changed: a room's state (and with it the hallway), or the hallway alone. */
+export interface ChangeEvent {
+  room?: number;
+  hallway?: true;
+}
+
+export async function notify(tx: Tx, event: ChangeEvent): Promise<void> {
+  await tx`select pg_notify(${channel}, ${JSON.stringify(event)})`;
+}
+
+/** Fans one process's incoming notifications out to its listeners. */
+export class EventHub {
+  #listeners = new Set<(event: ChangeEvent) => void>();
+
+  subscribe(listener: (event: ChangeEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Called with a raw notification payload. */
+  deliver(payload: string): void {
+    let event: ChangeEvent;
+    try {
+      event = JSON.parse(payload);
+    } catch {
+      console.error(`Ignored a malformed change notification: ${payload.slice(0, 100)}`);
+      return;
+    }
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error("A change listener failed:", error);
+      }
+    }
+  }
+}

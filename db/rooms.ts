@@ -1,0 +1,344 @@
+/**
+ * Rooms: starting one, scheduling an event and opening it, joining, and the snapshot every
+ * page renders from. Actions inside a live room are in `room_actions.ts`; both lock the room
+ * row first, so every change to one room happens one at a time.
+ *
+ * @example
+ * const roomId = await startRoom(sql, ada.id, { title: "Jazz", description: "", topics: ["jazz"], kind: "open" });
+ * await joinRoom(sql, grace.id, roomId);
+ * (await roomSnapshot(sql, roomId)).participants.length; // 2
+ */
+import type { Sql, Tx } from "./client.ts";
+import { Refusal } from "./errors.ts";
+import { notify } from "./events.ts";
+import { base64url } from "./sessions.ts";
+
+export type Role = "moderator" | "speaker" | "listener";
+export type RoomKind = "open" | "social" | "closed";
+export type RoomState = "scheduled" | "live" | "ended";
+
+export const roomKinds: RoomKind[] = ["open", "social", "closed"];
+export const roomLimits = { title: 80, description: 300, topics: 3, cohosts: 5 };
+
+export interface NewRoom {
+  title: string;
+  description: string;
+  /** Topic slugs, one to three. */
+  topics: string[];
+  kind: RoomKind;
+}
+
+export interface NewEvent extends NewRoom {
+  startsAt: Date;
+  /** Handles of the members who host with the creator. */
+  cohosts: string[];
+}
+
+export interface RoomRow {
+  id: number;
+  title: string;
+  description: string;
+  kind: RoomKind;
+  state: RoomState;
+  creatorId: number;
+  linkKey: string;
+  handsEnabled: boolean;
+  scheduledFor: Date | null;
+  startedAt: Date | null;
+  endedAt: Date | null;
+}
+
+export interface Participant {
+  userId: number;
+  handle: string;
+  displayName: string;
+  role: Role;
+  muted: boolean;
+  handRaisedAt: Date | null;
+  invited: boolean;
+  joinedAt: Date;
+  /** A listener someone on stage follows: shown in "followed by the speakers". */
+  followedByStage: boolean;
+}
+
+export interface RoomSnapshot {
+  room: RoomRow;
+  topics: { slug: string; name: string }[];
+  /** Stage first (moderators, then speakers, by arrival), then the audience by arrival. */
+  participants: Participant[];
+}
+
+function validateRoom(input: NewRoom): { title: string; description: string; slugs: string[] } {
+  const title = input.title.trim();
+  const description = input.description.trim();
+  if (title.length === 0) throw new Refusal("invalid", "Give the room a title", "title");
+  if (title.length > roomLimits.title) {
+    throw new Refusal("invalid", `Title must be at most ${roomLimits.title} characters`, "title");
+  }
+  if (description.length > roomLimits.description) {
+    throw new Refusal(
+      "invalid",
+      `Description must be at most ${roomLimits.description} characters`,
+      "description",
+    );
+  }
+  const slugs = [...new Set(input.topics.map((s) => s.trim()).filter(Boolean))];
+  if (slugs.length < 1 || slugs.length > roomLimits.topics) {
+    throw new Refusal("invalid", `Pick one to ${roomLimits.topics} topics`, "topics");
+  }
+  if (!roomKinds.includes(input.kind)) {
+    throw new Refusal("invalid", "Choose open, social or closed", "kind");
+  }
+  return { title, description, slugs };
+}
+
+async function insertRoom(
+  tx: Tx,
+  creatorId: number,
+  input: NewRoom,
+  state: { live: boolean; scheduledFor: Date | null },
+): Promise<number> {
+  const { title, description, slugs } = validateRoom(input);
+  const topics = await tx`select id from topics where slug in ${tx(slugs)}`;
+  if (topics.length !== slugs.length) {
+    throw new Refusal("invalid", "Some of those topics do not exist", "topics");
+  }
+  const [room] = await tx`
+    insert into rooms (title, description, kind, state, creator_id, link_key, scheduled_for,
+                       started_at)
+    values (${title}, ${description}, ${input.kind}, ${state.live ? "live" : "scheduled"},
+            ${creatorId}, ${base64url(crypto.getRandomValues(new Uint8Array(18)))},
+            ${state.scheduledFor}, ${state.live ? new Date() : null})
+    returning id`;
+  await tx`insert into room_topics ${
+    tx(topics.map((t) => ({ room_id: room.id, topic_id: t.id })))
+  }`;
+  return room.id;
+}
+
+/** Starts a live room now; its creator is its first moderator, on stage. */
+export async function startRoom(sql: Sql, creatorId: number, input: NewRoom): Promise<number> {
+  return await sql.begin(async (tx) => {
+    const roomId = await insertRoom(tx, creatorId, input, { live: true, scheduledFor: null });
+    await enterRoom(tx, roomId, creatorId, "moderator");
+    await notify(tx, { room: roomId });
+    return roomId;
+  });
+}
+
+/** Schedules an event: a room that opens later, hosted by its creator and co-hosts. */
+export async function scheduleEvent(sql: Sql, creatorId: number, input: NewEvent): Promise<number> {
+  if (!(input.startsAt instanceof Date) || Number.isNaN(input.startsAt.getTime())) {
+    throw new Refusal("invalid", "Give a date and time", "starts_at");
+  }
+  if (input.startsAt.getTime() < Date.now() - 60_000) {
+    throw new Refusal("invalid", "The start time has passed", "starts_at");
+  }
+  if (input.startsAt.getTime() > Date.now() + 366 * 86_400_000) {
+    throw new Refusal("invalid", "Schedule at most a year ahead", "starts_at");
+  }
+  const handles = [...new Set(input.cohosts.map((h) => h.trim().replace(/^@/, "").toLowerCase()))]
+    .filter(Boolean);
+  if (handles.length > roomLimits.cohosts) {
+    throw new Refusal("invalid", `At most ${roomLimits.cohosts} co-hosts`, "cohosts");
+  }
+  return await sql.begin(async (tx) => {
+    const roomId = await insertRoom(tx, creatorId, input, {
+      live: false,
+      scheduledFor: input.startsAt,
+    });
+    const hosts = handles.length === 0
+      ? []
+      : await tx`select id, handle from users where lower(handle) in ${tx(handles)}`;
+    if (hosts.length !== handles.length) {
+      const found = new Set(hosts.map((h) => h.handle.toLowerCase()));
+      const missing = handles.filter((h) => !found.has(h));
+      throw new Refusal("invalid", `No member is called @${missing.join(", @")}`, "cohosts");
+    }
+    const ids = new Set([creatorId, ...hosts.map((h) => h.id as number)]);
+    await tx`insert into room_hosts ${
+      tx([...ids].map((id) => ({ room_id: roomId, user_id: id })))
+    }`;
+    await notify(tx, { hallway: true });
+    return roomId;
+  });
+}
+
+/** A host opens a scheduled event: the room goes live with them on stage as moderator. */
+export async function openEvent(sql: Sql, hostId: number, roomId: number): Promise<void> {
+  await sql.begin(async (tx) => {
+    const room = await lockRoom(tx, roomId);
+    if (room.state !== "scheduled") {
+      throw new Refusal(
+        "conflict",
+        room.state === "live" ? "This room is already live" : "This event has ended",
+      );
+    }
+    const [host] =
+      await tx`select 1 from room_hosts where room_id = ${roomId} and user_id = ${hostId}`;
+    if (!host) throw new Refusal("forbidden", "Only the event's hosts can open it");
+    await tx`update rooms set state = 'live', started_at = now() where id = ${roomId}`;
+    await enterRoom(tx, roomId, hostId, "moderator");
+    await notify(tx, { room: roomId });
+  });
+}
+
+/** Marks or unmarks the member as interested in an upcoming event. */
+export async function setInterest(
+  sql: Sql,
+  memberId: number,
+  roomId: number,
+  interested: boolean,
+): Promise<void> {
+  await sql.begin(async (tx) => {
+    const room = await lockRoom(tx, roomId);
+    if (room.state !== "scheduled") {
+      throw new Refusal("conflict", "This event is no longer upcoming");
+    }
+    const [{ allowed }] = await tx`select may_join(${roomId}, ${memberId}) as allowed`;
+    if (!allowed) throw new Refusal("not_found", "No such room");
+    if (interested) {
+      await tx`insert into event_interest (room_id, user_id) values (${roomId}, ${memberId})
+               on conflict do nothing`;
+    } else {
+      await tx`delete from event_interest where room_id = ${roomId} and user_id = ${memberId}`;
+    }
+    await notify(tx, { hallway: true });
+  });
+}
+
+/**
+ * Brings a member into a live room (as a listener; hosts as moderators). Joining again keeps
+ * the place. `linkKey` is the secret of a closed room's link: it lets the member in for good.
+ */
+export async function joinRoom(
+  sql: Sql,
+  memberId: number,
+  roomId: number,
+  options: { linkKey?: string } = {},
+): Promise<void> {
+  await sql.begin(async (tx) => {
+    const room = await lockRoom(tx, roomId);
+    const [present] = await tx`
+      update participants set last_seen_at = now()
+      where room_id = ${roomId} and user_id = ${memberId} returning role`;
+    if (present) return;
+    refuseUnlessLive(room);
+    const [{ banned }] = await tx`
+      select exists (select 1 from room_bans where room_id = ${roomId} and user_id = ${memberId})
+        as banned`;
+    if (banned) throw new Refusal("forbidden", "A moderator removed you from this room");
+    if (options.linkKey !== undefined && options.linkKey === room.linkKey) {
+      await tx`insert into room_access (room_id, user_id) values (${roomId}, ${memberId})
+               on conflict do nothing`;
+    }
+    const [{ allowed }] = await tx`select may_join(${roomId}, ${memberId}) as allowed`;
+    if (!allowed) {
+      const why = {
+        open: "You cannot join this room",
+        social: "This room is open to people its moderators follow",
+        closed: "This room is closed: you need the link its creator shares",
+      };
+      throw new Refusal("forbidden", why[room.kind]);
+    }
+    const [host] = await tx`
+      select 1 from room_hosts where room_id = ${roomId} and user_id = ${memberId}`;
+    await enterRoom(tx, roomId, memberId, host ? "moderator" : "listener");
+    await notify(tx, { room: roomId });
+  });
+}
+
+async function enterRoom(tx: Tx, roomId: number, memberId: number, role: Role): Promise<void> {
+  await tx`
+    insert into participants (room_id, user_id, role, on_stage_since)
+    values (${roomId}, ${memberId}, ${role}, ${role === "listener" ? null : new Date()})`;
+  await startListen(tx, roomId, memberId, role);
+}
+
+/** Opens a listening-history row for the member's current role. */
+export async function startListen(tx: Tx, roomId: number, memberId: number, role: Role) {
+  await stopListen(tx, roomId, memberId);
+  await tx`insert into listens (room_id, user_id, role) values (${roomId}, ${memberId}, ${role})`;
+}
+
+export async function stopListen(tx: Tx, roomId: number, memberId: number) {
+  await tx`update listens set ended_at = now()
+           where room_id = ${roomId} and user_id = ${memberId} and ended_at is null`;
+}
+
+/** Locks the room row for the rest of the transaction: changes to one room go one by one. */
+export async function lockRoom(tx: Tx, roomId: number): Promise<RoomRow> {
+  const [row] = await tx`select * from rooms where id = ${roomId} for update`;
+  if (!row) throw new Refusal("not_found", "No such room");
+  return toRoom(row);
+}
+
+export function refuseUnlessLive(room: RoomRow): void {
+  if (room.state === "ended") throw new Refusal("conflict", "This room has ended");
+  if (room.state === "scheduled") throw new Refusal("conflict", "This event has not started yet");
+}
+
+/** Everything a room page shows, read in one consistent snapshot. */
+export async function roomSnapshot(sql: Sql, roomId: number): Promise<RoomSnapshot | null> {
+  return await sql.begin("isolation level repeatable read read only", async (tx) => {
+    const [row] = await tx`select * from rooms where id = ${roomId}`;
+    if (!row) return null;
+    const topics = await tx`
+      select t.slug, t.name from room_topics rt join topics t on t.id = rt.topic_id
+      where rt.room_id = ${roomId} order by t.name`;
+    const people = await tx`
+      select p.user_id, u.handle, u.display_name, p.role, p.muted, p.hand_raised_at,
+             p.invited_at is not null as invited, p.joined_at,
+             exists (select 1 from follows f join participants s
+                       on s.user_id = f.follower_id and s.room_id = p.room_id
+                     where f.followee_id = p.user_id and s.role <> 'listener') as followed_by_stage
+      from participants p join users u on u.id = p.user_id
+      where p.room_id = ${roomId}
+      order by case p.role when 'moderator' then 0 when 'speaker' then 1 else 2 end,
+               p.joined_at, p.user_id`;
+    return {
+      room: toRoom(row),
+      topics: topics.map((t) => ({ slug: t.slug, name: t.name })),
+      participants: people.map((p) => ({
+        userId: p.user_id,
+        handle: p.handle,
+        displayName: p.display_name,
+        role: p.role,
+        muted: p.muted,
+        handRaisedAt: p.hand_raised_at,
+        invited: p.invited,
+        joinedAt: p.joined_at,
+        followedByStage: p.followed_by_stage,
+      })),
+    };
+  });
+}
+
+export async function hostsEvent(sql: Sql, roomId: number, memberId: number): Promise<boolean> {
+  const [row] =
+    await sql`select 1 from room_hosts where room_id = ${roomId} and user_id = ${memberId}`;
+  return row !== undefined;
+}
+
+/** May this member see and join the room (ignoring whether it is live)? */
+export async function mayJoin(sql: Sql, roomId: number, memberId: number): Promise<boolean> {
+  const [{ allowed }] = await sql`select may_join(${roomId}, ${memberId}) as allowed`;
+  return allowed;
+}
+
+// deno-lint-ignore no-explicit-any
+function toRoom(row: any): RoomRow {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    kind: row.kind,
+    state: row.state,
+    creatorId: row.creator_id,
+    linkKey: row.link_key,
+    handsEnabled: row.hands_enabled,
+    scheduledFor: row.scheduled_for,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  };
+}

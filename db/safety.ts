@@ -1,0 +1,92 @@
+/**
+ * Blocks and reports. A block keeps the blocked member out of rooms the blocker moderates
+ * (see `may_join` in the schema) and keeps the two out of each other's hallway.
+ *
+ * @example
+ * await block(sql, ada.id, "mallory");
+ * await report(sql, ada.id, { member: "mallory" }, "Shouting over everyone");
+ */
+import type { Sql } from "./client.ts";
+import { Refusal } from "./errors.ts";
+import { requireAdmin } from "./users.ts";
+
+export const reportReasonLimits = { min: 3, max: 500 };
+
+async function memberId(sql: Sql, handle: string): Promise<number> {
+  const [row] = await sql`select id from users where lower(handle) = lower(${handle})`;
+  if (!row) throw new Refusal("not_found", "No member has that handle");
+  return row.id;
+}
+
+export async function block(sql: Sql, blockerId: number, handle: string): Promise<void> {
+  const blockedId = await memberId(sql, handle);
+  if (blockedId === blockerId) throw new Refusal("invalid", "You cannot block yourself");
+  await sql`insert into blocks (blocker_id, blocked_id) values (${blockerId}, ${blockedId})
+            on conflict do nothing`;
+}
+
+export async function unblock(sql: Sql, blockerId: number, handle: string): Promise<void> {
+  const blockedId = await memberId(sql, handle);
+  await sql`delete from blocks where blocker_id = ${blockerId} and blocked_id = ${blockedId}`;
+}
+
+export async function hasBlocked(sql: Sql, blockerId: number, blockedId: number): Promise<boolean> {
+  const [row] = await sql`select 1 from blocks
+                          where blocker_id = ${blockerId} and blocked_id = ${blockedId}`;
+  return row !== undefined;
+}
+
+export async function report(
+  sql: Sql,
+  reporterId: number,
+  about: { member?: string; roomId?: number },
+  reason: string,
+): Promise<void> {
+  const text = reason.trim();
+  if (text.length < reportReasonLimits.min) {
+    throw new Refusal("invalid", "Say briefly what happened", "reason");
+  }
+  if (text.length > reportReasonLimits.max) {
+    throw new Refusal(
+      "invalid",
+      `Keep it under ${reportReasonLimits.max} characters`,
+      "reason",
+    );
+  }
+  const member = about.member === undefined ? null : await memberId(sql, about.member);
+  if (about.roomId !== undefined) {
+    const [room] = await sql`select 1 from rooms where id = ${about.roomId}`;
+    if (!room) throw new Refusal("not_found", "No such room");
+  }
+  if ((member === null) === (about.roomId === undefined)) {
+    throw new Refusal("invalid", "Report either a member or a room");
+  }
+  await sql`insert into reports (reporter_id, member_id, room_id, reason)
+            values (${reporterId}, ${member}, ${about.roomId ?? null}, ${text})`;
+}
+
+export interface ReportEntry {
+  reporter: string;
+  member: string | null;
+  roomId: number | null;
+  roomTitle: string | null;
+  reason: string;
+  at: Date;
+}
+
+export async function reports(sql: Sql, actorId: number): Promise<ReportEntry[]> {
+  await requireAdmin(sql, actorId);
+  const rows = await sql`
+    select r.handle as reporter, m.handle as member, x.room_id, rm.title, x.reason, x.at
+    from reports x join users r on r.id = x.reporter_id
+    left join users m on m.id = x.member_id left join rooms rm on rm.id = x.room_id
+    order by x.at desc limit 200`;
+  return rows.map((r) => ({
+    reporter: r.reporter,
+    member: r.member,
+    roomId: r.room_id,
+    roomTitle: r.title,
+    reason: r.reason,
+    at: r.at,
+  }));
+}

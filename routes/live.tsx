@@ -1,0 +1,74 @@
+/**
+ * /hallway/live and /rooms/:id/live: the one WebSocket each live page opens (htmx's hx-ws).
+ * An upgrade is a GET, which the cross-site check does not cover, so Origin and the session
+ * are checked here before the socket is accepted.
+ *
+ * @example
+ * app.route("/", live);
+ */
+import { Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./context.ts";
+import { idParam, originOf } from "./http.tsx";
+import { isSameOrigin } from "./security.ts";
+import { mayJoin } from "../db/rooms.ts";
+import type { LivePage } from "./live_hub.tsx";
+
+export const live = new Hono<AppEnv>();
+
+/** Refuses an upgrade from another site or without a session, before it becomes a socket. */
+function checkUpgrade(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!isSameOrigin(c.req.raw.headers, originOf(c))) {
+      return c.text("Cross-site WebSocket refused", 403);
+    }
+    if (!c.var.member) return c.text("Sign in first", 401);
+    await next();
+  };
+}
+
+live.get(
+  "/hallway/live",
+  checkUpgrade(),
+  upgradeWebSocket((c) => {
+    const hub = c.var.hub;
+    const page: LivePage = { ws: undefined!, memberId: c.var.member!.id, roomId: null };
+    return {
+      onOpen: (_event, ws) => {
+        page.ws = ws;
+        hub.open(page).catch((error: unknown) =>
+          console.error("Hallway socket failed to open:", error)
+        );
+      },
+      onMessage: (event) => hub.receive(page, event.data),
+      onClose: () => hub.close(page),
+    };
+  }),
+);
+
+live.get(
+  "/rooms/:id/live",
+  checkUpgrade(),
+  async (c, next) => {
+    const roomId = idParam(c, "id");
+    if (roomId === null || !await mayJoin(c.var.sql, roomId, c.var.member!.id)) {
+      return c.text("No such room", 404);
+    }
+    await next();
+  },
+  upgradeWebSocket((c) => {
+    const hub = c.var.hub;
+    const page: LivePage = { ws: undefined!, memberId: c.var.member!.id, roomId: idParam(c, "id") };
+    return {
+      onOpen: (_event, ws) => {
+        page.ws = ws;
+        hub.open(page).catch((error: unknown) =>
+          console.error("Room socket failed to open:", error)
+        );
+      },
+      onMessage: (event) => hub.receive(page, event.data),
+      onClose: () => hub.close(page),
+    };
+  }),
+);

@@ -1,0 +1,236 @@
+/**
+ * The live hub of one process: the pages that have a socket open here, what each shows, and
+ * the loop that keeps them true. A change anywhere (any process) arrives as a database
+ * notification; the hub re-reads the room once, renders it per kind of viewer, and pushes the
+ * fragment to every page showing it. It also keeps presence: it marks its connected members
+ * as seen, and sweeps out anyone no process has seen for the presence timeout.
+ *
+ * @example
+ * const hub = new LiveHub({ sql, config, events: db.events });
+ * hub.start();
+ */
+import type { WSContext } from "hono/ws";
+import type { Config } from "../config.ts";
+import type { Sql } from "../db/client.ts";
+import type { ChangeEvent, EventHub } from "../db/events.ts";
+import { Refusal } from "../db/errors.ts";
+import { hallwayFor } from "../db/hallway.ts";
+import { sweepAbsent, touchPresence } from "../db/presence.ts";
+import { act, parseRoomAction } from "../db/room_actions.ts";
+import { type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
+import { HallwayLists } from "../views/hallway.tsx";
+import { RoomLive } from "../views/room.tsx";
+
+export interface LivePage {
+  ws: WSContext;
+  memberId: number;
+  /** The room this page shows, or null for the hallway. */
+  roomId: number | null;
+}
+
+/** A frame htmx's hx-ws swaps: `content` into `target`. */
+export interface Frame {
+  content: string;
+  target: string;
+  swap: string;
+}
+
+const maxMessageBytes = 4096;
+// Changes arriving within this window are rendered once.
+const coalesceMs = 15;
+// The hallway of every member is re-read per member: at most this often.
+const hallwayEveryMs = 250;
+
+export class LiveHub {
+  #sql: Sql;
+  #config: Config;
+  #events: EventHub | undefined;
+  #pages = new Set<LivePage>();
+  #dirtyRooms = new Set<number>();
+  #hallwayDirty = false;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastHallwayAt = 0;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #unsubscribe: (() => void) | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(deps: { sql: Sql; config: Config; events?: EventHub }) {
+    this.#sql = deps.sql;
+    this.#config = deps.config;
+    this.#events = deps.events;
+  }
+
+  /** Listens for changes and runs presence; without it the hub only serves what it is asked. */
+  start(): void {
+    this.#unsubscribe = this.#events?.subscribe((event) => this.#changed(event));
+    this.#timers.push(setInterval(() => this.#refreshPresence(), this.#config.presenceRefreshMs));
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    for (const timer of this.#timers) clearInterval(timer);
+    clearTimeout(this.#flushTimer);
+    await this.#flushing;
+    for (const page of this.#pages) page.ws.close(1001, "Server going away");
+    this.#pages.clear();
+  }
+
+  get pageCount(): number {
+    return this.#pages.size;
+  }
+
+  /** A page's socket opened: mark it present and send it the current state. */
+  async open(page: LivePage): Promise<void> {
+    this.#pages.add(page);
+    if (page.roomId === null) {
+      await this.#sendHallway(page);
+      return;
+    }
+    await touchPresence(this.#sql, [{ roomId: page.roomId, userId: page.memberId }]);
+    const snapshot = await roomSnapshot(this.#sql, page.roomId);
+    if (snapshot) this.#send(page, roomFrame(snapshot, page.memberId));
+  }
+
+  /** The socket closed; presence lapses unless the page reconnects in time. */
+  close(page: LivePage): void {
+    this.#pages.delete(page);
+  }
+
+  /** A message from a page: a room action, or an error frame back. The socket stays open. */
+  async receive(page: LivePage, data: unknown): Promise<void> {
+    try {
+      if (typeof data !== "string" || data.length > maxMessageBytes) {
+        throw new Refusal("invalid", "Messages must be short JSON text");
+      }
+      if (page.roomId === null) throw new Refusal("invalid", "The hallway takes no messages");
+      let fields: unknown;
+      try {
+        fields = JSON.parse(data);
+      } catch {
+        throw new Refusal("invalid", "That message was not valid JSON");
+      }
+      if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
+        throw new Refusal("invalid", "A message must be a JSON object");
+      }
+      const action = parseRoomAction(fields as Record<string, unknown>);
+      await act(this.#sql, page.memberId, page.roomId, action);
+    } catch (error) {
+      if (error instanceof Refusal) {
+        this.#send(page, noticeFrame(error.message));
+        return;
+      }
+      console.error("A live message failed:", error);
+      this.#send(page, noticeFrame("Something went wrong; nothing was changed"));
+    }
+  }
+
+  #changed(event: ChangeEvent): void {
+    if (event.room !== undefined) this.#dirtyRooms.add(event.room);
+    this.#hallwayDirty = true;
+    if (this.#flushTimer === undefined) {
+      this.#flushTimer = setTimeout(() => {
+        this.#flushTimer = undefined;
+        this.#flushing = this.#flushing.then(() => this.#flush()).catch((error) =>
+          console.error("Live update failed:", error)
+        );
+      }, coalesceMs);
+    }
+  }
+
+  async #flush(): Promise<void> {
+    const rooms = [...this.#dirtyRooms];
+    this.#dirtyRooms.clear();
+    for (const roomId of rooms) await this.#pushRoom(roomId);
+    if (this.#hallwayDirty) {
+      const wait = this.#lastHallwayAt + hallwayEveryMs - Date.now();
+      if (wait > 0) {
+        // Come back when the hallway may be re-read; room changes meanwhile still go at once.
+        this.#flushTimer ??= setTimeout(() => {
+          this.#flushTimer = undefined;
+          this.#flushing = this.#flushing.then(() => this.#flush());
+        }, wait);
+        return;
+      }
+      this.#hallwayDirty = false;
+      this.#lastHallwayAt = Date.now();
+      for (const page of this.#pages) {
+        if (page.roomId === null) await this.#sendHallway(page);
+      }
+    }
+  }
+
+  async #pushRoom(roomId: number): Promise<void> {
+    const pages = [...this.#pages].filter((p) => p.roomId === roomId);
+    if (pages.length === 0) return;
+    const snapshot = await roomSnapshot(this.#sql, roomId);
+    if (!snapshot) return;
+    // Viewers who would see the same thing share one rendering: a thousand listeners, one render.
+    const rendered = new Map<string, string>();
+    for (const page of pages) {
+      const key = viewerKey(snapshot, page.memberId);
+      let frame = rendered.get(key);
+      if (frame === undefined) {
+        frame = JSON.stringify(roomFrame(snapshot, page.memberId));
+        rendered.set(key, frame);
+      }
+      this.#sendRaw(page, frame);
+    }
+  }
+
+  async #sendHallway(page: LivePage): Promise<void> {
+    const hallway = await hallwayFor(this.#sql, page.memberId);
+    this.#send(page, {
+      content: String(<HallwayLists hallway={hallway} />),
+      target: "#hallway-lists",
+      swap: "innerHTML",
+    });
+  }
+
+  async #refreshPresence(): Promise<void> {
+    try {
+      const seats = [...this.#pages].filter((p) => p.roomId !== null)
+        .map((p) => ({ roomId: p.roomId!, userId: p.memberId }));
+      await touchPresence(this.#sql, seats);
+      await sweepAbsent(this.#sql, { timeoutMs: this.#config.presenceTimeoutMs });
+    } catch (error) {
+      console.error("Presence refresh failed:", error);
+    }
+  }
+
+  #send(page: LivePage, frame: Frame): void {
+    this.#sendRaw(page, JSON.stringify(frame));
+  }
+
+  #sendRaw(page: LivePage, text: string): void {
+    try {
+      page.ws.send(text);
+    } catch {
+      // The socket closed under us; its close handler removes the page.
+    }
+  }
+}
+
+export function roomFrame(snapshot: RoomSnapshot, viewerId: number): Frame {
+  return {
+    content: String(<RoomLive data={snapshot} viewerId={viewerId} />),
+    target: "#room-live",
+    swap: "innerHTML",
+  };
+}
+
+export function noticeFrame(message: string): Frame {
+  return {
+    content: String(<p class="error" role="alert">{message}</p>),
+    target: "#room-notice",
+    swap: "innerHTML",
+  };
+}
+
+/** What makes one viewer's rendering differ from another's. */
+function viewerKey(snapshot: RoomSnapshot, viewerId: number): string {
+  const me = snapshot.participants.find((p) => p.userId === viewerId);
+  if (!me) return "absent";
+  // Moderators see menus on everyone but themselves: theirs is personal.
+  if (me.role === "moderator") return `moderator:${viewerId}`;
+  return `${me.role}:${me.muted}:${me.invited}:${me.handRaisedAt !== null}`;
+}

@@ -1,0 +1,235 @@
+/**
+ * /rooms and /events: start a room, schedule an event and open it, be in a room, act in it,
+ * report it. Every rule is checked in db/; these handlers read input and render.
+ *
+ * @example
+ * app.route("/", rooms);
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "./context.ts";
+import {
+  type Ctx,
+  fieldErrors,
+  type Form,
+  idParam,
+  isFragmentRequest,
+  originOf,
+  readForm,
+  redirectAfterPost,
+  refusalPage,
+  render,
+  statusOf,
+  text,
+  texts,
+} from "./http.tsx";
+import { requireMember, requireOnboarded } from "./session.tsx";
+import { Refusal } from "../db/errors.ts";
+import { spendAttempt } from "../db/rate_limits.ts";
+import { catalogue } from "../db/topics.ts";
+import {
+  hostsEvent,
+  joinRoom,
+  type NewRoom,
+  openEvent,
+  type RoomKind,
+  roomSnapshot,
+  scheduleEvent,
+  setInterest,
+  startRoom,
+} from "../db/rooms.ts";
+import { act, parseRoomAction } from "../db/room_actions.ts";
+import { hallwayFor } from "../db/hallway.ts";
+import { report } from "../db/safety.ts";
+import type { FieldErrors } from "../views/form.tsx";
+import { EventView, NewEventView, NewRoomView, type RoomForm } from "../views/room_forms.tsx";
+import { RoomLive, RoomPage } from "../views/room.tsx";
+import { HallwayLists } from "../views/hallway.tsx";
+import { ErrorView } from "../views/errors.tsx";
+
+export const rooms = new Hono<AppEnv>();
+
+for (const path of ["/rooms/*", "/events/*"]) rooms.use(path, requireMember(), requireOnboarded());
+
+function roomInput(form: Form): NewRoom {
+  return {
+    title: text(form, "title"),
+    description: text(form, "description"),
+    topics: texts(form, "topics"),
+    kind: text(form, "kind") as RoomKind,
+  };
+}
+
+function formEcho(form: Form): RoomForm {
+  return {
+    title: text(form, "title"),
+    description: text(form, "description"),
+    topics: texts(form, "topics"),
+    kind: text(form, "kind"),
+    starts_at: text(form, "starts_at"),
+    cohosts: text(form, "cohosts"),
+    timezone_offset: text(form, "timezone_offset"),
+  };
+}
+
+async function newRoomPage(c: Ctx, form: RoomForm, errors: FieldErrors, status?: 422 | 429) {
+  return render(c, {
+    title: "Start a room",
+    status,
+    body: <NewRoomView catalogue={await catalogue(c.var.sql)} form={form} errors={errors} />,
+  });
+}
+
+async function newEventPage(c: Ctx, form: RoomForm, errors: FieldErrors, status?: 422 | 429) {
+  return render(c, {
+    title: "Schedule a room",
+    status,
+    body: <NewEventView catalogue={await catalogue(c.var.sql)} form={form} errors={errors} />,
+  });
+}
+
+rooms.get("/rooms/new", (c) => newRoomPage(c, {}, {}));
+
+rooms.post("/rooms", requireMember(), requireOnboarded(), async (c) => {
+  const form = await readForm(c);
+  try {
+    await spendAttempt(c.var.sql, {
+      bucket: "room_account",
+      key: String(c.var.member!.id),
+      ...c.var.config.rateLimits.roomsPerAccount,
+    });
+    const roomId = await startRoom(c.var.sql, c.var.member!.id, roomInput(form));
+    return redirectAfterPost(c, `/rooms/${roomId}`);
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return await newRoomPage(c, formEcho(form), fieldErrors(error), statusOf(error) as 422);
+  }
+});
+
+rooms.get("/events/new", (c) => newEventPage(c, {}, {}));
+
+/** A `datetime-local` value plus the browser's offset (minutes, as `getTimezoneOffset`). */
+function startsAt(form: Form): Date {
+  const local = text(form, "starts_at");
+  const offset = Number(text(form, "timezone_offset") || "0");
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(local) || !Number.isInteger(offset) ||
+    Math.abs(offset) > 900
+  ) {
+    throw new Refusal("invalid", "Give a date and time", "starts_at");
+  }
+  return new Date(Date.parse(`${local}:00Z`) + offset * 60_000);
+}
+
+rooms.post("/events", requireMember(), requireOnboarded(), async (c) => {
+  const form = await readForm(c);
+  try {
+    await spendAttempt(c.var.sql, {
+      bucket: "room_account",
+      key: String(c.var.member!.id),
+      ...c.var.config.rateLimits.roomsPerAccount,
+    });
+    await scheduleEvent(c.var.sql, c.var.member!.id, {
+      ...roomInput(form),
+      startsAt: startsAt(form),
+      cohosts: text(form, "cohosts").split(/[\s,]+/),
+    });
+    return redirectAfterPost(c, "/");
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return await newEventPage(c, formEcho(form), fieldErrors(error), statusOf(error) as 422);
+  }
+});
+
+rooms.post("/events/:id/interest", async (c) => {
+  const roomId = idParam(c, "id");
+  if (roomId === null) throw new Refusal("not_found", "No such event");
+  const form = await readForm(c);
+  await setInterest(c.var.sql, c.var.member!.id, roomId, text(form, "interested") === "on");
+  if (isFragmentRequest(c)) {
+    return c.html(<HallwayLists hallway={await hallwayFor(c.var.sql, c.var.member!.id)} />);
+  }
+  return redirectAfterPost(c, "/");
+});
+
+rooms.post("/events/:id/open", async (c) => {
+  const roomId = idParam(c, "id");
+  if (roomId === null) throw new Refusal("not_found", "No such event");
+  await openEvent(c.var.sql, c.var.member!.id, roomId);
+  return redirectAfterPost(c, `/rooms/${roomId}`);
+});
+
+rooms.get("/rooms/:id", async (c) => {
+  const roomId = idParam(c, "id");
+  if (roomId === null) throw new Refusal("not_found", "No such room");
+  const member = c.var.member!;
+  const key = c.req.query("key");
+  try {
+    await joinRoom(c.var.sql, member.id, roomId, { linkKey: key });
+  } catch (error) {
+    // An ended room or an event not yet open still has a page; anything else is refused.
+    if (!(error instanceof Refusal) || error.code !== "conflict") throw error;
+  }
+  const snapshot = await roomSnapshot(c.var.sql, roomId);
+  if (!snapshot) throw new Refusal("not_found", "No such room");
+  const { room } = snapshot;
+  if (room.state === "scheduled") {
+    const viewerHosts = await hostsEvent(c.var.sql, roomId, member.id);
+    return render(c, {
+      title: room.title,
+      body: (
+        <EventView
+          title={room.title}
+          startsAt={room.scheduledFor!}
+          roomId={room.id}
+          viewerHosts={viewerHosts}
+        />
+      ),
+    });
+  }
+  const me = snapshot.participants.find((p) => p.userId === member.id);
+  const shareLink = room.kind === "closed" && me?.role === "moderator"
+    ? `${originOf(c)}/rooms/${room.id}?key=${room.linkKey}`
+    : null;
+  return render(c, {
+    title: room.title,
+    body: <RoomPage data={snapshot} viewerId={member.id} shareLink={shareLink} />,
+  });
+});
+
+rooms.post("/rooms/:id/act", async (c) => {
+  const roomId = idParam(c, "id");
+  if (roomId === null) throw new Refusal("not_found", "No such room");
+  const form = await readForm(c);
+  const member = c.var.member!;
+  try {
+    await act(c.var.sql, member.id, roomId, parseRoomAction(form));
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    if (!isFragmentRequest(c)) return refusalPage(c, error);
+    // With htmx the message goes where the room shows notices, and the room stays as it is.
+    c.header("HX-Retarget", "#room-notice");
+    return c.html(<p class="error" role="alert">{error.message}</p>, statusOf(error));
+  }
+  if (!isFragmentRequest(c)) {
+    const left = form.action === "leave" || form.action === "end";
+    return redirectAfterPost(c, left ? "/" : `/rooms/${roomId}`);
+  }
+  const snapshot = await roomSnapshot(c.var.sql, roomId);
+  return c.html(<RoomLive data={snapshot!} viewerId={member.id} />);
+});
+
+rooms.post("/rooms/:id/report", async (c) => {
+  const roomId = idParam(c, "id");
+  if (roomId === null) throw new Refusal("not_found", "No such room");
+  const form = await readForm(c);
+  await spendAttempt(c.var.sql, {
+    bucket: "report_account",
+    key: String(c.var.member!.id),
+    ...c.var.config.rateLimits.reportsPerAccount,
+  });
+  await report(c.var.sql, c.var.member!.id, { roomId }, text(form, "reason"));
+  return render(c, {
+    title: "Reported",
+    body: <ErrorView title="Thank you" message="Administrators will look at your report." />,
+  });
+});

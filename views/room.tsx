@@ -1,0 +1,325 @@
+/**
+ * A room page: its header, and the live part (stage, hands, audience, controls) that the page's
+ * socket replaces whenever the room changes. Rendered per viewer: a moderator sees controls a
+ * listener does not; the server refuses them anyway.
+ *
+ * @example
+ * <RoomPage room={snapshot} viewerId={me.id} shareLink={null} />
+ */
+import type { Child } from "hono/jsx";
+
+export type Role = "moderator" | "speaker" | "listener";
+
+export interface RoomPerson {
+  userId: number;
+  handle: string;
+  displayName: string;
+  role: Role;
+  muted: boolean;
+  handRaisedAt: Date | null;
+  invited: boolean;
+  followedByStage: boolean;
+}
+
+export interface RoomData {
+  room: {
+    id: number;
+    title: string;
+    description: string;
+    kind: "open" | "social" | "closed";
+    state: "scheduled" | "live" | "ended";
+    handsEnabled: boolean;
+    scheduledFor: Date | null;
+  };
+  topics: { slug: string; name: string }[];
+  participants: RoomPerson[];
+}
+
+const kindWords = {
+  open: "Open: any member can join",
+  social: "Social: people the moderators follow",
+  closed: "Closed: only people with the link",
+};
+
+export function RoomPage(props: { data: RoomData; viewerId: number; shareLink: string | null }) {
+  const { room, topics } = props.data;
+  return (
+    <article class="room" aria-labelledby="room-title">
+      <header class="room-header">
+        <h1 id="room-title">{room.title}</h1>
+        {room.description && <p class="room-description">{room.description}</p>}
+        <p class="room-meta">
+          <span class="badge">{kindWords[room.kind]}</span>{" "}
+          {topics.map((t) => <span class="chip small">#{t.name}</span>)}
+        </p>
+        {props.shareLink && (
+          <p class="share">
+            <label for="room-link">Room link</label>
+            <input
+              id="room-link"
+              class="invite-link"
+              type="text"
+              readonly
+              value={props.shareLink}
+            />
+            <button type="button" class="secondary" data-copy="#room-link">Copy</button>
+          </p>
+        )}
+      </header>
+      <p id="live-status" class="live-status" role="status" data-state="connecting">
+        Connecting…
+      </p>
+      <div id="room-notice" class="room-notice" aria-live="assertive"></div>
+      <div
+        id="room-live"
+        hx-ws:connect={`/rooms/${room.id}/live`}
+        hx-target="#room-live"
+        hx-swap="innerHTML"
+      >
+        <RoomLive data={props.data} viewerId={props.viewerId} />
+      </div>
+    </article>
+  );
+}
+
+/** The part of the room page that live updates replace. */
+export function RoomLive(props: { data: RoomData; viewerId: number }) {
+  const { room, participants } = props.data;
+  if (room.state === "ended") {
+    return (
+      <section class="ended" role="status">
+        <h2>This room has ended</h2>
+        <p>
+          <a class="button" href="/">Back to the hallway</a>
+        </p>
+      </section>
+    );
+  }
+  const me = participants.find((p) => p.userId === props.viewerId);
+  if (!me) {
+    return (
+      <section class="ended" role="status">
+        <h2>You are not in this room</h2>
+        <p>You left, or your connection was gone too long.</p>
+        <p class="actions">
+          <a class="button" href={`/rooms/${room.id}`}>Rejoin</a>
+          <a class="button secondary" href="/">Back to the hallway</a>
+        </p>
+      </section>
+    );
+  }
+  const isModerator = me.role === "moderator";
+  const stage = participants.filter((p) => p.role !== "listener");
+  const audience = participants.filter((p) => p.role === "listener");
+  const followed = audience.filter((p) => p.followedByStage);
+  const others = audience.filter((p) => !p.followedByStage);
+  const hands = audience.filter((p) => p.handRaisedAt !== null)
+    .sort((a, b) => a.handRaisedAt!.getTime() - b.handRaisedAt!.getTime());
+  return (
+    <>
+      <SelfControls room={room} me={me} />
+      <section class="stage" aria-labelledby="stage-title">
+        <h2 id="stage-title">
+          On stage <span class="count">({stage.length})</span>
+        </h2>
+        <ul class="people">
+          {stage.map((p) => (
+            <PersonTile person={p} roomId={room.id} moderatorView={isModerator} me={me} />
+          ))}
+        </ul>
+      </section>
+      {isModerator && <HandsQueue roomId={room.id} hands={hands} enabled={room.handsEnabled} />}
+      <section class="audience" aria-labelledby="followed-title">
+        <h2 id="followed-title">
+          Followed by the speakers <span class="count">({followed.length})</span>
+        </h2>
+        <ul class="people">
+          {followed.map((p) => (
+            <PersonTile person={p} roomId={room.id} moderatorView={isModerator} me={me} />
+          ))}
+        </ul>
+        <h2 id="others-title">
+          Others in the room <span class="count">({others.length})</span>
+        </h2>
+        <ul class="people" aria-labelledby="others-title">
+          {others.map((p) => (
+            <PersonTile person={p} roomId={room.id} moderatorView={isModerator} me={me} />
+          ))}
+        </ul>
+      </section>
+      {isModerator && <RoomControls roomId={room.id} handsEnabled={room.handsEnabled} />}
+    </>
+  );
+}
+
+/** A form that posts one room action; with htmx the live part swaps in place. */
+function ActionButton(props: {
+  roomId: number;
+  action: string;
+  target?: string;
+  fields?: Record<string, string>;
+  label: string;
+  ariaLabel?: string;
+  variant?: "secondary" | "danger";
+}) {
+  const url = `/rooms/${props.roomId}/act`;
+  return (
+    <form method="post" action={url} hx-post={url} hx-target="#room-live" hx-swap="innerHTML">
+      <input type="hidden" name="action" value={props.action} />
+      {props.target && <input type="hidden" name="target" value={props.target} />}
+      {Object.entries(props.fields ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={props.variant ?? ""} aria-label={props.ariaLabel}>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+function SelfControls(props: { room: RoomData["room"]; me: RoomPerson }) {
+  const { room, me } = props;
+  const buttons: Child[] = [];
+  if (me.invited) {
+    buttons.push(
+      <p class="invitation" role="alert">A moderator invited you to speak.</p>,
+      <ActionButton roomId={room.id} action="accept_invite" label="Join the stage" />,
+      <ActionButton roomId={room.id} action="decline_invite" label="Not now" variant="secondary" />,
+    );
+  } else if (me.role === "listener") {
+    if (me.handRaisedAt) {
+      buttons.push(
+        <ActionButton
+          roomId={room.id}
+          action="lower_hand"
+          label="Lower hand"
+          variant="secondary"
+        />,
+      );
+    } else if (room.handsEnabled) {
+      buttons.push(<ActionButton roomId={room.id} action="raise_hand" label="Raise hand" />);
+    } else {
+      buttons.push(<p class="muted">The moderators turned hands off.</p>);
+    }
+  } else {
+    buttons.push(
+      me.muted
+        ? <ActionButton roomId={room.id} action="unmute_self" label="Unmute" />
+        : <ActionButton roomId={room.id} action="mute_self" label="Mute" variant="secondary" />,
+    );
+  }
+  buttons.push(
+    <ActionButton roomId={room.id} action="leave" label="Leave quietly" variant="secondary" />,
+  );
+  return (
+    <section class="self-controls" aria-label="Your controls">
+      <p class="you">
+        You are {me.role === "listener" ? "listening" : `on stage as ${me.role}`}
+        {me.role !== "listener" && (me.muted ? ", muted" : ", unmuted")}
+        {me.handRaisedAt && ", hand raised"}.
+      </p>
+      <div class="actions">{buttons}</div>
+    </section>
+  );
+}
+
+function PersonTile(
+  props: { person: RoomPerson; roomId: number; moderatorView: boolean; me: RoomPerson },
+) {
+  const p = props.person;
+  const states = [
+    p.role === "moderator" ? "moderator" : null,
+    p.role !== "listener" && p.muted ? "muted" : null,
+    p.handRaisedAt ? "hand raised" : null,
+    p.invited ? "invited to speak" : null,
+  ].filter(Boolean);
+  return (
+    <li
+      class={`person ${p.role}${p.muted ? " muted" : ""}${p.handRaisedAt ? " hand" : ""}`}
+      data-handle={p.handle}
+    >
+      <a href={`/@${p.handle}`} class="person-link">
+        <span class="avatar" aria-hidden="true">{[...p.displayName][0]?.toUpperCase()}</span>
+        <span class="person-name">{p.displayName}</span>
+      </a>
+      {states.length > 0 && <span class="person-state">{states.join(", ")}</span>}
+      {props.moderatorView && p.userId !== props.me.userId && (
+        <ModeratorMenu person={p} roomId={props.roomId} />
+      )}
+    </li>
+  );
+}
+
+function ModeratorMenu(props: { person: RoomPerson; roomId: number }) {
+  const p = props.person;
+  const at = `@${p.handle}`;
+  const item = (action: string, label: string, variant?: "secondary" | "danger") => (
+    <ActionButton
+      roomId={props.roomId}
+      action={action}
+      target={p.handle}
+      label={label}
+      ariaLabel={`${label}: ${at}`}
+      variant={variant ?? "secondary"}
+    />
+  );
+  return (
+    <details class="moderator-menu">
+      <summary aria-label={`Moderate ${at}`}>Moderate</summary>
+      <div class="menu">
+        {p.role === "listener" && !p.invited && item("invite_to_speak", "Invite to speak")}
+        {p.role !== "listener" && !p.muted && item("mute", "Mute")}
+        {p.role !== "listener" && item("move_to_audience", "Move to audience")}
+        {p.role === "speaker" && item("make_moderator", "Make moderator")}
+        {p.role === "moderator" && item("unmake_moderator", "Remove as moderator")}
+        {item("remove", "Remove from room", "danger")}
+      </div>
+    </details>
+  );
+}
+
+function HandsQueue(props: { roomId: number; hands: RoomPerson[]; enabled: boolean }) {
+  return (
+    <section class="hands" aria-labelledby="hands-title">
+      <h2 id="hands-title">
+        Raised hands <span class="count">({props.hands.length})</span>
+      </h2>
+      {!props.enabled && <p class="muted">Hands are off.</p>}
+      {props.hands.length === 0
+        ? props.enabled && <p class="muted">No hands up.</p>
+        : (
+          <ol class="hand-queue">
+            {props.hands.map((p) => (
+              <li>
+                <span>{p.displayName} (@{p.handle})</span>
+                {p.invited ? <span class="muted">invited</span> : (
+                  <ActionButton
+                    roomId={props.roomId}
+                    action="invite_to_speak"
+                    target={p.handle}
+                    label="Invite to speak"
+                    ariaLabel={`Invite @${p.handle} to speak`}
+                  />
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
+    </section>
+  );
+}
+
+function RoomControls(props: { roomId: number; handsEnabled: boolean }) {
+  return (
+    <section class="room-controls" aria-label="Room controls">
+      <ActionButton
+        roomId={props.roomId}
+        action="hands"
+        fields={{ enabled: props.handsEnabled ? "off" : "on" }}
+        label={props.handsEnabled ? "Turn hands off" : "Turn hands on"}
+        variant="secondary"
+      />
+      <ActionButton roomId={props.roomId} action="end" label="End room" variant="danger" />
+    </section>
+  );
+}
