@@ -51,7 +51,7 @@ function Counts(props: { profile: ProfileData }) {
       <span>
         <strong data-testid="followers">{props.profile.followers}</strong>{" "}
         {props.profile.followers === 1 ? "follower" : "followers"}
-      </span>
+      </span>{" "}
       <span>
         <strong>{props.profile.following}</strong> following
       </span>
