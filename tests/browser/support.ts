@@ -15,6 +15,7 @@
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../../config.ts";
 import { buildApp } from "../../routes/app.tsx";
+import { LiveHub } from "../../routes/live_hub.tsx";
 import { type DatabaseKind, freshDatabase } from "../support/databases.ts";
 
 export const screenshotDir = new URL("./screenshots/", import.meta.url);
@@ -78,7 +79,9 @@ export interface RunningPalabre {
 export async function startPalabre(kind: DatabaseKind): Promise<RunningPalabre> {
   const db = await freshDatabase(kind);
   const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
-  const app = buildApp({ sql: db.sql, config });
+  const hub = new LiveHub({ sql: db.sql, config, events: db.events });
+  hub.start();
+  const app = buildApp({ sql: db.sql, config, hub });
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen() {} },
     (request, info) => app.fetch(request, info),
@@ -86,6 +89,7 @@ export async function startPalabre(kind: DatabaseKind): Promise<RunningPalabre> 
   return {
     origin: `http://127.0.0.1:${server.addr.port}`,
     async close() {
+      await hub.stop();
       await server.shutdown();
       await db.close();
     },

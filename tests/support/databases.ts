@@ -9,6 +9,7 @@
 import postgres from "postgres";
 import { type Database, openDatabase, type Sql } from "../../db/client.ts";
 import { migrate } from "../../db/migrate.ts";
+import type { EventHub } from "../../db/events.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -33,6 +34,8 @@ let schemaCounter = 0;
 
 export interface TestDatabase {
   sql: Sql;
+  /** Change notifications, as a running Palabre's live hub hears them. */
+  events: EventHub;
   kind: DatabaseKind;
   /** The URL of this test's schema on PostgreSQL (for tests that start another process). */
   url: string | undefined;
@@ -44,12 +47,13 @@ export async function freshDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   const schema = `test_${Date.now().toString(36)}_${Deno.pid}_${schemaCounter++}`;
   if (kind === "pglite") {
     pglite ??= openDatabase({});
-    const { sql } = await pglite;
+    const { sql, events } = await pglite;
     // One PGlite session serves the whole test file: its search_path is the current test's.
     await sql.unsafe(`create schema ${schema}; set search_path to ${schema}`);
     await migrate(sql);
     return {
       sql,
+      events,
       kind,
       url: undefined,
       close: async () => {
@@ -65,6 +69,7 @@ export async function freshDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   await migrate(db.sql);
   return {
     sql: db.sql,
+    events: db.events,
     kind,
     url,
     close: async () => {
