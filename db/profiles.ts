@@ -19,6 +19,7 @@ export interface Profile {
   followers: number;
   following: number;
   followedByViewer: boolean;
+  blockedByViewer: boolean;
   isViewer: boolean;
   joinedAt: Date;
 }
@@ -29,7 +30,9 @@ export async function profile(sql: Sql, viewerId: number, handle: string): Promi
       (select count(*)::int from follows where followee_id = u.id) as followers,
       (select count(*)::int from follows where follower_id = u.id) as following,
       exists (select 1 from follows where follower_id = ${viewerId} and followee_id = u.id)
-        as followed
+        as followed,
+      exists (select 1 from blocks where blocker_id = ${viewerId} and blocked_id = u.id)
+        as blocked
     from users u where lower(u.handle) = lower(${handle})`;
   if (!row) return null;
   return {
@@ -41,6 +44,7 @@ export async function profile(sql: Sql, viewerId: number, handle: string): Promi
     followers: row.followers,
     following: row.following,
     followedByViewer: row.followed,
+    blockedByViewer: row.blocked,
     isViewer: row.id === viewerId,
     joinedAt: row.created_at,
   };

@@ -22,6 +22,8 @@ import {
 import { requireMember } from "./session.tsx";
 import { Refusal } from "../db/errors.ts";
 import { members } from "../db/admin.ts";
+import { reports } from "../db/safety.ts";
+import { moderationLog } from "../db/room_actions.ts";
 import { inviteFromWaitlist, waitlist } from "../db/waitlist.ts";
 import { invitesPerMember, setInvitesPerMember } from "../db/settings.ts";
 import type { FieldErrors } from "../views/form.tsx";
@@ -42,6 +44,8 @@ async function adminPage(
     status: view.status,
     body: (
       <AdminView
+        reports={await reports(sql, member!.id)}
+        moderation={await moderationLog(sql, member!.id)}
         invitesPerMember={await invitesPerMember(sql)}
         waitlist={entries}
         members={people}

@@ -7,11 +7,14 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
-import { type Ctx, isFragmentRequest, redirectAfterPost, render } from "./http.tsx";
+import { type Ctx, isFragmentRequest, readForm, redirectAfterPost, render, text } from "./http.tsx";
 import { requireMember } from "./session.tsx";
 import { follow, profile, unfollow } from "../db/profiles.ts";
 import { Refusal } from "../db/errors.ts";
 import { FollowBlock, ProfileView } from "../views/profile.tsx";
+import { ErrorView } from "../views/errors.tsx";
+import { block, report, unblock } from "../db/safety.ts";
+import { spendAttempt } from "../db/rate_limits.ts";
 
 export const profiles = new Hono<AppEnv>();
 
@@ -49,4 +52,28 @@ profiles.post(`${handlePath}/follow`, async (c) => {
 profiles.post(`${handlePath}/unfollow`, async (c) => {
   await unfollow(c.var.sql, c.var.member!.id, handleOf(c));
   return await afterFollowChange(c);
+});
+
+profiles.post(`${handlePath}/block`, async (c) => {
+  await block(c.var.sql, c.var.member!.id, handleOf(c));
+  return redirectAfterPost(c, `/@${handleOf(c)}`);
+});
+
+profiles.post(`${handlePath}/unblock`, async (c) => {
+  await unblock(c.var.sql, c.var.member!.id, handleOf(c));
+  return redirectAfterPost(c, `/@${handleOf(c)}`);
+});
+
+profiles.post(`${handlePath}/report`, async (c) => {
+  const form = await readForm(c);
+  await spendAttempt(c.var.sql, {
+    bucket: "report_account",
+    key: String(c.var.member!.id),
+    ...c.var.config.rateLimits.reportsPerAccount,
+  });
+  await report(c.var.sql, c.var.member!.id, { member: handleOf(c) }, text(form, "reason"));
+  return render(c, {
+    title: "Reported",
+    body: <ErrorView title="Thank you" message="Administrators will look at your report." />,
+  });
 });

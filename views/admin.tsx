@@ -24,7 +24,27 @@ export interface AdminMember {
   joinedAt: Date;
 }
 
+export interface AdminReport {
+  reporter: string;
+  member: string | null;
+  roomId: number | null;
+  roomTitle: string | null;
+  reason: string;
+  at: Date;
+}
+
+export interface AdminModeration {
+  roomId: number;
+  roomTitle: string;
+  actor: string | null;
+  action: string;
+  target: string | null;
+  at: Date;
+}
+
 export function AdminView(props: {
+  reports: AdminReport[];
+  moderation: AdminModeration[];
   invitesPerMember: number;
   waitlist: AdminWaitlistEntry[];
   members: AdminMember[];
@@ -96,6 +116,66 @@ export function AdminView(props: {
                             </form>
                           )}
                       </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+      </section>
+      <section class="card" aria-labelledby="admin-reports">
+        <h2 id="admin-reports">Reports ({props.reports.length})</h2>
+        {props.reports.length === 0 ? <p class="muted">No reports.</p> : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">From</th>
+                  <th scope="col">About</th>
+                  <th scope="col">Reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.reports.map((r) => (
+                  <tr>
+                    <td>{r.at.toISOString().slice(0, 16).replace("T", " ")}</td>
+                    <td>@{r.reporter}</td>
+                    <td>
+                      {r.member ? `@${r.member}` : <a href={`/rooms/${r.roomId}`}>{r.roomTitle}</a>}
+                    </td>
+                    <td>{r.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section class="card" aria-labelledby="admin-moderation">
+        <h2 id="admin-moderation">Moderation log</h2>
+        {props.moderation.length === 0
+          ? <p class="muted">Nothing yet.</p>
+          : (
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Room</th>
+                    <th scope="col">Who</th>
+                    <th scope="col">What</th>
+                    <th scope="col">Whom</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {props.moderation.map((m) => (
+                    <tr>
+                      <td>{m.at.toISOString().slice(0, 19).replace("T", " ")}</td>
+                      <td>{m.roomTitle}</td>
+                      <td>{m.actor ? `@${m.actor}` : "Palabre"}</td>
+                      <td>{m.action.replaceAll("_", " ")}</td>
+                      <td>{m.target ? `@${m.target}` : "—"}</td>
                     </tr>
                   ))}
                 </tbody>

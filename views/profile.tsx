@@ -12,6 +12,7 @@ export interface ProfileData {
   followers: number;
   following: number;
   followedByViewer: boolean;
+  blockedByViewer: boolean;
   isViewer: boolean;
 }
 
@@ -41,6 +42,7 @@ export function ProfileView(props: { profile: ProfileData }) {
           </ul>
         )
         : <p class="muted">No topics picked.</p>}
+      {!p.isViewer && <Safety profile={p} />}
     </article>
   );
 }
@@ -88,4 +90,30 @@ export function FollowBlock(props: { profile: ProfileData }) {
 function initials(name: string): string {
   return name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => [...w][0]).join("")
     .toUpperCase();
+}
+
+/** Block and report: quiet tools, out of the way in a disclosure. */
+function Safety(props: { profile: ProfileData }) {
+  const p = props.profile;
+  const blockAction = `/@${p.handle}/${p.blockedByViewer ? "unblock" : "block"}`;
+  return (
+    <details class="safety">
+      <summary>Block or report @{p.handle}</summary>
+      <form method="post" action={blockAction}>
+        <p class="hint">
+          {p.blockedByViewer
+            ? "You blocked this member: they cannot join rooms you moderate."
+            : "Blocking keeps them out of rooms you moderate and out of each other's hallway."}
+        </p>
+        <button type="submit" class="secondary">
+          {p.blockedByViewer ? `Unblock @${p.handle}` : `Block @${p.handle}`}
+        </button>
+      </form>
+      <form method="post" action={`/@${p.handle}/report`}>
+        <label for="report-reason">What happened?</label>
+        <textarea id="report-reason" name="reason" rows={3} maxlength={500} required></textarea>
+        <button type="submit" class="danger">Report to administrators</button>
+      </form>
+    </details>
+  );
 }

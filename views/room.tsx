@@ -78,6 +78,15 @@ export function RoomPage(props: { data: RoomData; viewerId: number; shareLink: s
       >
         <RoomLive data={props.data} viewerId={props.viewerId} />
       </div>
+      <details class="safety">
+        <summary>Report this room</summary>
+        <form method="post" action={`/rooms/${room.id}/report`}>
+          <label for="room-report-reason">What is wrong?</label>
+          <textarea id="room-report-reason" name="reason" rows={3} maxlength={500} required>
+          </textarea>
+          <button type="submit" class="danger">Report to administrators</button>
+        </form>
+      </details>
     </article>
   );
 }
