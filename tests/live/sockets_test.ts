@@ -1,0 +1,176 @@
+/**
+ * The live sockets themselves: who may open one, what a bad message gets back, and that a page
+ * sees the room's changes and the hallway's without asking.
+ */
+import assert from "node:assert/strict";
+import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
+import { firstAdmin, invitedMember } from "../db/support.ts";
+import { setPicks } from "../../db/topics.ts";
+import { joinRoom, startRoom } from "../../db/rooms.ts";
+import { act } from "../../db/room_actions.ts";
+import { startSession } from "../../db/sessions.ts";
+import { loadConfig } from "../../config.ts";
+import { buildApp } from "../../routes/app.tsx";
+import { LiveHub } from "../../routes/live_hub.tsx";
+import { LiveSocket } from "./support.ts";
+
+interface World {
+  db: TestDatabase;
+  origin: string;
+  roomId: number;
+  adaCookie: string;
+  graceCookie: string;
+  ids: { ada: number; grace: number };
+}
+
+/** Palabre in this process with a running live hub, a room by Ada, Grace in its audience. */
+async function withWorld(kind: "pglite" | "postgres", fn: (world: World) => Promise<void>) {
+  const db = await freshDatabase(kind);
+  const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
+  const hub = new LiveHub({ sql: db.sql, config, events: db.events });
+  hub.start();
+  const app = buildApp({ sql: db.sql, config, hub });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request, info) => app.fetch(request, info),
+  );
+  try {
+    const ada = await firstAdmin(db.sql);
+    const grace = await invitedMember(db.sql, ada.id, "grace");
+    for (const m of [ada, grace]) await setPicks(db.sql, m.id, ["jazz", "chess", "film"]);
+    const roomId = await startRoom(db.sql, ada.id, {
+      title: "Sockets",
+      description: "",
+      topics: ["jazz"],
+      kind: "open",
+    });
+    await joinRoom(db.sql, grace.id, roomId);
+    const session = async (id: number) =>
+      `palabre_session=${await startSession(db.sql, id, { ttlMs: 3.6e6 })}`;
+    await fn({
+      db,
+      origin: `http://127.0.0.1:${server.addr.port}`,
+      roomId,
+      adaCookie: await session(ada.id),
+      graceCookie: await session(grace.id),
+      ids: { ada: ada.id, grace: grace.id },
+    });
+  } finally {
+    await hub.stop();
+    await server.shutdown();
+    await db.close();
+  }
+}
+
+function liveTest(name: string, fn: (world: World) => Promise<void>) {
+  for (const kind of databaseKinds) {
+    Deno.test({
+      name: `${name} [${kind}]`,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: () => withWorld(kind, fn),
+    });
+  }
+}
+
+async function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  const response = await fetch(url, {
+    headers: {
+      Connection: "Upgrade",
+      Upgrade: "websocket",
+      "Sec-WebSocket-Version": "13",
+      "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+      ...headers,
+    },
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+liveTest("a socket from another site or without a session is refused", async (w) => {
+  const url = `${w.origin}/rooms/${w.roomId}/live`;
+  assert.equal(
+    await upgradeStatus(url, { Origin: "https://evil.example", Cookie: w.graceCookie }),
+    403,
+  );
+  assert.equal(await upgradeStatus(url, { Cookie: w.graceCookie }), 403);
+  assert.equal(await upgradeStatus(url, { Origin: w.origin }), 401);
+  assert.equal(
+    await upgradeStatus(`${w.origin}/hallway/live`, { Origin: "https://evil.example" }),
+    403,
+  );
+  assert.equal(
+    await upgradeStatus(`${w.origin}/rooms/999/live`, { Origin: w.origin, Cookie: w.graceCookie }),
+    404,
+  );
+});
+
+liveTest("a malformed socket message gets an error frame and the socket stays open", async (w) => {
+  const grace = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  try {
+    await grace.waitFor((html) => html.includes("Raise hand"));
+    grace.send("this is not json");
+    await grace.waitFor((html) => html.includes("not valid JSON"));
+    grace.send({ action: "launch_rockets" });
+    await grace.waitFor((html) => html.includes("Unknown action"));
+    grace.send({ action: "end" });
+    await grace.waitFor((html) => html.includes("Only moderators can do this"));
+    // Still open: a good message works and comes back as the room's new state.
+    grace.send({ action: "raise_hand" });
+    await grace.waitFor((html) => html.includes("Lower hand"));
+  } finally {
+    grace.close();
+  }
+});
+
+liveTest("every page in a room sees a change made by another member", async (w) => {
+  const ada = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.adaCookie);
+  const grace = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  try {
+    await act(w.db.sql, w.ids.grace, w.roomId, { type: "raise_hand" });
+    const adaView = await ada.waitFor((html) => html.includes("Invite @grace to speak"));
+    // Per viewer: the moderator's frame has controls the listener's does not.
+    assert.match(adaView, /End room/);
+    const graceView = await grace.waitFor((html) => html.includes("Lower hand"));
+    assert.doesNotMatch(graceView, /End room|Invite @grace/);
+  } finally {
+    ada.close();
+    grace.close();
+  }
+});
+
+liveTest("the hallway sees a room appear and end", async (w) => {
+  const hallway = await LiveSocket.open(w.origin, "/hallway/live", w.graceCookie);
+  try {
+    await hallway.waitFor((html) => html.includes("Sockets"));
+    const second = await startRoom(w.db.sql, w.ids.ada, {
+      title: "Second room",
+      description: "",
+      topics: ["chess"],
+      kind: "open",
+    });
+    await hallway.waitFor((html) => html.includes("Second room"));
+    await act(w.db.sql, w.ids.ada, second, { type: "end" });
+    await hallway.waitFor((html) => html.includes("Sockets") && !html.includes("Second room"));
+  } finally {
+    hallway.close();
+  }
+});
+
+liveTest("a page that reconnects within the presence timeout keeps its place", async (w) => {
+  const first = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  await first.waitFor((html) => html.includes("Raise hand"));
+  first.close();
+  // Gone for a while, but less than the timeout (30 s): the seat is still there.
+  await w.db.sql`update participants set last_seen_at = now() - interval '20 seconds'
+                 where user_id = ${w.ids.grace}`;
+  const again = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  try {
+    await again.waitFor((html) => html.includes("Raise hand"));
+    const [seat] = await w.db.sql`select last_seen_at > now() - interval '5 seconds' as fresh
+                                  from participants where user_id = ${w.ids.grace}`;
+    assert.equal(seat.fresh, true);
+  } finally {
+    again.close();
+  }
+});

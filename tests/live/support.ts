@@ -1,0 +1,131 @@
+/**
+ * Live-test tools: Palabre started as a real separate process, and a page's socket as a test
+ * client that remembers every frame it was sent.
+ *
+ * @example
+ * const palabre = await startProcess(db.url!);
+ * const socket = await LiveSocket.open(palabre.origin, "/hallway/live", cookie);
+ * await socket.waitFor((html) => html.includes("Live now (1)"));
+ */
+const mainModule = new URL("../../main.ts", import.meta.url);
+
+export interface PalabreProcess {
+  origin: string;
+  stop(): Promise<void>;
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Starts `main.ts` on `databaseUrl` and waits until it listens. */
+export async function startProcess(databaseUrl: string): Promise<PalabreProcess> {
+  const port = freePort();
+  const dataDir = await Deno.makeTempDir({ prefix: "palabre-process-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", mainModule.pathname],
+    env: {
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      SECRET_KEY: "two-process-test",
+    },
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let output = "";
+  const deadline = Date.now() + 60_000;
+  while (!output.includes("listening on")) {
+    if (Date.now() > deadline) throw new Error(`Palabre did not start:\n${output}`);
+    const { value, done } = await lines.read();
+    if (done) throw new Error(`Palabre exited before listening:\n${output}`);
+    output += value;
+  }
+  // Keep draining stdout so the child never blocks on a full pipe.
+  (async () => {
+    while (!(await lines.read()).done) { /* discard */ }
+  })().catch(() => {});
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await child.status;
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+/** A page's WebSocket: frames are htmx JSON frames; `frames` keeps their HTML content. */
+export class LiveSocket {
+  readonly frames: string[] = [];
+  #socket: WebSocket;
+  #waiters = new Set<() => void>();
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+    socket.onmessage = (event) => {
+      const data = String(event.data);
+      let content = data;
+      try {
+        content = JSON.parse(data).content ?? data;
+      } catch {
+        // A plain-HTML frame.
+      }
+      this.frames.push(content);
+      for (const wake of this.#waiters) wake();
+    };
+  }
+
+  static async open(origin: string, path: string, cookie: string): Promise<LiveSocket> {
+    const url = origin.replace(/^http/, "ws") + path;
+    // Deno's WebSocket takes headers: the server checks Origin and the session cookie.
+    const socket = new WebSocket(url, { headers: { Origin: origin, Cookie: cookie } });
+    await new Promise<void>((resolve, reject) => {
+      socket.onopen = () => resolve();
+      socket.onerror = (event) => reject(new Error(`Socket to ${path} failed: ${String(event)}`));
+    });
+    return new LiveSocket(socket);
+  }
+
+  send(message: unknown): void {
+    this.#socket.send(typeof message === "string" ? message : JSON.stringify(message));
+  }
+
+  /** The first frame, already received or still to come, that satisfies `test`. */
+  async waitFor(test: (html: string) => boolean, timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let seen = 0;
+    while (true) {
+      for (; seen < this.frames.length; seen++) {
+        if (test(this.frames[seen])) return this.frames[seen];
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(
+          `No matching frame in ${timeoutMs} ms; last: ${this.frames.at(-1)?.slice(0, 300)}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, left);
+        const wake = () => done();
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.#waiters.add(wake);
+      }).finally(() => this.#waiters.clear());
+    }
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}
