@@ -25,7 +25,8 @@ export interface WaitlistEntry extends WaitlistRequest {
 
 export const waitlistLimits = { name: 80, contact: 200, reason: 300 };
 
-export async function joinWaitlist(sql: Sql, request: WaitlistRequest): Promise<void> {
+/** Throws an `invalid` refusal naming the first wrong field. */
+export function validateWaitlistRequest(request: WaitlistRequest): void {
   const name = request.name.trim();
   const contact = request.contact.trim();
   const reason = request.reason.trim();
@@ -50,7 +51,12 @@ export async function joinWaitlist(sql: Sql, request: WaitlistRequest): Promise<
       "reason",
     );
   }
-  await sql`insert into waitlist (name, contact, reason) values (${name}, ${contact}, ${reason})`;
+}
+
+export async function joinWaitlist(sql: Sql, request: WaitlistRequest): Promise<void> {
+  validateWaitlistRequest(request);
+  await sql`insert into waitlist (name, contact, reason)
+            values (${request.name.trim()}, ${request.contact.trim()}, ${request.reason.trim()})`;
 }
 
 /** The whole waitlist, oldest first; administrators only. */

@@ -22,7 +22,7 @@ import { Refusal } from "../db/errors.ts";
 import { authenticate, createFirstAdmin, needsSetup } from "../db/users.ts";
 import { endAllSessions, endSession } from "../db/sessions.ts";
 import { inviteState, signUpWithInvite } from "../db/invites.ts";
-import { joinWaitlist } from "../db/waitlist.ts";
+import { joinWaitlist, validateWaitlistRequest } from "../db/waitlist.ts";
 import { spendAttempt } from "../db/rate_limits.ts";
 import { JoinView, SetupView, SignInView, WaitlistView } from "../views/auth.tsx";
 import { ErrorView } from "../views/errors.tsx";
@@ -208,6 +208,8 @@ auth.post("/waitlist", async (c) => {
     reason: text(form, "reason"),
   };
   try {
+    // Checked first: a form with an empty contact must not spend the limit of "no contact".
+    validateWaitlistRequest(request);
     await spendAttempt(c.var.sql, {
       bucket: "waitlist_address",
       key: await addressKey(c),

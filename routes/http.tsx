@@ -29,7 +29,11 @@ export function render(
   const status = view.status ?? 200;
   if (isFragmentRequest(c)) return c.html(<>{view.body}</>, status);
   return c.html(
-    "<!doctype html>" + <Layout title={view.title} viewer={c.var.member}>{view.body}</Layout>,
+    "<!doctype html>" + (
+      <Layout title={view.title} viewer={c.var.member} path={c.req.path}>
+        {view.body}
+      </Layout>
+    ),
     status,
   );
 }

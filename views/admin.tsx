@@ -95,7 +95,9 @@ export function AdminView(props: {
                         {entry.invite
                           ? (
                             <>
-                              <span class="state">{entry.invite.state}</span>{" "}
+                              <span class={`state ${entry.invite.state}`}>
+                                {entry.invite.state}
+                              </span>{" "}
                               <input
                                 class="invite-link"
                                 type="text"

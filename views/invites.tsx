@@ -76,7 +76,9 @@ function InviteItem(props: { invite: InviteData; origin: string }) {
             <span class="hint">Expires {invite.expiresAt.toISOString().slice(0, 10)}</span>
           </>
         )
-        : <span class="muted">{invite.expiresAt.toISOString().slice(0, 10)}</span>}
+        : invite.state === "expired" && (
+          <span class="muted">Expired {invite.expiresAt.toISOString().slice(0, 10)}</span>
+        )}
     </li>
   );
 }

@@ -12,7 +12,9 @@ export interface Viewer {
   onboarded: boolean;
 }
 
-export function Layout(props: { title: string; viewer: Viewer | null; children: Child }) {
+export function Layout(
+  props: { title: string; viewer: Viewer | null; path: string; children: Child },
+) {
   return (
     <html lang="en">
       <head>
@@ -30,7 +32,9 @@ export function Layout(props: { title: string; viewer: Viewer | null; children: 
         <a class="skip" href="#main">Skip to content</a>
         <header class="top">
           <a class="brand" href="/" aria-label="Palabre, home">Palabre</a>
-          {props.viewer ? <Navigation viewer={props.viewer} /> : <GuestNavigation />}
+          {props.viewer
+            ? <Navigation viewer={props.viewer} path={props.path} />
+            : <GuestNavigation path={props.path} />}
         </header>
         <main id="main" tabindex={-1}>{props.children}</main>
       </body>
@@ -38,35 +42,31 @@ export function Layout(props: { title: string; viewer: Viewer | null; children: 
   );
 }
 
-function Navigation(props: { viewer: Viewer }) {
-  const { viewer } = props;
+/** A navigation link that says so when it is the page being shown. */
+function NavLink(props: { href: string; path: string; children: Child }) {
+  const current = props.href === "/" ? props.path === "/" : props.path.startsWith(props.href);
+  return (
+    <li>
+      <a href={props.href} aria-current={current ? "page" : undefined}>{props.children}</a>
+    </li>
+  );
+}
+
+function Navigation(props: { viewer: Viewer; path: string }) {
+  const { viewer, path } = props;
   return (
     <nav aria-label="Main">
       <ul>
         {viewer.onboarded && (
           <>
-            <li>
-              <a href="/">Hallway</a>
-            </li>
-            <li>
-              <a href="/invites">Invites</a>
-            </li>
-            <li>
-              <a href="/topics">Topics</a>
-            </li>
-            <li>
-              <a href={`/@${viewer.handle}`}>Profile</a>
-            </li>
-            <li>
-              <a href="/settings">Settings</a>
-            </li>
+            <NavLink href="/" path={path}>Hallway</NavLink>
+            <NavLink href="/invites" path={path}>Invites</NavLink>
+            <NavLink href="/topics" path={path}>Topics</NavLink>
+            <NavLink href={`/@${viewer.handle}`} path={path}>Profile</NavLink>
+            <NavLink href="/settings" path={path}>Settings</NavLink>
           </>
         )}
-        {viewer.isAdmin && (
-          <li>
-            <a href="/admin">Admin</a>
-          </li>
-        )}
+        {viewer.isAdmin && <NavLink href="/admin" path={path}>Admin</NavLink>}
         <li>
           <form method="post" action="/signout">
             <button type="submit" class="link">Sign out</button>
@@ -77,16 +77,12 @@ function Navigation(props: { viewer: Viewer }) {
   );
 }
 
-function GuestNavigation() {
+function GuestNavigation(props: { path: string }) {
   return (
     <nav aria-label="Main">
       <ul>
-        <li>
-          <a href="/signin">Sign in</a>
-        </li>
-        <li>
-          <a href="/waitlist">Waitlist</a>
-        </li>
+        <NavLink href="/signin" path={props.path}>Sign in</NavLink>
+        <NavLink href="/waitlist" path={props.path}>Waitlist</NavLink>
       </ul>
     </nav>
   );

@@ -31,7 +31,7 @@ export function ProfileView(props: { profile: ProfileData }) {
       {p.isViewer ? <Counts profile={p} /> : <FollowBlock profile={p} />}
       {p.isViewer && (
         <p>
-          <a href="/settings">Edit your profile</a>
+          <a class="button secondary" href="/settings">Edit your profile</a>
         </p>
       )}
       <h2>Topics</h2>
