@@ -9,6 +9,7 @@ import type { AppEnv } from "./context.ts";
 import { render } from "./http.tsx";
 import { needsSetup } from "../db/users.ts";
 import { hallwayFor } from "../db/hallway.ts";
+import { pickedTopics } from "../db/topics.ts";
 import { FrontDoorView } from "../views/auth.tsx";
 import { HallwayView } from "../views/hallway.tsx";
 
@@ -23,6 +24,12 @@ hallway.get("/", async (c) => {
   if (!member.onboarded) return c.redirect("/topics", 303);
   return render(c, {
     title: "Hallway",
-    body: <HallwayView hallway={await hallwayFor(c.var.sql, member.id)} />,
+    body: (
+      <HallwayView
+        hallway={await hallwayFor(c.var.sql, member.id)}
+        displayName={member.displayName}
+        topics={(await pickedTopics(c.var.sql, member.id)).map((t) => t.name)}
+      />
+    ),
   });
 });

@@ -3,7 +3,7 @@
  * `#hallway-lists`, which the page's socket replaces when rooms appear, grow or end.
  *
  * @example
- * <HallwayView hallway={{ live: [], upcoming: [] }} />
+ * <HallwayView hallway={{ live: [], upcoming: [] }} displayName="Ada" topics={["Jazz"]} />
  */
 export interface HallwayRoomData {
   id: number;
@@ -32,7 +32,9 @@ export interface HallwayData {
   upcoming: HallwayEventData[];
 }
 
-export function HallwayView(props: { hallway: HallwayData }) {
+export function HallwayView(
+  props: { hallway: HallwayData; displayName: string; topics: string[] },
+) {
   return (
     <section class="hallway" aria-labelledby="hallway-title">
       <div class="hallway-head">
@@ -42,6 +44,10 @@ export function HallwayView(props: { hallway: HallwayData }) {
           <a class="button secondary" href="/events/new">Schedule</a>
         </p>
       </div>
+      <p class="welcome">
+        Welcome, {props.displayName}. Your topics: {props.topics.join(", ") || "none yet"}.{" "}
+        <a href="/topics">Change your topics</a>
+      </p>
       <p id="live-status" class="live-status" role="status" data-state="connecting">
         Connecting…
       </p>
