@@ -314,6 +314,11 @@ export async function roomSnapshot(sql: Sql, roomId: number): Promise<RoomSnapsh
   });
 }
 
+export async function roomExists(sql: Sql, roomId: number): Promise<boolean> {
+  const [row] = await sql`select 1 from rooms where id = ${roomId}`;
+  return row !== undefined;
+}
+
 export async function hostsEvent(sql: Sql, roomId: number, memberId: number): Promise<boolean> {
   const [row] =
     await sql`select 1 from room_hosts where room_id = ${roomId} and user_id = ${memberId}`;

@@ -88,7 +88,23 @@ export class LiveHub {
     }
     await touchPresence(this.#sql, [{ roomId: page.roomId, userId: page.memberId }]);
     const snapshot = await roomSnapshot(this.#sql, page.roomId);
-    if (snapshot) this.#send(page, roomFrame(snapshot, page.memberId));
+    if (!snapshot) return;
+    this.#send(page, roomFrame(snapshot, page.memberId));
+    this.#letGoIfAbsent(page, snapshot);
+  }
+
+  /**
+   * A page whose member is not in the room (left, removed, timed out, room ended) has nothing
+   * more to watch: a normal close tells htmx not to reconnect; "Rejoin" reloads the page.
+   */
+  #letGoIfAbsent(page: LivePage, snapshot: RoomSnapshot): void {
+    if (snapshot.participants.some((p) => p.userId === page.memberId)) return;
+    this.#pages.delete(page);
+    try {
+      page.ws.close(1000, "Not in this room");
+    } catch {
+      // Already closed.
+    }
   }
 
   /** The socket closed; presence lapses unless the page reconnects in time. */
@@ -174,6 +190,7 @@ export class LiveHub {
         rendered.set(key, frame);
       }
       this.#sendRaw(page, frame);
+      this.#letGoIfAbsent(page, snapshot);
     }
   }
 

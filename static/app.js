@@ -26,7 +26,11 @@ function showLiveState(state, words) {
   status.textContent = words;
 }
 document.addEventListener("htmx:ws:after:connection", () => showLiveState("live", "Live"));
-document.addEventListener("htmx:ws:close", () => showLiveState("reconnecting", "Reconnecting…"));
+// A normal close (1000) is the server letting go: the room ended or the member is not in it.
+document.addEventListener("htmx:ws:close", (event) => {
+  if (event.detail?.code === 1000) showLiveState("closed", "Not live");
+  else showLiveState("reconnecting", "Reconnecting…");
+});
 document.addEventListener("htmx:ws:error", () => showLiveState("reconnecting", "Reconnecting…"));
 
 // Times from the server are UTC; show them in the viewer's own time zone.

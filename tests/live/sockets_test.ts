@@ -174,3 +174,16 @@ liveTest("a page that reconnects within the presence timeout keeps its place", a
     again.close();
   }
 });
+
+liveTest("a removed member's page is told and let go without reconnecting", async (w) => {
+  const grace = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  await grace.waitFor((html) => html.includes("Raise hand"));
+  await act(w.db.sql, w.ids.ada, w.roomId, { type: "remove", target: "grace" });
+  await grace.waitFor((html) => html.includes("You are not in this room"));
+  // 1000 is a normal close: htmx does not retry it.
+  assert.equal(await grace.closed, 1000);
+  // Coming back later gets the same answer, not a refused upgrade.
+  const again = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  await again.waitFor((html) => html.includes("You are not in this room"));
+  assert.equal(await again.closed, 1000);
+});

@@ -69,8 +69,14 @@ export class LiveSocket {
   #socket: WebSocket;
   #waiters = new Set<() => void>();
 
+  /** Resolves with the close code when the socket closes. */
+  readonly closed: Promise<number>;
+
   private constructor(socket: WebSocket) {
     this.#socket = socket;
+    this.closed = new Promise((resolve) =>
+      socket.addEventListener("close", (e) => resolve(e.code))
+    );
     socket.onmessage = (event) => {
       const data = String(event.data);
       let content = data;
