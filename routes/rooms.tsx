@@ -89,14 +89,19 @@ async function newEventPage(c: Ctx, form: RoomForm, errors: FieldErrors, status?
 
 rooms.get("/rooms/new", (c) => newRoomPage(c, {}, {}));
 
+/** Starting a room and scheduling one share one allowance per member. */
+async function spendRoomCreation(c: Ctx): Promise<void> {
+  await spendAttempt(c.var.sql, {
+    bucket: "room_account",
+    key: String(c.var.member!.id),
+    ...c.var.config.rateLimits.roomsPerAccount,
+  });
+}
+
 rooms.post("/rooms", requireMember(), requireOnboarded(), async (c) => {
   const form = await readForm(c);
   try {
-    await spendAttempt(c.var.sql, {
-      bucket: "room_account",
-      key: String(c.var.member!.id),
-      ...c.var.config.rateLimits.roomsPerAccount,
-    });
+    await spendRoomCreation(c);
     const roomId = await startRoom(c.var.sql, c.var.member!.id, roomInput(form));
     return redirectAfterPost(c, `/rooms/${roomId}`);
   } catch (error) {
@@ -123,11 +128,7 @@ function startsAt(form: Form): Date {
 rooms.post("/events", requireMember(), requireOnboarded(), async (c) => {
   const form = await readForm(c);
   try {
-    await spendAttempt(c.var.sql, {
-      bucket: "room_account",
-      key: String(c.var.member!.id),
-      ...c.var.config.rateLimits.roomsPerAccount,
-    });
+    await spendRoomCreation(c);
     await scheduleEvent(c.var.sql, c.var.member!.id, {
       ...roomInput(form),
       startsAt: startsAt(form),
