@@ -4,6 +4,7 @@
  * @example
  * <NewRoomView catalogue={categories} form={{}} errors={{}} />
  */
+import type { Child } from "hono/jsx";
 import { Field, type FieldErrors, FormError } from "./form.tsx";
 import type { CatalogueCategory } from "./topics.tsx";
 
@@ -73,94 +74,81 @@ function KindChoice(props: { kind: string; errors: FieldErrors }) {
   );
 }
 
-export function NewRoomView(
-  props: { catalogue: CatalogueCategory[]; form: RoomForm; errors: FieldErrors },
-) {
+type FormProps = { catalogue: CatalogueCategory[]; form: RoomForm; errors: FieldErrors };
+
+/** What starting and scheduling a room ask alike: title, description, who can join, topics. */
+function RoomFields(props: FormProps & { children?: Child }) {
+  return (
+    <>
+      <FormError errors={props.errors} />
+      <Field
+        name="title"
+        label="Title"
+        value={props.form.title}
+        errors={props.errors}
+        maxlength={80}
+      />
+      {props.children}
+      <Field
+        name="description"
+        label="Description"
+        value={props.form.description}
+        errors={props.errors}
+        required={false}
+        maxlength={300}
+        multiline
+      />
+      <KindChoice kind={props.form.kind ?? "open"} errors={props.errors} />
+      <TopicChoice
+        catalogue={props.catalogue}
+        picked={props.form.topics ?? []}
+        errors={props.errors}
+      />
+    </>
+  );
+}
+
+export function NewRoomView(props: FormProps) {
   return (
     <section class="card narrow" aria-labelledby="new-room-title">
       <h1 id="new-room-title">Start a room</h1>
       <form method="post" action="/rooms" novalidate>
-        <FormError errors={props.errors} />
-        <Field
-          name="title"
-          label="Title"
-          value={props.form.title}
-          errors={props.errors}
-          maxlength={80}
-        />
-        <Field
-          name="description"
-          label="Description"
-          value={props.form.description}
-          errors={props.errors}
-          required={false}
-          maxlength={300}
-          multiline
-        />
-        <KindChoice kind={props.form.kind ?? "open"} errors={props.errors} />
-        <TopicChoice
-          catalogue={props.catalogue}
-          picked={props.form.topics ?? []}
-          errors={props.errors}
-        />
+        <RoomFields {...props} />
         <button type="submit">Start the room</button>
       </form>
     </section>
   );
 }
 
-export function NewEventView(
-  props: { catalogue: CatalogueCategory[]; form: RoomForm; errors: FieldErrors },
-) {
+export function NewEventView(props: FormProps) {
   return (
     <section class="card narrow" aria-labelledby="new-event-title">
       <h1 id="new-event-title">Schedule a room</h1>
       <form method="post" action="/events" novalidate>
-        <FormError errors={props.errors} />
-        <Field
-          name="title"
-          label="Title"
-          value={props.form.title}
-          errors={props.errors}
-          maxlength={80}
-        />
-        <Field
-          name="starts_at"
-          label="Starts at (your local time)"
-          type="datetime-local"
-          value={props.form.starts_at}
-          errors={props.errors}
-        />
-        {/* Filled by static/app.js with the browser's offset, so the time means what the member meant. */}
-        <input
-          type="hidden"
-          name="timezone_offset"
-          value={props.form.timezone_offset ?? "0"}
-          data-timezone-offset
-        />
-        <Field
-          name="cohosts"
-          label="Co-hosts"
-          value={props.form.cohosts}
-          errors={props.errors}
-          required={false}
-          hint="Handles separated by spaces or commas, e.g. @grace @linus"
-        />
-        <Field
-          name="description"
-          label="Description"
-          value={props.form.description}
-          errors={props.errors}
-          required={false}
-          maxlength={300}
-          multiline
-        />
-        <KindChoice kind={props.form.kind ?? "open"} errors={props.errors} />
-        <TopicChoice
-          catalogue={props.catalogue}
-          picked={props.form.topics ?? []}
-          errors={props.errors}
-        />
+        <RoomFields {...props}>
+          <Field
+            name="starts_at"
+            label="Starts at (your local time)"
+            type="datetime-local"
+            value={props.form.starts_at}
+            errors={props.errors}
+          />
+          {/* Set by static/app.js to the browser's offset: the time means what the member meant. */}
+          <input
+            type="hidden"
+            name="timezone_offset"
+            value={props.form.timezone_offset ?? "0"}
+            data-timezone-offset
+          />
+          <Field
+            name="cohosts"
+            label="Co-hosts"
+            value={props.form.cohosts}
+            errors={props.errors}
+            required={false}
+            hint="Handles separated by spaces or commas, e.g. @grace @linus"
+          />
+        </RoomFields>
         <button type="submit">Schedule</button>
       </form>
     </section>
