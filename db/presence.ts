@@ -21,7 +21,7 @@ export interface Seat {
 export async function touchPresence(sql: Sql, seats: Seat[]): Promise<void> {
   if (seats.length === 0) return;
   await sql`
-    update participants p set last_seen_at = now()
+    update participants p set last_seen_at = statement_timestamp()
     from (select unnest(${seats.map((s) => s.roomId)}::bigint[]) as room_id,
                  unnest(${seats.map((s) => s.userId)}::bigint[]) as user_id) seen
     where p.room_id = seen.room_id and p.user_id = seen.user_id`;

@@ -157,7 +157,7 @@ async function actOnSelf(tx: Tx, room: RoomRow, me: Seat, type: SelfAction): Pro
     case "raise_hand":
       if (onStage) throw new Refusal("conflict", "You are already on stage");
       if (!room.handsEnabled) throw new Refusal("conflict", "The moderators turned hands off");
-      await tx`update participants set hand_raised_at = coalesce(hand_raised_at, now())
+      await tx`update participants set hand_raised_at = coalesce(hand_raised_at, statement_timestamp())
                where ${where}`;
       return;
     case "lower_hand":
@@ -167,7 +167,7 @@ async function actOnSelf(tx: Tx, room: RoomRow, me: Seat, type: SelfAction): Pro
     case "accept_invite":
       if (!me.invited) throw new Refusal("conflict", "Nobody has invited you to speak");
       await tx`update participants set role = 'speaker', invited_at = null,
-               hand_raised_at = null, muted = true, on_stage_since = now() where ${where}`;
+               hand_raised_at = null, muted = true, on_stage_since = statement_timestamp() where ${where}`;
       await startListen(tx, room.id, me.userId, "speaker");
       return;
     case "decline_invite":
@@ -175,7 +175,7 @@ async function actOnSelf(tx: Tx, room: RoomRow, me: Seat, type: SelfAction): Pro
       return;
     case "mute_self":
     case "unmute_self":
-      if (!onStage) throw new Refusal("conflict", "Only people on stage can unmute");
+      if (!onStage) throw new Refusal("conflict", "Only people on stage have a microphone");
       await tx`update participants set muted = ${type === "mute_self"} where ${where}`;
       return;
     case "leave":
@@ -207,7 +207,7 @@ async function moderate(tx: Tx, room: RoomRow, me: Seat, action: RoomAction): Pr
       if (onStage) throw new Refusal("conflict", `@${target.handle} is already on stage`);
       // A second moderator inviting the same listener changes nothing.
       if (target.invited) return;
-      await tx`update participants set invited_at = now() where ${where}`;
+      await tx`update participants set invited_at = statement_timestamp() where ${where}`;
       break;
     case "move_to_audience":
       if (!onStage) throw new Refusal("conflict", `@${target.handle} is already in the audience`);
@@ -288,8 +288,8 @@ export async function leave(tx: Tx, room: RoomRow, memberId: number): Promise<vo
 }
 
 async function endRoom(tx: Tx, roomId: number): Promise<void> {
-  await tx`update rooms set state = 'ended', ended_at = now() where id = ${roomId}`;
-  await tx`update listens set ended_at = now() where room_id = ${roomId} and ended_at is null`;
+  await tx`update rooms set state = 'ended', ended_at = statement_timestamp() where id = ${roomId}`;
+  await tx`update listens set ended_at = statement_timestamp() where room_id = ${roomId} and ended_at is null`;
   await tx`delete from participants where room_id = ${roomId}`;
 }
 

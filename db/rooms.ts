@@ -177,7 +177,7 @@ export async function openEvent(sql: Sql, hostId: number, roomId: number): Promi
     const [host] =
       await tx`select 1 from room_hosts where room_id = ${roomId} and user_id = ${hostId}`;
     if (!host) throw new Refusal("forbidden", "Only the event's hosts can open it");
-    await tx`update rooms set state = 'live', started_at = now() where id = ${roomId}`;
+    await tx`update rooms set state = 'live', started_at = statement_timestamp() where id = ${roomId}`;
     await enterRoom(tx, roomId, hostId, "moderator");
     await notify(tx, { room: roomId });
   });
@@ -220,7 +220,7 @@ export async function joinRoom(
   await sql.begin(async (tx) => {
     const room = await lockRoom(tx, roomId);
     const [present] = await tx`
-      update participants set last_seen_at = now()
+      update participants set last_seen_at = statement_timestamp()
       where room_id = ${roomId} and user_id = ${memberId} returning role`;
     if (present) return;
     refuseUnlessLive(room);
@@ -251,7 +251,8 @@ export async function joinRoom(
 async function enterRoom(tx: Tx, roomId: number, memberId: number, role: Role): Promise<void> {
   await tx`
     insert into participants (room_id, user_id, role, on_stage_since)
-    values (${roomId}, ${memberId}, ${role}, ${role === "listener" ? null : new Date()})`;
+    values (${roomId}, ${memberId}, ${role},
+            case when ${role} = 'listener' then null else statement_timestamp() end)`;
   await startListen(tx, roomId, memberId, role);
 }
 
@@ -262,7 +263,7 @@ export async function startListen(tx: Tx, roomId: number, memberId: number, role
 }
 
 export async function stopListen(tx: Tx, roomId: number, memberId: number) {
-  await tx`update listens set ended_at = now()
+  await tx`update listens set ended_at = statement_timestamp()
            where room_id = ${roomId} and user_id = ${memberId} and ended_at is null`;
 }
 

@@ -49,11 +49,13 @@ create table participants (
   hand_raised_at timestamptz,
   -- A moderator asked this listener up; they have not answered yet.
   invited_at timestamptz,
-  joined_at timestamptz not null default now(),
-  -- When this member last went on stage: the longest-present speaker succeeds a moderator.
+  -- statement_timestamp(), not now(): rows are written under the room lock, and a transaction
+  -- that began earlier may take the lock later; the lock order is the true order.
+  joined_at timestamptz not null default statement_timestamp(),
+  -- Since when this member is on stage (null in the audience).
   on_stage_since timestamptz,
   -- Refreshed while the member's page is connected; presence ends when it goes stale.
-  last_seen_at timestamptz not null default now(),
+  last_seen_at timestamptz not null default statement_timestamp(),
   primary key (room_id, user_id),
   check (hand_raised_at is null or role = 'listener'),
   check (invited_at is null or role = 'listener'),
@@ -112,7 +114,7 @@ create table listens (
   room_id bigint not null references rooms (id) on delete cascade,
   user_id bigint not null references users (id) on delete cascade,
   role text not null check (role in ('moderator', 'speaker', 'listener')),
-  started_at timestamptz not null default now(),
+  started_at timestamptz not null default statement_timestamp(),
   ended_at timestamptz,
   check (ended_at is null or ended_at >= started_at)
 );
