@@ -8,7 +8,7 @@
  */
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
-import { pickedTopics, type Topic } from "./topics.ts";
+import type { Topic } from "./topics.ts";
 
 export interface Profile {
   id: number;
@@ -32,7 +32,11 @@ export async function profile(sql: Sql, viewerId: number, handle: string): Promi
       exists (select 1 from follows where follower_id = ${viewerId} and followee_id = u.id)
         as followed,
       exists (select 1 from blocks where blocker_id = ${viewerId} and blocked_id = u.id)
-        as blocked
+        as blocked,
+      coalesce((select json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name)
+                                order by t.name)
+                from user_topics ut join topics t on t.id = ut.topic_id
+                where ut.user_id = u.id), '[]') as topics
     from users u where lower(u.handle) = lower(${handle})`;
   if (!row) return null;
   return {
@@ -40,7 +44,7 @@ export async function profile(sql: Sql, viewerId: number, handle: string): Promi
     handle: row.handle,
     displayName: row.display_name,
     bio: row.bio,
-    topics: await pickedTopics(sql, row.id),
+    topics: row.topics,
     followers: row.followers,
     following: row.following,
     followedByViewer: row.followed,

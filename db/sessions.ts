@@ -7,7 +7,7 @@
  * (await sessionMember(sql, token))?.handle; // "ada"
  */
 import type { Sql } from "./client.ts";
-import { type Member, memberById } from "./users.ts";
+import { type Member, toMember } from "./users.ts";
 
 export async function startSession(
   sql: Sql,
@@ -26,9 +26,11 @@ export async function startSession(
 /** The member behind a session cookie, or null when it is unknown or expired. */
 export async function sessionMember(sql: Sql, token: string | undefined): Promise<Member | null> {
   if (!token || token.length > 100) return null;
-  const [row] = await sql`select user_id from sessions
-                          where id_hash = ${await sha256(token)} and expires_at > now()`;
-  return row ? await memberById(sql, row.user_id) : null;
+  const [row] = await sql`
+    select u.id, u.handle, u.display_name, u.is_admin, u.onboarded_at
+    from sessions s join users u on u.id = s.user_id
+    where s.id_hash = ${await sha256(token)} and s.expires_at > now()`;
+  return row ? toMember(row) : null;
 }
 
 export async function endSession(sql: Sql, token: string): Promise<void> {

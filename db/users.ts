@@ -167,8 +167,9 @@ export async function markOnboarded(tx: Tx, memberId: number): Promise<void> {
   await tx`update users set onboarded_at = coalesce(onboarded_at, now()) where id = ${memberId}`;
 }
 
+/** A member from a `users` row (id, handle, display_name, is_admin, onboarded_at). */
 // deno-lint-ignore no-explicit-any
-function toMember(row: any): Member {
+export function toMember(row: any): Member {
   return {
     id: row.id,
     handle: row.handle,

@@ -99,6 +99,10 @@ export async function readForm(c: Ctx): Promise<Form> {
   const form: Form = {};
   for (const [name, value] of Object.entries(body)) {
     const values = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === "string");
+    // PostgreSQL text cannot hold NUL; no field of ours has a use for it.
+    if (values.some((v) => v.includes("\u0000"))) {
+      throw new Refusal("invalid", "The form contains a character that is not allowed");
+    }
     if (values.length > 0) form[name] = values.length === 1 ? values[0] : values;
   }
   return form;
