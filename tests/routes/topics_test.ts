@@ -51,7 +51,7 @@ dbTest("a new member who picked topics lands in the hallway", async (sql) => {
   );
   assert.equal(picked.headers.get("Location"), "/");
   const hallway = await expectStatus(grace.get("/"), 200);
-  assert.match(await hallway.text(), /Rooms about Chess, Film, Jazz/);
+  assert.match(await hallway.text(), /Your topics: Chess, Film, Jazz/);
 });
 
 dbTest("picking fewer than three topics is refused with a message", async (sql) => {
