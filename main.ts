@@ -32,7 +32,8 @@ const server = Deno.serve({
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     await hub.stop();
-    await server.shutdown();
+    // Draining requests gets a few seconds; a stuck client does not hold the process.
+    await Promise.race([server.shutdown(), new Promise((resolve) => setTimeout(resolve, 5000))]);
     await db.close();
     Deno.exit(0);
   });

@@ -47,3 +47,16 @@ function localizeTimes(root) {
 localizeTimes(document);
 document.addEventListener("htmx:after:swap", () => localizeTimes(document));
 document.addEventListener("htmx:ws:after:message:incoming", () => localizeTimes(document));
+
+// A room's notice (an action refused) stays long enough to read, then makes way.
+const noticeMs = 8000;
+const notice = document.getElementById("room-notice");
+if (notice) {
+  let timer;
+  new MutationObserver(() => {
+    clearTimeout(timer);
+    if (notice.textContent.trim() !== "") {
+      timer = setTimeout(() => notice.replaceChildren(), noticeMs);
+    }
+  }).observe(notice, { childList: true, subtree: true });
+}

@@ -24,8 +24,12 @@ export function Layout(
         <title>{props.title} · Palabre</title>
         <link rel="stylesheet" href="/static/app.css" />
         <link rel="icon" href="/static/icon.svg" type="image/svg+xml" />
-        <script src="/static/htmx.min.js" defer></script>
-        <script src="/static/hx-ws.min.js" defer></script>
+        {
+          /* Not deferred: htmx must find the WebSocket extension registered when it first
+            processes the page, or a live page never opens its socket. */
+        }
+        <script src="/static/htmx.min.js"></script>
+        <script src="/static/hx-ws.min.js"></script>
         <script src="/static/app.js" type="module"></script>
       </head>
       <body>

@@ -19,7 +19,7 @@ export interface ProfileData {
 export function ProfileView(props: { profile: ProfileData }) {
   const p = props.profile;
   return (
-    <article class="card profile" aria-labelledby="profile-name">
+    <article class="card profile" aria-labelledby="profile-name" data-handle={p.handle}>
       <header>
         <div class="avatar" aria-hidden="true">{initials(p.displayName)}</div>
         <div>
