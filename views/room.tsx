@@ -142,22 +142,37 @@ export function RoomLive(props: { data: RoomData; viewerId: number }) {
         <h2 id="followed-title">
           Followed by the speakers <span class="count">({followed.length})</span>
         </h2>
-        <ul class="people">
-          {followed.map((p) => (
-            <PersonTile person={p} roomId={room.id} moderatorView={isModerator} me={me} />
-          ))}
-        </ul>
+        <AudienceList people={followed} roomId={room.id} moderatorView={isModerator} me={me} />
         <h2 id="others-title">
           Others in the room <span class="count">({others.length})</span>
         </h2>
-        <ul class="people" aria-labelledby="others-title">
-          {others.map((p) => (
-            <PersonTile person={p} roomId={room.id} moderatorView={isModerator} me={me} />
-          ))}
-        </ul>
+        <AudienceList people={others} roomId={room.id} moderatorView={isModerator} me={me} />
       </section>
       {isModerator && <RoomControls roomId={room.id} handsEnabled={room.handsEnabled} />}
     </>
+  );
+}
+
+// A room of thousands lists its first arrivals and counts the rest: every page gets every
+// change, so the fragment must stay small.
+const audienceShown = 60;
+
+function AudienceList(
+  props: { people: RoomPerson[]; roomId: number; moderatorView: boolean; me: RoomPerson },
+) {
+  const more = props.people.length - audienceShown;
+  return (
+    <ul class="people">
+      {props.people.slice(0, audienceShown).map((p) => (
+        <PersonTile
+          person={p}
+          roomId={props.roomId}
+          moderatorView={props.moderatorView}
+          me={props.me}
+        />
+      ))}
+      {more > 0 && <li class="more">and {more} more</li>}
+    </ul>
   );
 }
 
