@@ -1,0 +1,218 @@
+/**
+ * Servers under test as child processes that are always stopped, temporary directories that are
+ * always removed, and the small facts about processes the benchmarks report (CPU time, memory).
+ *
+ * @example
+ * await using dir = await temporaryDirectory("palabre-bench-");
+ * await using server = await startServer({ name: "hello", args: ["bench/hello_server.ts"] });
+ * await fetch(`http://127.0.0.1:${server.port}/`);
+ * // both are gone here, whatever happened in between
+ */
+
+export interface ServerOptions {
+  /** For progress lines and error messages. */
+  name: string;
+  /** Arguments to `deno`, e.g. `["run", "-A", "main.ts"]`. */
+  args: string[];
+  /** The environment; `PORT` is added. */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** A CPU list for `taskset -c` (e.g. "1"); unpinned when absent. */
+  cpu?: string;
+  startTimeoutMs?: number;
+}
+
+export interface RunningServer extends AsyncDisposable {
+  name: string;
+  port: number;
+  pid: number;
+  /** The last lines the server printed, for error messages. */
+  output(): string;
+}
+
+export interface TemporaryDirectory extends AsyncDisposable {
+  path: string;
+}
+
+const outputKeptBytes = 16 * 1024;
+const stopTimeoutMs = 10_000;
+// Servers and directories not yet disposed of, newest last, for `cleanUpEverything`.
+const live = new Set<AsyncDisposable>();
+
+/** Starts `deno <args>` with a free `PORT` and resolves once it answers HTTP on 127.0.0.1. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const port = freePort();
+  const deno = [Deno.execPath(), ...options.args];
+  const [command, ...args] = options.cpu ? ["taskset", "-c", options.cpu, ...deno] : deno;
+  const child = new Deno.Command(command, {
+    args,
+    cwd: options.cwd,
+    env: { ...options.env, PORT: String(port) },
+    clearEnv: options.env !== undefined,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let tail = "";
+  const keep = async (stream: ReadableStream<Uint8Array>) => {
+    // Always read: a full pipe would block the server mid-benchmark.
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+      tail = (tail + text).slice(-outputKeptBytes);
+    }
+  };
+  const drained = Promise.all([keep(child.stdout), keep(child.stderr)]);
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+
+  const server: RunningServer = {
+    name: options.name,
+    port,
+    pid: child.pid,
+    output: () => tail.trim(),
+    async [Symbol.asyncDispose]() {
+      live.delete(server);
+      if (!exited) {
+        child.kill("SIGTERM");
+        const killer = setTimeout(() => !exited && child.kill("SIGKILL"), stopTimeoutMs);
+        await status;
+        clearTimeout(killer);
+      }
+      await drained;
+    },
+  };
+  live.add(server);
+  try {
+    await untilAnswering(server, () => exited, options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    await server[Symbol.asyncDispose]();
+    throw error;
+  }
+  return server;
+}
+
+/**
+ * Stops every server still running and removes every temporary directory, newest first: for a
+ * signal handler or a crash, when `await using` does not get to run.
+ */
+export async function cleanUpEverything(): Promise<void> {
+  for (const resource of [...live].reverse()) await resource[Symbol.asyncDispose]();
+}
+
+async function untilAnswering(
+  server: RunningServer,
+  exited: () => boolean,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited()) {
+      throw new Error(`${server.name} exited before it listened:\n${server.output()}`);
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${server.port}/`, {
+        redirect: "manual",
+        signal: AbortSignal.timeout(5_000),
+      });
+      await response.body?.cancel();
+      return;
+    } catch {
+      // Not listening yet (or still starting up): try again shortly, until the deadline.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`${server.name} did not answer within ${timeoutMs} ms:\n${server.output()}`);
+}
+
+/** A port nothing listens on right now (the kernel picks it). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** A new directory under the system temp dir, removed with everything in it on dispose. */
+export async function temporaryDirectory(prefix: string): Promise<TemporaryDirectory> {
+  const path = await Deno.makeTempDir({ prefix });
+  const directory: TemporaryDirectory = {
+    path,
+    async [Symbol.asyncDispose]() {
+      live.delete(directory);
+      await Deno.remove(path, { recursive: true }).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+    },
+  };
+  live.add(directory);
+  return directory;
+}
+
+/**
+ * Two CPU lists, one for the server and one for the load generator, when this machine has two
+ * cores or more and `taskset` works; null otherwise (everything runs unpinned).
+ */
+export async function cpuPinning(): Promise<{ server: string; client: string } | null> {
+  const cores = navigator.hardwareConcurrency;
+  if (cores < 2) return null;
+  try {
+    const probe = await new Deno.Command("taskset", {
+      args: ["-c", "0", "true"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (!probe.success) return null;
+  } catch {
+    return null;
+  }
+  // The last core serves; the others generate load.
+  return { server: String(cores - 1), client: cores === 2 ? "0" : `0-${cores - 2}` };
+}
+
+/** User plus system CPU seconds a process has used so far, or null without /proc. */
+export async function cpuSeconds(pid: string): Promise<number | null> {
+  const stat = await readProc(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+/** CPU seconds all cores together have spent busy since boot, or null without /proc. */
+export async function machineBusySeconds(): Promise<number | null> {
+  const stat = await readProc("/proc/stat");
+  if (stat === null) return null;
+  // "cpu  user nice system idle iowait irq softirq steal ...": everything but idle and iowait.
+  const ticks = stat.slice(0, stat.indexOf("\n")).trim().split(/\s+/).slice(1, 9).map(Number);
+  return (ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) / ticksPerSecond;
+}
+
+/** Cores the whole machine kept busy over the next `ms`, or null without /proc. */
+export async function busyCores(ms: number): Promise<number | null> {
+  const before = await machineBusySeconds();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = await machineBusySeconds();
+  return before === null || after === null ? null : (after - before) / (ms / 1000);
+}
+
+/** Resident memory of a process in MiB, or null without /proc. */
+export async function residentMiB(pid: number): Promise<number | null> {
+  const status = await readProc(`/proc/${pid}/status`);
+  const kib = status === null ? null : /^VmRSS:\s+(\d+) kB/m.exec(status);
+  return kib ? Number(kib[1]) / 1024 : null;
+}
+
+// USER_HZ, the unit of /proc's CPU times: 100 on every Linux that Deno runs on.
+const ticksPerSecond = 100;
+
+/** A /proc file (Deno reads these only with --allow-all), or null where there is no /proc. */
+async function readProc(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
