@@ -10,12 +10,14 @@
  * deno task bench http   # only bench/http.ts, printed
  */
 import * as http from "./http.ts";
+import * as live from "./live.ts";
 import { describeMachine, type Machine } from "./machine.ts";
 import type { Benchmark, BenchSection } from "./report.ts";
 import { cleanUpEverything } from "./processes.ts";
 
 const benchmarks: Record<string, Benchmark> = {
   http,
+  live,
 };
 
 const reportPath = new URL("../BENCHMARKS.md", import.meta.url);
