@@ -16,6 +16,8 @@ export interface RateLimit {
 
 export interface Config {
   port: number;
+  /** The interface to listen on; every interface unless `HOST` says otherwise. */
+  hostname: string;
   /** A PostgreSQL URL; when absent Palabre runs on embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -60,6 +62,7 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
   const secretKey = env.SECRET_KEY || await keptSecret(dataDir);
   return {
     port: integer(env.PORT, 8000, "PORT"),
+    hostname: env.HOST || "0.0.0.0",
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
     secretKey,

@@ -20,6 +20,7 @@ hub.start();
 const app = buildApp({ sql: db.sql, config, hub });
 const server = Deno.serve({
   port: config.port,
+  hostname: config.hostname,
   onListen: ({ hostname, port }) =>
     console.log(
       `Palabre is listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}` +

@@ -57,6 +57,8 @@ const helloScript = new URL("./hello_server.ts", import.meta.url).pathname;
 // Everything config.ts reads: the bench decides these, not the shell it was started from.
 const palabreVariables = [
   "PORT",
+  "HOST",
+  "PRESENCE_TIMEOUT_SECONDS",
   "DATA_DIR",
   "DATABASE_URL",
   "SECRET_KEY",
@@ -372,6 +374,7 @@ function palabreEnv(dataDir: string, databaseUrl: string | undefined): Record<st
   const env = Deno.env.toObject();
   for (const name of palabreVariables) delete env[name];
   env.DATA_DIR = dataDir;
+  env.HOST = "127.0.0.1";
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   return env;
 }

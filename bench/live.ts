@@ -35,6 +35,7 @@ export async function run(): Promise<BenchSection> {
     const palabre = spawn([...pin.server, Deno.execPath(), "run", "-A", mainPath()], {
       DATA_DIR: dataDir,
       PORT: String(palabrePort),
+      HOST: "127.0.0.1",
       SECRET_KEY: "bench",
       // Seating 1,000 members takes longer than the default 30 s: nobody must time out before
       // their socket opens.
