@@ -10,18 +10,7 @@ import {
   testApp,
 } from "../support/app_client.ts";
 import type { AppEnv } from "../../routes/context.ts";
-import { loadConfig } from "../../config.ts";
-
-const { rateLimits } = await loadConfig({ SECRET_KEY: "test-secret", DATA_DIR: "/nonexistent" });
-
-/**
- * Limits count in fixed windows, so a test crossing the end of one would start counting again:
- * when the current window is about to end, wait for the next one.
- */
-async function awayFromWindowEnd(windowMs: number, marginMs = 60_000): Promise<void> {
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 100));
-}
+import { awayFromWindowEnd, rateLimits } from "../support/rate_limits.ts";
 
 /** A GET carrying exactly this session cookie, as a stolen or stale cookie would be sent. */
 async function getWithCookie(app: Hono<AppEnv>, path: string, token: string) {
