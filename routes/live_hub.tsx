@@ -26,6 +26,14 @@ export interface LivePage {
   memberId: number;
   /** The room this page shows, or null for the hallway. */
   roomId: number | null;
+  /** The newest room read this page was sent: an older read finishing later is not sent. */
+  seenRead?: number;
+}
+
+interface RoomRead {
+  /** Reads are numbered as they start; a later one sees the room at least as new. */
+  number: number;
+  snapshot: RoomSnapshot | null;
 }
 
 /** A frame htmx's hx-ws swaps: `content` into `target`. */
@@ -53,6 +61,9 @@ export class LiveHub {
   #timers: ReturnType<typeof setInterval>[] = [];
   #unsubscribe: (() => void) | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  #reads = 0;
+  // Pages opening together (a whole audience after a restart) share one read of their room.
+  #openingReads = new Map<number, Promise<RoomRead>>();
 
   constructor(deps: { sql: Sql; config: Config; events?: EventHub }) {
     this.#sql = deps.sql;
@@ -87,10 +98,28 @@ export class LiveHub {
       return;
     }
     await touchPresence(this.#sql, [{ roomId: page.roomId, userId: page.memberId }]);
-    const snapshot = await roomSnapshot(this.#sql, page.roomId);
-    if (!snapshot) return;
+    let read = this.#openingReads.get(page.roomId);
+    if (!read) {
+      const roomId = page.roomId;
+      read = this.#readRoom(roomId).finally(() => this.#openingReads.delete(roomId));
+      this.#openingReads.set(roomId, read);
+    }
+    const { number, snapshot } = await read;
+    if (!snapshot || !this.#isNewer(page, number)) return;
     this.#send(page, roomFrame(snapshot, page.memberId));
     this.#letGoIfAbsent(page, snapshot);
+  }
+
+  async #readRoom(roomId: number): Promise<RoomRead> {
+    const number = ++this.#reads;
+    return { number, snapshot: await roomSnapshot(this.#sql, roomId) };
+  }
+
+  /** Records that `page` gets read `number`, unless it already got a newer one. */
+  #isNewer(page: LivePage, number: number): boolean {
+    if ((page.seenRead ?? 0) > number) return false;
+    page.seenRead = number;
+    return true;
   }
 
   /**
@@ -178,11 +207,12 @@ export class LiveHub {
   async #pushRoom(roomId: number): Promise<void> {
     const pages = [...this.#pages].filter((p) => p.roomId === roomId);
     if (pages.length === 0) return;
-    const snapshot = await roomSnapshot(this.#sql, roomId);
+    const { number, snapshot } = await this.#readRoom(roomId);
     if (!snapshot) return;
     // Viewers who would see the same thing share one rendering: a thousand listeners, one render.
     const rendered = new Map<string, string>();
     for (const page of pages) {
+      if (!this.#isNewer(page, number)) continue;
       const key = viewerKey(snapshot, page.memberId);
       let frame = rendered.get(key);
       if (frame === undefined) {
