@@ -55,6 +55,8 @@ export interface Participant {
   role: Role;
   muted: boolean;
   handRaisedAt: Date | null;
+  /** 1 for the first hand up, 2 for the next...; null with no hand up. */
+  handPosition: number | null;
   invited: boolean;
   joinedAt: Date;
   /** A listener someone on stage follows: shown in "followed by the speakers". */
@@ -290,6 +292,11 @@ export async function roomSnapshot(sql: Sql, roomId: number): Promise<RoomSnapsh
     const people = await tx`
       select p.user_id, u.handle, u.display_name, p.role, p.muted, p.hand_raised_at,
              p.invited_at is not null as invited, p.joined_at,
+             -- Timestamps have microseconds; JavaScript dates only milliseconds: order here.
+             case when p.hand_raised_at is not null then
+               row_number() over (partition by p.hand_raised_at is not null
+                                  order by p.hand_raised_at, p.user_id)
+             end as hand_position,
              exists (select 1 from follows f join participants s
                        on s.user_id = f.follower_id and s.room_id = p.room_id
                      where f.followee_id = p.user_id and s.role <> 'listener') as followed_by_stage
@@ -307,6 +314,7 @@ export async function roomSnapshot(sql: Sql, roomId: number): Promise<RoomSnapsh
         role: p.role,
         muted: p.muted,
         handRaisedAt: p.hand_raised_at,
+        handPosition: p.hand_position,
         invited: p.invited,
         joinedAt: p.joined_at,
         followedByStage: p.followed_by_stage,

@@ -17,6 +17,7 @@ export interface RoomPerson {
   role: Role;
   muted: boolean;
   handRaisedAt: Date | null;
+  handPosition: number | null;
   invited: boolean;
   followedByStage: boolean;
 }
@@ -122,8 +123,8 @@ export function RoomLive(props: { data: RoomData; viewerId: number }) {
   const audience = participants.filter((p) => p.role === "listener");
   const followed = audience.filter((p) => p.followedByStage);
   const others = audience.filter((p) => !p.followedByStage);
-  const hands = audience.filter((p) => p.handRaisedAt !== null)
-    .sort((a, b) => a.handRaisedAt!.getTime() - b.handRaisedAt!.getTime());
+  const hands = audience.filter((p) => p.handPosition !== null)
+    .sort((a, b) => a.handPosition! - b.handPosition!);
   return (
     <>
       <SelfControls room={room} me={me} />

@@ -308,8 +308,8 @@ dbTest("hands are listed in the order they were raised", async (sql) => {
   // Raising again keeps the place in line.
   await act(sql, people.dan.id, roomId, { type: "raise_hand" });
   const hands = (await roomSnapshot(sql, roomId))!.participants
-    .filter((p) => p.handRaisedAt)
-    .sort((a, b) => a.handRaisedAt!.getTime() - b.handRaisedAt!.getTime())
+    .filter((p) => p.handPosition !== null)
+    .sort((a, b) => a.handPosition! - b.handPosition!)
     .map((p) => p.handle);
   assert.deepEqual(hands, ["dan", "bob", "cyd"]);
 });
