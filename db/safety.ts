@@ -30,12 +30,6 @@ export async function unblock(sql: Sql, blockerId: number, handle: string): Prom
   await sql`delete from blocks where blocker_id = ${blockerId} and blocked_id = ${blockedId}`;
 }
 
-export async function hasBlocked(sql: Sql, blockerId: number, blockedId: number): Promise<boolean> {
-  const [row] = await sql`select 1 from blocks
-                          where blocker_id = ${blockerId} and blocked_id = ${blockedId}`;
-  return row !== undefined;
-}
-
 export async function report(
   sql: Sql,
   reporterId: number,
