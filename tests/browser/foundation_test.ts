@@ -11,6 +11,7 @@ import {
   browserTestsIgnored,
   desktop,
   documentKept,
+  fillAccount,
   launchChromium,
   markDocument,
   PageWatch,
@@ -23,12 +24,6 @@ const ignore = browserTestsIgnored();
 
 const ada = { handle: "ada", displayName: "Ada Lovelace", password: "analytical engine" };
 const grace = { handle: "grace", displayName: "Grace Hopper", password: "compilers all the way" };
-
-async function fillAccount(page: Page, person: typeof ada): Promise<void> {
-  await page.getByLabel("Handle").fill(person.handle);
-  await page.getByLabel("Display name").fill(person.displayName);
-  await page.getByLabel("Password").fill(person.password);
-}
 
 /** Ticks topics by clicking their chips, as a person would. */
 async function pickTopics(page: Page, names: string[]): Promise<void> {

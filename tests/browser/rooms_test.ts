@@ -15,9 +15,11 @@ import {
   browserTestsIgnored,
   desktop,
   documentKept,
+  fillAccount,
   launchChromium,
   markDocument,
   PageWatch,
+  type Person,
   phone,
   screenshot,
   startPalabre,
@@ -28,12 +30,6 @@ const ignore = browserTestsIgnored();
 // The machine is shared and loaded: live updates get this long to show.
 const liveWaitMs = 15_000;
 const navigationWaitMs = 30_000;
-
-interface Person {
-  handle: string;
-  displayName: string;
-  password: string;
-}
 
 const ada: Person = { handle: "ada", displayName: "Ada Lovelace", password: "analytical engine" };
 const lin: Person = { handle: "lin", displayName: "Lin Yutang", password: "a moment in peking" };
@@ -50,12 +46,6 @@ function withTimeouts(page: Page): Page {
   page.setDefaultTimeout(liveWaitMs);
   page.setDefaultNavigationTimeout(navigationWaitMs);
   return page;
-}
-
-async function fillAccount(page: Page, person: Person): Promise<void> {
-  await page.getByLabel("Handle").fill(person.handle);
-  await page.getByLabel("Display name").fill(person.displayName);
-  await page.getByLabel("Password").fill(person.password);
 }
 
 async function pickTopicsAndContinue(page: Page, origin: string, names: string[]) {

@@ -18,6 +18,20 @@ import { buildApp } from "../../routes/app.tsx";
 import { LiveHub } from "../../routes/live_hub.tsx";
 import { type DatabaseKind, freshDatabase } from "../support/databases.ts";
 
+/** Someone who signs up in a browser test. */
+export interface Person {
+  handle: string;
+  displayName: string;
+  password: string;
+}
+
+/** Fills the account fields shared by the set-up and sign-up forms, by their labels. */
+export async function fillAccount(page: Page, person: Person): Promise<void> {
+  await page.getByLabel("Handle").fill(person.handle);
+  await page.getByLabel("Display name").fill(person.displayName);
+  await page.getByLabel("Password").fill(person.password);
+}
+
 export const screenshotDir = new URL("./screenshots/", import.meta.url);
 
 export const desktop: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };

@@ -4,23 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
-import { firstAdmin, invitedMember } from "../db/support.ts";
-import { setPicks } from "../../db/topics.ts";
-import { joinRoom, startRoom } from "../../db/rooms.ts";
+import { startRoom } from "../../db/rooms.ts";
 import { act } from "../../db/room_actions.ts";
-import { startSession } from "../../db/sessions.ts";
 import { loadConfig } from "../../config.ts";
 import { buildApp } from "../../routes/app.tsx";
 import { LiveHub } from "../../routes/live_hub.tsx";
-import { LiveSocket } from "./support.ts";
+import { LiveSocket, type RoomWorld, seedRoom } from "./support.ts";
 
-interface World {
+interface World extends RoomWorld {
   db: TestDatabase;
   origin: string;
-  roomId: number;
-  adaCookie: string;
-  graceCookie: string;
-  ids: { ada: number; grace: number };
 }
 
 /** Palabre in this process with a running live hub, a room by Ada, Grace in its audience. */
@@ -35,26 +28,8 @@ async function withWorld(kind: "pglite" | "postgres", fn: (world: World) => Prom
     (request, info) => app.fetch(request, info),
   );
   try {
-    const ada = await firstAdmin(db.sql);
-    const grace = await invitedMember(db.sql, ada.id, "grace");
-    for (const m of [ada, grace]) await setPicks(db.sql, m.id, ["jazz", "chess", "film"]);
-    const roomId = await startRoom(db.sql, ada.id, {
-      title: "Sockets",
-      description: "",
-      topics: ["jazz"],
-      kind: "open",
-    });
-    await joinRoom(db.sql, grace.id, roomId);
-    const session = async (id: number) =>
-      `palabre_session=${await startSession(db.sql, id, { ttlMs: 3.6e6 })}`;
-    await fn({
-      db,
-      origin: `http://127.0.0.1:${server.addr.port}`,
-      roomId,
-      adaCookie: await session(ada.id),
-      graceCookie: await session(grace.id),
-      ids: { ada: ada.id, grace: grace.id },
-    });
+    const seeded = await seedRoom(db.sql, "Sockets");
+    await fn({ db, origin: `http://127.0.0.1:${server.addr.port}`, ...seeded });
   } finally {
     await hub.stop();
     await server.shutdown();

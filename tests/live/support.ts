@@ -7,7 +7,42 @@
  * const socket = await LiveSocket.open(palabre.origin, "/hallway/live", cookie);
  * await socket.waitFor((html) => html.includes("Live now (1)"));
  */
+import type { Sql } from "../../db/client.ts";
+import { joinRoom, startRoom } from "../../db/rooms.ts";
+import { startSession } from "../../db/sessions.ts";
+import { setPicks } from "../../db/topics.ts";
+import { firstAdmin, invitedMember } from "../db/support.ts";
+
 const mainModule = new URL("../../main.ts", import.meta.url);
+
+export interface RoomWorld {
+  roomId: number;
+  ids: { ada: number; grace: number };
+  adaCookie: string;
+  graceCookie: string;
+}
+
+/** Ada (administrator) moderates an open room titled `title`; Grace listens. Both signed in. */
+export async function seedRoom(sql: Sql, title: string): Promise<RoomWorld> {
+  const ada = await firstAdmin(sql);
+  const grace = await invitedMember(sql, ada.id, "grace");
+  for (const m of [ada, grace]) await setPicks(sql, m.id, ["jazz", "chess", "film"]);
+  const roomId = await startRoom(sql, ada.id, {
+    title,
+    description: "",
+    topics: ["jazz"],
+    kind: "open",
+  });
+  await joinRoom(sql, grace.id, roomId);
+  const cookie = async (id: number) =>
+    `palabre_session=${await startSession(sql, id, { ttlMs: 3_600_000 })}`;
+  return {
+    roomId,
+    ids: { ada: ada.id, grace: grace.id },
+    adaCookie: await cookie(ada.id),
+    graceCookie: await cookie(grace.id),
+  };
+}
 
 export interface PalabreProcess {
   origin: string;

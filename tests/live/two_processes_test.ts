@@ -4,11 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { databaseKinds, freshDatabase } from "../support/databases.ts";
-import { firstAdmin, invitedMember } from "../db/support.ts";
-import { setPicks } from "../../db/topics.ts";
-import { joinRoom, startRoom } from "../../db/rooms.ts";
-import { startSession } from "../../db/sessions.ts";
-import { LiveSocket, startProcess } from "./support.ts";
+import { LiveSocket, seedRoom, startProcess } from "./support.ts";
 
 /** The count in the moderators' "Raised hands (n)" heading of a room frame. */
 function handsCount(html: string): number | undefined {
@@ -26,20 +22,7 @@ Deno.test({
     const processes = [];
     const sockets: LiveSocket[] = [];
     try {
-      const ada = await firstAdmin(db.sql);
-      const grace = await invitedMember(db.sql, ada.id, "grace");
-      for (const m of [ada, grace]) await setPicks(db.sql, m.id, ["jazz", "chess", "film"]);
-      const roomId = await startRoom(db.sql, ada.id, {
-        title: "Across processes",
-        description: "",
-        topics: ["jazz"],
-        kind: "open",
-      });
-      await joinRoom(db.sql, grace.id, roomId);
-      const adaCookie = `palabre_session=${await startSession(db.sql, ada.id, { ttlMs: 3.6e6 })}`;
-      const graceCookie = `palabre_session=${await startSession(db.sql, grace.id, {
-        ttlMs: 3.6e6,
-      })}`;
+      const { roomId, adaCookie, graceCookie } = await seedRoom(db.sql, "Across processes");
 
       const [one, two] = await Promise.all([startProcess(db.url!), startProcess(db.url!)]);
       processes.push(one, two);
