@@ -17,7 +17,7 @@ if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`)
 
 const hub = new LiveHub({ sql: db.sql, config, events: db.events });
 hub.start();
-const app = buildApp({ sql: db.sql, config, hub });
+const app = buildApp({ sql: db.sql, config, hub, events: db.events });
 const server = Deno.serve({
   port: config.port,
   hostname: config.hostname,

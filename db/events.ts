@@ -12,10 +12,14 @@ import type { Tx } from "./client.ts";
 
 export const channel = "palabre";
 
-/** What changed: a room's state (and with it the hallway), or the hallway alone. */
+/**
+ * What changed: a room's state (and with it the hallway), the hallway alone, and/or members'
+ * own data (sessions, profile, picks, follows, blocks) that cached reads depend on.
+ */
 export interface ChangeEvent {
   room?: number;
   hallway?: true;
+  members?: number[];
 }
 
 export async function notify(tx: Tx, event: ChangeEvent): Promise<void> {

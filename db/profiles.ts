@@ -8,6 +8,7 @@
  */
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
+import { notify } from "./events.ts";
 import type { Topic } from "./topics.ts";
 
 export interface Profile {
@@ -65,6 +66,7 @@ export async function follow(sql: Sql, followerId: number, handle: string): Prom
     if (inserted.length > 0) {
       await tx`insert into signals (user_id, kind, person_id)
                values (${followerId}, 'followed', ${followeeId})`;
+      await notifyFollowChanged(tx, followerId, followeeId);
     }
   });
 }
@@ -78,8 +80,17 @@ export async function unfollow(sql: Sql, followerId: number, handle: string): Pr
     if (deleted.length > 0) {
       await tx`insert into signals (user_id, kind, person_id)
                values (${followerId}, 'unfollowed', ${followeeId})`;
+      await notifyFollowChanged(tx, followerId, followeeId);
     }
   });
+}
+
+/**
+ * Both profiles' counts change, and hallways too: the follower's (people they follow on stage)
+ * and the followee's (social rooms open to people their moderators follow).
+ */
+async function notifyFollowChanged(tx: Tx, followerId: number, followeeId: number) {
+  await notify(tx, { members: [followerId, followeeId], hallway: true });
 }
 
 async function idOf(sql: Sql | Tx, handle: string): Promise<number> {

@@ -6,7 +6,8 @@
  * await block(sql, ada.id, "mallory");
  * await report(sql, ada.id, { member: "mallory" }, "Shouting over everyone");
  */
-import type { Sql } from "./client.ts";
+import type { Sql, Tx } from "./client.ts";
+import { notify } from "./events.ts";
 import { Refusal } from "./errors.ts";
 import { requireAdmin } from "./users.ts";
 
@@ -21,13 +22,24 @@ async function memberId(sql: Sql, handle: string): Promise<number> {
 export async function block(sql: Sql, blockerId: number, handle: string): Promise<void> {
   const blockedId = await memberId(sql, handle);
   if (blockedId === blockerId) throw new Refusal("invalid", "You cannot block yourself");
-  await sql`insert into blocks (blocker_id, blocked_id) values (${blockerId}, ${blockedId})
-            on conflict do nothing`;
+  await sql.begin(async (tx) => {
+    await tx`insert into blocks (blocker_id, blocked_id) values (${blockerId}, ${blockedId})
+             on conflict do nothing`;
+    await notifyBlockChanged(tx, blockerId, blockedId);
+  });
 }
 
 export async function unblock(sql: Sql, blockerId: number, handle: string): Promise<void> {
   const blockedId = await memberId(sql, handle);
-  await sql`delete from blocks where blocker_id = ${blockerId} and blocked_id = ${blockedId}`;
+  await sql.begin(async (tx) => {
+    await tx`delete from blocks where blocker_id = ${blockerId} and blocked_id = ${blockedId}`;
+    await notifyBlockChanged(tx, blockerId, blockedId);
+  });
+}
+
+/** Blocks hide rooms from both sides' hallways and change the blocker's view of the profile. */
+async function notifyBlockChanged(tx: Tx, blockerId: number, blockedId: number) {
+  await notify(tx, { members: [blockerId, blockedId], hallway: true });
 }
 
 export async function report(

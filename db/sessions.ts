@@ -8,6 +8,7 @@
  */
 import type { Sql } from "./client.ts";
 import { type Member, toMember } from "./users.ts";
+import { notify } from "./events.ts";
 
 export async function startSession(
   sql: Sql,
@@ -25,21 +26,39 @@ export async function startSession(
 
 /** The member behind a session cookie, or null when it is unknown or expired. */
 export async function sessionMember(sql: Sql, token: string | undefined): Promise<Member | null> {
-  if (!token || token.length > 100) return null;
-  const [row] = await sql`
-    select u.id, u.handle, u.display_name, u.is_admin, u.onboarded_at
-    from sessions s join users u on u.id = s.user_id
-    where s.id_hash = ${await sha256(token)} and s.expires_at > now()`;
-  return row ? toMember(row) : null;
+  return (await sessionLookup(sql, token))?.member ?? null;
 }
 
-export async function endSession(sql: Sql, token: string): Promise<void> {
-  await sql`delete from sessions where id_hash = ${await sha256(token)}`;
+/** The member behind a session cookie and when the session expires (for caches). */
+export async function sessionLookup(
+  sql: Sql,
+  token: string | undefined,
+): Promise<{ member: Member; expiresAt: Date } | null> {
+  if (!token || token.length > 100) return null;
+  const [row] = await sql`
+    select u.id, u.handle, u.display_name, u.is_admin, u.onboarded_at, s.expires_at
+    from sessions s join users u on u.id = s.user_id
+    where s.id_hash = ${await sha256(token)} and s.expires_at > now()`;
+  return row ? { member: toMember(row), expiresAt: row.expires_at } : null;
+}
+
+/** Ends one session; returns whose it was (null when it was unknown). */
+export async function endSession(sql: Sql, token: string): Promise<number | null> {
+  return await sql.begin(async (tx) => {
+    const [row] = await tx`delete from sessions where id_hash = ${await sha256(token)}
+                           returning user_id`;
+    // Every process drops its cached copy of this member's sessions.
+    if (row) await notify(tx, { members: [row.user_id] });
+    return row?.user_id ?? null;
+  });
 }
 
 /** Signs a member out on every device. */
 export async function endAllSessions(sql: Sql, memberId: number): Promise<void> {
-  await sql`delete from sessions where user_id = ${memberId}`;
+  await sql.begin(async (tx) => {
+    await tx`delete from sessions where user_id = ${memberId}`;
+    await notify(tx, { members: [memberId] });
+  });
 }
 
 export function base64url(bytes: Uint8Array): string {

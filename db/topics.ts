@@ -8,6 +8,7 @@
  */
 import type { Sql } from "./client.ts";
 import { Refusal } from "./errors.ts";
+import { notify } from "./events.ts";
 import { markOnboarded } from "./users.ts";
 
 export interface Topic {
@@ -79,5 +80,6 @@ export async function setPicks(sql: Sql, memberId: number, slugs: string[]): Pro
     ];
     if (changes.length > 0) await tx`insert into signals ${tx(changes)}`;
     await markOnboarded(tx, memberId);
+    await notify(tx, { members: [memberId] });
   });
 }

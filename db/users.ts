@@ -8,6 +8,7 @@
  */
 import type { Sql, Tx } from "./client.ts";
 import { isUniqueViolation, Refusal } from "./errors.ts";
+import { notify } from "./events.ts";
 import { hashPassword, spendDecoyVerification, verifyPassword } from "./passwords.ts";
 
 export interface Member {
@@ -159,8 +160,12 @@ export async function updateProfile(sql: Sql, memberId: number, edit: ProfileEdi
   if (bio.length > bioMaxLength) {
     throw new Refusal("invalid", `Bio must be at most ${bioMaxLength} characters`, "bio");
   }
-  await sql`update users set display_name = ${edit.displayName.trim()}, bio = ${bio}
-            where id = ${memberId}`;
+  await sql.begin(async (tx) => {
+    await tx`update users set display_name = ${edit.displayName.trim()}, bio = ${bio}
+             where id = ${memberId}`;
+    // Display names show in other members' hallways too.
+    await notify(tx, { members: [memberId], hallway: true });
+  });
 }
 
 export async function markOnboarded(tx: Tx, memberId: number): Promise<void> {

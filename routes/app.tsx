@@ -10,6 +10,8 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
+import type { EventHub } from "../db/events.ts";
+import { directReads, ReadCache } from "../db/read_cache.ts";
 import { Refusal } from "../db/errors.ts";
 import type { AppEnv } from "./context.ts";
 import { refusalPage, render } from "./http.tsx";
@@ -31,22 +33,37 @@ import { rooms } from "./rooms.tsx";
 export interface AppDeps {
   sql: Sql;
   config: Config;
+  /**
+   * Change events from every process sharing the database. Given, page reads are cached in
+   * this process and kept right by these events (db/read_cache.ts); left out, every read is a
+   * query.
+   */
+  events?: EventHub;
   /** The process's live hub; tests that use no sockets may leave it out. */
   hub?: LiveHub;
 }
 
 const maxBodyBytes = 64 * 1024;
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const hub = deps.hub ?? new LiveHub({ sql: deps.sql, config: deps.config });
+  const direct = directReads(deps.sql);
+  const cache = deps.events ? new ReadCache(deps.sql, deps.events) : undefined;
   app.use(securityHeaders());
   app.route("/static", assets);
   app.use(async (c, next) => {
     c.set("sql", deps.sql);
     c.set("config", deps.config);
     c.set("hub", hub);
+    // Requests that may write read the database itself; pages read through the cache.
+    const writes = !safeMethods.has(c.req.method);
+    c.set("reads", cache && !writes ? cache : direct);
     await next();
+    // What this request changed is dropped here at once; other processes hear it by NOTIFY.
+    const member = c.var.member;
+    if (cache && writes && member) cache.forget({ members: [member.id] });
     // Pages carry personal data: no shared or browser cache keeps them.
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });

@@ -8,12 +8,15 @@
  */
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
+import type { Reads } from "../db/read_cache.ts";
 import type { Member } from "../db/users.ts";
 import type { LiveHub } from "./live_hub.tsx";
 
 export interface AppEnv {
   Variables: {
     sql: Sql;
+    /** The reads pages make on every request, cached when the app has change events. */
+    reads: Reads;
     config: Config;
     member: Member | null;
     sessionToken: string | undefined;

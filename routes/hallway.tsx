@@ -6,10 +6,8 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
-import { render } from "./http.tsx";
+import { render, renderFrom } from "./http.tsx";
 import { needsSetup } from "../db/users.ts";
-import { hallwayFor } from "../db/hallway.ts";
-import { pickedTopics } from "../db/topics.ts";
 import { FrontDoorView } from "../views/auth.tsx";
 import { HallwayView } from "../views/hallway.tsx";
 
@@ -22,14 +20,18 @@ hallway.get("/", async (c) => {
     return render(c, { title: "Welcome", body: <FrontDoorView /> });
   }
   if (!member.onboarded) return c.redirect("/topics", 303);
-  return render(c, {
+  const [lists, picked] = await Promise.all([
+    c.var.reads.hallwayFor(member.id),
+    c.var.reads.pickedTopics(member.id),
+  ]);
+  return renderFrom(c, [lists, picked], () => ({
     title: "Hallway",
     body: (
       <HallwayView
-        hallway={await hallwayFor(c.var.sql, member.id)}
+        hallway={lists}
         displayName={member.displayName}
-        topics={(await pickedTopics(c.var.sql, member.id)).map((t) => t.name)}
+        topics={picked.map((t) => t.name)}
       />
     ),
-  });
+  }));
 });

@@ -26,16 +26,53 @@ export function render(
   c: Ctx,
   view: { title: string; body: Child; status?: ContentfulStatusCode },
 ): Response | Promise<Response> {
-  const status = view.status ?? 200;
-  if (isFragmentRequest(c)) return c.html(<>{view.body}</>, status);
-  return c.html(
-    "<!doctype html>" + (
-      <Layout title={view.title} viewer={c.var.member} path={c.req.path}>
-        {view.body}
-      </Layout>
-    ),
-    status,
+  return c.html(pageHtml(c, view), view.status ?? 200);
+}
+
+function pageHtml(c: Ctx, view: { title: string; body: Child }): string {
+  if (isFragmentRequest(c)) return String(<>{view.body}</>);
+  return "<!doctype html>" + (
+    <Layout title={view.title} viewer={c.var.member} path={c.req.path}>
+      {view.body}
+    </Layout>
   );
+}
+
+interface RenderedPage {
+  sources: readonly object[];
+  viewer: unknown;
+  path: string;
+  fragment: boolean;
+  html: string;
+}
+
+/** Pages rendered from cached reads, by the first of those reads (see `renderFrom`). */
+const rendered = new WeakMap<object, RenderedPage>();
+
+/**
+ * `render` for a page made only from `sources`, the objects cached reads returned
+ * (db/read_cache.ts): while the cache hands out the very same objects nothing has changed, so
+ * the HTML made from them last time is sent again. A change gives new objects, and a page
+ * read straight from the database never matches, so this cannot send a stale page.
+ */
+export function renderFrom(
+  c: Ctx,
+  sources: readonly [object, ...object[]],
+  view: () => { title: string; body: Child },
+): Response | Promise<Response> {
+  const fragment = isFragmentRequest(c);
+  const path = c.req.path;
+  const viewer = c.var.member;
+  const last = rendered.get(sources[0]);
+  if (
+    last && last.viewer === viewer && last.path === path && last.fragment === fragment &&
+    last.sources.length === sources.length && last.sources.every((s, i) => s === sources[i])
+  ) {
+    return c.html(last.html);
+  }
+  const html = pageHtml(c, view());
+  rendered.set(sources[0], { sources, viewer, path, fragment, html });
+  return c.html(html);
 }
 
 /** After a successful form post: a 303 for browsers, `HX-Redirect` for htmx. */

@@ -170,6 +170,7 @@ export class LiveHub {
   }
 
   #changed(event: ChangeEvent): void {
+    if (event.room === undefined && !event.hallway) return; // members' own data: not live
     if (event.room !== undefined) this.#dirtyRooms.add(event.room);
     this.#hallwayDirty = true;
     if (this.#flushTimer === undefined) {

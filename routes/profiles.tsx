@@ -7,9 +7,17 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
-import { type Ctx, isFragmentRequest, readForm, redirectAfterPost, render, text } from "./http.tsx";
+import {
+  type Ctx,
+  isFragmentRequest,
+  readForm,
+  redirectAfterPost,
+  render,
+  renderFrom,
+  text,
+} from "./http.tsx";
 import { requireMember } from "./session.tsx";
-import { follow, profile, unfollow } from "../db/profiles.ts";
+import { follow, unfollow } from "../db/profiles.ts";
 import { Refusal } from "../db/errors.ts";
 import { FollowBlock, ProfileView } from "../views/profile.tsx";
 import { ErrorView } from "../views/errors.tsx";
@@ -28,14 +36,17 @@ function handleOf(c: Ctx): string {
 }
 
 async function profileOrRefuse(c: Ctx) {
-  const found = await profile(c.var.sql, c.var.member!.id, handleOf(c));
+  const found = await c.var.reads.profile(c.var.member!.id, handleOf(c));
   if (!found) throw new Refusal("not_found", "No member has that handle");
   return found;
 }
 
 profiles.get(handlePath, async (c) => {
   const p = await profileOrRefuse(c);
-  return render(c, { title: `${p.displayName} (@${p.handle})`, body: <ProfileView profile={p} /> });
+  return renderFrom(c, [p], () => ({
+    title: `${p.displayName} (@${p.handle})`,
+    body: <ProfileView profile={p} />,
+  }));
 });
 
 async function afterFollowChange(c: Ctx) {

@@ -38,7 +38,6 @@ import {
   startRoom,
 } from "../db/rooms.ts";
 import { act, parseRoomAction } from "../db/room_actions.ts";
-import { hallwayFor } from "../db/hallway.ts";
 import { report } from "../db/safety.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import { EventView, NewEventView, NewRoomView, type RoomForm } from "../views/room_forms.tsx";
@@ -147,7 +146,7 @@ rooms.post("/events/:id/interest", async (c) => {
   const form = await readForm(c);
   await setInterest(c.var.sql, c.var.member!.id, roomId, text(form, "interested") === "on");
   if (isFragmentRequest(c)) {
-    return c.html(<HallwayLists hallway={await hallwayFor(c.var.sql, c.var.member!.id)} />);
+    return c.html(<HallwayLists hallway={await c.var.reads.hallwayFor(c.var.member!.id)} />);
   }
   return redirectAfterPost(c, "/");
 });

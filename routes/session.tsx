@@ -10,7 +10,7 @@ import type { MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "./context.ts";
 import type { Ctx } from "./http.tsx";
-import { sessionMember, startSession } from "../db/sessions.ts";
+import { startSession } from "../db/sessions.ts";
 import { render } from "./http.tsx";
 import { ErrorView } from "../views/errors.tsx";
 
@@ -20,7 +20,7 @@ export function loadMember(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = getCookie(c, sessionCookie);
     c.set("sessionToken", token);
-    c.set("member", await sessionMember(c.var.sql, token));
+    c.set("member", await c.var.reads.sessionMember(token));
     await next();
   };
 }

@@ -95,7 +95,7 @@ export async function startPalabre(kind: DatabaseKind): Promise<RunningPalabre> 
   const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
   const hub = new LiveHub({ sql: db.sql, config, events: db.events });
   hub.start();
-  const app = buildApp({ sql: db.sql, config, hub });
+  const app = buildApp({ sql: db.sql, config, hub, events: db.events });
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen() {} },
     (request, info) => app.fetch(request, info),

@@ -22,7 +22,7 @@ async function withWorld(kind: "pglite" | "postgres", fn: (world: World) => Prom
   const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
   const hub = new LiveHub({ sql: db.sql, config, events: db.events });
   hub.start();
-  const app = buildApp({ sql: db.sql, config, hub });
+  const app = buildApp({ sql: db.sql, config, hub, events: db.events });
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     (request, info) => app.fetch(request, info),

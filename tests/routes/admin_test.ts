@@ -14,15 +14,15 @@ function invitedBy(html: string, handle: string): string | undefined {
   return html.match(row)?.[1];
 }
 
-dbTest("a guest asking for the admin page is sent to sign in", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a guest asking for the admin page is sent to sign in", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(new Browser(app).get("/admin"), 303);
   assert.equal(response.headers.get("Location"), "/signin");
 });
 
-dbTest("a member who is not an administrator is refused the admin page", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a member who is not an administrator is refused the admin page", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await memberBrowser(app, await adminBrowser(app), "grace");
   const response = await expectStatus(grace.get("/admin"), 403);
   const html = await response.text();
@@ -30,8 +30,8 @@ dbTest("a member who is not an administrator is refused the admin page", async (
   assert.doesNotMatch(html, /Invited by/);
 });
 
-dbTest("the admin page shows who invited whom", async (sql) => {
-  const app = await testApp(sql);
+dbTest("the admin page shows who invited whom", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   await memberBrowser(app, grace, "linus", "192.0.2.21");
@@ -42,15 +42,15 @@ dbTest("the admin page shows who invited whom", async (sql) => {
   assert.equal(invitedBy(html, "linus"), "@grace");
 });
 
-dbTest("the admin page shows the current invites per member", async (sql) => {
-  const app = await testApp(sql);
+dbTest("the admin page shows the current invites per member", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const html = await (await expectStatus(ada.get("/admin"), 200)).text();
   assert.match(html, /name="invites_per_member"[^>]*value="5"/);
 });
 
-dbTest("an administrator saving invites per member is told it is saved", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an administrator saving invites per member is told it is saved", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(ada.post("/admin/settings", { invites_per_member: " 8 " }), 303);
   const html = await (await expectStatus(ada.get("/admin?done=settings"), 200)).text();
@@ -58,22 +58,22 @@ dbTest("an administrator saving invites per member is told it is saved", async (
   assert.match(html, /name="invites_per_member"[^>]*value="8"/);
 });
 
-dbTest("a member who is not an administrator cannot change the settings", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a member who is not an administrator cannot change the settings", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await memberBrowser(app, await adminBrowser(app), "grace");
   await expectStatus(grace.post("/admin/settings", { invites_per_member: "100" }), 403);
   const [{ value }] = await sql`select value from settings where key = 'invites_per_member'`;
   assert.equal(Number(value), 5);
 });
 
-dbTest("a guest cannot change the settings", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a guest cannot change the settings", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   await expectStatus(new Browser(app).post("/admin/settings", { invites_per_member: "100" }), 401);
 });
 
-dbTest("with zero invites per member nobody but administrators can invite", async (sql) => {
-  const app = await testApp(sql);
+dbTest("with zero invites per member nobody but administrators can invite", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   await expectStatus(ada.post("/admin/settings", { invites_per_member: "0" }), 303);
@@ -81,10 +81,13 @@ dbTest("with zero invites per member nobody but administrators can invite", asyn
   await expectStatus(ada.post("/invites"), 303);
 });
 
-dbTest("the administrator's navigation links the admin page, a member's does not", async (sql) => {
-  const app = await testApp(sql);
-  const ada = await adminBrowser(app);
-  const grace = await memberBrowser(app, ada, "grace");
-  assert.match(await (await ada.get("/")).text(), /href="\/admin"/);
-  assert.doesNotMatch(await (await grace.get("/")).text(), /href="\/admin"/);
-});
+dbTest(
+  "the administrator's navigation links the admin page, a member's does not",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const grace = await memberBrowser(app, ada, "grace");
+    assert.match(await (await ada.get("/")).text(), /href="\/admin"/);
+    assert.doesNotMatch(await (await grace.get("/")).text(), /href="\/admin"/);
+  },
+);

@@ -22,50 +22,56 @@ async function inviteIdsOf(sql: Sql, handle: string): Promise<number[]> {
   return rows.map((r) => r.id);
 }
 
-dbTest("a guest asking for the invites page is sent to sign in", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a guest asking for the invites page is sent to sign in", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(new Browser(app).get("/invites"), 303);
   assert.equal(response.headers.get("Location"), "/signin");
 });
 
-dbTest("a member who has not picked topics is sent to pick them before inviting", async (sql) => {
-  const app = await testApp(sql);
-  const ada = await adminBrowser(app);
-  const token = await inviteToken(ada);
-  const grace = new Browser(app);
-  await expectStatus(
-    grace.post(`/join/${token}`, {
-      handle: "grace",
-      display_name: "G",
-      password: "correct horse 2",
-    }),
-    303,
-  );
-  const response = await expectStatus(grace.get("/invites"), 303);
-  assert.equal(response.headers.get("Location"), "/topics");
-  await expectStatus(grace.post("/invites"), 403);
-});
+dbTest(
+  "a member who has not picked topics is sent to pick them before inviting",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const token = await inviteToken(ada);
+    const grace = new Browser(app);
+    await expectStatus(
+      grace.post(`/join/${token}`, {
+        handle: "grace",
+        display_name: "G",
+        password: "correct horse 2",
+      }),
+      303,
+    );
+    const response = await expectStatus(grace.get("/invites"), 303);
+    assert.equal(response.headers.get("Location"), "/topics");
+    await expectStatus(grace.post("/invites"), 403);
+  },
+);
 
-dbTest("a new member holds five invites and the sixth is refused with a message", async (sql) => {
-  const app = await testApp(sql);
-  const grace = await memberBrowser(app, await adminBrowser(app), "grace");
-  await createInvites(grace, 5);
-  const response = await expectStatus(grace.post("/invites"), 403);
-  assert.match(await response.text(), /You have no invites left/);
-  assert.equal((await inviteIdsOf(sql, "grace")).length, 5);
-});
+dbTest(
+  "a new member holds five invites and the sixth is refused with a message",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const grace = await memberBrowser(app, await adminBrowser(app), "grace");
+    await createInvites(grace, 5);
+    const response = await expectStatus(grace.post("/invites"), 403);
+    assert.match(await response.text(), /You have no invites left/);
+    assert.equal((await inviteIdsOf(sql, "grace")).length, 5);
+  },
+);
 
-dbTest("the invites page says how many invites are left", async (sql) => {
-  const app = await testApp(sql);
+dbTest("the invites page says how many invites are left", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await memberBrowser(app, await adminBrowser(app), "grace");
   await createInvites(grace, 2);
   const html = await (await expectStatus(grace.get("/invites"), 200)).text();
   assert.match(html, /You have 3 invites left/);
 });
 
-dbTest("an administrator is not limited in invites", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an administrator is not limited in invites", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await createInvites(ada, 7);
   assert.equal((await inviteIdsOf(sql, "ada")).length, 7);
@@ -73,8 +79,8 @@ dbTest("an administrator is not limited in invites", async (sql) => {
   assert.match(html, /as many people as you like/);
 });
 
-dbTest("an administrator changing invites per member changes the limit", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an administrator changing invites per member changes the limit", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const saved = await expectStatus(ada.post("/admin/settings", { invites_per_member: "2" }), 303);
@@ -85,8 +91,8 @@ dbTest("an administrator changing invites per member changes the limit", async (
   await expectStatus(grace.post("/invites"), 303);
 });
 
-dbTest("invites per member must be a whole number in range", async (sql) => {
-  const app = await testApp(sql);
+dbTest("invites per member must be a whole number in range", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   for (const value of ["", "abc", "-1", "2.5", "101"]) {
     const response = await expectStatus(
@@ -102,8 +108,8 @@ dbTest("invites per member must be a whole number in range", async (sql) => {
   assert.equal(Number(value), 5);
 });
 
-dbTest("revoking an invite gives it back", async (sql) => {
-  const app = await testApp(sql);
+dbTest("revoking an invite gives it back", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await memberBrowser(app, await adminBrowser(app), "grace");
   await createInvites(grace, 5);
   const [first] = await inviteIdsOf(sql, "grace");
@@ -112,8 +118,8 @@ dbTest("revoking an invite gives it back", async (sql) => {
   await expectStatus(grace.post("/invites"), 403);
 });
 
-dbTest("a used invite still counts against the member's invites", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a used invite still counts against the member's invites", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(ada.post("/admin/settings", { invites_per_member: "1" }), 303);
   const grace = await memberBrowser(app, ada, "grace");
@@ -122,8 +128,8 @@ dbTest("a used invite still counts against the member's invites", async (sql) =>
   assert.match(await response.text(), /You have no invites left/);
 });
 
-dbTest("a used invite cannot be revoked", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a used invite cannot be revoked", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await memberBrowser(app, ada, "grace");
   const [used] = await inviteIdsOf(sql, "ada");
@@ -131,8 +137,8 @@ dbTest("a used invite cannot be revoked", async (sql) => {
   assert.match(await response.text(), /already used/);
 });
 
-dbTest("a member sees only their own invites", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a member sees only their own invites", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const linus = await memberBrowser(app, ada, "linus", "192.0.2.21");
@@ -142,8 +148,8 @@ dbTest("a member sees only their own invites", async (sql) => {
   assert.match(html, /You have not created any invites yet/);
 });
 
-dbTest("revoking somebody else's invite is 404 and leaves it open", async (sql) => {
-  const app = await testApp(sql);
+dbTest("revoking somebody else's invite is 404 and leaves it open", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const linus = await memberBrowser(app, ada, "linus", "192.0.2.21");
@@ -154,14 +160,14 @@ dbTest("revoking somebody else's invite is 404 and leaves it open", async (sql) 
   await expectStatus(new Browser(app).get(`/join/${token}`), 200);
 });
 
-dbTest("revoking an invite that does not exist is 404", async (sql) => {
-  const app = await testApp(sql);
+dbTest("revoking an invite that does not exist is 404", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(ada.post("/invites/999999/revoke"), 404);
 });
 
-dbTest("creating an invite with htmx returns the invites panel alone", async (sql) => {
-  const app = await testApp(sql);
+dbTest("creating an invite with htmx returns the invites panel alone", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await memberBrowser(app, await adminBrowser(app), "grace");
   const response = await expectStatus(grace.post("/invites", {}, { "HX-Request": "true" }), 200);
   const html = await response.text();
@@ -171,8 +177,8 @@ dbTest("creating an invite with htmx returns the invites panel alone", async (sq
   assert.match(html, /You have 4 invites left/);
 });
 
-dbTest("a refused invite with htmx returns the panel with the message", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a refused invite with htmx returns the panel with the message", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await memberBrowser(app, await adminBrowser(app), "grace");
   await createInvites(grace, 5);
   const response = await expectStatus(grace.post("/invites", {}, { "HX-Request": "true" }), 403);
@@ -181,12 +187,15 @@ dbTest("a refused invite with htmx returns the panel with the message", async (s
   assert.match(html, /role="alert">You have no invites left</);
 });
 
-dbTest("creating invites too fast is refused with 429 even for an administrator", async (sql) => {
-  const app = await testApp(sql);
-  const ada = await adminBrowser(app);
-  await awayFromWindowEnd(rateLimits.invitesPerAccount.windowMs);
-  await createInvites(ada, rateLimits.invitesPerAccount.max);
-  const response = await expectStatus(ada.post("/invites"), 429);
-  assert.match(await response.text(), /Too many attempts/);
-  assert.equal((await inviteIdsOf(sql, "ada")).length, rateLimits.invitesPerAccount.max);
-});
+dbTest(
+  "creating invites too fast is refused with 429 even for an administrator",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    await awayFromWindowEnd(rateLimits.invitesPerAccount.windowMs);
+    await createInvites(ada, rateLimits.invitesPerAccount.max);
+    const response = await expectStatus(ada.post("/invites"), 429);
+    assert.match(await response.text(), /Too many attempts/);
+    assert.equal((await inviteIdsOf(sql, "ada")).length, rateLimits.invitesPerAccount.max);
+  },
+);

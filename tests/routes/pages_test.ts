@@ -22,8 +22,8 @@ function assertWholePage(html: string, path: string): void {
   assert.match(html, /<main id="main"/, `${path} has no main`);
 }
 
-dbTest("an htmx request for a member's page gets the fragment alone", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an htmx request for a member's page gets the fragment alone", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   for (const path of memberPages) {
     const html = await (await expectStatus(ada.get(path, htmx), 200)).text();
@@ -31,8 +31,8 @@ dbTest("an htmx request for a member's page gets the fragment alone", async (sql
   }
 });
 
-dbTest("an htmx request for a guest's page gets the fragment alone", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an htmx request for a guest's page gets the fragment alone", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   for (const path of guestPages) {
     const html = await (await expectStatus(new Browser(app).get(path, htmx), 200)).text();
@@ -41,8 +41,8 @@ dbTest("an htmx request for a guest's page gets the fragment alone", async (sql)
   }
 });
 
-dbTest("a normal request for a member's page gets the whole page", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a normal request for a member's page gets the whole page", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   for (const path of memberPages) {
     const html = await (await expectStatus(ada.get(path), 200)).text();
@@ -50,8 +50,8 @@ dbTest("a normal request for a member's page gets the whole page", async (sql) =
   }
 });
 
-dbTest("a normal request for a guest's page gets the whole page", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a normal request for a guest's page gets the whole page", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   for (const path of ["/", ...guestPages]) {
     const html = await (await expectStatus(new Browser(app).get(path), 200)).text();
@@ -59,8 +59,8 @@ dbTest("a normal request for a guest's page gets the whole page", async (sql) =>
   }
 });
 
-dbTest("an htmx request that asks for a full page gets the whole page", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an htmx request that asks for a full page gets the whole page", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const response = await expectStatus(
     ada.get("/invites", { "HX-Request": "true", "HX-Request-Type": "full" }),
@@ -69,15 +69,15 @@ dbTest("an htmx request that asks for a full page gets the whole page", async (s
   assertWholePage(await response.text(), "/invites");
 });
 
-dbTest("a page is sent as HTML in UTF-8", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a page is sent as HTML in UTF-8", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(new Browser(app).get("/signin"), 200);
   assert.match(response.headers.get("Content-Type") ?? "", /^text\/html; charset=UTF-8$/i);
 });
 
-dbTest("a missing page is a 404 page, or its fragment for htmx", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a missing page is a 404 page, or its fragment for htmx", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const page = await (await expectStatus(ada.get("/no/such/page"), 404)).text();
   assertWholePage(page, "404");
@@ -87,8 +87,8 @@ dbTest("a missing page is a 404 page, or its fragment for htmx", async (sql) => 
   assert.match(fragment, /There is nothing at this address/);
 });
 
-dbTest("a refusal is a readable page, or its fragment for htmx", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a refusal is a readable page, or its fragment for htmx", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await memberBrowser(app, await adminBrowser(app), "grace");
   const page = await (await expectStatus(grace.get("/admin"), 403)).text();
   assertWholePage(page, "/admin");
@@ -98,8 +98,8 @@ dbTest("a refusal is a readable page, or its fragment for htmx", async (sql) => 
   assert.match(fragment, /<h1>Not allowed<\/h1>/);
 });
 
-dbTest("a guest sees the front door with sign-in and the waitlist", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a guest sees the front door with sign-in and the waitlist", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const html = await (await expectStatus(new Browser(app).get("/"), 200)).text();
   assert.match(html, /Palabre is invite-only/);
@@ -107,15 +107,15 @@ dbTest("a guest sees the front door with sign-in and the waitlist", async (sql) 
   assert.match(html, /href="\/waitlist"/);
 });
 
-dbTest("a signed-in member asking for sign-in is sent to the hallway", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a signed-in member asking for sign-in is sent to the hallway", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const response = await expectStatus(ada.get("/signin"), 303);
   assert.equal(response.headers.get("Location"), "/");
 });
 
-dbTest("a form post from htmx is redirected with HX-Redirect", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a form post from htmx is redirected with HX-Redirect", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const response = await expectStatus(
     ada.post("/settings", { display_name: "Ada", bio: "" }, htmx),
@@ -124,8 +124,8 @@ dbTest("a form post from htmx is redirected with HX-Redirect", async (sql) => {
   assert.equal(response.headers.get("HX-Redirect"), "/settings?saved=1");
 });
 
-dbTest("the static assets are served from our own origin", async (sql) => {
-  const app = await testApp(sql);
+dbTest("the static assets are served from our own origin", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const guest = new Browser(app);
   for (
     const [path, type] of [

@@ -22,8 +22,8 @@ function following(html: string): number {
   return Number(count);
 }
 
-dbTest("a guest asking for a profile is sent to sign in, without the profile", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a guest asking for a profile is sent to sign in, without the profile", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(
     ada.post("/settings", { display_name: "Ada Lovelace", bio: "Secret bio" }),
@@ -35,20 +35,23 @@ dbTest("a guest asking for a profile is sent to sign in, without the profile", a
   assert.doesNotMatch(body, /Secret bio|Ada Lovelace/);
 });
 
-dbTest("a guest asking for a profile fragment with htmx gets no profile either", async (sql) => {
-  const app = await testApp(sql);
-  const ada = await adminBrowser(app);
-  await expectStatus(
-    ada.post("/settings", { display_name: "Ada Lovelace", bio: "Secret bio" }),
-    303,
-  );
-  const response = await new Browser(app).get("/@ada", htmx);
-  assert.ok(response.status >= 300 && response.status < 500, `got ${response.status}`);
-  assert.doesNotMatch(await response.text(), /Secret bio/);
-});
+dbTest(
+  "a guest asking for a profile fragment with htmx gets no profile either",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    await expectStatus(
+      ada.post("/settings", { display_name: "Ada Lovelace", bio: "Secret bio" }),
+      303,
+    );
+    const response = await new Browser(app).get("/@ada", htmx);
+    assert.ok(response.status >= 300 && response.status < 500, `got ${response.status}`);
+    assert.doesNotMatch(await response.text(), /Secret bio/);
+  },
+);
 
-dbTest("a member sees another member's profile", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a member sees another member's profile", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const html = await (await expectStatus(grace.get("/@ada"), 200)).text();
@@ -56,22 +59,22 @@ dbTest("a member sees another member's profile", async (sql) => {
   assert.match(html, /@ada/);
 });
 
-dbTest("a profile address ignores the handle's case", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a profile address ignores the handle's case", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const html = await (await expectStatus(ada.get("/@ADA"), 200)).text();
   assert.match(html, /<p class="handle">@ada<\/p>/);
 });
 
-dbTest("a profile for an unknown handle is 404", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a profile for an unknown handle is 404", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const response = await expectStatus(ada.get("/@nobody"), 404);
   assert.match(await response.text(), /No member has that handle/);
 });
 
-dbTest("a bio saved in settings shows on the profile", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a bio saved in settings shows on the profile", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const saved = await expectStatus(
@@ -84,8 +87,8 @@ dbTest("a bio saved in settings shows on the profile", async (sql) => {
   assert.match(html, /<h1 id="profile-name">Grace Hopper<\/h1>/);
 });
 
-dbTest("the settings page shows the saved bio back", async (sql) => {
-  const app = await testApp(sql);
+dbTest("the settings page shows the saved bio back", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(ada.post("/settings", { display_name: "Ada", bio: "Engines" }), 303);
   const html = await (await expectStatus(ada.get("/settings?saved=1"), 200)).text();
@@ -93,8 +96,8 @@ dbTest("the settings page shows the saved bio back", async (sql) => {
   assert.match(html, /<textarea[^>]*name="bio"[^>]*>Engines<\/textarea>/);
 });
 
-dbTest("markup in a bio is shown as text, never run", async (sql) => {
-  const app = await testApp(sql);
+dbTest("markup in a bio is shown as text, never run", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   await expectStatus(
@@ -106,8 +109,8 @@ dbTest("markup in a bio is shown as text, never run", async (sql) => {
   assert.doesNotMatch(html, /<script>alert/);
 });
 
-dbTest("markup in a display name is shown as text, never run", async (sql) => {
-  const app = await testApp(sql);
+dbTest("markup in a display name is shown as text, never run", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   await expectStatus(grace.post("/settings", { display_name: "<b>G</b>", bio: "" }), 303);
@@ -116,8 +119,8 @@ dbTest("markup in a display name is shown as text, never run", async (sql) => {
   assert.doesNotMatch(html, /<b>G<\/b>/);
 });
 
-dbTest("a bio over 300 characters is refused by the field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a bio over 300 characters is refused by the field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const response = await expectStatus(
     ada.post("/settings", { display_name: "Ada", bio: "b".repeat(301) }),
@@ -131,16 +134,16 @@ dbTest("a bio over 300 characters is refused by the field", async (sql) => {
   assert.equal(bio, "");
 });
 
-dbTest("a bio of exactly 300 characters is kept", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a bio of exactly 300 characters is kept", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(ada.post("/settings", { display_name: "Ada", bio: "é".repeat(300) }), 303);
   const [{ bio }] = await sql`select bio from users where handle = 'ada'`;
   assert.equal(bio.length, 300);
 });
 
-dbTest("an empty display name in settings is refused by the field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an empty display name in settings is refused by the field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const response = await expectStatus(ada.post("/settings", { display_name: "", bio: "" }), 422);
   assert.match(
@@ -149,8 +152,8 @@ dbTest("an empty display name in settings is refused by the field", async (sql) 
   );
 });
 
-dbTest("following with htmx returns the follow block alone with the new count", async (sql) => {
-  const app = await testApp(sql);
+dbTest("following with htmx returns the follow block alone with the new count", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const response = await expectStatus(grace.post("/@ada/follow", {}, htmx), 200);
@@ -161,8 +164,8 @@ dbTest("following with htmx returns the follow block alone with the new count", 
   assert.match(html, /action="\/@ada\/unfollow"/);
 });
 
-dbTest("unfollowing with htmx returns the follow block with the new count", async (sql) => {
-  const app = await testApp(sql);
+dbTest("unfollowing with htmx returns the follow block with the new count", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   await expectStatus(grace.post("/@ada/follow", {}, htmx), 200);
@@ -173,8 +176,8 @@ dbTest("unfollowing with htmx returns the follow block with the new count", asyn
   assert.match(html, /action="\/@ada\/follow"/);
 });
 
-dbTest("following without htmx goes back to the profile", async (sql) => {
-  const app = await testApp(sql);
+dbTest("following without htmx goes back to the profile", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const response = await expectStatus(grace.post("/@ADA/follow"), 303);
@@ -183,8 +186,8 @@ dbTest("following without htmx goes back to the profile", async (sql) => {
   assert.equal(followers(html), 1);
 });
 
-dbTest("unfollowing without htmx goes back to the profile", async (sql) => {
-  const app = await testApp(sql);
+dbTest("unfollowing without htmx goes back to the profile", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   await expectStatus(grace.post("/@ada/follow"), 303);
@@ -193,8 +196,8 @@ dbTest("unfollowing without htmx goes back to the profile", async (sql) => {
   assert.equal(followers(await (await grace.get("/@ada")).text()), 0);
 });
 
-dbTest("following oneself is refused", async (sql) => {
-  const app = await testApp(sql);
+dbTest("following oneself is refused", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const response = await ada.post("/@ada/follow");
   assert.ok(response.status >= 400 && response.status < 500, `got ${response.status}`);
@@ -202,21 +205,21 @@ dbTest("following oneself is refused", async (sql) => {
   assert.equal((await sql`select count(*)::int as n from follows`)[0].n, 0);
 });
 
-dbTest("following someone who does not exist is 404", async (sql) => {
-  const app = await testApp(sql);
+dbTest("following someone who does not exist is 404", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(ada.post("/@nobody/follow"), 404);
 });
 
-dbTest("a guest cannot follow anybody", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a guest cannot follow anybody", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   await expectStatus(new Browser(app).post("/@ada/follow"), 401);
   assert.equal((await sql`select count(*)::int as n from follows`)[0].n, 0);
 });
 
-dbTest("following twice counts once", async (sql) => {
-  const app = await testApp(sql);
+dbTest("following twice counts once", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   await expectStatus(grace.post("/@ada/follow"), 303);
@@ -224,8 +227,8 @@ dbTest("following twice counts once", async (sql) => {
   assert.equal(followers(html), 1);
 });
 
-dbTest("follower and following counts add up across members", async (sql) => {
-  const app = await testApp(sql);
+dbTest("follower and following counts add up across members", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const linus = await memberBrowser(app, ada, "linus", "192.0.2.21");
@@ -240,8 +243,8 @@ dbTest("follower and following counts add up across members", async (sql) => {
   assert.deepEqual([followers(graceProfile), following(graceProfile)], [1, 1]);
 });
 
-dbTest("follows and unfollows are appended to the signals", async (sql) => {
-  const app = await testApp(sql);
+dbTest("follows and unfollows are appended to the signals", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   await expectStatus(grace.post("/@ada/follow"), 303);
@@ -251,8 +254,8 @@ dbTest("follows and unfollows are appended to the signals", async (sql) => {
   assert.deepEqual(rows.map((r) => r.kind), ["followed", "unfollowed"]);
 });
 
-dbTest("a profile does not say who invited the member", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a profile does not say who invited the member", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await memberBrowser(app, ada, "grace");
   const linus = await memberBrowser(app, ada, "linus", "192.0.2.21");
@@ -261,3 +264,35 @@ dbTest("a profile does not say who invited the member", async (sql) => {
   assert.doesNotMatch(html, /ada/i);
   assert.doesNotMatch(html, /invited/i);
 });
+
+dbTest(
+  "a page served from memory changes when someone else changes what it shows",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const grace = await memberBrowser(app, ada, "grace");
+    const ben = await memberBrowser(app, ada, "ben");
+    const first = await (await expectStatus(grace.get("/@ada"), 200)).text();
+    const again = await (await expectStatus(grace.get("/@ada"), 200)).text();
+    assert.equal(again, first, "nothing changed, the same page");
+    assert.equal(followers(first), 0);
+
+    // Ben's follow reaches Grace's cached copy by the change notification, as it would reach
+    // another process: wait for it rather than for a guessed time.
+    const heard = new Promise<void>((resolve) => {
+      const stop = db.events.subscribe((event) => {
+        if (event.members?.length) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    await expectStatus(ben.post("/@ada/follow", {}), 303);
+    await heard;
+    assert.equal(followers(await (await expectStatus(grace.get("/@ada"), 200)).text()), 1);
+
+    await expectStatus(ada.post("/settings", { display_name: "Ada L.", bio: "" }), 303);
+    const renamed = await (await expectStatus(grace.get("/@ada"), 200)).text();
+    assert.match(renamed, /<h1 id="profile-name">Ada L\.<\/h1>/);
+  },
+);

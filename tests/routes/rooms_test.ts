@@ -11,8 +11,8 @@ async function startRoom(browser: Awaited<ReturnType<typeof adminBrowser>>, form
   return roomId;
 }
 
-dbTest("starting a room leads its creator to it, on stage as moderator", async (sql) => {
-  const app = await testApp(sql);
+dbTest("starting a room leads its creator to it, on stage as moderator", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const roomId = await startRoom(ada);
   const page = await (await expectStatus(ada.get(`/rooms/${roomId}`), 200)).text();
@@ -21,8 +21,8 @@ dbTest("starting a room leads its creator to it, on stage as moderator", async (
   assert.match(page, /hx-ws:connect="\/rooms\/\d+\/live"/);
 });
 
-dbTest("a bad room form comes back with messages next to its fields", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a bad room form comes back with messages next to its fields", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const noTitle = await expectStatus(ada.post("/rooms", { ...jazzRoom, title: " " }), 422);
   assert.match(await noTitle.text(), /Give the room a title/);
@@ -40,8 +40,8 @@ dbTest("a bad room form comes back with messages next to its fields", async (sql
   assert.equal(count, 0, "no room was half-created");
 });
 
-dbTest("an unknown room is 404 and a malformed action is a readable 422", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an unknown room is 404 and a malformed action is a readable 422", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(ada.get("/rooms/999"), 404);
   await expectStatus(ada.get("/rooms/abc"), 404);
@@ -52,8 +52,8 @@ dbTest("an unknown room is 404 and a malformed action is a readable 422", async 
   assert.match(await noTarget.text(), /Say who the action is for/);
 });
 
-dbTest("a listener's moderator action is refused with 403 and a message", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a listener's moderator action is refused with 403 and a message", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const roomId = await startRoom(ada);
@@ -69,8 +69,8 @@ dbTest("a listener's moderator action is refused with 403 and a message", async 
   assert.doesNotMatch(await viaHtmx.text(), /<html/);
 });
 
-dbTest("an htmx action returns the room's live fragment for the actor", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an htmx action returns the room's live fragment for the actor", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const roomId = await startRoom(ada);
@@ -89,8 +89,8 @@ dbTest("an htmx action returns the room's live fragment for the actor", async (s
   assert.equal(plain.headers.get("Location"), `/rooms/${roomId}`);
 });
 
-dbTest("an ended room shows that it ended", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an ended room shows that it ended", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const roomId = await startRoom(ada);
@@ -99,8 +99,8 @@ dbTest("an ended room shows that it ended", async (sql) => {
   assert.match(await page.text(), /This room has ended/);
 });
 
-dbTest("a removed member gets a 403 with the reason when coming back", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a removed member gets a 403 with the reason when coming back", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const roomId = await startRoom(ada);
@@ -110,8 +110,8 @@ dbTest("a removed member gets a 403 with the reason when coming back", async (sq
   assert.match(await back.text(), /removed you from this room/);
 });
 
-dbTest("a closed room lets in only people with its link", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a closed room lets in only people with its link", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const roomId = await startRoom(ada, { ...jazzRoom, kind: "closed" });
@@ -125,36 +125,39 @@ dbTest("a closed room lets in only people with its link", async (sql) => {
   await expectStatus(grace.get(`/rooms/${roomId}`), 200);
 });
 
-dbTest("an event is scheduled in the member's time zone and opened by its host", async (sql) => {
-  const app = await testApp(sql);
-  const ada = await adminBrowser(app);
-  const grace = await memberBrowser(app, ada, "grace");
-  const when = new Date(Date.now() + 2 * 86_400_000);
-  // A member two hours behind UTC (getTimezoneOffset() = 120) types their local time.
-  const local = new Date(when.getTime() - 120 * 60_000).toISOString().slice(0, 16);
-  await expectStatus(
-    ada.post("/events", {
-      ...jazzRoom,
-      title: "Friday jam",
-      starts_at: local,
-      timezone_offset: "120",
-      cohosts: "@grace",
-    }),
-    303,
-  );
-  const [event] = await sql`select id, scheduled_for from rooms where title = 'Friday jam'`;
-  assert.equal(event.scheduled_for.toISOString().slice(0, 16), when.toISOString().slice(0, 16));
-  const hallway = await (await grace.get("/")).text();
-  assert.match(hallway, /Friday jam/);
-  assert.match(hallway, /Open the room/, "a co-host may open it");
-  await expectStatus(grace.post(`/events/${event.id}/interest`, { interested: "on" }), 303);
-  await expectStatus(grace.post(`/events/${event.id}/open`), 303);
-  const room = await (await grace.get(`/rooms/${event.id}`)).text();
-  assert.match(room, /on stage as moderator/);
-});
+dbTest(
+  "an event is scheduled in the member's time zone and opened by its host",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const grace = await memberBrowser(app, ada, "grace");
+    const when = new Date(Date.now() + 2 * 86_400_000);
+    // A member two hours behind UTC (getTimezoneOffset() = 120) types their local time.
+    const local = new Date(when.getTime() - 120 * 60_000).toISOString().slice(0, 16);
+    await expectStatus(
+      ada.post("/events", {
+        ...jazzRoom,
+        title: "Friday jam",
+        starts_at: local,
+        timezone_offset: "120",
+        cohosts: "@grace",
+      }),
+      303,
+    );
+    const [event] = await sql`select id, scheduled_for from rooms where title = 'Friday jam'`;
+    assert.equal(event.scheduled_for.toISOString().slice(0, 16), when.toISOString().slice(0, 16));
+    const hallway = await (await grace.get("/")).text();
+    assert.match(hallway, /Friday jam/);
+    assert.match(hallway, /Open the room/, "a co-host may open it");
+    await expectStatus(grace.post(`/events/${event.id}/interest`, { interested: "on" }), 303);
+    await expectStatus(grace.post(`/events/${event.id}/open`), 303);
+    const room = await (await grace.get(`/rooms/${event.id}`)).text();
+    assert.match(room, /on stage as moderator/);
+  },
+);
 
-dbTest("a bad event form is refused with the field named", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a bad event form is refused with the field named", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const past = await expectStatus(
     ada.post("/events", { ...jazzRoom, starts_at: "2020-01-01T10:00", timezone_offset: "0" }),
@@ -174,27 +177,30 @@ dbTest("a bad event form is refused with the field named", async (sql) => {
   assert.match(await nobody.text(), /No member is called @nobody_here/);
 });
 
-dbTest("room creation is rate-limited per member", async (sql) => {
-  const app = await testApp(sql);
+dbTest("room creation is rate-limited per member", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   for (let i = 0; i < 10; i++) await startRoom(ada, { ...jazzRoom, title: `Room ${i}` });
   const refused = await expectStatus(ada.post("/rooms", jazzRoom), 429);
   assert.match(await refused.text(), /Too many attempts/);
 });
 
-dbTest("blocking keeps a member out of the blocker's rooms; reports reach admins", async (sql) => {
-  const app = await testApp(sql);
-  const ada = await adminBrowser(app);
-  const grace = await memberBrowser(app, ada, "grace");
-  await expectStatus(ada.post("/@grace/block"), 303);
-  const roomId = await startRoom(ada);
-  await expectStatus(grace.get(`/rooms/${roomId}`), 403);
-  assert.doesNotMatch(await (await grace.get("/")).text(), /Late jazz/);
-  await expectStatus(grace.post("/@ada/report", { reason: "x" }), 422);
-  await expectStatus(grace.post("/@ada/report", { reason: "Shouted at everyone" }), 200);
-  await expectStatus(grace.post(`/rooms/${roomId}/report`, { reason: "Spam room" }), 200);
-  await expectStatus(grace.get("/admin"), 403);
-  const admin = await (await ada.get("/admin")).text();
-  assert.match(admin, /Shouted at everyone/);
-  assert.match(admin, /Spam room/);
-});
+dbTest(
+  "blocking keeps a member out of the blocker's rooms; reports reach admins",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const grace = await memberBrowser(app, ada, "grace");
+    await expectStatus(ada.post("/@grace/block"), 303);
+    const roomId = await startRoom(ada);
+    await expectStatus(grace.get(`/rooms/${roomId}`), 403);
+    assert.doesNotMatch(await (await grace.get("/")).text(), /Late jazz/);
+    await expectStatus(grace.post("/@ada/report", { reason: "x" }), 422);
+    await expectStatus(grace.post("/@ada/report", { reason: "Shouted at everyone" }), 200);
+    await expectStatus(grace.post(`/rooms/${roomId}/report`, { reason: "Spam room" }), 200);
+    await expectStatus(grace.get("/admin"), 403);
+    const admin = await (await ada.get("/admin")).text();
+    assert.match(admin, /Shouted at everyone/);
+    assert.match(admin, /Spam room/);
+  },
+);

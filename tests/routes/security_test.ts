@@ -37,8 +37,8 @@ const formRoutes: Record<string, Record<string, string>> = {
   "/admin/settings": { invites_per_member: "3" },
 };
 
-dbTest("a cross-site post is refused with 403 on every unsafe route", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a cross-site post is refused with 403 on every unsafe route", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await memberBrowser(app, ada, "grace");
   for (const path of unsafeRoutes) {
@@ -48,16 +48,16 @@ dbTest("a cross-site post is refused with 403 on every unsafe route", async (sql
   }
 });
 
-dbTest("a cross-site follow changes nothing", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a cross-site follow changes nothing", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   await expectStatus(grace.post("/@ada/follow", {}, evil), 403);
   assert.equal((await sql`select count(*)::int as n from follows`)[0].n, 0);
 });
 
-dbTest("a cross-site sign-in sets no cookie", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a cross-site sign-in sets no cookie", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const browser = new Browser(app);
   const response = await expectStatus(
@@ -67,16 +67,16 @@ dbTest("a cross-site sign-in sets no cookie", async (sql) => {
   assert.deepEqual(response.headers.getSetCookie(), []);
 });
 
-dbTest("a cross-site settings change is refused and changes nothing", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a cross-site settings change is refused and changes nothing", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(ada.post("/admin/settings", { invites_per_member: "100" }, evil), 403);
   const [{ value }] = await sql`select value from settings where key = 'invites_per_member'`;
   assert.equal(Number(value), 5);
 });
 
-dbTest("a post without Origin and without Referer is refused with 403", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a post without Origin and without Referer is refused with 403", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   for (const path of ["/signin", "/invites", "/@ada/follow", "/admin/settings"]) {
     const response = await ada.request(path, {
@@ -88,14 +88,14 @@ dbTest("a post without Origin and without Referer is refused with 403", async (s
   }
 });
 
-dbTest("a post from an opaque origin is refused with 403", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a post from an opaque origin is refused with 403", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(ada.post("/invites", {}, { Origin: "null" }), 403);
 });
 
-dbTest("a post whose only Referer is our own page is accepted", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a post whose only Referer is our own page is accepted", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(
     ada.request("/invites", {
@@ -109,8 +109,8 @@ dbTest("a post whose only Referer is our own page is accepted", async (sql) => {
   );
 });
 
-dbTest("a post whose only Referer is another site is refused with 403", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a post whose only Referer is another site is refused with 403", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   for (const referer of ["https://evil.example/page", `${origin}.evil.example/`, "not a url"]) {
     const response = await ada.request("/invites", {
@@ -121,8 +121,8 @@ dbTest("a post whose only Referer is another site is refused with 403", async (s
   }
 });
 
-dbTest("pages carry a strict Content-Security-Policy", async (sql) => {
-  const app = await testApp(sql);
+dbTest("pages carry a strict Content-Security-Policy", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const guest = new Browser(app);
   const pages = [
@@ -146,8 +146,8 @@ dbTest("pages carry a strict Content-Security-Policy", async (sql) => {
   }
 });
 
-dbTest("pages are never cached", async (sql) => {
-  const app = await testApp(sql);
+dbTest("pages are never cached", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   for (const path of ["/", "/@ada", "/invites", "/admin", "/settings"]) {
     const response = await expectStatus(ada.get(path), 200);
@@ -155,8 +155,8 @@ dbTest("pages are never cached", async (sql) => {
   }
 });
 
-dbTest("pages carry no inline script", async (sql) => {
-  const app = await testApp(sql);
+dbTest("pages carry no inline script", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   for (const path of ["/", "/@ada", "/invites", "/admin", "/settings", "/topics"]) {
     const html = await (await expectStatus(ada.get(path), 200)).text();
@@ -169,8 +169,8 @@ dbTest("pages carry no inline script", async (sql) => {
   }
 });
 
-dbTest("a body over 64 KiB is refused with 413", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a body over 64 KiB is refused with 413", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const response = await expectStatus(
     ada.post("/settings", { display_name: "Ada", bio: "b".repeat(65 * 1024) }),
@@ -179,8 +179,8 @@ dbTest("a body over 64 KiB is refused with 413", async (sql) => {
   assert.match(await response.text(), /This request is too large/);
 });
 
-dbTest("a body over 64 KiB is refused with 413 before anyone is signed in", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a body over 64 KiB is refused with 413 before anyone is signed in", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   await expectStatus(
     new Browser(app).post("/signin", { handle: "ada", password: "p".repeat(70_000) }),
@@ -188,8 +188,8 @@ dbTest("a body over 64 KiB is refused with 413 before anyone is signed in", asyn
   );
 });
 
-dbTest("a JSON body instead of a form is refused with a readable message", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a JSON body instead of a form is refused with a readable message", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   for (const [path, form] of Object.entries(formRoutes)) {
     const response = await ada.request(path, {
@@ -202,8 +202,8 @@ dbTest("a JSON body instead of a form is refused with a readable message", async
   }
 });
 
-dbTest("a post with no content type is refused with a readable message", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a post with no content type is refused with a readable message", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await new Browser(app).request("/signin", {
     method: "POST",
@@ -214,8 +214,8 @@ dbTest("a post with no content type is refused with a readable message", async (
   assert.match(await response.text(), /Send this form as a web form/);
 });
 
-dbTest("a broken multipart body is refused with a readable message", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a broken multipart body is refused with a readable message", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await new Browser(app).request("/signin", {
     method: "POST",
@@ -225,8 +225,8 @@ dbTest("a broken multipart body is refused with a readable message", async (sql)
   assert.ok(response.status >= 400 && response.status < 500, `got ${response.status}`);
 });
 
-dbTest("a multipart form is read like an encoded one", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a multipart form is read like an encoded one", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const body = new FormData();
   body.set("handle", "ada");
@@ -239,8 +239,8 @@ dbTest("a multipart form is read like an encoded one", async (sql) => {
   assert.equal(response.status, 303);
 });
 
-dbTest("an uploaded file where text is expected is treated as missing", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an uploaded file where text is expected is treated as missing", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const body = new FormData();
   body.set("handle", new File(["ada"], "handle.txt"));
@@ -254,8 +254,8 @@ dbTest("an uploaded file where text is expected is treated as missing", async (s
   assert.match(await response.text(), /Enter your handle and password/);
 });
 
-dbTest("a non-numeric invite id is 404", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a non-numeric invite id is 404", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   for (const id of ["abc", "0", "-1", "1e3", "99999999999999999999"]) {
     const response = await ada.post(`/invites/${id}/revoke`);
@@ -263,8 +263,8 @@ dbTest("a non-numeric invite id is 404", async (sql) => {
   }
 });
 
-dbTest("a forged or overlong session cookie is a guest", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a forged or overlong session cookie is a guest", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   for (const cookie of ["forged", "x".repeat(5000), "%00%ff", ""]) {
     const response = await app.request(`${origin}/settings`, {
@@ -275,8 +275,8 @@ dbTest("a forged or overlong session cookie is a guest", async (sql) => {
   }
 });
 
-dbTest("odd requests to every route get a 4xx, never a 500", async (sql) => {
-  const app = await testApp(sql);
+dbTest("odd requests to every route get a 4xx, never a 500", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const guest = new Browser(app);
@@ -317,8 +317,8 @@ dbTest("odd requests to every route get a 4xx, never a 500", async (sql) => {
 // PostgreSQL refuses text with a NUL byte ("invalid byte sequence for encoding UTF8: 0x00"),
 // so a NUL that reaches a query is a 500 unless the form refuses it first.
 
-dbTest("a NUL byte in the sign-in handle is refused, not a 500", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a NUL byte in the sign-in handle is refused, not a 500", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await new Browser(app).post("/signin", {
     handle: "ada\u0000",
@@ -327,8 +327,8 @@ dbTest("a NUL byte in the sign-in handle is refused, not a 500", async (sql) => 
   assert.ok(response.status >= 400 && response.status < 500, `got ${response.status}`);
 });
 
-dbTest("a NUL byte in a waitlist entry is refused, not a 500", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a NUL byte in a waitlist entry is refused, not a 500", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   for (const field of ["name", "contact", "reason"]) {
     const form = { name: "Lin", contact: "lin@example.org", reason: "", [field]: "Lin\u0000x" };
@@ -339,15 +339,15 @@ dbTest("a NUL byte in a waitlist entry is refused, not a 500", async (sql) => {
   assert.equal((await sql`select count(*)::int as n from waitlist`)[0].n, 0);
 });
 
-dbTest("a NUL byte in a bio is refused, not a 500", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a NUL byte in a bio is refused, not a 500", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const response = await ada.post("/settings", { display_name: "Ada", bio: "hi\u0000" });
   assert.ok(response.status >= 400 && response.status < 500, `got ${response.status}`);
 });
 
-dbTest("a NUL byte in a topic is refused, not a 500", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a NUL byte in a topic is refused, not a 500", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const response = await ada.post("/topics", { topic: ["jazz", "chess", "film\u0000"] });
   assert.ok(response.status >= 400 && response.status < 500, `got ${response.status}`);

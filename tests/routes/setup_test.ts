@@ -4,20 +4,20 @@ import { adminBrowser, Browser, expectStatus, testApp } from "../support/app_cli
 
 const firstAdmin = { handle: "ada", display_name: "Ada Lovelace", password: "correct horse 1" };
 
-dbTest("the front door sends a guest to set-up while nobody has an account", async (sql) => {
-  const app = await testApp(sql);
+dbTest("the front door sends a guest to set-up while nobody has an account", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const response = await expectStatus(new Browser(app).get("/"), 303);
   assert.equal(response.headers.get("Location"), "/setup");
 });
 
-dbTest("the set-up page is offered while nobody has an account", async (sql) => {
-  const app = await testApp(sql);
+dbTest("the set-up page is offered while nobody has an account", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const response = await expectStatus(new Browser(app).get("/setup"), 200);
   assert.match(await response.text(), /Create administrator/);
 });
 
-dbTest("set-up creates the first administrator and signs them in", async (sql) => {
-  const app = await testApp(sql);
+dbTest("set-up creates the first administrator and signs them in", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const browser = new Browser(app);
   const response = await expectStatus(browser.post("/setup", firstAdmin), 303);
   assert.equal(response.headers.get("Location"), "/topics");
@@ -26,8 +26,8 @@ dbTest("set-up creates the first administrator and signs them in", async (sql) =
   await expectStatus(browser.get("/admin"), 200);
 });
 
-dbTest("the session cookie from set-up is HttpOnly and SameSite=Lax", async (sql) => {
-  const app = await testApp(sql);
+dbTest("the session cookie from set-up is HttpOnly and SameSite=Lax", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const response = await expectStatus(new Browser(app).post("/setup", firstAdmin), 303);
   const cookie = response.headers.getSetCookie().find((c) => c.startsWith("palabre_session="));
   assert.ok(cookie, "no session cookie set");
@@ -35,8 +35,8 @@ dbTest("the session cookie from set-up is HttpOnly and SameSite=Lax", async (sql
   assert.match(cookie, /;\s*SameSite=Lax/i);
 });
 
-dbTest("set-up with a short password is refused with the message by the field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("set-up with a short password is refused with the message by the field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const response = await expectStatus(
     new Browser(app).post("/setup", { ...firstAdmin, password: "short" }),
     422,
@@ -48,14 +48,14 @@ dbTest("set-up with a short password is refused with the message by the field", 
   assert.equal((await sql`select count(*)::int as n from users`)[0].n, 0);
 });
 
-dbTest("after set-up the set-up page no longer exists", async (sql) => {
-  const app = await testApp(sql);
+dbTest("after set-up the set-up page no longer exists", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   await expectStatus(new Browser(app).get("/setup"), 404);
 });
 
-dbTest("after set-up a valid set-up form is refused with 404", async (sql) => {
-  const app = await testApp(sql);
+dbTest("after set-up a valid set-up form is refused with 404", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   await expectStatus(
     new Browser(app).post("/setup", {
@@ -69,8 +69,8 @@ dbTest("after set-up a valid set-up form is refused with 404", async (sql) => {
   assert.deepEqual(handles, ["ada"]);
 });
 
-dbTest("after set-up a garbage set-up post is refused with 404", async (sql) => {
-  const app = await testApp(sql);
+dbTest("after set-up a garbage set-up post is refused with 404", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const browser = new Browser(app);
   await expectStatus(browser.post("/setup", { junk: "\u0000".repeat(10) }), 404);
@@ -85,8 +85,8 @@ dbTest("after set-up a garbage set-up post is refused with 404", async (sql) => 
   assert.equal((await sql`select count(*)::int as n from users`)[0].n, 1);
 });
 
-dbTest("two set-ups at the same moment create exactly one account", async (sql) => {
-  const app = await testApp(sql);
+dbTest("two set-ups at the same moment create exactly one account", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const responses = await Promise.all([
     new Browser(app).post("/setup", firstAdmin),
     new Browser(app).post("/setup", { ...firstAdmin, handle: "grace" }),

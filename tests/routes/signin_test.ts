@@ -25,8 +25,8 @@ async function signedIn(app: Hono<AppEnv>, handle: string, password: string, add
   return browser;
 }
 
-dbTest("signing in with the right password starts a session", async (sql) => {
-  const app = await testApp(sql);
+dbTest("signing in with the right password starts a session", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const browser = new Browser(app);
   const response = await expectStatus(
@@ -38,8 +38,8 @@ dbTest("signing in with the right password starts a session", async (sql) => {
   await expectStatus(browser.get("/settings"), 200);
 });
 
-dbTest("a wrong password is refused with 401, a message and no cookie", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a wrong password is refused with 401, a message and no cookie", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const browser = new Browser(app);
   const response = await expectStatus(
@@ -51,8 +51,8 @@ dbTest("a wrong password is refused with 401, a message and no cookie", async (s
   assert.equal(browser.cookie("palabre_session"), undefined);
 });
 
-dbTest("an unknown handle is refused exactly like a wrong password", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an unknown handle is refused exactly like a wrong password", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(
     new Browser(app).post("/signin", { handle: "nobody", password: "wrong horse 1" }),
@@ -61,23 +61,23 @@ dbTest("an unknown handle is refused exactly like a wrong password", async (sql)
   assert.match(await response.text(), /Handle or password is wrong/);
 });
 
-dbTest("an empty sign-in form is refused with a readable message", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an empty sign-in form is refused with a readable message", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(new Browser(app).post("/signin", {}), 422);
   assert.match(await response.text(), /Enter your handle and password/);
 });
 
-dbTest("the handle is not case-sensitive at sign-in", async (sql) => {
-  const app = await testApp(sql);
+dbTest("the handle is not case-sensitive at sign-in", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const browser = await signedIn(app, "ADA", "correct horse 1");
   const page = await (await expectStatus(browser.get("/"), 200)).text();
   assert.match(page, /Welcome, Ada Lovelace/);
 });
 
-dbTest("a member who has not picked topics is sent to topics after sign-in", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a member who has not picked topics is sent to topics after sign-in", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const admin = await adminBrowser(app);
   await expectStatus(admin.post("/invites"), 303);
   const [{ token }] = await sql`select token from invites`;
@@ -96,8 +96,8 @@ dbTest("a member who has not picked topics is sent to topics after sign-in", asy
   assert.equal(response.headers.get("Location"), "/topics");
 });
 
-dbTest("signing out ends the session: the old cookie no longer works", async (sql) => {
-  const app = await testApp(sql);
+dbTest("signing out ends the session: the old cookie no longer works", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const token = ada.cookie("palabre_session")!;
   await expectStatus(getWithCookie(app, "/settings", token), 200);
@@ -107,8 +107,8 @@ dbTest("signing out ends the session: the old cookie no longer works", async (sq
   assert.equal(response.headers.get("Location"), "/signin");
 });
 
-dbTest("signing out everywhere ends the member's other sessions too", async (sql) => {
-  const app = await testApp(sql);
+dbTest("signing out everywhere ends the member's other sessions too", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const laptop = await signedIn(app, "ada", "correct horse 1");
   const phone = await signedIn(app, "ada", "correct horse 1");
@@ -120,24 +120,24 @@ dbTest("signing out everywhere ends the member's other sessions too", async (sql
   await expectStatus(laptop.get("/settings"), 303);
 });
 
-dbTest("signing out everywhere leaves other members signed in", async (sql) => {
-  const app = await testApp(sql);
+dbTest("signing out everywhere leaves other members signed in", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   await expectStatus(ada.post("/signout/everywhere"), 303);
   await expectStatus(grace.get("/settings"), 200);
 });
 
-dbTest("signing out everywhere needs a session", async (sql) => {
-  const app = await testApp(sql);
+dbTest("signing out everywhere needs a session", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   await expectStatus(new Browser(app).post("/signout/everywhere"), 401);
 });
 
 dbTest(
   "too many attempts on one handle lock it even with the right password from another address",
-  async (sql) => {
-    const app = await testApp(sql);
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
     await adminBrowser(app);
     const attacker = new Browser(app, { address: "198.51.100.1" });
     await awayFromWindowEnd(rateLimits.signInPerAccount.windowMs);
@@ -154,8 +154,8 @@ dbTest(
   },
 );
 
-dbTest("too many sign-in attempts from one address are refused with 429", async (sql) => {
-  const app = await testApp(sql);
+dbTest("too many sign-in attempts from one address are refused with 429", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const sprayer = new Browser(app, { address: "198.51.100.2" });
   await awayFromWindowEnd(rateLimits.signInPerAddress.windowMs);

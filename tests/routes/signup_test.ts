@@ -24,15 +24,15 @@ async function inviteStateOf(sql: Sql, token: string): Promise<string> {
   return row.state;
 }
 
-dbTest("an open invite shows the join form", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an open invite shows the join form", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));
   const response = await expectStatus(new Browser(app).get(`/join/${token}`), 200);
   assert.match(await response.text(), /You are invited/);
 });
 
-dbTest("signing up with an invite creates the member, invited by its creator", async (sql) => {
-  const app = await testApp(sql);
+dbTest("signing up with an invite creates the member, invited by its creator", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));
   const browser = new Browser(app);
   const response = await expectStatus(browser.post(`/join/${token}`, grace), 303);
@@ -44,8 +44,8 @@ dbTest("signing up with an invite creates the member, invited by its creator", a
   assert.deepEqual({ ...row }, { handle: "grace", inviter: "ada" });
 });
 
-dbTest("a used invite is refused with 410 and lets no second person in", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a used invite is refused with 410 and lets no second person in", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));
   await expectStatus(new Browser(app).post(`/join/${token}`, grace), 303);
   const second = new Browser(app, { address: "192.0.2.21" });
@@ -58,16 +58,16 @@ dbTest("a used invite is refused with 410 and lets no second person in", async (
   assert.equal(await memberCount(sql), 2);
 });
 
-dbTest("opening a used invite link says it was used", async (sql) => {
-  const app = await testApp(sql);
+dbTest("opening a used invite link says it was used", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));
   await expectStatus(new Browser(app).post(`/join/${token}`, grace), 303);
   const response = await expectStatus(new Browser(app).get(`/join/${token}`), 410);
   assert.match(await response.text(), /already been used/);
 });
 
-dbTest("an expired invite is refused with 410", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an expired invite is refused with 410", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));
   await sql`update invites set expires_at = now() - interval '1 minute' where token = ${token}`;
   const response = await expectStatus(new Browser(app).post(`/join/${token}`, grace), 410);
@@ -75,8 +75,8 @@ dbTest("an expired invite is refused with 410", async (sql) => {
   assert.equal(await memberCount(sql), 1);
 });
 
-dbTest("a revoked invite is refused with 410", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a revoked invite is refused with 410", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const token = await inviteToken(ada);
   const [{ id }] = await sql`select id from invites where token = ${token}`;
@@ -86,8 +86,8 @@ dbTest("a revoked invite is refused with 410", async (sql) => {
   assert.equal(await memberCount(sql), 1);
 });
 
-dbTest("an unknown invite token is 404", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an unknown invite token is 404", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const madeUp = "A".repeat(32);
   await expectStatus(new Browser(app).get(`/join/${madeUp}`), 404);
@@ -98,8 +98,8 @@ dbTest("an unknown invite token is 404", async (sql) => {
 
 dbTest(
   "a handle taken in another case is refused by the field and the invite stays open",
-  async (sql) => {
-    const app = await testApp(sql);
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
     const token = await inviteToken(await adminBrowser(app));
     const browser = new Browser(app);
     const response = await expectStatus(
@@ -114,8 +114,8 @@ dbTest(
   },
 );
 
-dbTest("an invalid handle is refused with a readable message by the field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an invalid handle is refused with a readable message by the field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));
   for (const handle of ["ab", "has space", "é_accent", "x".repeat(21)]) {
     const response = await expectStatus(
@@ -130,8 +130,8 @@ dbTest("an invalid handle is refused with a readable message by the field", asyn
   assert.equal(await inviteStateOf(sql, token), "open");
 });
 
-dbTest("a reserved handle is refused by the field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a reserved handle is refused by the field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));
   const response = await expectStatus(
     new Browser(app).post(`/join/${token}`, { ...grace, handle: "Admin" }),
@@ -140,8 +140,8 @@ dbTest("a reserved handle is refused by the field", async (sql) => {
   assert.match(await response.text(), /id="field-handle-error"[^>]*>That handle is reserved</);
 });
 
-dbTest("a short password is refused with a readable message by the field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a short password is refused with a readable message by the field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));
   const response = await expectStatus(
     new Browser(app).post(`/join/${token}`, { ...grace, password: "123456789" }),
@@ -155,8 +155,8 @@ dbTest("a short password is refused with a readable message by the field", async
   assert.equal(await inviteStateOf(sql, token), "open");
 });
 
-dbTest("an empty display name is refused with a readable message by the field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an empty display name is refused with a readable message by the field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));
   const response = await expectStatus(
     new Browser(app).post(`/join/${token}`, { ...grace, display_name: "   " }),
@@ -169,17 +169,20 @@ dbTest("an empty display name is refused with a readable message by the field", 
   assert.equal(await memberCount(sql), 1);
 });
 
-dbTest("a signed-in member opening an invite is told they are already a member", async (sql) => {
-  const app = await testApp(sql);
-  const ada = await adminBrowser(app);
-  const token = await inviteToken(ada);
-  const response = await expectStatus(ada.get(`/join/${token}`), 200);
-  assert.match(await response.text(), /You are already a member/);
-  assert.equal(await inviteStateOf(sql, token), "open");
-});
+dbTest(
+  "a signed-in member opening an invite is told they are already a member",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const token = await inviteToken(ada);
+    const response = await expectStatus(ada.get(`/join/${token}`), 200);
+    assert.match(await response.text(), /You are already a member/);
+    assert.equal(await inviteStateOf(sql, token), "open");
+  },
+);
 
-dbTest("two sign-ups racing for one invite let exactly one person in", async (sql) => {
-  const app = await testApp(sql);
+dbTest("two sign-ups racing for one invite let exactly one person in", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));
   const responses = await Promise.all([
     new Browser(app, { address: "192.0.2.31" }).post(`/join/${token}`, grace),
@@ -195,8 +198,8 @@ dbTest("two sign-ups racing for one invite let exactly one person in", async (sq
   assert.equal(await memberCount(sql), 2);
 });
 
-dbTest("too many sign-up attempts from one address are refused with 429", async (sql) => {
-  const app = await testApp(sql);
+dbTest("too many sign-up attempts from one address are refused with 429", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const guest = new Browser(app, { address: "198.51.100.5" });
   await awayFromWindowEnd(rateLimits.signUpPerAddress.windowMs);
@@ -214,8 +217,8 @@ dbTest("too many sign-up attempts from one address are refused with 429", async 
   );
 });
 
-dbTest("too many sign-up attempts on one invite are refused with 429", async (sql) => {
-  const app = await testApp(sql);
+dbTest("too many sign-up attempts on one invite are refused with 429", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));
   await awayFromWindowEnd(rateLimits.signUpPerInvite.windowMs);
   for (let i = 0; i < rateLimits.signUpPerInvite.max; i++) {
@@ -227,8 +230,8 @@ dbTest("too many sign-up attempts on one invite are refused with 429", async (sq
   assert.equal(await memberCount(sql), 1);
 });
 
-dbTest("two sign-ups racing for one handle let exactly one person have it", async (sql) => {
-  const app = await testApp(sql);
+dbTest("two sign-ups racing for one handle let exactly one person have it", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const [first, second] = [await inviteToken(ada), await inviteToken(ada)];
   const responses = await Promise.all([

@@ -35,15 +35,15 @@ async function signalsOf(sql: Sql, handle: string): Promise<string[]> {
   return rows.map((r) => `${r.kind} ${r.slug}`);
 }
 
-dbTest("a new member is sent from the hallway to pick topics", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a new member is sent from the hallway to pick topics", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await newcomer(app, await adminBrowser(app));
   const response = await expectStatus(grace.get("/"), 303);
   assert.equal(response.headers.get("Location"), "/topics");
 });
 
-dbTest("a new member who picked topics lands in the hallway", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a new member who picked topics lands in the hallway", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await newcomer(app, await adminBrowser(app));
   const picked = await expectStatus(
     grace.post("/topics", { topic: ["jazz", "chess", "film"] }),
@@ -54,8 +54,8 @@ dbTest("a new member who picked topics lands in the hallway", async (sql) => {
   assert.match(await hallway.text(), /Your topics: Chess, Film, Jazz/);
 });
 
-dbTest("picking fewer than three topics is refused with a message", async (sql) => {
-  const app = await testApp(sql);
+dbTest("picking fewer than three topics is refused with a message", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await newcomer(app, await adminBrowser(app));
   const response = await expectStatus(grace.post("/topics", { topic: ["jazz", "chess"] }), 422);
   const html = await response.text();
@@ -65,21 +65,21 @@ dbTest("picking fewer than three topics is refused with a message", async (sql) 
   await expectStatus(grace.get("/"), 303);
 });
 
-dbTest("picking no topic at all is refused with a message", async (sql) => {
-  const app = await testApp(sql);
+dbTest("picking no topic at all is refused with a message", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await newcomer(app, await adminBrowser(app));
   const response = await expectStatus(grace.post("/topics", {}), 422);
   assert.match(await response.text(), /Pick at least 3 topics/);
 });
 
-dbTest("the same topic ticked three times counts once", async (sql) => {
-  const app = await testApp(sql);
+dbTest("the same topic ticked three times counts once", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await newcomer(app, await adminBrowser(app));
   await expectStatus(grace.post("/topics", { topic: ["jazz", "jazz", "jazz"] }), 422);
 });
 
-dbTest("picking a topic that does not exist is refused with a message", async (sql) => {
-  const app = await testApp(sql);
+dbTest("picking a topic that does not exist is refused with a message", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await newcomer(app, await adminBrowser(app));
   const response = await expectStatus(
     grace.post("/topics", { topic: ["jazz", "chess", "knitting"] }),
@@ -89,24 +89,24 @@ dbTest("picking a topic that does not exist is refused with a message", async (s
   assert.deepEqual(await signalsOf(sql, "grace"), []);
 });
 
-dbTest("picking more than twenty topics is refused with a message", async (sql) => {
-  const app = await testApp(sql);
+dbTest("picking more than twenty topics is refused with a message", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await newcomer(app, await adminBrowser(app));
   const slugs = (await sql`select slug from topics order by id limit 21`).map((r) => r.slug);
   const response = await expectStatus(grace.post("/topics", { topic: slugs }), 422);
   assert.match(await response.text(), /Pick at most 20 topics/);
 });
 
-dbTest("picked topics are ticked on the topics page", async (sql) => {
-  const app = await testApp(sql);
+dbTest("picked topics are ticked on the topics page", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await memberBrowser(app, await adminBrowser(app), "grace");
   const html = await (await expectStatus(grace.get("/topics"), 200)).text();
   const ticked = [...html.matchAll(/value="([a-z0-9-]+)" checked/g)].map((m) => m[1]).sort();
   assert.deepEqual(ticked, ["film", "jazz", "running"]);
 });
 
-dbTest("picked topics are shown on the member's profile", async (sql) => {
-  const app = await testApp(sql);
+dbTest("picked topics are shown on the member's profile", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await memberBrowser(app, ada, "grace");
   const html = await (await expectStatus(ada.get("/@grace"), 200)).text();
@@ -114,8 +114,8 @@ dbTest("picked topics are shown on the member's profile", async (sql) => {
   assert.deepEqual(chips, ["Film", "Jazz", "Running"]);
 });
 
-dbTest("a member can change their topics later", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a member can change their topics later", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   const response = await expectStatus(
@@ -130,8 +130,8 @@ dbTest("a member can change their topics later", async (sql) => {
   assert.deepEqual(chips, ["Jazz", "Poetry", "Tokyo"]);
 });
 
-dbTest("every pick and unpick is appended to the signals", async (sql) => {
-  const app = await testApp(sql);
+dbTest("every pick and unpick is appended to the signals", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await newcomer(app, await adminBrowser(app));
   await expectStatus(grace.post("/topics", { topic: ["jazz", "chess", "film"] }), 303);
   await expectStatus(grace.post("/topics", { topic: ["jazz", "chess", "poetry"] }), 303);
@@ -148,8 +148,8 @@ dbTest("every pick and unpick is appended to the signals", async (sql) => {
   assert.equal(kinds.length, 5, "saving the same picks again appends nothing");
 });
 
-dbTest("a guest asking for topics is sent to sign in", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a guest asking for topics is sent to sign in", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(new Browser(app).get("/topics"), 303);
   assert.equal(response.headers.get("Location"), "/signin");

@@ -21,15 +21,15 @@ function waitlistLink(html: string): string | undefined {
   return html.match(/value="http:\/\/palabre\.test\/join\/([A-Za-z0-9_-]+)"/)?.[1];
 }
 
-dbTest("a guest can open the waitlist form", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a guest can open the waitlist form", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(new Browser(app).get("/waitlist"), 200);
   assert.match(await response.text(), /Join the waitlist/);
 });
 
-dbTest("a valid waitlist entry is thanked and kept", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a valid waitlist entry is thanked and kept", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(new Browser(app).post("/waitlist", lin), 200);
   assert.match(await response.text(), /You are on the list/);
@@ -37,8 +37,8 @@ dbTest("a valid waitlist entry is thanked and kept", async (sql) => {
   assert.deepEqual({ ...row }, lin);
 });
 
-dbTest("a waitlist entry without a name is refused by the name field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a waitlist entry without a name is refused by the name field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(
     new Browser(app).post("/waitlist", { ...lin, name: " " }),
@@ -48,8 +48,8 @@ dbTest("a waitlist entry without a name is refused by the name field", async (sq
   assert.equal((await sql`select count(*)::int as n from waitlist`)[0].n, 0);
 });
 
-dbTest("a waitlist entry without a contact is refused by the contact field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a waitlist entry without a contact is refused by the contact field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(
     new Browser(app).post("/waitlist", { name: "Lin", reason: "" }),
@@ -61,8 +61,8 @@ dbTest("a waitlist entry without a contact is refused by the contact field", asy
   assert.match(html, /name="name"[^>]*value="Lin"/);
 });
 
-dbTest("a waitlist name that is too long is refused by the field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a waitlist name that is too long is refused by the field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(
     new Browser(app).post("/waitlist", { ...lin, name: "L".repeat(81) }),
@@ -74,8 +74,8 @@ dbTest("a waitlist name that is too long is refused by the field", async (sql) =
   );
 });
 
-dbTest("a waitlist contact that is too long is refused by the field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a waitlist contact that is too long is refused by the field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(
     new Browser(app).post("/waitlist", { ...lin, contact: "c".repeat(201) }),
@@ -87,8 +87,8 @@ dbTest("a waitlist contact that is too long is refused by the field", async (sql
   );
 });
 
-dbTest("a waitlist reason that is too long is refused by the field", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a waitlist reason that is too long is refused by the field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(
     new Browser(app).post("/waitlist", { ...lin, reason: "r".repeat(301) }),
@@ -100,8 +100,8 @@ dbTest("a waitlist reason that is too long is refused by the field", async (sql)
   );
 });
 
-dbTest("too many waitlist entries from one address are refused with 429", async (sql) => {
-  const app = await testApp(sql);
+dbTest("too many waitlist entries from one address are refused with 429", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const guest = new Browser(app, { address: "198.51.100.3" });
   await awayFromWindowEnd(rateLimits.waitlistPerAddress.windowMs);
@@ -117,8 +117,8 @@ dbTest("too many waitlist entries from one address are refused with 429", async 
   );
 });
 
-dbTest("one contact cannot be put on the waitlist more often than allowed", async (sql) => {
-  const app = await testApp(sql);
+dbTest("one contact cannot be put on the waitlist more often than allowed", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   await adminBrowser(app);
   await awayFromWindowEnd(rateLimits.waitlistPerContact.windowMs);
   for (let i = 0; i < rateLimits.waitlistPerContact.max; i++) {
@@ -133,18 +133,21 @@ dbTest("one contact cannot be put on the waitlist more often than allowed", asyn
   );
 });
 
-dbTest("forgetting the contact is told so, however many others forgot it today", async (sql) => {
-  const app = await testApp(sql);
-  await adminBrowser(app);
-  for (let i = 0; i <= rateLimits.waitlistPerContact.max; i++) {
-    const guest = new Browser(app, { address: `198.51.100.${20 + i}` });
-    const response = await expectStatus(guest.post("/waitlist", { name: `Guest ${i}` }), 422);
-    assert.match(await response.text(), /id="field-contact-error"[^>]*>Say how we can reach you/);
-  }
-});
+dbTest(
+  "forgetting the contact is told so, however many others forgot it today",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    await adminBrowser(app);
+    for (let i = 0; i <= rateLimits.waitlistPerContact.max; i++) {
+      const guest = new Browser(app, { address: `198.51.100.${20 + i}` });
+      const response = await expectStatus(guest.post("/waitlist", { name: `Guest ${i}` }), 422);
+      assert.match(await response.text(), /id="field-contact-error"[^>]*>Say how we can reach you/);
+    }
+  },
+);
 
-dbTest("an administrator sees waitlist entries on the admin page", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an administrator sees waitlist entries on the admin page", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(new Browser(app).post("/waitlist", lin), 200);
   const html = await (await expectStatus(ada.get("/admin"), 200)).text();
@@ -153,8 +156,8 @@ dbTest("an administrator sees waitlist entries on the admin page", async (sql) =
   assert.match(html, /Create an invite for Lin/);
 });
 
-dbTest("waitlist entries are shown escaped to the administrator", async (sql) => {
-  const app = await testApp(sql);
+dbTest("waitlist entries are shown escaped to the administrator", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(
     new Browser(app).post("/waitlist", { ...lin, name: "<img src=x onerror=alert(1)>" }),
@@ -165,8 +168,8 @@ dbTest("waitlist entries are shown escaped to the administrator", async (sql) =>
   assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
 });
 
-dbTest("an administrator turns a waitlist entry into an invite link", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an administrator turns a waitlist entry into an invite link", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(new Browser(app).post("/waitlist", lin), 200);
   const id = await entryId(sql, "Lin");
@@ -178,8 +181,8 @@ dbTest("an administrator turns a waitlist entry into an invite link", async (sql
   assert.doesNotMatch(html, /Create an invite for Lin/);
 });
 
-dbTest("a second click on a waitlist entry's invite is refused with 409", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a second click on a waitlist entry's invite is refused with 409", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(new Browser(app).post("/waitlist", lin), 200);
   const id = await entryId(sql, "Lin");
@@ -189,15 +192,15 @@ dbTest("a second click on a waitlist entry's invite is refused with 409", async 
   assert.equal((await sql`select count(*)::int as n from invites`)[0].n, 1);
 });
 
-dbTest("an invite for a waitlist entry that does not exist is 404", async (sql) => {
-  const app = await testApp(sql);
+dbTest("an invite for a waitlist entry that does not exist is 404", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(ada.post("/admin/waitlist/424242/invite"), 404);
   await expectStatus(ada.post("/admin/waitlist/abc/invite"), 404);
 });
 
-dbTest("a member who is not an administrator cannot invite from the waitlist", async (sql) => {
-  const app = await testApp(sql);
+dbTest("a member who is not an administrator cannot invite from the waitlist", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const grace = await memberBrowser(app, await adminBrowser(app), "grace");
   await expectStatus(new Browser(app).post("/waitlist", lin), 200);
   const id = await entryId(sql, "Lin");
@@ -208,8 +211,8 @@ dbTest("a member who is not an administrator cannot invite from the waitlist", a
   );
 });
 
-dbTest("the invite made from the waitlist lets the person sign up", async (sql) => {
-  const app = await testApp(sql);
+dbTest("the invite made from the waitlist lets the person sign up", async (sql, db) => {
+  const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
   await expectStatus(new Browser(app).post("/waitlist", lin), 200);
   await expectStatus(ada.post(`/admin/waitlist/${await entryId(sql, "Lin")}/invite`), 303);

@@ -11,14 +11,16 @@ import type { AppEnv } from "../../routes/context.ts";
 import { buildApp } from "../../routes/app.tsx";
 import { loadConfig } from "../../config.ts";
 import type { Sql } from "../../db/client.ts";
+import type { EventHub } from "../../db/events.ts";
 
 export const origin = "http://palabre.test";
 
 export type FormInput = Record<string, string | string[]>;
 
-export async function testApp(sql: Sql): Promise<Hono<AppEnv>> {
+/** The app on `sql`; with `events`, pages read through the cache as in production. */
+export async function testApp(sql: Sql, events?: EventHub): Promise<Hono<AppEnv>> {
   const config = await loadConfig({ SECRET_KEY: "test-secret", DATA_DIR: "/nonexistent" });
-  return buildApp({ sql, config });
+  return buildApp({ sql, config, events });
 }
 
 export class Browser {

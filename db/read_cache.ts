@@ -1,0 +1,192 @@
+/**
+ * The reads a signed-in page makes on every request (who the session belongs to, the
+ * member's hallway and picked topics, a profile), kept in this process's memory so that
+ * reading a page usually costs no query at all.
+ *
+ * Correctness comes from change events, not from time: every write that could change a
+ * cached read notifies (db/events.ts) which members it touched, or that rooms changed, and
+ * every process drops the affected entries when it hears that. The process that wrote also
+ * drops them at once (`forget`), without waiting for its own notification. A read that was
+ * in flight while anything was dropped is returned but not kept, so a slow read can never
+ * put back what a change just removed. The expiry is only a safety net for a notification
+ * lost with a broken connection.
+ *
+ * @example
+ * const reads = new ReadCache(db.sql, db.events);
+ * const member = await reads.sessionMember(token); // a query the first time, then none
+ * reads.forget({ members: [member.id] });          // after this process changed that member
+ */
+import type { Sql } from "./client.ts";
+import type { ChangeEvent, EventHub } from "./events.ts";
+import type { Member } from "./users.ts";
+import { type Hallway, hallwayFor } from "./hallway.ts";
+import { pickedTopics, type Topic } from "./topics.ts";
+import { type Profile, profile } from "./profiles.ts";
+import { sessionLookup } from "./sessions.ts";
+
+/** The reads pages make, cached or not: routes use this and do not know which. */
+export interface Reads {
+  sessionMember(token: string | undefined): Promise<Member | null>;
+  hallwayFor(memberId: number): Promise<Hallway>;
+  pickedTopics(memberId: number): Promise<Topic[]>;
+  profile(viewerId: number, handle: string): Promise<Profile | null>;
+}
+
+/** Straight to the database: for requests that write, and for anything that must be exact. */
+export function directReads(sql: Sql): Reads {
+  return {
+    sessionMember: async (token) => (await sessionLookup(sql, token))?.member ?? null,
+    hallwayFor: (memberId) => hallwayFor(sql, memberId),
+    pickedTopics: (memberId) => pickedTopics(sql, memberId),
+    profile: (viewerId, handle) => profile(sql, viewerId, handle),
+  };
+}
+
+export interface ReadCacheOptions {
+  /** Safety net: an entry is read again after this long even if no change was heard. */
+  maxAgeMs?: number;
+  /** Entries kept at most; the oldest go first. */
+  maxEntries?: number;
+}
+
+type Loaded<T> = Omit<Entry, "storedAt" | "value"> & { value: T };
+
+interface Entry {
+  value: unknown;
+  storedAt: number;
+  /** Members whose changes make this entry wrong. */
+  members: number[];
+  /** Whether any room change makes it wrong (hallways). */
+  rooms: boolean;
+  /** When the thing itself stops being true (a session's expiry), in ms since the epoch. */
+  validUntil: number;
+}
+
+export class ReadCache implements Reads {
+  #sql: Sql;
+  #entries = new Map<string, Entry>();
+  /** Keys by the member they depend on, to drop them without scanning everything. */
+  #byMember = new Map<number, Set<string>>();
+  /** Bumped whenever anything is dropped; an in-flight read seeing it move is not kept. */
+  #generation = 0;
+  #maxAgeMs: number;
+  #maxEntries: number;
+  #unsubscribe: () => void;
+
+  constructor(sql: Sql, events: EventHub, options: ReadCacheOptions = {}) {
+    this.#sql = sql;
+    this.#maxAgeMs = options.maxAgeMs ?? 30_000;
+    this.#maxEntries = options.maxEntries ?? 20_000;
+    this.#unsubscribe = events.subscribe((event) => this.forget(event));
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    this.#entries.clear();
+    this.#byMember.clear();
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  sessionMember(token: string | undefined): Promise<Member | null> {
+    // Unknown tokens are not kept: a guest or an attacker must not fill the cache.
+    if (!token || token.length > 100) return Promise.resolve(null);
+    return this.#read(`session:${token}`, async () => {
+      const found = await sessionLookup(this.#sql, token);
+      if (!found) return null;
+      return {
+        value: found.member,
+        members: [found.member.id],
+        rooms: false,
+        validUntil: found.expiresAt.getTime(),
+      };
+    });
+  }
+
+  async hallwayFor(memberId: number): Promise<Hallway> {
+    // Never null: the loader always has a hallway to keep.
+    return (await this.#read(`hallway:${memberId}`, async () => ({
+      value: await hallwayFor(this.#sql, memberId),
+      members: [memberId],
+      rooms: true,
+      validUntil: Infinity,
+    })))!;
+  }
+
+  async pickedTopics(memberId: number): Promise<Topic[]> {
+    return (await this.#read(`topics:${memberId}`, async () => ({
+      value: await pickedTopics(this.#sql, memberId),
+      members: [memberId],
+      rooms: false,
+      validUntil: Infinity,
+    })))!;
+  }
+
+  profile(viewerId: number, handle: string): Promise<Profile | null> {
+    return this.#read(`profile:${viewerId}:${handle.toLowerCase()}`, async () => {
+      const found = await profile(this.#sql, viewerId, handle);
+      if (!found) return null;
+      return { value: found, members: [viewerId, found.id], rooms: false, validUntil: Infinity };
+    });
+  }
+
+  /** Drops what `event` may have made wrong. Called for every change heard, and by writers. */
+  forget(event: ChangeEvent): void {
+    this.#generation++;
+    if (event.room !== undefined || event.hallway) {
+      for (const [key, entry] of this.#entries) if (entry.rooms) this.#drop(key, entry);
+    }
+    for (const memberId of event.members ?? []) {
+      for (const key of this.#byMember.get(memberId) ?? []) {
+        const entry = this.#entries.get(key);
+        if (entry) this.#drop(key, entry);
+      }
+    }
+  }
+
+  /**
+   * The cached value for `key`, or `load`'s. `load` returning null means "nothing to keep";
+   * the value is then null too.
+   */
+  async #read<T>(key: string, load: () => Promise<Loaded<T> | null>): Promise<T | null> {
+    const now = Date.now();
+    const cached = this.#entries.get(key);
+    if (cached) {
+      if (now - cached.storedAt < this.#maxAgeMs && now < cached.validUntil) {
+        return cached.value as T;
+      }
+      this.#drop(key, cached);
+    }
+    const generation = this.#generation;
+    const loaded = await load();
+    if (!loaded) return null;
+    if (generation === this.#generation && Date.now() < loaded.validUntil) {
+      this.#store(key, { ...loaded, storedAt: now });
+    }
+    return loaded.value;
+  }
+
+  #store(key: string, entry: Entry): void {
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next().value!;
+      this.#drop(oldest, this.#entries.get(oldest)!);
+    }
+    this.#entries.set(key, entry);
+    for (const memberId of entry.members) {
+      let keys = this.#byMember.get(memberId);
+      if (!keys) this.#byMember.set(memberId, keys = new Set());
+      keys.add(key);
+    }
+  }
+
+  #drop(key: string, entry: Entry): void {
+    this.#entries.delete(key);
+    for (const memberId of entry.members) {
+      const keys = this.#byMember.get(memberId);
+      keys?.delete(key);
+      if (keys?.size === 0) this.#byMember.delete(memberId);
+    }
+  }
+}
