@@ -7,14 +7,20 @@
  */
 import type { Interactions, ItemRef, Signal, SignalWeights } from "./signals.ts";
 
-/** What one member did with one item, once unpicks and unfollows have cancelled. */
+/**
+ * What each member did with each item they touched, once unpicks and unfollows have cancelled,
+ * in CSR form: member r's entries are `[rowStart[r], rowStart[r + 1])`, items increasing.
+ * Members are sorted by id, items as `compareItems`.
+ */
 export interface Evidence {
-  user: number;
-  item: ItemRef;
-  picked: boolean;
-  followed: boolean;
+  users: number[];
+  items: ItemRef[];
+  rowStart: Int32Array;
+  itemIndex: Int32Array;
+  picked: Uint8Array;
+  followed: Uint8Array;
   /** Every listen event's seconds, summed. */
-  listenedSeconds: number;
+  listenedSeconds: Float64Array;
 }
 
 /** Which events count: only those with `at < before`, when given. */
@@ -34,46 +40,43 @@ export interface SparseRows {
   columns: number;
 }
 
-// Keys (member, item) as one number: items get small dense ids, members at most 2^32 of them.
-const itemKeySpace = 2 ** 21;
-
-interface Tally {
-  picked: boolean;
-  pickedAt: number;
-  followed: boolean;
-  followedAt: number;
-  listenedSeconds: number;
-}
+const maxItems = 2 ** 21;
+const slotSpace = 2 ** 31;
 
 /**
- * Replays signals into one `Evidence` per (member, item) they touched. The latest pick or unpick
- * wins (by `at`; at equal times, the later in the iterable), likewise follow and unfollow, so the
- * signals need not be sorted. Members are ordered by id, and each member's items as `compareItems`.
+ * Replays signals into evidence per (member, item). The latest pick or unpick wins (by `at`; at
+ * equal times, the later in the iterable), likewise follow and unfollow, so the signals need not
+ * be sorted. Listen seconds add up.
  *
  * @example
- * collectEvidence([
+ * const evidence = collectEvidence([
  *   { kind: "pick", user: 1, item: { kind: "topic", id: 7 }, at: 1 },
  *   { kind: "unpick", user: 1, item: { kind: "topic", id: 7 }, at: 2 },
- * ]); // [{ user: 1, item: { kind: "topic", id: 7 }, picked: false, followed: false, listenedSeconds: 0 }]
+ * ]);
+ * evidence.picked[0]; // 0
  */
 export function collectEvidence(
   signals: Iterable<Signal>,
   options: EvidenceOptions = {},
-): Evidence[] {
+): Evidence {
   const before = options.before ?? Infinity;
   const itemKeys = { topic: new Map<number, number>(), person: new Map<number, number>() };
   const items: ItemRef[] = [];
   const userKeys = new Map<number, number>();
   const users: number[] = [];
-  const tallies = new Map<number, Tally>();
-
+  // The events that count, as columns; user and item by order of first appearance.
+  const eventUser: number[] = [];
+  const eventItem: number[] = [];
+  const eventKind: number[] = [];
+  const eventAt: number[] = [];
+  const eventSeconds: number[] = [];
   for (const signal of signals) {
     if (!(signal.at < before)) continue;
     const keysOfKind = itemKeys[signal.item.kind];
     let item = keysOfKind.get(signal.item.id);
     if (item === undefined) {
       item = items.length;
-      if (item >= itemKeySpace) throw new Error(`More than ${itemKeySpace} items`);
+      if (item >= maxItems) throw new Error(`More than ${maxItems} items`);
       keysOfKind.set(signal.item.id, item);
       items.push({ kind: signal.item.kind, id: signal.item.id } as ItemRef);
     }
@@ -83,50 +86,82 @@ export function collectEvidence(
       userKeys.set(signal.user, user);
       users.push(signal.user);
     }
-    const key = user * itemKeySpace + item;
-    let tally = tallies.get(key);
-    if (tally === undefined) {
-      tally = {
-        picked: false,
-        pickedAt: -Infinity,
-        followed: false,
-        followedAt: -Infinity,
-        listenedSeconds: 0,
-      };
-      tallies.set(key, tally);
-    }
-    switch (signal.kind) {
-      case "pick":
-      case "unpick":
-        if (signal.at >= tally.pickedAt) {
-          tally.picked = signal.kind === "pick";
-          tally.pickedAt = signal.at;
-        }
-        break;
-      case "follow":
-      case "unfollow":
-        if (signal.at >= tally.followedAt) {
-          tally.followed = signal.kind === "follow";
-          tally.followedAt = signal.at;
-        }
-        break;
-      case "listen":
-        tally.listenedSeconds += Math.max(0, signal.seconds);
-        break;
-    }
+    eventUser.push(user);
+    eventItem.push(item);
+    eventKind.push(kindCode[signal.kind]);
+    eventAt.push(signal.at);
+    eventSeconds.push(signal.kind === "listen" ? Math.max(0, signal.seconds) : 0);
   }
+  const events = eventUser.length;
+  if (events >= slotSpace) throw new Error(`More than ${slotSpace} events`);
 
-  const evidence: Evidence[] = [];
-  for (const [key, tally] of tallies) {
-    evidence.push({
-      user: users[Math.floor(key / itemKeySpace)],
-      item: items[key % itemKeySpace],
-      picked: tally.picked,
-      followed: tally.followed,
-      listenedSeconds: tally.listenedSeconds,
-    });
+  // Events grouped by member (counting sort), then by item and arrival within each member: a
+  // pair's events end up together, in the order they came.
+  const userOrder = sortedOrder(users.length, (a, b) => users[a] - users[b]);
+  const itemOrder = sortedOrder(items.length, (a, b) => compareItems(items[a], items[b]));
+  const userRank = rankOf(userOrder);
+  const itemRank = rankOf(itemOrder);
+  const eventStart = new Int32Array(users.length + 1);
+  for (let e = 0; e < events; e++) eventStart[userRank[eventUser[e]] + 1]++;
+  for (let r = 0; r < users.length; r++) eventStart[r + 1] += eventStart[r];
+  const keys = new Float64Array(events);
+  const next = eventStart.slice(0, users.length);
+  for (let e = 0; e < events; e++) {
+    keys[next[userRank[eventUser[e]]]++] = itemRank[eventItem[e]] * slotSpace + e;
   }
-  return evidence.sort((a, b) => a.user - b.user || compareItems(a.item, b.item));
+  for (let r = 0; r < users.length; r++) keys.subarray(eventStart[r], eventStart[r + 1]).sort();
+
+  const rowStart = new Int32Array(users.length + 1);
+  const itemIndex: number[] = [];
+  const picked: number[] = [];
+  const followed: number[] = [];
+  const listenedSeconds: number[] = [];
+  for (let r = 0; r < users.length; r++) {
+    let n = eventStart[r];
+    while (n < eventStart[r + 1]) {
+      const item = Math.floor(keys[n] / slotSpace);
+      let isPicked = 0, pickedAt = -Infinity, isFollowed = 0, followedAt = -Infinity, seconds = 0;
+      for (; n < eventStart[r + 1] && Math.floor(keys[n] / slotSpace) === item; n++) {
+        const e = keys[n] % slotSpace;
+        const kind = eventKind[e];
+        const at = eventAt[e];
+        if (kind === kindCode.listen) seconds += eventSeconds[e];
+        else if (kind <= kindCode.unpick && at >= pickedAt) {
+          isPicked = kind === kindCode.pick ? 1 : 0;
+          pickedAt = at;
+        } else if (kind >= kindCode.follow && at >= followedAt) {
+          isFollowed = kind === kindCode.follow ? 1 : 0;
+          followedAt = at;
+        }
+      }
+      itemIndex.push(item);
+      picked.push(isPicked);
+      followed.push(isFollowed);
+      listenedSeconds.push(seconds);
+    }
+    rowStart[r + 1] = itemIndex.length;
+  }
+  return {
+    users: Array.from(userOrder, (u) => users[u]),
+    items: Array.from(itemOrder, (i) => items[i]),
+    rowStart,
+    itemIndex: Int32Array.from(itemIndex),
+    picked: Uint8Array.from(picked),
+    followed: Uint8Array.from(followed),
+    listenedSeconds: Float64Array.from(listenedSeconds),
+  };
+}
+
+const kindCode = { pick: 0, unpick: 1, listen: 2, follow: 3, unfollow: 4 } as const;
+
+function sortedOrder(length: number, compare: (a: number, b: number) => number): Int32Array {
+  return Int32Array.from({ length }, (_, n) => n).sort(compare);
+}
+
+function rankOf(order: Int32Array): Int32Array {
+  const rank = new Int32Array(order.length);
+  order.forEach((original, sorted) => rank[original] = sorted);
+  return rank;
 }
 
 /** Topics before people, each by id: the order of `Interactions.items`. */
@@ -135,11 +170,11 @@ export function compareItems(a: ItemRef, b: ItemRef): number {
   return a.id - b.id;
 }
 
-/** The weight one member's evidence about one item carries; 0 when nothing is left of it. */
-export function evidenceWeight(evidence: Evidence, weights: SignalWeights): number {
-  return (evidence.picked ? weights.pick : 0) +
-    (evidence.followed ? weights.follow : 0) +
-    weights.listen * Math.log1p(evidence.listenedSeconds / 60);
+/** The weight of entry n of the evidence; 0 when nothing is left of it. */
+export function evidenceWeight(evidence: Evidence, n: number, weights: SignalWeights): number {
+  return (evidence.picked[n] ? weights.pick : 0) +
+    (evidence.followed[n] ? weights.follow : 0) +
+    weights.listen * Math.log1p(evidence.listenedSeconds[n] / 60);
 }
 
 /**
@@ -160,42 +195,44 @@ export function buildInteractions(
   return interactionsFromEvidence(collectEvidence(signals, options), weights);
 }
 
-/** `buildInteractions` from evidence already collected (sorted as `collectEvidence` sorts it). */
-export function interactionsFromEvidence(
-  evidence: Evidence[],
-  weights: SignalWeights,
-): Interactions {
-  const kept: Evidence[] = [];
+/** `buildInteractions` from evidence already collected. */
+export function interactionsFromEvidence(evidence: Evidence, weights: SignalWeights): Interactions {
+  const pairs = evidence.itemIndex.length;
+  const weight = new Float64Array(pairs);
+  const itemUsed = new Uint8Array(evidence.items.length);
+  for (let n = 0; n < pairs; n++) {
+    weight[n] = evidenceWeight(evidence, n, weights);
+    if (weight[n] > 0) itemUsed[evidence.itemIndex[n]] = 1;
+  }
+  const newItemIndex = new Int32Array(evidence.items.length);
+  const items: ItemRef[] = [];
+  evidence.items.forEach((item, i) => {
+    newItemIndex[i] = items.length;
+    if (itemUsed[i]) items.push(item);
+  });
+
+  const users: number[] = [];
+  const rowStart: number[] = [0];
+  const keptItems: number[] = [];
   const keptWeights: number[] = [];
-  for (const e of evidence) {
-    const w = evidenceWeight(e, weights);
-    if (w > 0) {
-      kept.push(e);
-      keptWeights.push(w);
+  for (let r = 0; r < evidence.users.length; r++) {
+    for (let n = evidence.rowStart[r]; n < evidence.rowStart[r + 1]; n++) {
+      if (weight[n] <= 0) continue;
+      keptItems.push(newItemIndex[evidence.itemIndex[n]]);
+      keptWeights.push(weight[n]);
+    }
+    if (keptItems.length > rowStart[rowStart.length - 1]) {
+      users.push(evidence.users[r]);
+      rowStart.push(keptItems.length);
     }
   }
-
-  const items = uniqueItems(kept.map((e) => e.item));
-  const itemIndexOf = new Map(items.map((item, i) => [`${item.kind}:${item.id}`, i]));
-  const users: number[] = [];
-  const rowStart: number[] = [];
-  const itemIndex = new Int32Array(kept.length);
-  const weight = new Float64Array(kept.length);
-  kept.forEach((e, n) => {
-    if (users.length === 0 || users[users.length - 1] !== e.user) {
-      users.push(e.user);
-      rowStart.push(n);
-    }
-    itemIndex[n] = itemIndexOf.get(`${e.item.kind}:${e.item.id}`)!;
-    weight[n] = keptWeights[n];
-  });
-  rowStart.push(kept.length);
-  return { users, items, rowStart: Int32Array.from(rowStart), itemIndex, weight };
-}
-
-function uniqueItems(items: ItemRef[]): ItemRef[] {
-  const sorted = [...items].sort(compareItems);
-  return sorted.filter((item, i) => i === 0 || compareItems(sorted[i - 1], item) !== 0);
+  return {
+    users,
+    items,
+    rowStart: Int32Array.from(rowStart),
+    itemIndex: Int32Array.from(keptItems),
+    weight: Float64Array.from(keptWeights),
+  };
 }
 
 /** The matrix by member, as the kernel reads it (no copy). */

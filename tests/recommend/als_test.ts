@@ -110,7 +110,13 @@ Deno.test("ALS recovers planted tastes: held-out items rank high for their membe
   }
   const interactions = matrixOf(groups * membersPerGroup, groups * itemsPerGroup, entries);
   const k = 4;
-  const model = train(interactions, { ...exact, factors: k, regularization: 1, iterations: 10, solver: "cg" });
+  const model = train(interactions, {
+    ...exact,
+    factors: k,
+    regularization: 1,
+    iterations: 10,
+    solver: "cg",
+  });
 
   for (let member = 0; member < heldOut.length; member++) {
     const candidates = [];
