@@ -264,46 +264,87 @@ class DotCache {
 }
 
 function diversify(rooms: HallwayRoom[], scored: RankedRoom[], repeatedTopic: number) {
-  // Rooms queued by main topic, best first; each place goes to the best head after penalties.
-  const queues = new Map<number | undefined, RankedRoom[]>();
-  const order = scored.map((_, n) => n).sort((a, b) =>
-    scored[b].score - scored[a].score || scored[a].id - scored[b].id
-  );
-  const noTopic: RankedRoom[][] = [];
+  // Rooms queue by main topic, best first. A queue's head only loses when its own topic places a
+  // room, so a heap of heads by adjusted score gives each place to the best room after penalties.
+  const order = scored.map((_, n) => n).sort((a, b) => isBetter(scored[a], scored[b]) ? -1 : 1);
+  const queues: RankedRoom[][] = [];
+  const queueOfTopic = new Map<number, RankedRoom[]>();
   for (const n of order) {
     const topic = rooms[n].topicIds[0];
-    if (topic === undefined) {
-      noTopic.push([scored[n]]);
-      continue;
+    let queue = topic === undefined ? undefined : queueOfTopic.get(topic);
+    if (queue === undefined) {
+      queues.push(queue = []);
+      if (topic !== undefined) queueOfTopic.set(topic, queue);
     }
-    let queue = queues.get(topic);
-    if (queue === undefined) queues.set(topic, queue = []);
     queue.push(scored[n]);
   }
-  const groups = [
-    ...[...queues].map(([topic, queue]) => ({ topic, queue })),
-    ...noTopic.map((queue) => ({ topic: undefined, queue })),
-  ];
-  const placed = new Int32Array(groups.length);
+  const heap = new HeadHeap();
+  for (const queue of queues) heap.push({ queue, placed: 0, adjusted: queue[0].score });
   const ranked: RankedRoom[] = [];
-  while (ranked.length < scored.length) {
-    let best = -1, bestAdjusted = -Infinity;
-    for (let g = 0; g < groups.length; g++) {
-      const head = groups[g].queue[placed[g]];
-      if (head === undefined) continue;
-      const adjusted = head.score - (groups[g].topic === undefined ? 0 : repeatedTopic * placed[g]);
-      if (best < 0 || isBetter(adjusted, head, bestAdjusted, groups[best].queue[placed[best]])) {
-        best = g;
-        bestAdjusted = adjusted;
-      }
+  while (heap.size > 0) {
+    const head = heap.pop();
+    ranked.push(head.queue[head.placed++]);
+    if (head.placed < head.queue.length) {
+      head.adjusted = head.queue[head.placed].score - repeatedTopic * head.placed;
+      heap.push(head);
     }
-    ranked.push(groups[best].queue[placed[best]++]);
   }
   return ranked;
 }
 
-function isBetter(adjusted: number, room: RankedRoom, bestAdjusted: number, best: RankedRoom) {
-  if (adjusted !== bestAdjusted) return adjusted > bestAdjusted;
-  if (room.score !== best.score) return room.score > best.score;
-  return room.id < best.id;
+/** The higher score first, then the lower id. */
+function isBetter(a: RankedRoom, b: RankedRoom): boolean {
+  return a.score !== b.score ? a.score > b.score : a.id < b.id;
+}
+
+interface Head {
+  queue: RankedRoom[];
+  placed: number;
+  adjusted: number;
+}
+
+/** A max-heap of queue heads: the higher adjusted score, then the better room. */
+class HeadHeap {
+  #items: Head[] = [];
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  push(head: Head): void {
+    const items = this.#items;
+    items.push(head);
+    let at = items.length - 1;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (!this.#above(items[at], items[parent])) break;
+      [items[at], items[parent]] = [items[parent], items[at]];
+      at = parent;
+    }
+  }
+
+  pop(): Head {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop()!;
+    if (items.length > 0) {
+      items[0] = last;
+      let at = 0;
+      for (;;) {
+        const left = 2 * at + 1, right = left + 1;
+        let best = at;
+        if (left < items.length && this.#above(items[left], items[best])) best = left;
+        if (right < items.length && this.#above(items[right], items[best])) best = right;
+        if (best === at) break;
+        [items[at], items[best]] = [items[best], items[at]];
+        at = best;
+      }
+    }
+    return top;
+  }
+
+  #above(a: Head, b: Head): boolean {
+    if (a.adjusted !== b.adjusted) return a.adjusted > b.adjusted;
+    return isBetter(a.queue[a.placed], b.queue[b.placed]);
+  }
 }
