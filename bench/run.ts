@@ -11,6 +11,7 @@
  */
 import * as http from "./http.ts";
 import * as live from "./live.ts";
+import * as recommend from "./recommend.ts";
 import { describeMachine, type Machine } from "./machine.ts";
 import type { Benchmark, BenchSection } from "./report.ts";
 import { cleanUpEverything } from "./processes.ts";
@@ -18,6 +19,7 @@ import { cleanUpEverything } from "./processes.ts";
 const benchmarks: Record<string, Benchmark> = {
   http,
   live,
+  recommend,
 };
 
 const reportPath = new URL("../BENCHMARKS.md", import.meta.url);

@@ -1,0 +1,404 @@
+/**
+ * Implicit-feedback ALS (Hu, Koren, Volinsky 2008) over typed arrays: the kernel the app trains
+ * with. Synchronous and pure, so it can move to a Worker; progress goes through a callback.
+ *
+ * Each half-step solves, for every row u, `(YᵀCᵤY + λI) xᵤ = YᵀCᵤp(u)` with the paper's trick
+ * `YᵀCᵤY = YᵀY + Yᵀ(Cᵤ − I)Y`: YᵀY is computed once per half-step and `Cᵤ − I` is non-zero only
+ * on the row's entries. The per-row system is solved exactly (Cholesky) or approximately with a
+ * few conjugate-gradient steps warm-started from the previous vector (Takács, Pilászy, Tikk 2011).
+ * `recommend/als_reference.ts` is the same algorithm written plainly with ml-matrix.
+ *
+ * @example
+ * const model = train(interactions, { factors: 64, regularization: 0.1, alpha: 10, iterations: 10, seed: 1 });
+ * const member = foldIn(model.itemFactors, model.factors, [{ item: 3, weight: 2 }], { regularization: 0.1, alpha: 10 });
+ */
+import type { Interactions } from "./signals.ts";
+import { itemRows, memberRows, type SparseRows } from "./interactions.ts";
+
+/** "cholesky" solves each row exactly; "cg" takes `cgSteps` conjugate-gradient steps. */
+export type Solver = "cholesky" | "cg";
+
+/** What one row's solve needs besides the data. */
+export interface SolveParams {
+  /** λ: the weight of ‖x‖² for every member and item vector. */
+  regularization: number;
+  /** Confidence is `1 + alpha * weight`. */
+  alpha: number;
+}
+
+export interface TrainParams extends SolveParams {
+  factors: number;
+  iterations: number;
+  /** Seeds the initial factors: equal seeds give equal models. */
+  seed: number;
+  /** "cg" unless told: as accurate for ranking, several times faster (see bench/recommend.ts). */
+  solver?: Solver;
+  /** Conjugate-gradient steps per row and half-step; 3 unless told. */
+  cgSteps?: number;
+}
+
+export interface Progress {
+  /** 1 for the first iteration. */
+  iteration: number;
+  /** The objective after this iteration (see `loss`). */
+  loss: number;
+  /** The seconds this iteration took: both half-steps and the loss. */
+  seconds: number;
+}
+
+/** Factors in row-major order: member r's vector is `userFactors[r * factors .. (r + 1) * factors)`. */
+export interface Model {
+  userFactors: Float64Array;
+  itemFactors: Float64Array;
+  factors: number;
+  /** The objective after each iteration. */
+  loss: number[];
+}
+
+const defaultCgSteps = 3;
+const cgTolerance = 1e-20;
+
+/**
+ * Trains member and item factors, alternating a member half-step and an item half-step per
+ * iteration, starting from `randomFactors` seeded by `params.seed`.
+ *
+ * @example
+ * const model = train(interactions, { factors: 64, regularization: 0.1, alpha: 10, iterations: 10, seed: 1 },
+ *   (p) => console.log(`iteration ${p.iteration}: ${p.seconds.toFixed(1)} s`));
+ */
+export function train(
+  interactions: Interactions,
+  params: TrainParams,
+  onProgress?: (progress: Progress) => void,
+): Model {
+  const k = params.factors;
+  const byMember = memberRows(interactions);
+  const byItem = itemRows(interactions);
+  const userFactors = randomFactors(interactions.users.length, k, params.seed);
+  const itemFactors = randomFactors(interactions.items.length, k, params.seed + 1);
+  const losses: number[] = [];
+  let itemGram = gramian(itemFactors, k);
+  for (let iteration = 1; iteration <= params.iterations; iteration++) {
+    const startedAt = performance.now();
+    halfStep(byMember, itemFactors, userFactors, params, itemGram);
+    const userGram = gramian(userFactors, k);
+    halfStep(byItem, userFactors, itemFactors, params, userGram);
+    itemGram = gramian(itemFactors, k);
+    const value = objective(byMember, userFactors, itemFactors, params, userGram, itemGram);
+    losses.push(value);
+    onProgress?.({ iteration, loss: value, seconds: (performance.now() - startedAt) / 1000 });
+  }
+  return { userFactors, itemFactors, factors: k, loss: losses };
+}
+
+/**
+ * The initial factors: uniform in [-0.05, 0.05), from a small seeded generator (mulberry32).
+ * The reference implementation starts from the same ones.
+ */
+export function randomFactors(rows: number, factors: number, seed: number): Float64Array {
+  const out = new Float64Array(rows * factors);
+  const random = mulberry32(seed);
+  for (let n = 0; n < out.length; n++) out[n] = (random() - 0.5) * 0.1;
+  return out;
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** MᵀM for a row-major matrix of `factors` columns, as a full symmetric `factors²` array. */
+export function gramian(matrix: Float64Array, factors: number): Float64Array {
+  const k = factors;
+  const gram = new Float64Array(k * k);
+  for (let off = 0; off < matrix.length; off += k) {
+    for (let a = 0; a < k; a++) {
+      const va = matrix[off + a];
+      if (va === 0) continue;
+      const row = a * k;
+      for (let b = 0; b <= a; b++) gram[row + b] += va * matrix[off + b];
+    }
+  }
+  mirrorLower(gram, k);
+  return gram;
+}
+
+function mirrorLower(matrix: Float64Array, k: number): void {
+  for (let a = 0; a < k; a++) {
+    for (let b = a + 1; b < k; b++) matrix[a * k + b] = matrix[b * k + a];
+  }
+}
+
+/**
+ * One half-step: solves every row of `rows` against the `fixed` factors and writes the vectors
+ * into `solved` (whose old values are the warm start for "cg"). `fixedGram` is `gramian(fixed)`;
+ * it is computed when not given.
+ *
+ * @example
+ * halfStep(memberRows(interactions), model.itemFactors, model.userFactors, params); // members
+ */
+export function halfStep(
+  rows: SparseRows,
+  fixed: Float64Array,
+  solved: Float64Array,
+  params: SolveParams & { factors: number; solver?: Solver; cgSteps?: number },
+  fixedGram: Float64Array = gramian(fixed, params.factors),
+): void {
+  const k = params.factors;
+  const system = new RowSystem(k, fixedGram, params);
+  const count = rows.start.length - 1;
+  if ((params.solver ?? "cg") === "cholesky") {
+    for (let r = 0; r < count; r++) {
+      system.solveExactly(rows, r, fixed, solved, r * k);
+    }
+  } else {
+    const steps = params.cgSteps ?? defaultCgSteps;
+    for (let r = 0; r < count; r++) {
+      system.conjugateGradient(rows, r, fixed, solved, r * k, steps);
+    }
+  }
+}
+
+/**
+ * One member's vector from their entries against fixed item factors: the member half-step for
+ * a single row, solved exactly. Members with picks but no history get a vector at once. Give
+ * each item at most once; `gram` (= `gramian(itemFactors)`) saves recomputing it per member.
+ *
+ * @example
+ * const vector = foldIn(model.itemFactors, 64, [{ item: 12, weight: 2 }], { regularization: 0.1, alpha: 10 });
+ */
+export function foldIn(
+  itemFactors: Float64Array,
+  factors: number,
+  entries: { item: number; weight: number }[],
+  params: SolveParams & { gram?: Float64Array },
+): Float64Array {
+  const row: SparseRows = {
+    start: Int32Array.of(0, entries.length),
+    index: Int32Array.from(entries, (e) => e.item),
+    weight: Float64Array.from(entries, (e) => e.weight),
+    columns: itemFactors.length / factors,
+  };
+  const out = new Float64Array(factors);
+  const gram = params.gram ?? gramian(itemFactors, factors);
+  new RowSystem(factors, gram, params).solveExactly(row, 0, itemFactors, out, 0);
+  return out;
+}
+
+/**
+ * The implicit objective Σᵤᵢ cᵤᵢ(pᵤᵢ − xᵤ·yᵢ)² + λ(Σ‖xᵤ‖² + Σ‖yᵢ‖²) over all members and items.
+ * The sum over absent pairs (c = 1, p = 0) is Σᵤ xᵤᵀ(YᵀY)xᵤ = ⟨XᵀX, YᵀY⟩ less the entries'
+ * share, so the cost is O((members + items)·k² + entries·k), not O(members·items·k).
+ *
+ * @example
+ * loss(interactions, model.userFactors, model.itemFactors, { factors: 64, regularization: 0.1, alpha: 10 });
+ */
+export function loss(
+  interactions: Interactions,
+  userFactors: Float64Array,
+  itemFactors: Float64Array,
+  params: SolveParams & { factors: number },
+): number {
+  const k = params.factors;
+  return objective(
+    memberRows(interactions),
+    userFactors,
+    itemFactors,
+    params,
+    gramian(userFactors, k),
+    gramian(itemFactors, k),
+  );
+}
+
+function objective(
+  rows: SparseRows,
+  userFactors: Float64Array,
+  itemFactors: Float64Array,
+  params: SolveParams & { factors: number },
+  userGram: Float64Array,
+  itemGram: Float64Array,
+): number {
+  const k = params.factors;
+  let total = 0;
+  for (let n = 0; n < userGram.length; n++) total += userGram[n] * itemGram[n];
+  const count = rows.start.length - 1;
+  for (let r = 0; r < count; r++) {
+    const x = r * k;
+    for (let n = rows.start[r]; n < rows.start[r + 1]; n++) {
+      const y = rows.index[n] * k;
+      let s = 0;
+      for (let a = 0; a < k; a++) s += userFactors[x + a] * itemFactors[y + a];
+      const c = 1 + params.alpha * rows.weight[n];
+      total += c * (1 - s) * (1 - s) - s * s;
+    }
+  }
+  let norms = 0;
+  for (let d = 0; d < k; d++) norms += userGram[d * k + d] + itemGram[d * k + d];
+  return total + params.regularization * norms;
+}
+
+/** Scratch space and the shared YᵀY + λI for solving one row after another. */
+class RowSystem {
+  #k: number;
+  #alpha: number;
+  /** YᵀY + λI, full. */
+  #base: Float64Array;
+  #matrix: Float64Array;
+  #rhs: Float64Array;
+  #residual: Float64Array;
+  #direction: Float64Array;
+  #product: Float64Array;
+
+  constructor(k: number, gram: Float64Array, params: SolveParams) {
+    this.#k = k;
+    this.#alpha = params.alpha;
+    this.#base = gram.slice();
+    for (let d = 0; d < k; d++) this.#base[d * k + d] += params.regularization;
+    this.#matrix = new Float64Array(k * k);
+    this.#rhs = new Float64Array(k);
+    this.#residual = new Float64Array(k);
+    this.#direction = new Float64Array(k);
+    this.#product = new Float64Array(k);
+  }
+
+  /** Builds (YᵀY + λI + Yᵀ(Cᵤ − I)Y) and YᵀCᵤp(u) for row r, then solves by Cholesky. */
+  solveExactly(rows: SparseRows, r: number, fixed: Float64Array, out: Float64Array, at: number) {
+    const k = this.#k;
+    const alpha = this.#alpha;
+    const a = this.#matrix;
+    const b = this.#rhs;
+    const begin = rows.start[r];
+    const end = rows.start[r + 1];
+    if (begin === end) {
+      out.fill(0, at, at + k);
+      return;
+    }
+    a.set(this.#base);
+    b.fill(0);
+    for (let n = begin; n < end; n++) {
+      const y = rows.index[n] * k;
+      const extra = alpha * rows.weight[n];
+      const confidence = 1 + extra;
+      for (let i = 0; i < k; i++) {
+        const yi = fixed[y + i];
+        b[i] += confidence * yi;
+        const scaled = extra * yi;
+        const row = i * k;
+        for (let j = 0; j <= i; j++) a[row + j] += scaled * fixed[y + j];
+      }
+    }
+    choleskySolve(a, b, k);
+    out.set(b, at);
+  }
+
+  /**
+   * Takes `steps` conjugate-gradient steps on row r's system from the vector already in `out`.
+   * The matrix is never formed: A·v = (YᵀY + λI)v + Σ (cᵤᵢ − 1)(yᵢ·v)yᵢ over the row's entries.
+   */
+  conjugateGradient(
+    rows: SparseRows,
+    r: number,
+    fixed: Float64Array,
+    out: Float64Array,
+    at: number,
+    steps: number,
+  ) {
+    const k = this.#k;
+    const alpha = this.#alpha;
+    const base = this.#base;
+    const residual = this.#residual;
+    const direction = this.#direction;
+    const product = this.#product;
+    const begin = rows.start[r];
+    const end = rows.start[r + 1];
+    if (begin === end) {
+      out.fill(0, at, at + k);
+      return;
+    }
+
+    // residual = b − A·x = Σ (cᵤᵢ − (cᵤᵢ − 1)(yᵢ·x)) yᵢ − (YᵀY + λI)x
+    for (let i = 0; i < k; i++) {
+      const row = i * k;
+      let s = 0;
+      for (let j = 0; j < k; j++) s += base[row + j] * out[at + j];
+      residual[i] = -s;
+    }
+    for (let n = begin; n < end; n++) {
+      const y = rows.index[n] * k;
+      const extra = alpha * rows.weight[n];
+      let dot = 0;
+      for (let i = 0; i < k; i++) dot += fixed[y + i] * out[at + i];
+      const scale = 1 + extra - extra * dot;
+      for (let i = 0; i < k; i++) residual[i] += scale * fixed[y + i];
+    }
+    direction.set(residual);
+    let rsOld = 0;
+    for (let i = 0; i < k; i++) rsOld += residual[i] * residual[i];
+
+    for (let step = 0; step < steps && rsOld > cgTolerance; step++) {
+      for (let i = 0; i < k; i++) {
+        const row = i * k;
+        let s = 0;
+        for (let j = 0; j < k; j++) s += base[row + j] * direction[j];
+        product[i] = s;
+      }
+      for (let n = begin; n < end; n++) {
+        const y = rows.index[n] * k;
+        let dot = 0;
+        for (let i = 0; i < k; i++) dot += fixed[y + i] * direction[i];
+        const scale = alpha * rows.weight[n] * dot;
+        for (let i = 0; i < k; i++) product[i] += scale * fixed[y + i];
+      }
+      let curvature = 0;
+      for (let i = 0; i < k; i++) curvature += direction[i] * product[i];
+      const stepSize = rsOld / curvature;
+      let rsNew = 0;
+      for (let i = 0; i < k; i++) {
+        out[at + i] += stepSize * direction[i];
+        residual[i] -= stepSize * product[i];
+        rsNew += residual[i] * residual[i];
+      }
+      const ratio = rsNew / rsOld;
+      for (let i = 0; i < k; i++) direction[i] = residual[i] + ratio * direction[i];
+      rsOld = rsNew;
+    }
+  }
+}
+
+/**
+ * Solves A·x = b in place for symmetric positive definite A (only its lower triangle is read;
+ * it is overwritten by the Cholesky factor L, and b by x).
+ */
+function choleskySolve(a: Float64Array, b: Float64Array, k: number): void {
+  for (let j = 0; j < k; j++) {
+    const rowJ = j * k;
+    let d = a[rowJ + j];
+    for (let p = 0; p < j; p++) d -= a[rowJ + p] * a[rowJ + p];
+    if (!(d > 0)) throw new Error("Row system is not positive definite: is regularization > 0?");
+    const pivot = Math.sqrt(d);
+    a[rowJ + j] = pivot;
+    for (let i = j + 1; i < k; i++) {
+      const rowI = i * k;
+      let s = a[rowI + j];
+      for (let p = 0; p < j; p++) s -= a[rowI + p] * a[rowJ + p];
+      a[rowI + j] = s / pivot;
+    }
+  }
+  for (let i = 0; i < k; i++) {
+    const row = i * k;
+    let s = b[i];
+    for (let p = 0; p < i; p++) s -= a[row + p] * b[p];
+    b[i] = s / a[row + i];
+  }
+  for (let i = k - 1; i >= 0; i--) {
+    let s = b[i];
+    for (let p = i + 1; p < k; p++) s -= a[p * k + i] * b[p];
+    b[i] = s / a[i * k + i];
+  }
+}

@@ -1,0 +1,50 @@
+/** Small matrices for the recommender's tests, built without the signal log. */
+import type { Interactions } from "../../recommend/signals.ts";
+
+/** A member x item matrix from `[member row, item column, weight]` triples. */
+export function matrixOf(
+  users: number,
+  items: number,
+  entries: [number, number, number][],
+): Interactions {
+  const sorted = [...entries].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const rowStart = new Int32Array(users + 1);
+  for (const [u] of sorted) rowStart[u + 1]++;
+  for (let u = 0; u < users; u++) rowStart[u + 1] += rowStart[u];
+  return {
+    users: Array.from({ length: users }, (_, u) => u + 1),
+    items: Array.from({ length: items }, (_, i) => ({ kind: "topic" as const, id: i + 1 })),
+    rowStart,
+    itemIndex: Int32Array.from(sorted, (e) => e[1]),
+    weight: Float64Array.from(sorted, (e) => e[2]),
+  };
+}
+
+/** A seeded generator of numbers in [0, 1) (mulberry32), so random cases repeat. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Roughly `density` of all pairs, with weights in [0.5, 5). */
+export function randomMatrix(
+  users: number,
+  items: number,
+  density: number,
+  seed: number,
+): Interactions {
+  const random = seededRandom(seed);
+  const entries: [number, number, number][] = [];
+  for (let u = 0; u < users; u++) {
+    for (let i = 0; i < items; i++) {
+      if (random() < density) entries.push([u, i, 0.5 + 4.5 * random()]);
+    }
+  }
+  return matrixOf(users, items, entries);
+}
