@@ -261,7 +261,10 @@ async function enterRoom(tx: Tx, roomId: number, memberId: number, role: Role): 
 /** Opens a listening-history row for the member's current role. */
 export async function startListen(tx: Tx, roomId: number, memberId: number, role: Role) {
   await stopListen(tx, roomId, memberId);
-  await tx`insert into listens (room_id, user_id, role) values (${roomId}, ${memberId}, ${role})`;
+  // A member who paused their listening history is still in the room, just not counted.
+  await tx`insert into listens (room_id, user_id, role, counted)
+           select ${roomId}, ${memberId}, ${role}, not listening_paused
+           from users where id = ${memberId}`;
 }
 
 export async function stopListen(tx: Tx, roomId: number, memberId: number) {
