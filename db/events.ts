@@ -20,6 +20,8 @@ export interface ChangeEvent {
   room?: number;
   hallway?: true;
   members?: number[];
+  /** Another recommendation model was applied, or the ranking weights changed. */
+  model?: true;
 }
 
 export async function notify(tx: Tx, event: ChangeEvent): Promise<void> {

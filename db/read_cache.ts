@@ -12,14 +12,15 @@
  * lost with a broken connection.
  *
  * @example
- * const reads = new ReadCache(db.sql, db.events);
+ * const reads = new ReadCache(db.sql, (id) => ranker.hallwayFor(id), db.events);
  * const member = await reads.sessionMember(token); // a query the first time, then none
  * reads.forget({ members: [member.id] });          // after this process changed that member
  */
 import type { Sql } from "./client.ts";
 import type { ChangeEvent, EventHub } from "./events.ts";
 import type { Member } from "./users.ts";
-import { type Hallway, hallwayFor } from "./hallway.ts";
+// Types only: the hallway's order comes from the recommender, handed in as `HallwayLoader`.
+import type { RankedHallway } from "../recommend/hallway.ts";
 import { pickedTopics, type Topic } from "./topics.ts";
 import { type Profile, profile } from "./profiles.ts";
 import { sessionLookup } from "./sessions.ts";
@@ -27,16 +28,19 @@ import { sessionLookup } from "./sessions.ts";
 /** The reads pages make, cached or not: routes use this and do not know which. */
 export interface Reads {
   sessionMember(token: string | undefined): Promise<Member | null>;
-  hallwayFor(memberId: number): Promise<Hallway>;
+  hallwayFor(memberId: number): Promise<RankedHallway>;
   pickedTopics(memberId: number): Promise<Topic[]>;
   profile(viewerId: number, handle: string): Promise<Profile | null>;
 }
 
+/** A member's hallway in their order (recommend/hallway.ts). */
+export type HallwayLoader = (memberId: number) => Promise<RankedHallway>;
+
 /** Straight to the database: for requests that write, and for anything that must be exact. */
-export function directReads(sql: Sql): Reads {
+export function directReads(sql: Sql, hallway: HallwayLoader): Reads {
   return {
     sessionMember: async (token) => (await sessionLookup(sql, token))?.member ?? null,
-    hallwayFor: (memberId) => hallwayFor(sql, memberId),
+    hallwayFor: hallway,
     pickedTopics: (memberId) => pickedTopics(sql, memberId),
     profile: (viewerId, handle) => profile(sql, viewerId, handle),
   };
@@ -64,6 +68,7 @@ interface Entry {
 
 export class ReadCache implements Reads {
   #sql: Sql;
+  #hallway: HallwayLoader;
   #entries = new Map<string, Entry>();
   /** Keys by the member they depend on, to drop them without scanning everything. */
   #byMember = new Map<number, Set<string>>();
@@ -73,8 +78,14 @@ export class ReadCache implements Reads {
   #maxEntries: number;
   #unsubscribe: () => void;
 
-  constructor(sql: Sql, events: EventHub, options: ReadCacheOptions = {}) {
+  constructor(
+    sql: Sql,
+    hallway: HallwayLoader,
+    events: EventHub,
+    options: ReadCacheOptions = {},
+  ) {
     this.#sql = sql;
+    this.#hallway = hallway;
     this.#maxAgeMs = options.maxAgeMs ?? 30_000;
     this.#maxEntries = options.maxEntries ?? 20_000;
     this.#unsubscribe = events.subscribe((event) => this.forget(event));
@@ -105,10 +116,10 @@ export class ReadCache implements Reads {
     });
   }
 
-  async hallwayFor(memberId: number): Promise<Hallway> {
+  async hallwayFor(memberId: number): Promise<RankedHallway> {
     // Never null: the loader always has a hallway to keep.
     return (await this.#read(`hallway:${memberId}`, async () => ({
-      value: await hallwayFor(this.#sql, memberId),
+      value: await this.#hallway(memberId),
       members: [memberId],
       rooms: true,
       validUntil: Infinity,
@@ -135,7 +146,8 @@ export class ReadCache implements Reads {
   /** Drops what `event` may have made wrong. Called for every change heard, and by writers. */
   forget(event: ChangeEvent): void {
     this.#generation++;
-    if (event.room !== undefined || event.hallway) {
+    // A new model or new weights reorder every hallway, as any room change may.
+    if (event.room !== undefined || event.hallway || event.model) {
       for (const [key, entry] of this.#entries) if (entry.rooms) this.#drop(key, entry);
     }
     for (const memberId of event.members ?? []) {

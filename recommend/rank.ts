@@ -102,6 +102,18 @@ export interface RankedRoom {
   /** The room's score before the diversity re-rank. */
   score: number;
   reason: Reason;
+  /** Each term of the score, for "why this room". */
+  terms: ScoreTerms;
+}
+
+/** A room's score, term by term (penalties as positive numbers subtracted). */
+export interface ScoreTerms {
+  model: number;
+  follows: number;
+  picked: number;
+  popular: number;
+  language: number;
+  penalties: number;
 }
 
 /** The model's item vectors by kind and id, for `rankHallway`. */
@@ -187,6 +199,7 @@ function scoreRoom(
     id: room.id,
     score: model.score + follows + picked + popular + language - penalties,
     reason,
+    terms: { model: model.score, follows, picked, popular, language, penalties },
   };
 }
 

@@ -12,6 +12,7 @@ import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import type { EventHub } from "../db/events.ts";
 import { directReads, ReadCache } from "../db/read_cache.ts";
+import { HallwayRanker } from "../recommend/hallway.ts";
 import { Refusal } from "../db/errors.ts";
 import type { AppEnv } from "./context.ts";
 import { refusalPage, render } from "./http.tsx";
@@ -41,6 +42,8 @@ export interface AppDeps {
   events?: EventHub;
   /** The process's live hub; tests that use no sockets may leave it out. */
   hub?: LiveHub;
+  /** Orders hallways (with the applied model in production); boosts only when left out. */
+  ranker?: HallwayRanker;
 }
 
 const maxBodyBytes = 64 * 1024;
@@ -49,8 +52,10 @@ const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const hub = deps.hub ?? new LiveHub({ sql: deps.sql, config: deps.config });
-  const direct = directReads(deps.sql);
-  const cache = deps.events ? new ReadCache(deps.sql, deps.events) : undefined;
+  const ranker = deps.ranker ?? new HallwayRanker(deps.sql);
+  const hallwayOf = (memberId: number) => ranker.hallwayFor(memberId);
+  const direct = directReads(deps.sql, hallwayOf);
+  const cache = deps.events ? new ReadCache(deps.sql, hallwayOf, deps.events) : undefined;
   app.use(securityHeaders());
   app.route("/static", assets);
   app.use(async (c, next) => {

@@ -14,7 +14,7 @@ import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import type { ChangeEvent, EventHub } from "../db/events.ts";
 import { Refusal } from "../db/errors.ts";
-import { hallwayFor } from "../db/hallway.ts";
+import { HallwayRanker } from "../recommend/hallway.ts";
 import { sweepAbsent, touchPresence } from "../db/presence.ts";
 import { act, parseRoomAction } from "../db/room_actions.ts";
 import { type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
@@ -65,10 +65,13 @@ export class LiveHub {
   // Pages opening together (a whole audience after a restart) share one read of their room.
   #openingReads = new Map<number, Promise<RoomRead>>();
 
-  constructor(deps: { sql: Sql; config: Config; events?: EventHub }) {
+  #ranker: HallwayRanker;
+
+  constructor(deps: { sql: Sql; config: Config; events?: EventHub; ranker?: HallwayRanker }) {
     this.#sql = deps.sql;
     this.#config = deps.config;
     this.#events = deps.events;
+    this.#ranker = deps.ranker ?? new HallwayRanker(deps.sql);
   }
 
   /** Listens for changes and runs presence; without it the hub only serves what it is asked. */
@@ -170,7 +173,8 @@ export class LiveHub {
   }
 
   #changed(event: ChangeEvent): void {
-    if (event.room === undefined && !event.hallway) return; // members' own data: not live
+    // Members' own data is not live; a new model or weights reorder the hallways.
+    if (event.room === undefined && !event.hallway && !event.model) return;
     if (event.room !== undefined) this.#dirtyRooms.add(event.room);
     this.#hallwayDirty = true;
     if (this.#flushTimer === undefined) {
@@ -226,7 +230,7 @@ export class LiveHub {
   }
 
   async #sendHallway(page: LivePage): Promise<void> {
-    const hallway = await hallwayFor(this.#sql, page.memberId);
+    const hallway = await this.#ranker.hallwayFor(page.memberId);
     this.#send(page, {
       content: String(<HallwayLists hallway={hallway} />),
       target: "#hallway-lists",

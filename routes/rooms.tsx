@@ -42,7 +42,8 @@ import { report } from "../db/safety.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import { EventView, NewEventView, NewRoomView, type RoomForm } from "../views/room_forms.tsx";
 import { RoomLive, RoomPage } from "../views/room.tsx";
-import { HallwayLists } from "../views/hallway.tsx";
+import { DismissedCard, HallwayLists } from "../views/hallway.tsx";
+import { markNotInterested } from "../db/listening.ts";
 import { ErrorView } from "../views/errors.tsx";
 
 export const rooms = new Hono<AppEnv>();
@@ -148,6 +149,14 @@ rooms.post("/events/:id/interest", async (c) => {
   if (isFragmentRequest(c)) {
     return c.html(<HallwayLists hallway={await c.var.reads.hallwayFor(c.var.member!.id)} />);
   }
+  return redirectAfterPost(c, "/");
+});
+
+rooms.post("/rooms/:id/not-interested", async (c) => {
+  const roomId = idParam(c, "id");
+  if (roomId === null) throw new Refusal("not_found", "No such room");
+  const title = await markNotInterested(c.var.sql, c.var.member!.id, roomId);
+  if (isFragmentRequest(c)) return c.html(<DismissedCard roomId={roomId} title={title} />);
   return redirectAfterPost(c, "/");
 });
 

@@ -1,5 +1,5 @@
 /**
- * /settings: a member's display name and bio.
+ * /settings: a member's display name and bio, and their listening history.
  *
  * @example
  * app.route("/settings", settings);
@@ -12,10 +12,17 @@ import { Refusal } from "../db/errors.ts";
 import { updateProfile } from "../db/users.ts";
 import { profile } from "../db/profiles.ts";
 import { SettingsView } from "../views/settings.tsx";
+import { clearListeningHistory, listeningHistory, setListeningPaused } from "../db/listening.ts";
 
 export const settings = new Hono<AppEnv>();
 
 settings.use(requireMember());
+
+const historyNotices: Record<string, string> = {
+  paused: "Listening history paused.",
+  resumed: "Listening history resumed.",
+  cleared: "Listening history cleared.",
+};
 
 settings.get("/", async (c) => {
   const member = c.var.member!;
@@ -27,9 +34,33 @@ settings.get("/", async (c) => {
         form={{ display_name: mine.displayName, bio: mine.bio }}
         errors={{}}
         saved={c.req.query("saved") === "1"}
+        history={await listeningHistory(c.var.sql, member.id)}
+        historyNotice={historyNotices[c.req.query("history") ?? ""]}
       />
     ),
   });
+});
+
+settings.post("/history/pause", async (c) => {
+  const form = await readForm(c);
+  const choice = text(form, "paused");
+  if (choice !== "on" && choice !== "off") {
+    throw new Refusal("invalid", "Choose to pause or to resume");
+  }
+  await setListeningPaused(c.var.sql, c.var.member!.id, choice === "on");
+  return redirectAfterPost(
+    c,
+    `/settings?history=${choice === "on" ? "paused" : "resumed"}#listening-history`,
+  );
+});
+
+settings.post("/history/clear", async (c) => {
+  const form = await readForm(c);
+  if (text(form, "confirm") !== "yes") {
+    throw new Refusal("invalid", "Tick the box to confirm you want your history cleared");
+  }
+  await clearListeningHistory(c.var.sql, c.var.member!.id);
+  return redirectAfterPost(c, "/settings?history=cleared#listening-history");
 });
 
 settings.post("/", async (c) => {
@@ -47,6 +78,7 @@ settings.post("/", async (c) => {
         <SettingsView
           form={{ display_name: edit.displayName, bio: edit.bio }}
           errors={fieldErrors(error)}
+          history={await listeningHistory(c.var.sql, c.var.member!.id)}
         />
       ),
     });

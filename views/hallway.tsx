@@ -5,26 +5,56 @@
  * @example
  * <HallwayView hallway={{ live: [], upcoming: [] }} displayName="Ada" topics={["Jazz"]} />
  */
+export interface TopicData {
+  id: number;
+  slug: string;
+  name: string;
+}
+
+export interface PersonData {
+  id: number;
+  handle: string;
+  displayName: string;
+}
+
+/** Why a room is listed where it is (recommend/rank.ts), for the words on its card. */
+export interface RankData {
+  reason:
+    | { kind: "follows"; personId: number }
+    | { kind: "listens"; item: { kind: "topic" | "person"; id: number } }
+    | { kind: "picked"; topicId: number }
+    | { kind: "popular" };
+  terms: {
+    model: number;
+    follows: number;
+    picked: number;
+    popular: number;
+    language: number;
+    penalties: number;
+  };
+}
+
 export interface HallwayRoomData {
   id: number;
   title: string;
   kind: "open" | "social" | "closed";
-  topics: string[];
-  speakers: string[];
-  speakerCount: number;
+  topics: TopicData[];
+  stage: PersonData[];
   listenerCount: number;
-  followedOnStage: number;
+  notInterested: boolean;
+  rank: RankData;
 }
 
 export interface HallwayEventData {
   id: number;
   title: string;
   startsAt: Date;
-  topics: string[];
-  hosts: string[];
+  topics: TopicData[];
+  hosts: PersonData[];
   interested: number;
   viewerInterested: boolean;
   viewerHosts: boolean;
+  rank: RankData;
 }
 
 export interface HallwayData {
@@ -93,20 +123,117 @@ export function HallwayLists(props: { hallway: HallwayData }) {
   );
 }
 
+const speakersShown = 3;
+
 function RoomCard(props: { room: HallwayRoomData }) {
   const r = props.room;
+  const speakers = r.stage.slice(0, speakersShown).map((p) => p.displayName);
   return (
-    <li class="room-card" data-room={r.id}>
+    <li class={r.notInterested ? "room-card dismissed" : "room-card"} data-room={r.id}>
       <a href={`/rooms/${r.id}`} class="room-card-link">
-        <span class="room-card-topics">{r.topics.map((t) => `#${t}`).join(" ")}</span>
+        <span class="room-card-topics">{r.topics.map((t) => `#${t.slug}`).join(" ")}</span>
         <strong class="room-card-title">{r.title}</strong>
-        <span class="room-card-speakers">{r.speakers.join(", ")}</span>
+        <span class="room-card-speakers">
+          {speakers.join(", ")}
+          {r.stage.length > speakersShown && ` and ${r.stage.length - speakersShown} more`}
+        </span>
         <span class="room-card-counts">
-          {r.speakerCount} on stage · {r.listenerCount} listening
+          {r.stage.length} on stage · {r.listenerCount} listening
           {r.kind !== "open" && ` · ${r.kind}`}
         </span>
       </a>
+      <div class="room-card-why">
+        <p class="room-card-reason" data-testid="reason">
+          {r.notInterested
+            ? "You said you are not interested"
+            : reasonWords(r.rank, r.topics, r.stage, "Popular now")}
+        </p>
+        <WhyThisRoom rank={r.rank} title={r.title} />
+        {!r.notInterested && <NotInterestedButton roomId={r.id} title={r.title} />}
+      </div>
     </li>
+  );
+}
+
+/** What a card says after its member said "not interested", until the hallway is next drawn. */
+export function DismissedCard(props: { roomId: number; title: string }) {
+  return (
+    <li class="room-card dismissed" data-room={props.roomId}>
+      <p class="room-card-reason" role="status">
+        Noted: fewer rooms like “{props.title}”. It moves to the end of your hallway.
+      </p>
+    </li>
+  );
+}
+
+function NotInterestedButton(props: { roomId: number; title: string }) {
+  const action = `/rooms/${props.roomId}/not-interested`;
+  return (
+    <form
+      method="post"
+      action={action}
+      hx-post={action}
+      hx-target="closest li"
+      hx-swap="outerHTML"
+      class="inline"
+    >
+      <button type="submit" class="link" aria-label={`Not interested in ${props.title}`}>
+        Not interested
+      </button>
+    </form>
+  );
+}
+
+/** The card's one-line reason, from the term that weighed most. */
+function reasonWords(
+  rank: RankData,
+  topics: TopicData[],
+  people: PersonData[],
+  popular: string,
+): string {
+  const reason = rank.reason;
+  const handle = (id: number) => people.find((p) => p.id === id)?.handle;
+  const slug = (id: number) => topics.find((t) => t.id === id)?.slug;
+  if (reason.kind === "follows") {
+    const who = handle(reason.personId);
+    if (who) return `Because you follow @${who}`;
+  } else if (reason.kind === "listens") {
+    const name = reason.item.kind === "topic"
+      ? slug(reason.item.id) && `#${slug(reason.item.id)}`
+      : handle(reason.item.id) && `@${handle(reason.item.id)}`;
+    if (name) return `Because you listen to ${name}`;
+  } else if (reason.kind === "picked") {
+    const name = slug(reason.topicId);
+    if (name) return `Because you picked #${name}`;
+  }
+  return popular;
+}
+
+/** Every term that counted, as a share of what lifted the room, in words. */
+function WhyThisRoom(props: { rank: RankData; title: string }) {
+  const t = props.rank.terms;
+  const lifts: [string, number][] = [
+    ["What you listen to", t.model],
+    ["People you follow on stage", t.follows],
+    ["Topics you picked", t.picked],
+    ["How many listen, and how recent it is", t.popular],
+    ["Your language", t.language],
+  ];
+  const shown = lifts.filter(([, value]) => value > 0);
+  const total = shown.reduce((sum, [, value]) => sum + value, 0);
+  return (
+    <details class="why">
+      <summary aria-label={`Why “${props.title}” is in your hallway`}>Why this room?</summary>
+      <ul>
+        {shown.map(([label, value]) => (
+          <li>
+            {label}: <strong>{Math.round((value / total) * 100)}%</strong>
+          </li>
+        ))}
+        {t.penalties > 0 && <li>Moved down: you said you are not interested</li>}
+        {shown.length === 0 && <li>Nothing in particular: it is live now</li>}
+      </ul>
+    </details>
   );
 }
 
@@ -117,8 +244,13 @@ function EventCard(props: { event: HallwayEventData }) {
     <li class="event-card" data-event={e.id}>
       <time datetime={iso} data-local-time>{iso.slice(0, 16).replace("T", " ")} UTC</time>
       <strong>{e.title}</strong>
-      <span class="room-card-topics">{e.topics.map((t) => `#${t}`).join(" ")}</span>
-      <span class="muted">with {e.hosts.join(", ")} · {e.interested} interested</span>
+      <span class="room-card-topics">{e.topics.map((t) => `#${t.slug}`).join(" ")}</span>
+      <span class="muted">
+        with {e.hosts.map((h) => h.displayName).join(", ")} · {e.interested} interested
+      </span>
+      <p class="room-card-reason">
+        {reasonWords(e.rank, e.topics, e.hosts, "Coming up")}
+      </p>
       <div class="actions">
         {e.viewerHosts && (
           <form method="post" action={`/events/${e.id}/open`}>

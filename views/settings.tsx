@@ -1,13 +1,27 @@
 /**
- * A member's settings: display name and bio, and signing out of every device.
+ * A member's settings: display name and bio, their listening history (what recommendations
+ * learn from: pause it, clear it), and signing out of every device.
  *
  * @example
- * <SettingsView form={{ display_name: "Ada", bio: "" }} errors={{}} />
+ * <SettingsView form={{ display_name: "Ada", bio: "" }} errors={{}} history={history} />
  */
 import { Field, type FieldErrors, FormError } from "./form.tsx";
 
+export interface HistoryData {
+  paused: boolean;
+  countedSeconds: number;
+  rooms: number;
+}
+
 export function SettingsView(
-  props: { form: { display_name: string; bio: string }; errors: FieldErrors; saved?: boolean },
+  props: {
+    form: { display_name: string; bio: string };
+    errors: FieldErrors;
+    saved?: boolean;
+    history: HistoryData;
+    /** What was just done to the history, to confirm it. */
+    historyNotice?: string;
+  },
 ) {
   return (
     <section class="card narrow" aria-labelledby="settings-title">
@@ -34,11 +48,44 @@ export function SettingsView(
         />
         <button type="submit">Save profile</button>
       </form>
+      <ListeningHistory history={props.history} notice={props.historyNotice} />
       <h2>Sessions</h2>
       <p>Signed in somewhere you no longer use? Sign out of every device, this one included.</p>
       <form method="post" action="/signout/everywhere">
         <button type="submit" class="secondary">Sign out everywhere</button>
       </form>
+    </section>
+  );
+}
+
+function ListeningHistory(props: { history: HistoryData; notice?: string }) {
+  const h = props.history;
+  const minutes = Math.round(h.countedSeconds / 60);
+  return (
+    <section id="listening-history" aria-labelledby="history-title">
+      <h2 id="history-title">Listening history</h2>
+      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      <p>
+        Your hallway learns from the rooms you spend time in. It knows {minutes}{" "}
+        {minutes === 1 ? "minute" : "minutes"} in {h.rooms} {h.rooms === 1 ? "room" : "rooms"}.{" "}
+        {h.paused
+          ? "Recording is paused: time in rooms is not counted."
+          : "Nobody else sees it, and it never leaves this server."}
+      </p>
+      <div class="actions">
+        <form method="post" action="/settings/history/pause">
+          <input type="hidden" name="paused" value={h.paused ? "off" : "on"} />
+          <button type="submit" class="secondary" aria-pressed={h.paused ? "true" : "false"}>
+            {h.paused ? "Resume listening history" : "Pause listening history"}
+          </button>
+        </form>
+        <form method="post" action="/settings/history/clear">
+          <label class="check">
+            <input type="checkbox" name="confirm" value="yes" required /> I want it cleared
+          </label>
+          <button type="submit" class="secondary">Clear listening history</button>
+        </form>
+      </div>
     </section>
   );
 }

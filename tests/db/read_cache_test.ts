@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../support/databases.ts";
 import { firstAdmin, invitedMember } from "./support.ts";
-import { openDatabase } from "../../db/client.ts";
+import { openDatabase, type Sql } from "../../db/client.ts";
+import { HallwayRanker } from "../../recommend/hallway.ts";
 import type { ChangeEvent, EventHub } from "../../db/events.ts";
 import { ReadCache } from "../../db/read_cache.ts";
 import { endAllSessions, endSession, startSession } from "../../db/sessions.ts";
@@ -11,6 +12,11 @@ import { setPicks } from "../../db/topics.ts";
 import { block } from "../../db/safety.ts";
 
 const ttl = { ttlMs: 60_000 };
+
+function rankedHallway(sql: Sql) {
+  const ranker = new HallwayRanker(sql);
+  return (memberId: number) => ranker.hallwayFor(memberId);
+}
 
 /** Resolves when `events` delivers an event naming `memberId` (subscribe before the write). */
 function heard(events: EventHub, test: (event: ChangeEvent) => boolean): Promise<void> {
@@ -31,7 +37,7 @@ dbTest("a cached read costs no query: a change made behind the cache's back is n
   db,
 ) => {
   const ada = await firstAdmin(sql);
-  const cache = new ReadCache(sql, db.events);
+  const cache = new ReadCache(sql, rankedHallway(sql), db.events);
   try {
     const token = await startSession(sql, ada.id, ttl);
     assert.equal((await cache.sessionMember(token))?.displayName, "Ada Lovelace");
@@ -47,7 +53,7 @@ dbTest("a cached read costs no query: a change made behind the cache's back is n
 
 dbTest("unknown and expired sessions are not kept", async (sql, db) => {
   const ada = await firstAdmin(sql);
-  const cache = new ReadCache(sql, db.events);
+  const cache = new ReadCache(sql, rankedHallway(sql), db.events);
   try {
     assert.equal(await cache.sessionMember("made-up"), null);
     assert.equal(await cache.sessionMember(undefined), null);
@@ -65,7 +71,7 @@ dbTest("a session read again after it expired is refused, even from the cache", 
   db,
 ) => {
   const ada = await firstAdmin(sql);
-  const cache = new ReadCache(sql, db.events);
+  const cache = new ReadCache(sql, rankedHallway(sql), db.events);
   try {
     const token = await startSession(sql, ada.id, { ttlMs: 300 });
     assert.equal((await cache.sessionMember(token))?.id, ada.id);
@@ -80,7 +86,11 @@ dbTest("signing out, everywhere or here, is heard by another process's cache", a
   const ada = await firstAdmin(sql);
   // On PostgreSQL a second pool with its own LISTEN connection stands for a second process.
   const other = db.url ? await openDatabase({ url: db.url, max: 2 }) : undefined;
-  const theirs = new ReadCache(other?.sql ?? sql, other?.events ?? db.events);
+  const theirs = new ReadCache(
+    other?.sql ?? sql,
+    rankedHallway(other?.sql ?? sql),
+    other?.events ?? db.events,
+  );
   const theirEvents = other?.events ?? db.events;
   try {
     const phone = await startSession(sql, ada.id, ttl);
@@ -110,7 +120,7 @@ dbTest("profile edits, picks, follows and blocks each drop the reads they change
 ) => {
   const ada = await firstAdmin(sql);
   const grace = await invitedMember(sql, ada.id, "grace");
-  const cache = new ReadCache(sql, db.events);
+  const cache = new ReadCache(sql, rankedHallway(sql), db.events);
   try {
     const adaSeenByGrace = async () => (await cache.profile(grace.id, "ada"))!;
     assert.equal((await adaSeenByGrace()).followers, 0);
@@ -143,7 +153,7 @@ dbTest("profile edits, picks, follows and blocks each drop the reads they change
 
 dbTest("a room change drops every hallway, and only hallways", async (sql, db) => {
   const ada = await firstAdmin(sql);
-  const cache = new ReadCache(sql, db.events);
+  const cache = new ReadCache(sql, rankedHallway(sql), db.events);
   try {
     const token = await startSession(sql, ada.id, ttl);
     await cache.sessionMember(token);
@@ -159,7 +169,7 @@ dbTest("a room change drops every hallway, and only hallways", async (sql, db) =
 
 dbTest("a read in flight while a change is heard is returned but not kept", async (sql, db) => {
   const ada = await firstAdmin(sql);
-  const cache = new ReadCache(sql, db.events);
+  const cache = new ReadCache(sql, rankedHallway(sql), db.events);
   try {
     const token = await startSession(sql, ada.id, ttl);
     const reading = cache.sessionMember(token);
@@ -175,7 +185,7 @@ dbTest("a read in flight while a change is heard is returned but not kept", asyn
 
 dbTest("the cache keeps at most its number of entries, dropping the oldest", async (sql, db) => {
   const ada = await firstAdmin(sql);
-  const cache = new ReadCache(sql, db.events, { maxEntries: 2 });
+  const cache = new ReadCache(sql, rankedHallway(sql), db.events, { maxEntries: 2 });
   try {
     const tokens = [];
     for (let i = 0; i < 3; i++) tokens.push(await startSession(sql, ada.id, ttl));

@@ -1,0 +1,126 @@
+/**
+ * The hallway in the member's order: the rooms and events db/hallway.ts lists, ranked by
+ * recommend/rank.ts with the applied model (when there is one) and the admin's weights, each
+ * with its reason. Without a model the boosts alone order it (people you follow, your topics,
+ * size, freshness), so a new community's hallway still makes sense.
+ *
+ * @example
+ * const ranker = new HallwayRanker(sql, { model: () => applied.current(), weights });
+ * const hallway = await ranker.hallwayFor(grace.id);
+ * hallway.live[0].rank.reason; // { kind: "follows", personId: 1 }
+ */
+import type { Sql } from "../db/client.ts";
+import { type Hallway, type HallwayEvent, hallwayFor, type HallwayRoom } from "../db/hallway.ts";
+import {
+  defaultRankWeights,
+  type HallwayRoom as RankInput,
+  type ItemVectors,
+  rankHallway,
+  type RankWeights,
+  type Reason,
+  type ScoreTerms,
+  type Viewer,
+} from "./rank.ts";
+
+export interface Ranking {
+  reason: Reason;
+  terms: ScoreTerms;
+}
+
+export interface RankedHallway extends Hallway {
+  live: (HallwayRoom & { rank: Ranking })[];
+  upcoming: (HallwayEvent & { rank: Ranking })[];
+}
+
+/** The applied model as ranking uses it (recommend/applied_model.ts provides one). */
+export interface HallwayModel {
+  vectors: ItemVectors;
+  /** The member's vector from their evidence now (folded in), or undefined without any. */
+  memberVector(memberId: number): Promise<Float64Array | undefined>;
+}
+
+export interface HallwayRankerOptions {
+  /** The applied model, if any, at the time of the call. */
+  model?: () => HallwayModel | undefined;
+  /** The admin's weights; defaults when not given. */
+  weights?: () => Promise<RankWeights>;
+  now?: () => number;
+}
+
+export class HallwayRanker {
+  #sql: Sql;
+  #options: HallwayRankerOptions;
+
+  constructor(sql: Sql, options: HallwayRankerOptions = {}) {
+    this.#sql = sql;
+    this.#options = options;
+  }
+
+  async hallwayFor(memberId: number): Promise<RankedHallway> {
+    const model = this.#options.model?.();
+    const [hallway, weights, vector] = await Promise.all([
+      hallwayFor(this.#sql, memberId),
+      this.#options.weights?.() ?? defaultRankWeights,
+      model?.memberVector(memberId),
+    ]);
+    return orderHallway(hallway, {
+      weights,
+      vectors: model?.vectors,
+      vector,
+      now: this.#options.now?.() ?? Date.now(),
+    });
+  }
+}
+
+/** Ranks the live rooms and, separately, the upcoming events of one member's hallway. */
+export function orderHallway(
+  hallway: Hallway,
+  options: { weights: RankWeights; vectors?: ItemVectors; vector?: Float64Array; now: number },
+): RankedHallway {
+  const viewer: Viewer = {
+    vector: options.vector,
+    follows: new Set(hallway.viewer.follows),
+    // db/hallway.ts already leaves out rooms with blocked people on stage.
+    blocked: new Set(),
+    notInterested: new Set(hallway.live.filter((r) => r.notInterested).map((r) => r.id)),
+    pickedTopics: new Set(hallway.viewer.pickedTopics),
+  };
+  const rank = { now: options.now, vectors: options.vectors, weights: options.weights };
+  const live = inOrder(
+    hallway.live,
+    rankHallway(
+      hallway.live.map((r): RankInput => ({
+        id: r.id,
+        topicIds: r.topics.map((t) => t.id),
+        stageIds: r.stage.map((p) => p.id),
+        listeners: r.listenerCount,
+        startsAt: r.startedAt.getTime(),
+      })),
+      viewer,
+      rank,
+    ),
+  );
+  const upcoming = inOrder(
+    hallway.upcoming,
+    rankHallway(
+      hallway.upcoming.map((e): RankInput => ({
+        id: e.id,
+        topicIds: e.topics.map((t) => t.id),
+        stageIds: e.hosts.map((p) => p.id),
+        listeners: e.interested,
+        startsAt: e.startsAt.getTime(),
+      })),
+      viewer,
+      rank,
+    ),
+  );
+  return { ...hallway, live, upcoming };
+}
+
+function inOrder<T extends { id: number }>(
+  listed: T[],
+  ranked: { id: number; reason: Reason; terms: ScoreTerms }[],
+): (T & { rank: Ranking })[] {
+  const byId = new Map(listed.map((item) => [item.id, item]));
+  return ranked.map((r) => ({ ...byId.get(r.id)!, rank: { reason: r.reason, terms: r.terms } }));
+}
