@@ -131,7 +131,7 @@ function RoomCard(props: { room: HallwayRoomData }) {
   return (
     <li class={r.notInterested ? "room-card dismissed" : "room-card"} data-room={r.id}>
       <a href={`/rooms/${r.id}`} class="room-card-link">
-        <span class="room-card-topics">{r.topics.map((t) => `#${t.slug}`).join(" ")}</span>
+        <span class="room-card-topics">{r.topics.map((t) => `#${t.name}`).join(" ")}</span>
         <strong class="room-card-title">{r.title}</strong>
         <span class="room-card-speakers">
           {speakers.join(", ")}
@@ -244,7 +244,7 @@ function EventCard(props: { event: HallwayEventData }) {
     <li class="event-card" data-event={e.id}>
       <time datetime={iso} data-local-time>{iso.slice(0, 16).replace("T", " ")} UTC</time>
       <strong>{e.title}</strong>
-      <span class="room-card-topics">{e.topics.map((t) => `#${t.slug}`).join(" ")}</span>
+      <span class="room-card-topics">{e.topics.map((t) => `#${t.name}`).join(" ")}</span>
       <span class="muted">
         with {e.hosts.map((h) => h.displayName).join(", ")} · {e.interested} interested
       </span>
