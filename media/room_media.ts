@@ -59,6 +59,8 @@ export interface RoomMediaStats {
   listening: number;
   /** Mix-minus sources (speakers). */
   mixMinus: number;
+  /** Whether the room's clock is running (it stops when the last participant leaves). */
+  ticking: boolean;
   frames: number;
   skippedFrames: number;
 }
@@ -180,6 +182,7 @@ export class RoomMedia {
       connections,
       listening,
       mixMinus,
+      ticking: this.#clock.running,
       frames: this.#clock.frames,
       skippedFrames: this.#clock.skipped,
     };

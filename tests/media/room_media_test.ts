@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MediaLab } from "./support/lab.ts";
-import { framesHolding, holds, recent, waitFor } from "./support/listening.ts";
+import { contains, framesHolding, lacks, recent, waitUntil } from "./support/listening.ts";
 
 const a = 440;
 const b = 660;
@@ -20,53 +20,53 @@ async function pause(ms: number): Promise<void> {
 
 Deno.test("a listener hears both speakers, and each speaker hears the other but not themselves", async () => {
   await using lab = await roomWithTwoSpeakers();
-  await waitFor(lab, "l", a, true);
-  await waitFor(lab, "l", b, true);
-  await waitFor(lab, "a", b, true);
-  await waitFor(lab, "b", a, true);
-  assert.ok(holds(await recent(lab, "a"), a, false), "a hears themselves");
-  assert.ok(holds(await recent(lab, "b"), b, false), "b hears themselves");
+  await waitUntil(lab, "l", { hears: a });
+  await waitUntil(lab, "l", { hears: b });
+  await waitUntil(lab, "a", { hears: b });
+  await waitUntil(lab, "b", { hears: a });
+  assert.ok(lacks(await recent(lab, "a"), a), "a hears themselves");
+  assert.ok(lacks(await recent(lab, "b"), b), "b hears themselves");
   await lab.close();
 });
 
 Deno.test("a muted speaker is gone from everyone's audio within 100 ms", async () => {
   await using lab = await roomWithTwoSpeakers();
-  await waitFor(lab, "l", a, true);
-  await waitFor(lab, "b", a, true);
+  await waitUntil(lab, "l", { hears: a });
+  await waitUntil(lab, "b", { hears: a });
   const marks = await lab.setHeard("a", false);
   for (const id of ["l", "b"]) {
-    await waitFor(lab, id, a, false);
+    await waitUntil(lab, id, { lacks: a });
     await pause(300);
     const after = await lab.received(id, marks[id]);
     const late = framesHolding(after, a);
     assert.ok(late <= 10, `${id} still heard a for ${late} frames of 10 ms`);
-    assert.ok(holds(after.subarray(late * 480), a, false), `a came back for ${id}`);
-    assert.ok(holds(await recent(lab, id), b, id === "l"));
+    assert.ok(lacks(after.subarray(late * 480), a), `a came back for ${id}`);
+    if (id === "l") assert.ok(contains(await recent(lab, id), b), "l lost b too");
   }
   await lab.close();
 });
 
 Deno.test("a speaker moved to the audience stays unheard while still sending, and is heard again once promoted", async () => {
   await using lab = await roomWithTwoSpeakers();
-  await waitFor(lab, "l", a, true);
+  await waitUntil(lab, "l", { hears: a });
   const marks = await lab.setRole("a", "listener");
-  await waitFor(lab, "l", a, false);
-  await waitFor(lab, "b", a, false);
+  await waitUntil(lab, "l", { lacks: a });
+  await waitUntil(lab, "b", { lacks: a });
   await pause(1000);
   const since = await lab.received("l", marks.l);
   const late = framesHolding(since, a);
   assert.ok(late <= 10, `still heard for ${late} frames`);
   assert.ok(since.length / 480 - late >= 90, "watched for at least 900 ms");
-  assert.ok(holds(since.subarray(late * 480), a, false), "a came back while in the audience");
-  assert.ok(holds(await recent(lab, "b"), a, false));
-  await waitFor(lab, "a", b, true); // now a listener: the full mix, which holds only b
+  assert.ok(lacks(since.subarray(late * 480), a), "a came back while in the audience");
+  assert.ok(lacks(await recent(lab, "b"), a));
+  await waitUntil(lab, "a", { hears: b }); // now a listener: the full mix, which holds only b
 
   await lab.setRole("a", "speaker");
   await lab.setHeard("a", true);
-  await waitFor(lab, "l", a, true);
-  await waitFor(lab, "b", a, true);
-  await waitFor(lab, "a", b, true);
-  assert.ok(holds(await recent(lab, "a"), a, false), "a hears themselves after promotion");
+  await waitUntil(lab, "l", { hears: a });
+  await waitUntil(lab, "b", { hears: a });
+  await waitUntil(lab, "a", { hears: b });
+  assert.ok(lacks(await recent(lab, "a"), a), "a hears themselves after promotion");
   await lab.close();
 });
 
@@ -75,24 +75,24 @@ Deno.test("a listener is never heard, whatever the controller or their browser s
   await lab.join("b", { role: "speaker", heard: true, toneHz: b });
   await lab.join("x", { role: "listener", heard: true, toneHz: a });
   await lab.join("l", { role: "listener" });
-  await waitFor(lab, "l", b, true);
+  await waitUntil(lab, "l", { hears: b });
   await lab.setHeard("x", true);
   await pause(500);
-  assert.ok(holds(await lab.received("l"), a, false));
-  assert.ok(holds(await lab.received("b"), a, false));
+  assert.ok(lacks(await lab.received("l"), a));
+  assert.ok(lacks(await lab.received("b"), a));
   await lab.close();
 });
 
 Deno.test("a dropped speaker comes back with a new offer and their audio resumes both ways", async () => {
   await using lab = await roomWithTwoSpeakers();
-  await waitFor(lab, "l", a, true);
+  await waitUntil(lab, "l", { hears: a });
   await lab.drop("a");
-  await waitFor(lab, "l", a, false);
+  await waitUntil(lab, "l", { lacks: a });
   await lab.rejoin("a");
-  await waitFor(lab, "l", a, true);
-  await waitFor(lab, "b", a, true);
-  await waitFor(lab, "a", b, true);
-  assert.ok(holds(await recent(lab, "a"), a, false));
+  await waitUntil(lab, "l", { hears: a });
+  await waitUntil(lab, "b", { hears: a });
+  await waitUntil(lab, "a", { hears: b });
+  assert.ok(lacks(await recent(lab, "a"), a));
   const stats = await lab.stats();
   assert.equal(stats.connections, 3, "the old connection was replaced, not kept");
   await lab.close();
@@ -100,18 +100,18 @@ Deno.test("a dropped speaker comes back with a new offer and their audio resumes
 
 Deno.test("a dropped listener comes back and hears the room again", async () => {
   await using lab = await roomWithTwoSpeakers();
-  await waitFor(lab, "l", b, true);
+  await waitUntil(lab, "l", { hears: b });
   await lab.drop("l");
   await pause(200);
   await lab.rejoin("l");
-  await waitFor(lab, "l", a, true);
-  await waitFor(lab, "l", b, true);
+  await waitUntil(lab, "l", { hears: a });
+  await waitUntil(lab, "l", { hears: b });
   await lab.close();
 });
 
 Deno.test("speaking is reported only when who is speaking changes", async () => {
   await using lab = await roomWithTwoSpeakers();
-  await waitFor(lab, "l", b, true);
+  await waitUntil(lab, "l", { hears: b });
   await pause(300);
   await lab.setHeard("a", false);
   await pause(300);
@@ -140,7 +140,7 @@ Deno.test("signalling the room does not understand is refused with a code", asyn
 
 Deno.test("closing the room leaves no connection, source or timer behind", async () => {
   await using lab = await roomWithTwoSpeakers();
-  await waitFor(lab, "l", a, true);
+  await waitUntil(lab, "l", { hears: a });
   const before = await lab.stats();
   assert.deepEqual(
     { connections: before.connections, listening: before.listening, mixMinus: before.mixMinus },
@@ -149,6 +149,14 @@ Deno.test("closing the room leaves no connection, source or timer behind", async
   const after = await lab.close();
   assert.deepEqual(
     { ...after, frames: 0, skippedFrames: 0 },
-    { participants: 0, connections: 0, listening: 0, mixMinus: 0, frames: 0, skippedFrames: 0 },
+    {
+      participants: 0,
+      connections: 0,
+      listening: 0,
+      mixMinus: 0,
+      ticking: false,
+      frames: 0,
+      skippedFrames: 0,
+    },
   );
 });
