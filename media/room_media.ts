@@ -219,8 +219,14 @@ export class RoomMedia {
       return [{ type: "answer", sdp: answer.sdp }];
     }
     if (message?.type === "candidate") {
+      const { candidate } = message;
+      if (candidate !== null && typeof candidate?.candidate !== "string") {
+        throw new MediaError("bad_signal", "Candidate is not valid");
+      }
       if (!participant.peer) throw new MediaError("bad_signal", "Candidate before offer");
-      await participant.peer.addCandidate(message.candidate);
+      await participant.peer.addCandidate(candidate).catch((error) => {
+        throw new MediaError("bad_signal", `Candidate was refused: ${error?.message ?? error}`);
+      });
       return [];
     }
     throw new MediaError("bad_signal", "Unknown signalling message");

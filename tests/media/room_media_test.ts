@@ -70,6 +70,21 @@ Deno.test("a speaker moved to the audience stays unheard while still sending, an
   await lab.close();
 });
 
+Deno.test("a listener invited to speak is heard once their browser sends, without renegotiating", async () => {
+  await using lab = MediaLab.start();
+  await lab.join("b", { role: "speaker", heard: true, toneHz: b });
+  await lab.join("x", { role: "listener", toneHz: a, micOn: false });
+  await lab.join("l", { role: "listener" });
+  await waitUntil(lab, "x", { hears: b });
+  await lab.setRole("x", "speaker");
+  await lab.setHeard("x", true);
+  await lab.startMic("x");
+  await waitUntil(lab, "l", { hears: a });
+  await waitUntil(lab, "b", { hears: a });
+  await waitUntil(lab, "x", { hears: b, lacks: a });
+  await lab.close();
+});
+
 Deno.test("a listener is never heard, whatever the controller or their browser says", async () => {
   await using lab = MediaLab.start();
   await lab.join("b", { role: "speaker", heard: true, toneHz: b });
@@ -124,6 +139,14 @@ Deno.test("speaking is reported only when who is speaking changes", async () => 
   await lab.close();
 });
 
+Deno.test("a client that trickles its ICE candidates after the offer connects and is heard", async () => {
+  await using lab = MediaLab.start();
+  await lab.join("a", { role: "speaker", heard: true, toneHz: a, trickle: true });
+  await lab.join("l", { role: "listener", trickle: true });
+  await waitUntil(lab, "l", { hears: a });
+  await lab.close();
+});
+
 Deno.test("signalling the room does not understand is refused with a code", async () => {
   await using lab = MediaLab.start();
   assert.equal((await lab.signal("x", { type: "offer", sdp: "not sdp" })).refused, "bad_signal");
@@ -134,6 +157,8 @@ Deno.test("signalling the room does not understand is refused with a code", asyn
     "bad_signal",
   );
   assert.equal((await lab.signal("y", { type: "hello" })).refused, "bad_signal");
+  assert.equal((await lab.signal("y", { type: "candidate", candidate: 7 })).refused, "bad_signal");
+  assert.equal((await lab.signal("z", null)).refused, "bad_signal");
   assert.equal((await lab.stats()).connections, 0);
   await lab.close();
 });

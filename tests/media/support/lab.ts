@@ -41,12 +41,21 @@ export class MediaLab {
     return new MediaLab(child);
   }
 
-  /** Sets the server's view of `sessionId`, then connects their client (with a tone, if given). */
+  /**
+   * Sets the server's view of `sessionId`, then connects their client. With `toneHz` the client
+   * sends that tone as its microphone, from the start or (`micOn: false`) from `startMic`. With
+   * `trickle` it offers before gathering and sends its ICE candidates as separate messages.
+   */
   join(
     sessionId: string,
-    options: { role: Role; heard?: boolean; toneHz?: number },
+    options: { role: Role; heard?: boolean; toneHz?: number; micOn?: boolean; trickle?: boolean },
   ): Promise<void> {
     return this.#call("join", { sessionId, heard: false, ...options }) as Promise<void>;
+  }
+
+  /** `sessionId`'s client starts sending its tone, on the transceiver it already has. */
+  startMic(sessionId: string): Promise<void> {
+    return this.#call("startMic", { sessionId }) as Promise<void>;
   }
 
   setRole(sessionId: string, role: Role): Promise<Marks> {

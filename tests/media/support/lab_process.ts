@@ -14,6 +14,8 @@ const speaking: string[][] = [];
 const room = new RoomMedia({ onSpeaking: (ids) => speaking.push(ids) });
 const clients = new Map<string, TestClient>();
 const tones = new Map<string, number | undefined>();
+const micsOn = new Map<string, boolean>();
+const trickles = new Map<string, boolean>();
 
 /** For every client, how many frames it had received when a change was made. */
 function marks(): Record<string, number> {
@@ -30,10 +32,12 @@ async function connect(sessionId: string) {
 
 type Params = Record<string, unknown>;
 const methods: Record<string, (params: Params) => unknown> = {
-  async join({ sessionId, role, heard, toneHz }) {
+  async join({ sessionId, role, heard, toneHz, micOn, trickle }) {
     room.setRole(sessionId as string, role as Role);
     room.setHeard(sessionId as string, heard as boolean);
     tones.set(sessionId as string, toneHz as number | undefined);
+    micsOn.set(sessionId as string, micOn !== false);
+    trickles.set(sessionId as string, trickle === true);
     await connect(sessionId as string);
   },
   setRole({ sessionId, role }) {
@@ -45,6 +49,10 @@ const methods: Record<string, (params: Params) => unknown> = {
     const before = marks();
     room.setHeard(sessionId as string, heard as boolean);
     return before;
+  },
+  async startMic({ sessionId }) {
+    micsOn.set(sessionId as string, true);
+    await clients.get(sessionId as string)?.startMic();
   },
   received({ sessionId, from }) {
     const frames = clients.get(sessionId as string)?.frames.slice(from as number) ?? [];

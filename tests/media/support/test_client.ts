@@ -14,6 +14,7 @@ import {
   createAudioSource,
   createPeerConnection,
   type PeerConnection,
+  type RtpTransceiver,
 } from "../../../media/wrtc.ts";
 import { Tone } from "./tones.ts";
 
@@ -25,13 +26,15 @@ interface Mic {
 
 export class TestClient {
   #pc: PeerConnection;
+  #audio: RtpTransceiver;
   #sink: AudioSink;
   #mic: Mic | null;
   /** Received audio, one 480-sample frame per entry. */
   readonly frames: Int16Array[] = [];
 
-  private constructor(pc: PeerConnection, sink: AudioSink, mic: Mic | null) {
+  private constructor(pc: PeerConnection, audio: RtpTransceiver, sink: AudioSink, mic: Mic | null) {
     this.#pc = pc;
+    this.#audio = audio;
     this.#sink = sink;
     this.#mic = mic;
   }
@@ -39,7 +42,7 @@ export class TestClient {
   static async connect(
     room: RoomMedia,
     sessionId: string,
-    options: { toneHz?: number },
+    options: { toneHz?: number; micOn?: boolean; trickle?: boolean },
   ): Promise<TestClient> {
     const pc = createPeerConnection({ iceServers: [] });
     const audio = pc.addTransceiver("audio", { direction: "sendrecv" });
@@ -52,7 +55,7 @@ export class TestClient {
         source.onData({ samples: tone.next(), sampleRate: 48_000 })
       );
       clock.start();
-      await audio.sender.replaceTrack(track);
+      if (options.micOn !== false) await audio.sender.replaceTrack(track);
       mic = { source, track, clock };
     }
     const gathered = new Promise<void>((resolve) => {
@@ -60,17 +63,33 @@ export class TestClient {
         if (pc.iceGatheringState === "complete") resolve();
       };
     });
+    const trickled: Promise<unknown>[] = [];
+    let candidatesSent = 0;
+    if (options.trickle) {
+      pc.onicecandidate = ({ candidate }) => {
+        const plain = candidate && {
+          candidate: candidate.candidate,
+          sdpMid: candidate.sdpMid,
+          sdpMLineIndex: candidate.sdpMLineIndex,
+        };
+        trickled.push(room.handleSignal(sessionId, { type: "candidate", candidate: plain }));
+        candidatesSent++;
+      };
+    }
     await pc.setLocalDescription(await pc.createOffer());
-    await gathered;
-    const replies = await room.handleSignal(sessionId, {
-      type: "offer",
-      sdp: pc.localDescription!.sdp,
-    });
+    if (!options.trickle) await gathered;
+    let sdp = pc.localDescription!.sdp;
+    // A trickling browser's offer carries no candidates: they all come as messages.
+    if (options.trickle) sdp = sdp.replace(/a=(candidate|end-of-candidates).*\r\n/g, "");
+    const replies = await room.handleSignal(sessionId, { type: "offer", sdp });
     const answer = replies.find((reply) => reply.type === "answer");
     if (answer?.type !== "answer") throw new Error("No answer");
     await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
+    await gathered;
+    await Promise.all(trickled);
+    if (options.trickle && candidatesSent < 2) throw new Error("Nothing was trickled");
     const sink = createAudioSink(audio.receiver.track);
-    const client = new TestClient(pc, sink, mic);
+    const client = new TestClient(pc, audio, sink, mic);
     let pending = new Float32Array(0);
     sink.ondata = (data) => {
       const mono = toMono48k(data);
@@ -84,6 +103,13 @@ export class TestClient {
       pending = joined.slice(at);
     };
     return client;
+  }
+
+  /** Starts sending the tone on the transceiver negotiated at connection, as a browser would once
+   * invited to speak: `replaceTrack`, no new offer. */
+  async startMic(): Promise<void> {
+    if (!this.#mic) throw new Error("This client has no tone to send");
+    await this.#audio.sender.replaceTrack(this.#mic.track);
   }
 
   get connectionState(): string {
