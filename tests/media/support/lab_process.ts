@@ -1,0 +1,124 @@
+/**
+ * The child process behind `MediaLab`: one `RoomMedia` and its test clients, all real wrtc
+ * peers, driven by JSON lines on stdin, answering on stdout. wrtc lives here and not in the
+ * test runner because a process that created an `RTCAudioSource` crashes in its teardown unless
+ * it ends with `Deno.exit()` (see media/wrtc.ts), which a test runner cannot do.
+ */
+import { Buffer } from "node:buffer";
+import { MediaError } from "../../../media/errors.ts";
+import { type Role, RoomMedia, type SignalMessage } from "../../../media/room_media.ts";
+import { createPeerConnection } from "../../../media/wrtc.ts";
+import { TestClient } from "./test_client.ts";
+
+const speaking: string[][] = [];
+const room = new RoomMedia({ onSpeaking: (ids) => speaking.push(ids) });
+const clients = new Map<string, TestClient>();
+const tones = new Map<string, number | undefined>();
+const micsOn = new Map<string, boolean>();
+const trickles = new Map<string, boolean>();
+
+/** For every client, how many frames it had received when a change was made. */
+function marks(): Record<string, number> {
+  return Object.fromEntries([...clients].map(([id, client]) => [id, client.frames.length]));
+}
+
+async function connect(sessionId: string) {
+  clients.get(sessionId)?.close();
+  clients.set(
+    sessionId,
+    await TestClient.connect(room, sessionId, { toneHz: tones.get(sessionId) }),
+  );
+}
+
+type Params = Record<string, unknown>;
+const methods: Record<string, (params: Params) => unknown> = {
+  async join({ sessionId, role, heard, toneHz, micOn, trickle }) {
+    room.setRole(sessionId as string, role as Role);
+    room.setHeard(sessionId as string, heard as boolean);
+    tones.set(sessionId as string, toneHz as number | undefined);
+    micsOn.set(sessionId as string, micOn !== false);
+    trickles.set(sessionId as string, trickle === true);
+    await connect(sessionId as string);
+  },
+  setRole({ sessionId, role }) {
+    const before = marks();
+    room.setRole(sessionId as string, role as Role);
+    return before;
+  },
+  setHeard({ sessionId, heard }) {
+    const before = marks();
+    room.setHeard(sessionId as string, heard as boolean);
+    return before;
+  },
+  async startMic({ sessionId }) {
+    micsOn.set(sessionId as string, true);
+    await clients.get(sessionId as string)?.startMic();
+  },
+  received({ sessionId, from }) {
+    const frames = clients.get(sessionId as string)?.frames.slice(from as number) ?? [];
+    const pcm = new Int16Array(frames.length * 480);
+    frames.forEach((frame, i) => pcm.set(frame, i * 480));
+    return { from, base64: Buffer.from(pcm.buffer).toString("base64") };
+  },
+  frameCount({ sessionId }) {
+    return clients.get(sessionId as string)?.frames.length ?? 0;
+  },
+  drop({ sessionId }) {
+    clients.get(sessionId as string)?.close();
+    clients.delete(sessionId as string);
+  },
+  rejoin({ sessionId }) {
+    return connect(sessionId as string);
+  },
+  async signal({ sessionId, message }) {
+    try {
+      return { replies: await room.handleSignal(sessionId as string, message as SignalMessage) };
+    } catch (error) {
+      if (error instanceof MediaError) return { refused: error.code, message: error.message };
+      throw error;
+    }
+  },
+  async dataOnlyOffer() {
+    const pc = createPeerConnection({ iceServers: [] });
+    pc.createDataChannel("chat");
+    await pc.setLocalDescription(await pc.createOffer());
+    const sdp = pc.localDescription!.sdp;
+    pc.close();
+    return sdp;
+  },
+  speaking() {
+    return speaking;
+  },
+  stats() {
+    return room.stats();
+  },
+  close() {
+    for (const client of clients.values()) client.close();
+    clients.clear();
+    room.close();
+    return room.stats();
+  },
+};
+
+const encoder = new TextEncoder();
+async function reply(message: unknown) {
+  await Deno.stdout.write(encoder.encode(JSON.stringify(message) + "\n"));
+}
+
+let buffered = "";
+for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+  buffered += chunk;
+  let newline;
+  while ((newline = buffered.indexOf("\n")) >= 0) {
+    const line = buffered.slice(0, newline);
+    buffered = buffered.slice(newline + 1);
+    const { id, method, params } = JSON.parse(line);
+    try {
+      await reply({ id, result: await methods[method](params ?? {}) });
+    } catch (error) {
+      await reply({ id, error: String((error as Error)?.stack ?? error) });
+    }
+    if (method === "close") Deno.exit(0);
+  }
+}
+Deno.exit(0);
