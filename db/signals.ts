@@ -2,7 +2,8 @@
  * The recommender's history as the database holds it, in the recommender's terms
  * (recommend/signals.ts): picks and follows from `signals`; listening from `listens`, where
  * each row gives its room's topics its seconds and each other member on stage meanwhile the
- * seconds they overlapped (worked out in SQL). Listens still going count up to now.
+ * seconds they overlapped (worked out in SQL). Listens still going count up to now. Listening
+ * a member did while their history was paused (`listens.counted = false`) is left out.
  *
  * @example
  * const signals = await readSignals(sql);
@@ -49,11 +50,13 @@ export async function readSignals(sql: Sql, options: ReadSignalsOptions = {}): P
                s.at,
                null::float8 as seconds
         from signals s
+        -- "Not interested" is about one room, not a durable item: the hallway reads it itself.
+        where s.kind in ('topic_picked', 'topic_unpicked', 'followed', 'unfollowed')
         union all
         select 'listen', l.user_id, 'topic', rt.topic_id, l.started_at,
                extract(epoch from coalesce(l.ended_at, c.now) - l.started_at)::float8
         from listens l join room_topics rt on rt.room_id = l.room_id cross join clock c
-        where coalesce(l.ended_at, c.now) > l.started_at
+        where l.counted and coalesce(l.ended_at, c.now) > l.started_at
         union all
         select 'listen', l.user_id, 'person', o.user_id, heard.from_at,
                extract(epoch from heard.to_at - heard.from_at)::float8
@@ -65,7 +68,7 @@ export async function readSignals(sql: Sql, options: ReadSignalsOptions = {}): P
             select greatest(l.started_at, o.started_at) as from_at,
                    least(coalesce(l.ended_at, c.now), coalesce(o.ended_at, c.now)) as to_at
           ) heard
-        where heard.to_at > heard.from_at
+        where l.counted and heard.to_at > heard.from_at
       ) history
       order by at, user_id`;
     for await (const batch of rows.cursor(cursorRows)) {
