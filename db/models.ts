@@ -339,15 +339,21 @@ export async function rollBackModel(sql: Sql, actorId: number): Promise<number> 
   return await sql.begin(async (tx) => {
     await requireAdmin(tx, actorId);
     await tx`select pg_advisory_xact_lock(${applyLockKey})`;
-    const [previous] = await tx`
-      select model_id from model_applications
-      where model_id <> coalesce(
-        (select model_id from model_applications order by id desc limit 1), 0)
-      order by id desc limit 1`;
-    if (!previous) throw new Refusal("conflict", "No earlier model was ever applied");
-    await applyIn(tx, actorId, previous.model_id);
-    return previous.model_id as number;
+    const previous = await rollBackTarget(tx);
+    if (previous === null) throw new Refusal("conflict", "No earlier model was ever applied");
+    await applyIn(tx, actorId, previous);
+    return previous;
   });
+}
+
+/** The version a roll back would apply: the newest applied one other than the current one. */
+export async function rollBackTarget(sql: Sql | Tx): Promise<number | null> {
+  const [previous] = await sql`
+    select model_id from model_applications
+    where model_id <> coalesce(
+      (select model_id from model_applications order by id desc limit 1), 0)
+    order by id desc limit 1`;
+  return previous ? previous.model_id : null;
 }
 
 async function applyIn(tx: Tx, actorId: number, modelId: number): Promise<void> {

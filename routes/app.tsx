@@ -29,6 +29,8 @@ import { ErrorView } from "../views/errors.tsx";
 import { LiveHub } from "./live_hub.tsx";
 import { live } from "./live.tsx";
 import { rooms } from "./rooms.tsx";
+import { AppliedModel } from "../recommend/applied_model.ts";
+import { Trainer } from "../recommend/training.ts";
 
 export interface AppDeps {
   sql: Sql;
@@ -41,6 +43,10 @@ export interface AppDeps {
   events?: EventHub;
   /** The process's live hub; tests that use no sockets may leave it out. */
   hub?: LiveHub;
+  /** The process's trainer; left out, one that logs nowhere and sweeps nothing is made. */
+  trainer?: Trainer;
+  /** The process's applied model; left out, one is made on `events` (loaded on first use). */
+  appliedModel?: AppliedModel;
 }
 
 const maxBodyBytes = 64 * 1024;
@@ -49,6 +55,9 @@ const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const hub = deps.hub ?? new LiveHub({ sql: deps.sql, config: deps.config });
+  const trainer = deps.trainer ?? new Trainer(deps.sql, deps.config.modelTraining);
+  const appliedModel = deps.appliedModel ??
+    new AppliedModel(deps.sql, { events: deps.events });
   const direct = directReads(deps.sql);
   const cache = deps.events ? new ReadCache(deps.sql, deps.events) : undefined;
   app.use(securityHeaders());
@@ -57,6 +66,8 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
     c.set("sql", deps.sql);
     c.set("config", deps.config);
     c.set("hub", hub);
+    c.set("trainer", trainer);
+    c.set("appliedModel", appliedModel);
     // Requests that may write read the database itself; pages read through the cache.
     const writes = !safeMethods.has(c.req.method);
     c.set("reads", cache && !writes ? cache : direct);
