@@ -292,48 +292,42 @@ function VersionsTable(props: { versions: VersionRow[] }) {
         <thead>
           <tr>
             <th scope="col">Model</th>
-            <th scope="col">State</th>
+            <th scope="col">Recall@{k} · NDCG@{k}</th>
             <th scope="col">Parameters</th>
-            <th scope="col">Recall@{k}</th>
-            <th scope="col">NDCG@{k}</th>
-            <th scope="col">Use</th>
           </tr>
         </thead>
         <tbody>
           {props.versions.map((v) => (
             <tr id={`version-${v.id}`}>
               <th scope="row">
-                <a href={`/admin/recommendations?version=${v.id}#version-loss`}>#{v.id}</a>
-                <span class="muted small">
-                  {v.createdBy ? ` @${v.createdBy}` : ""}{" "}
+                <div class="version-name">
+                  <a href={`/admin/recommendations?version=${v.id}#version-loss`}>#{v.id}</a>
+                  <span class={`state ${v.state}`}>{v.state}</span>
+                  {v.applied && <span class="badge">In use</span>}
+                </div>
+                <p class="small muted">
+                  {v.createdBy ? `@${v.createdBy}, ` : ""}
                   <time datetime={v.createdAt.toISOString()} data-local-time>
                     {v.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC
                   </time>
-                </span>
-              </th>
-              <td>
-                <span class={`state ${v.state}`}>{v.state}</span>
-                {v.applied && <span class="badge">In use</span>}
+                </p>
                 {v.state === "failed" && v.error && <p class="small">{v.error}</p>}
-                {v.state === "trained" && v.metrics && (
-                  <p class="small muted">
-                    {v.metrics.members} members, {v.metrics.items} topics and people,{" "}
-                    {seconds(v.metrics.seconds)}
-                  </p>
-                )}
-              </td>
-              <td class="small">{describeParams(v.params)}</td>
-              <td>
-                <MetricCell metrics={v.metrics} metric="recall" />
-              </td>
-              <td>
-                <MetricCell metrics={v.metrics} metric="ndcg" />
-              </td>
-              <td>
                 {v.state === "trained" && !v.applied && (
                   <form method="post" action={`/admin/recommendations/versions/${v.id}/apply`}>
                     <button type="submit" aria-label={`Apply model #${v.id}`}>Apply</button>
                   </form>
+                )}
+              </th>
+              <td data-label={`Recall@${k} · NDCG@${k}`}>
+                <Metrics metrics={v.metrics} />
+              </td>
+              <td class="small" data-label="Parameters">
+                {describeParams(v.params)}
+                {v.state === "trained" && v.metrics && (
+                  <p class="small muted">
+                    Trained on {v.metrics.members} members and {v.metrics.items}{" "}
+                    topics and people in {seconds(v.metrics.seconds)}.
+                  </p>
                 )}
               </td>
             </tr>
@@ -344,21 +338,32 @@ function VersionsTable(props: { versions: VersionRow[] }) {
   );
 }
 
-function MetricCell(props: { metrics: VersionMetrics | null; metric: "recall" | "ndcg" }) {
+/** Recall and NDCG of the model and each baseline, one line each. */
+function Metrics(props: { metrics: VersionMetrics | null }) {
   const results = props.metrics?.results ?? [];
   if (results.length === 0 || results[0].members === 0) return <span class="muted">—</span>;
   return (
-    <dl class="metric">
-      {scorers.map((scorer) => {
-        const result = results.find((r) => r.name === scorer.name);
-        return result && (
-          <div class={scorer.className}>
-            <dt>{scorer.label}</dt>
-            <dd>{result[props.metric].toFixed(3)}</dd>
-          </div>
-        );
-      })}
-    </dl>
+    <table class="metric">
+      <thead class="visually-hidden">
+        <tr>
+          <th scope="col">Scorer</th>
+          <th scope="col">Recall@{props.metrics!.k}</th>
+          <th scope="col">NDCG@{props.metrics!.k}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {scorers.map((scorer) => {
+          const result = results.find((r) => r.name === scorer.name);
+          return result && (
+            <tr class={scorer.className}>
+              <th scope="row">{scorer.label}</th>
+              <td>{result.recall.toFixed(3)}</td>
+              <td>{result.ndcg.toFixed(3)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
 
@@ -489,7 +494,7 @@ function NumberField(
 
 function describeParams(p: VersionParams): string {
   return `${p.factors} factors, λ ${p.regularization}, α ${p.alpha}, ${p.iterations} ` +
-    `iterations; weights: pick ${p.weights.pick}, follow ${p.weights.follow}, ` +
+    `iterations; signals weigh: pick ${p.weights.pick}, follow ${p.weights.follow}, ` +
     `listen ${p.weights.listen}`;
 }
 

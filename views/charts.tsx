@@ -45,6 +45,8 @@ const margin = { top: 14, right: 16, bottom: 56, left: 70 };
 const plotWidth = width - margin.left - margin.right;
 const plotHeight = height - margin.top - margin.bottom;
 const maxXTicks = 10;
+/** Beyond this many points a series is a line alone: marks would run into each other. */
+const maxMarkedPoints = 20;
 
 export function LineChart(props: LineChartProps) {
   const points = props.series.flatMap((s) => s.points);
@@ -66,6 +68,8 @@ export function LineChart(props: LineChartProps) {
   const descriptionId = `${props.id}-desc`;
   return (
     <figure class="chart" id={props.id}>
+      {/* Seen by everyone; screen readers get the same words from the image's own title. */}
+      <p class="chart-title" aria-hidden="true">{props.title}</p>
       <svg
         viewBox={`0 0 ${width} ${height}`}
         role="img"
@@ -125,11 +129,12 @@ export function LineChart(props: LineChartProps) {
                 points={series.points.map((p) => `${round(x(p.x))},${round(y(p.y))}`).join(" ")}
               />
             )}
-            {series.points.map((p) => (
-              <circle cx={round(x(p.x))} cy={round(y(p.y))} r="4">
-                <title>{p.label ?? `${series.name}, ${xTick(p.x)}: ${formatNumber(p.y)}`}</title>
-              </circle>
-            ))}
+            {series.points.length <= maxMarkedPoints &&
+              series.points.map((p) => (
+                <circle cx={round(x(p.x))} cy={round(y(p.y))} r="4">
+                  <title>{p.label ?? `${series.name}, ${xTick(p.x)}: ${formatNumber(p.y)}`}</title>
+                </circle>
+              ))}
           </g>
         ))}
       </svg>

@@ -186,7 +186,13 @@ dbTest(
     assert.match(done, /aria-label="Apply model #1"/);
     const [version] = await modelVersions(sql, admin.id);
     const als = version.metrics!.results[0];
-    assert.match(done, new RegExp(`<dt>Model</dt><dd>${als.recall.toFixed(3)}</dd>`));
+    assert.match(
+      done,
+      new RegExp(
+        `<th scope="row">Model</th><td>${als.recall.toFixed(3)}</td>` +
+          `<td>${als.ndcg.toFixed(3)}</td>`,
+      ),
+    );
 
     const applied = await expectStatus(browser.post(`${page}/versions/1/apply`), 303);
     assert.equal(applied.headers.get("Location"), `${page}?done=applied`);
