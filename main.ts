@@ -20,7 +20,11 @@ if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`)
 
 const hub = new LiveHub({ sql: db.sql, config, events: db.events });
 hub.start();
-const trainer = new Trainer(db.sql, { ...config.modelTraining, log: console.log });
+const trainer = new Trainer(db.sql, {
+  ...config.modelTraining,
+  log: console.log,
+  soleProcess: db.kind === "pglite",
+});
 trainer.start();
 const appliedModel = new AppliedModel(db.sql, { events: db.events, log: console.log });
 // Loaded now, so the first hallway does not wait for the factors.

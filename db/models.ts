@@ -360,10 +360,8 @@ async function applyIn(tx: Tx, actorId: number, modelId: number): Promise<void> 
   const [version] = await tx`select state from model_versions where id = ${modelId} for share`;
   if (!version) throw new Refusal("not_found", "No such model version");
   if (version.state !== "trained") {
-    throw new Refusal(
-      "conflict",
-      `Model ${modelId} is ${version.state}: only a trained model can be applied`,
-    );
+    const why = version.state === "training" ? "is still training" : "failed to train";
+    throw new Refusal("conflict", `Model #${modelId} ${why}: only a trained model can be applied`);
   }
   await tx`insert into model_applications (model_id, applied_by) values (${modelId}, ${actorId})`;
   // Every hallway's order may change with the model.

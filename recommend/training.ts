@@ -47,6 +47,12 @@ const trainingSeed = 1;
 export interface TrainerOptions extends ModelTrainingConfig {
   /** Where progress lines go (the terminal in production); nowhere when absent. */
   log?: (line: string) => void;
+  /**
+   * True when no other process can use the database (embedded PGlite): a version still
+   * training at start-up was cut short by this process's last run, so `start()` fails it at
+   * once instead of after `staleMs`.
+   */
+  soleProcess?: boolean;
 }
 
 /** The version this process is training, and how to stop it. */
@@ -84,12 +90,12 @@ export class Trainer {
 
   /** Sweeps trainings abandoned by dead processes now and every `staleMs / 2`. */
   start(): void {
-    const sweep = () =>
-      failStaleTrainings(this.#sql, this.#options.staleMs).then(
+    const sweep = (staleMs = this.#options.staleMs) =>
+      failStaleTrainings(this.#sql, staleMs).then(
         (ids) => ids.forEach((id) => this.#log(`Model ${id}: marked failed, its training stopped`)),
         (error) => console.error("Sweeping stale trainings failed:", error),
       );
-    sweep();
+    sweep(this.#options.soleProcess ? 0 : this.#options.staleMs);
     this.#sweep = setInterval(sweep, this.#options.staleMs / 2);
   }
 

@@ -4,7 +4,13 @@ import { seedSmallCommunity } from "../support/community.ts";
 import { cast } from "../db/rooms_support.ts";
 import { loadConfig } from "../../config.ts";
 import type { Sql } from "../../db/client.ts";
-import { appliedModel, applyModel, type ModelParams, modelVersions } from "../../db/models.ts";
+import {
+  appliedModel,
+  applyModel,
+  type ModelParams,
+  modelVersions,
+  startTraining,
+} from "../../db/models.ts";
 import { defaultModelParams, Trainer } from "../../recommend/training.ts";
 
 const params: ModelParams = { ...defaultModelParams, factors: 8, iterations: 4 };
@@ -67,4 +73,23 @@ dbTest("stopping the server marks its training failed and frees the next one", a
   await training.settled();
   assert.equal((await modelVersions(sql, admin.id))[0].id, next);
   assert.equal((await modelVersions(sql, admin.id))[0].state, "trained");
+});
+
+dbTest("where no other process can train, a start-up fails what the last run left", async (sql) => {
+  const { admin } = await seedSmallCommunity(sql);
+  // The last run of this process died while training version 1.
+  await startTraining(sql, admin.id, params, { staleMs: 60_000 });
+  const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
+  const training = new Trainer(sql, { ...config.modelTraining, soleProcess: true });
+  training.start();
+  try {
+    const deadline = Date.now() + 10_000;
+    while ((await modelVersions(sql, admin.id))[0].state === "training") {
+      if (Date.now() > deadline) throw new Error("Version 1 is still training");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.match((await modelVersions(sql, admin.id))[0].error ?? "", /stopped reporting/);
+  } finally {
+    await training.stop();
+  }
 });
