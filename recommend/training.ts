@@ -237,6 +237,7 @@ export class Trainer {
           reject(new Error(`The training worker crashed: ${event.message}`));
         };
       });
+      finished.catch(() => {}); // When `aborted` wins the race, a late failure has no one to hear it.
       worker.postMessage(request, columnBuffers(request.signals));
       return await Promise.race([finished, aborted]);
     } finally {
