@@ -35,6 +35,7 @@ export interface Config {
   /** How often each process marks its connected members as present (well under the timeout). */
   presenceRefreshMs: number;
   inviteTtlMs: number;
+  modelTraining: ModelTrainingConfig;
   rateLimits: {
     signInPerAddress: RateLimit;
     signInPerAccount: RateLimit;
@@ -49,6 +50,20 @@ export interface Config {
     roomsPerAccount: RateLimit;
     reportsPerAccount: RateLimit;
   };
+}
+
+/** Training model versions (recommend/training.ts). */
+export interface ModelTrainingConfig {
+  /** How often the training process tells the others it is alive. */
+  heartbeatMs: number;
+  /** A training not heard from this long is taken for dead and marked failed. */
+  staleMs: number;
+  /** The share of the history's time span held out at its end to measure a model on. */
+  holdoutShare: number;
+  /** The cut-off of recall@k and NDCG@k. */
+  k: number;
+  /** Members measured at most (scoring one costs items × factors). */
+  maxMeasuredMembers: number;
 }
 
 const minuteMs = 60_000;
@@ -75,6 +90,13 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
     presenceTimeoutMs: integer(env.PRESENCE_TIMEOUT_SECONDS, 30, "PRESENCE_TIMEOUT_SECONDS") * 1000,
     presenceRefreshMs: 5_000,
     inviteTtlMs: integer(env.INVITE_TTL_DAYS, 14, "INVITE_TTL_DAYS") * dayMs,
+    modelTraining: {
+      heartbeatMs: 10_000,
+      staleMs: 2 * minuteMs,
+      holdoutShare: 0.2,
+      k: 20,
+      maxMeasuredMembers: 5_000,
+    },
     rateLimits: {
       signInPerAddress: { max: 20, windowMs: 15 * minuteMs },
       signInPerAccount: { max: 10, windowMs: 15 * minuteMs },

@@ -1,5 +1,6 @@
 /**
- * Palabre's composition root: configuration, database, migrations, the web app, the server.
+ * Palabre's composition root: configuration, database, migrations, the live hub, the model
+ * trainer and the applied model, the web app, the server.
  *
  * @example
  * deno task start   # http://localhost:8000 on embedded PGlite in ./data
@@ -9,15 +10,37 @@ import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { buildApp } from "./routes/app.tsx";
 import { LiveHub } from "./routes/live_hub.tsx";
+import { AppliedModel } from "./recommend/applied_model.ts";
+import { Trainer } from "./recommend/training.ts";
+import { HallwayRanker } from "./recommend/hallway.ts";
 
 const config = await loadConfig(Deno.env.toObject());
 const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 const applied = await migrate(db.sql);
 if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
 
-const hub = new LiveHub({ sql: db.sql, config, events: db.events });
+const trainer = new Trainer(db.sql, {
+  ...config.modelTraining,
+  log: console.log,
+  soleProcess: db.kind === "pglite",
+});
+trainer.start();
+const appliedModel = new AppliedModel(db.sql, { events: db.events, log: console.log });
+// Loaded now, so the first hallway does not wait for the factors.
+await appliedModel.current();
+// Pages and live hallway updates rank with the same model and weights.
+const ranker = new HallwayRanker(db.sql, { setup: () => appliedModel.current() });
+const hub = new LiveHub({ sql: db.sql, config, events: db.events, ranker });
 hub.start();
-const app = buildApp({ sql: db.sql, config, hub, events: db.events });
+const app = buildApp({
+  sql: db.sql,
+  config,
+  hub,
+  events: db.events,
+  trainer,
+  appliedModel,
+  ranker,
+});
 const server = Deno.serve({
   port: config.port,
   hostname: config.hostname,
@@ -33,6 +56,9 @@ const server = Deno.serve({
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     await hub.stop();
+    // A training cut short is marked failed now, not after other processes find it stale.
+    await trainer.stop();
+    appliedModel.close();
     // Draining requests gets a few seconds; a stuck client does not hold the process.
     await Promise.race([server.shutdown(), new Promise((resolve) => setTimeout(resolve, 5000))]);
     await db.close();

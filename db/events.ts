@@ -13,8 +13,9 @@ import type { Tx } from "./client.ts";
 export const channel = "palabre";
 
 /**
- * What changed: a room's state (and with it the hallway), the hallway alone, and/or members'
- * own data (sessions, profile, picks, follows, blocks) that cached reads depend on.
+ * What changed: a room's state (and with it the hallway), the hallway alone, members' own
+ * data (sessions, profile, picks, follows, blocks) that cached reads depend on, and/or the
+ * recommender's setup (the applied model version or the ranking weights).
  */
 export interface ChangeEvent {
   room?: number;

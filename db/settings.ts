@@ -1,13 +1,18 @@
 /**
- * Settings an administrator changes at run time, kept in the `settings` table.
+ * Settings an administrator changes at run time, kept in the `settings` table: invites per
+ * member and the hallway's ranking weights.
  *
  * @example
  * await setInvitesPerMember(sql, admin.id, 8);
  * await invitesPerMember(sql); // 8
+ * await setRankWeights(sql, admin.id, { ...defaultRankWeights, size: 0.2 });
  */
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
+import { notify } from "./events.ts";
 import { requireAdmin } from "./users.ts";
+// Types only: db/ runs no code from other folders.
+import type { RankWeights } from "../recommend/rank.ts";
 
 export const invitesPerMemberMax = 100;
 
@@ -29,4 +34,74 @@ export async function setInvitesPerMember(sql: Sql, actorId: number, value: numb
     await tx`insert into settings (key, value) values ('invites_per_member', ${tx.json(value)})
              on conflict (key) do update set value = excluded.value`;
   });
+}
+
+/** What an administrator may set each ranking weight to, and its form field and words. */
+export const rankWeightLimits: Record<
+  keyof RankWeights,
+  { min: number; max: number; field: string; label: string }
+> = {
+  model: { min: 0, max: 10, field: "rank_model", label: "Model score" },
+  topicShare: { min: 0, max: 1, field: "rank_topic_share", label: "Topics' share of a room" },
+  followedOnStage: {
+    min: 0,
+    max: 10,
+    field: "rank_followed_on_stage",
+    label: "Followed person on stage",
+  },
+  pickedTopic: { min: 0, max: 10, field: "rank_picked_topic", label: "Picked topic" },
+  size: { min: 0, max: 10, field: "rank_size", label: "Room size" },
+  freshness: { min: 0, max: 10, field: "rank_freshness", label: "Freshness" },
+  freshnessHalfLifeMs: {
+    min: 60_000,
+    max: 7 * 24 * 60 * 60_000,
+    field: "rank_freshness_half_life",
+    label: "Freshness half-life",
+  },
+  language: { min: 0, max: 10, field: "rank_language", label: "Shared language" },
+  blockedOnStage: { min: 0, max: 100, field: "rank_blocked_on_stage", label: "Blocked on stage" },
+  notInterested: { min: 0, max: 100, field: "rank_not_interested", label: "Not interested" },
+  repeatedTopic: { min: 0, max: 10, field: "rank_repeated_topic", label: "Repeated topic" },
+};
+
+/**
+ * The ranking weights an administrator saved, or `{}` before any were; recommend/applied_model.ts
+ * lays them over `defaultRankWeights`, which db/ does not know.
+ */
+export async function savedRankWeights(sql: Sql | Tx): Promise<Partial<RankWeights>> {
+  const [row] = await sql`select value from settings where key = 'rank_weights'`;
+  return row?.value ?? {};
+}
+
+/**
+ * Saves every ranking weight (administrators only) and tells every process, whose hallways
+ * re-rank. Each must be in `rankWeightLimits`; the refusal names the first that is not.
+ */
+export async function setRankWeights(
+  sql: Sql,
+  actorId: number,
+  weights: RankWeights,
+): Promise<void> {
+  const saved: Record<string, number> = {};
+  for (const [key, limit] of Object.entries(rankWeightLimits)) {
+    const value = weights[key as keyof RankWeights];
+    if (!Number.isFinite(value) || value < limit.min || value > limit.max) {
+      throw new Refusal("invalid", rankWeightRange(key as keyof RankWeights), limit.field);
+    }
+    saved[key] = value;
+  }
+  await sql.begin(async (tx) => {
+    await requireAdmin(tx, actorId);
+    await tx`insert into settings (key, value) values ('rank_weights', ${tx.json(saved)})
+             on conflict (key) do update set value = excluded.value`;
+    await notify(tx, { model: true, hallway: true });
+  });
+}
+
+/** "Room size must be a number from 0 to 10", in minutes for the half-life. */
+function rankWeightRange(key: keyof RankWeights): string {
+  const { min, max, label } = rankWeightLimits[key];
+  return key === "freshnessHalfLifeMs"
+    ? `${label} must be from ${min / 60_000} to ${max / 60_000} minutes`
+    : `${label} must be a number from ${min} to ${max}`;
 }

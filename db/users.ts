@@ -33,6 +33,8 @@ export const bioMaxLength = 300;
 
 // Paths that `/@handle` must never shadow, and names that would confuse members.
 const reservedHandles = new Set(["admin", "administrator", "palabre", "root", "support", "system"]);
+/** Handles of the demo community `deno task seed` writes; nobody signs up with one. */
+export const seededHandlePrefix = "demo_";
 const setupLockKey = 7_246_912;
 
 /** Throws an `invalid` refusal naming the first field that is wrong. */
@@ -45,7 +47,8 @@ export function validateNewMember(input: NewMember): void {
       "handle",
     );
   }
-  if (reservedHandles.has(handle.toLowerCase())) {
+  const lower = handle.toLowerCase();
+  if (reservedHandles.has(lower) || lower.startsWith(seededHandlePrefix)) {
     throw new Refusal("invalid", "That handle is reserved", "handle");
   }
   validateDisplayName(input.displayName);

@@ -14,7 +14,7 @@
  * const report = evaluate(signals, { splitAt, k: 10, weights: defaultSignalWeights, als });
  * report.results; // [{ name: "als", recall: 0.41, ndcg: 0.37 }, { name: "popularity", ... }, ...]
  */
-import { type Model, train, type TrainParams } from "./als.ts";
+import { type Model, type Progress, train, type TrainParams } from "./als.ts";
 import { collectEvidence, type Evidence, interactionsFromEvidence } from "./interactions.ts";
 import type { Interactions, Signal, SignalWeights } from "./signals.ts";
 
@@ -61,6 +61,8 @@ export interface EvaluateOptions {
   excludeSeen?: boolean;
   /** Measure at most this many members, evenly spread over the ids (ALS scoring costs items·k each). */
   maxMembers?: number;
+  /** Hears each iteration of the holdout model's training. */
+  onProgress?: (progress: Progress) => void;
 }
 
 /**
@@ -75,7 +77,7 @@ export function evaluate(
   options: EvaluateOptions,
 ): { holdout: Holdout; model: Model; results: Metrics[] } {
   const holdout = timeSplit(signals, options.splitAt, options.weights, options);
-  const model = train(holdout.training, options.als);
+  const model = train(holdout.training, options.als, options.onProgress);
   const members = sampleMembers(holdout, options.maxMembers);
   const scorers = [
     alsScorer(holdout, model, options.als),

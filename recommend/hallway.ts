@@ -5,11 +5,13 @@
  * size, freshness), so a new community's hallway still makes sense.
  *
  * @example
- * const ranker = new HallwayRanker(sql, { model: () => applied.current(), weights });
+ * const ranker = new HallwayRanker(sql, { setup: () => appliedModel.current() });
  * const hallway = await ranker.hallwayFor(grace.id);
  * hallway.live[0].rank.reason; // { kind: "follows", personId: 1 }
  */
 import type { Sql } from "../db/client.ts";
+import { listenedSeconds } from "../db/listening.ts";
+import type { RankingSetup } from "./applied_model.ts";
 import { type Hallway, type HallwayEvent, hallwayFor, type HallwayRoom } from "../db/hallway.ts";
 import {
   defaultRankWeights,
@@ -32,18 +34,9 @@ export interface RankedHallway extends Hallway {
   upcoming: (HallwayEvent & { rank: Ranking })[];
 }
 
-/** The applied model as ranking uses it (recommend/applied_model.ts provides one). */
-export interface HallwayModel {
-  vectors: ItemVectors;
-  /** The member's vector from their evidence now (folded in), or undefined without any. */
-  memberVector(memberId: number): Promise<Float64Array | undefined>;
-}
-
 export interface HallwayRankerOptions {
-  /** The applied model, if any, at the time of the call. */
-  model?: () => HallwayModel | undefined;
-  /** The admin's weights; defaults when not given. */
-  weights?: () => Promise<RankWeights>;
+  /** The applied model and the weights in use (recommend/applied_model.ts). */
+  setup?: () => Promise<RankingSetup>;
   now?: () => number;
 }
 
@@ -57,15 +50,20 @@ export class HallwayRanker {
   }
 
   async hallwayFor(memberId: number): Promise<RankedHallway> {
-    const model = this.#options.model?.();
-    const [hallway, weights, vector] = await Promise.all([
+    const [hallway, setup] = await Promise.all([
       hallwayFor(this.#sql, memberId),
-      this.#options.weights?.() ?? defaultRankWeights,
-      model?.memberVector(memberId),
+      this.#options.setup?.() ?? { model: null, weights: defaultRankWeights },
     ]);
+    // The member's vector is folded in from their evidence as it is now, even when the model
+    // was trained on them: what they paused, cleared, picked or followed since counts at once.
+    const vector = setup.model?.foldIn({
+      pickedTopics: hallway.viewer.pickedTopics,
+      follows: hallway.viewer.follows,
+      listened: await listenedSeconds(this.#sql, memberId),
+    });
     return orderHallway(hallway, {
-      weights,
-      vectors: model?.vectors,
+      weights: setup.weights,
+      vectors: setup.model?.vectors,
       vector,
       now: this.#options.now?.() ?? Date.now(),
     });

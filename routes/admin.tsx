@@ -1,5 +1,6 @@
 /**
- * /admin: invites per member, the waitlist and the member list with who invited whom.
+ * /admin: invites per member, the waitlist and the member list with who invited whom;
+ * /admin/recommendations lives in admin_recommend.tsx.
  * Every handler's db call checks that the actor is an administrator.
  *
  * @example
@@ -28,10 +29,12 @@ import { inviteFromWaitlist, waitlist } from "../db/waitlist.ts";
 import { invitesPerMember, setInvitesPerMember } from "../db/settings.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import { AdminView } from "../views/admin.tsx";
+import { recommendations } from "./admin_recommend.tsx";
 
 export const admin = new Hono<AppEnv>();
 
 admin.use(requireMember());
+admin.route("/recommendations", recommendations);
 
 async function adminPage(
   c: Ctx,

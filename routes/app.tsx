@@ -30,6 +30,8 @@ import { ErrorView } from "../views/errors.tsx";
 import { LiveHub } from "./live_hub.tsx";
 import { live } from "./live.tsx";
 import { rooms } from "./rooms.tsx";
+import { AppliedModel } from "../recommend/applied_model.ts";
+import { Trainer } from "../recommend/training.ts";
 
 export interface AppDeps {
   sql: Sql;
@@ -44,6 +46,10 @@ export interface AppDeps {
   hub?: LiveHub;
   /** Orders hallways (with the applied model in production); boosts only when left out. */
   ranker?: HallwayRanker;
+  /** The process's trainer; left out, one that logs nowhere and sweeps nothing is made. */
+  trainer?: Trainer;
+  /** The process's applied model; left out, one is made on `events` (loaded on first use). */
+  appliedModel?: AppliedModel;
 }
 
 const maxBodyBytes = 64 * 1024;
@@ -52,7 +58,11 @@ const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const hub = deps.hub ?? new LiveHub({ sql: deps.sql, config: deps.config });
-  const ranker = deps.ranker ?? new HallwayRanker(deps.sql);
+  const trainer = deps.trainer ?? new Trainer(deps.sql, deps.config.modelTraining);
+  const appliedModel = deps.appliedModel ??
+    new AppliedModel(deps.sql, { events: deps.events });
+  const ranker = deps.ranker ??
+    new HallwayRanker(deps.sql, { setup: () => appliedModel.current() });
   const hallwayOf = (memberId: number) => ranker.hallwayFor(memberId);
   const direct = directReads(deps.sql, hallwayOf);
   const cache = deps.events ? new ReadCache(deps.sql, hallwayOf, deps.events) : undefined;
@@ -62,6 +72,8 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
     c.set("sql", deps.sql);
     c.set("config", deps.config);
     c.set("hub", hub);
+    c.set("trainer", trainer);
+    c.set("appliedModel", appliedModel);
     // Requests that may write read the database itself; pages read through the cache.
     const writes = !safeMethods.has(c.req.method);
     c.set("reads", cache && !writes ? cache : direct);

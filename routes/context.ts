@@ -11,6 +11,8 @@ import type { Sql } from "../db/client.ts";
 import type { Reads } from "../db/read_cache.ts";
 import type { Member } from "../db/users.ts";
 import type { LiveHub } from "./live_hub.tsx";
+import type { AppliedModel } from "../recommend/applied_model.ts";
+import type { Trainer } from "../recommend/training.ts";
 
 export interface AppEnv {
   Variables: {
@@ -21,6 +23,10 @@ export interface AppEnv {
     member: Member | null;
     sessionToken: string | undefined;
     hub: LiveHub;
+    /** Trains model versions in this process (admin page). */
+    trainer: Trainer;
+    /** The applied model and ranking weights, kept in memory (the hallway ranks with them). */
+    appliedModel: AppliedModel;
   };
   /** Deno.serve's connection info, passed by `app.fetch(request, info)`. */
   Bindings: { remoteAddr?: { hostname: string } };

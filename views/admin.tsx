@@ -42,6 +42,27 @@ export interface AdminModeration {
   at: Date;
 }
 
+/** The administrators' pages, linked from each of them. */
+export function AdminSections(props: { current: "people" | "recommendations" }) {
+  const sections = [
+    { key: "people", href: "/admin", label: "People and invites" },
+    { key: "recommendations", href: "/admin/recommendations", label: "Recommendations" },
+  ] as const;
+  return (
+    <nav class="admin-sections" aria-label="Administration">
+      <ul>
+        {sections.map((s) => (
+          <li>
+            <a href={s.href} aria-current={s.key === props.current ? "page" : undefined}>
+              {s.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 export function AdminView(props: {
   reports: AdminReport[];
   moderation: AdminModeration[];
@@ -55,6 +76,7 @@ export function AdminView(props: {
   return (
     <section class="admin" aria-labelledby="admin-title">
       <h1 id="admin-title">Administration</h1>
+      <AdminSections current="people" />
       {props.notice && <p class="notice" role="status">{props.notice}</p>}
       {props.errors._form && <p class="error" role="alert">{props.errors._form}</p>}
       <section class="card" aria-labelledby="admin-invites">

@@ -20,6 +20,9 @@ export interface FieldProps {
   maxlength?: number;
   minlength?: number;
   multiline?: boolean;
+  /** For number fields: "any" lets decimals through. */
+  step?: string;
+  inputmode?: "numeric" | "decimal";
 }
 
 export function Field(props: FieldProps) {
@@ -33,6 +36,8 @@ export function Field(props: FieldProps) {
     maxlength: props.maxlength,
     minlength: props.minlength,
     autocomplete: props.autocomplete,
+    step: props.step,
+    inputmode: props.inputmode,
     "aria-invalid": error ? "true" : undefined,
     "aria-describedby": described || undefined,
   };

@@ -16,6 +16,8 @@ import { type Browser, type BrowserContextOptions, chromium, type Page } from "p
 import { loadConfig } from "../../config.ts";
 import { buildApp } from "../../routes/app.tsx";
 import { LiveHub } from "../../routes/live_hub.tsx";
+import type { Sql } from "../../db/client.ts";
+import { Trainer } from "../../recommend/training.ts";
 import { type DatabaseKind, freshDatabase } from "../support/databases.ts";
 
 /** Someone who signs up in a browser test. */
@@ -86,6 +88,8 @@ export async function launchChromium(): Promise<Browser> {
 
 export interface RunningPalabre {
   origin: string;
+  /** The database it serves, for a scenario to fill before it opens pages. */
+  sql: Sql;
   close(): Promise<void>;
 }
 
@@ -95,14 +99,17 @@ export async function startPalabre(kind: DatabaseKind): Promise<RunningPalabre> 
   const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
   const hub = new LiveHub({ sql: db.sql, config, events: db.events });
   hub.start();
-  const app = buildApp({ sql: db.sql, config, hub, events: db.events });
+  const trainer = new Trainer(db.sql, config.modelTraining);
+  const app = buildApp({ sql: db.sql, config, hub, events: db.events, trainer });
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen() {} },
     (request, info) => app.fetch(request, info),
   );
   return {
     origin: `http://127.0.0.1:${server.addr.port}`,
+    sql: db.sql,
     async close() {
+      await trainer.stop();
       await hub.stop();
       await server.shutdown();
       await db.close();

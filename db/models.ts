@@ -1,0 +1,417 @@
+/**
+ * Model versions: one training run each, then its factors, and which version is applied.
+ * The database holds every rule: hyper-parameters are validated here, administrators alone
+ * start, apply and roll back, a partial unique index (migration 005) lets one version train at
+ * a time across every process, and a training whose process stopped touching it is marked
+ * failed so it never blocks the next one.
+ *
+ * Factors are stored as little-endian float32 rows (`float32Bytes`), in the order of the
+ * version's `member_ids` and `items`, so any process can load the applied one.
+ *
+ * @example
+ * const id = await startTraining(sql, admin.id, params, { staleMs: 120_000 });
+ * await recordProgress(sql, id, { phase: "training", done: 1, total: 10 }, [812.5]);
+ * await finishTraining(sql, id, trained);
+ * await applyModel(sql, admin.id, id); // every process hears { model: true } and loads it
+ */
+import type { JSONValue } from "postgres";
+import type { Sql, Tx } from "./client.ts";
+import { isUniqueViolation, Refusal } from "./errors.ts";
+import { notify } from "./events.ts";
+import { requireAdmin } from "./users.ts";
+// Types only: model data is plain, and db/ runs no code from other folders.
+import type { ItemRef, SignalWeights } from "../recommend/signals.ts";
+
+/** What an administrator chooses for one training run. */
+export interface ModelParams {
+  factors: number;
+  /** λ, the weight of every vector's squared length. */
+  regularization: number;
+  /** Confidence is 1 + alpha × weight. */
+  alpha: number;
+  iterations: number;
+  /** How much picks, follows and listening count (recommend/signals.ts). */
+  weights: SignalWeights;
+}
+
+/** The ranges `validateModelParams` accepts; the upper ends only keep arithmetic sane. */
+export const modelParamLimits = {
+  factors: { min: 2, max: 256 },
+  iterations: { min: 1, max: 50 },
+  regularization: { max: 10_000 },
+  alpha: { max: 10_000 },
+  weight: { max: 1_000 },
+} as const;
+
+export type TrainingPhase = "reading" | "training" | "measuring";
+
+/** Where a training is: reading the history, training iteration `done` of `total`, measuring. */
+export interface TrainingProgress {
+  phase: TrainingPhase;
+  done: number;
+  total: number;
+}
+
+/** One scorer's offline metrics on the time-split holdout (recommend/evaluate.ts). */
+export interface ScorerMetrics {
+  name: string;
+  recall: number;
+  ndcg: number;
+  members: number;
+}
+
+export interface ModelMetrics {
+  /** The cut-off of recall@k and NDCG@k. */
+  k: number;
+  /** The time split: trained on history before it, measured on listening after it (ms). */
+  splitAt: number;
+  /** ALS first, then the baselines. */
+  results: ScorerMetrics[];
+  /** The final model's matrix. */
+  members: number;
+  items: number;
+  interactions: number;
+  /** Wall time of the whole run, reading included. */
+  seconds: number;
+}
+
+/** A finished training's output, as `finishTraining` stores it. */
+export interface TrainedModel {
+  factors: number;
+  memberIds: number[];
+  items: ItemRef[];
+  /** Row-major, `memberIds.length × factors`. */
+  memberFactors: Float32Array;
+  /** Row-major, `items.length × factors`. */
+  itemFactors: Float32Array;
+  loss: number[];
+  metrics: ModelMetrics;
+}
+
+export type ModelState = "training" | "trained" | "failed";
+
+/** A version as the admin page lists it: everything but the factors. */
+export interface ModelVersion {
+  id: number;
+  state: ModelState;
+  params: ModelParams;
+  iterationsDone: number;
+  loss: number[];
+  progress: TrainingProgress | null;
+  metrics: ModelMetrics | null;
+  error: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+  /** True for the version in use now. */
+  applied: boolean;
+}
+
+/** The applied version with its factors, as every process loads it. */
+export interface StoredModel {
+  id: number;
+  params: ModelParams;
+  factors: number;
+  memberIds: number[];
+  items: ItemRef[];
+  memberFactors: Float32Array;
+  itemFactors: Float32Array;
+}
+
+const readingProgress: TrainingProgress = { phase: "reading", done: 0, total: 1 };
+
+// Any constant works; it only has to be the same in every process. Serializes apply and roll back.
+const applyLockKey = 7_246_914;
+
+/** Throws an `invalid` refusal naming the first field that is wrong (form field names). */
+export function validateModelParams(params: ModelParams): void {
+  const { factors, iterations } = modelParamLimits;
+  wholeNumber(params.factors, factors.min, factors.max, "Factors", "factors");
+  positive(
+    params.regularization,
+    modelParamLimits.regularization.max,
+    "Regularization",
+    "regularization",
+  );
+  positive(params.alpha, modelParamLimits.alpha.max, "Alpha", "alpha");
+  wholeNumber(params.iterations, iterations.min, iterations.max, "Iterations", "iterations");
+  const weights = params.weights;
+  for (
+    const [key, label] of [["pick", "A pick"], ["follow", "A follow"], [
+      "listen",
+      "Listening",
+    ]] as const
+  ) {
+    const value = weights[key];
+    if (!Number.isFinite(value) || value < 0 || value > modelParamLimits.weight.max) {
+      throw new Refusal(
+        "invalid",
+        `${label} must weigh a number from 0 to ${modelParamLimits.weight.max}`,
+        `weight_${key}`,
+      );
+    }
+  }
+  if (weights.pick === 0 && weights.follow === 0 && weights.listen === 0) {
+    throw new Refusal(
+      "invalid",
+      "At least one kind of signal must weigh more than 0",
+      "weight_pick",
+    );
+  }
+}
+
+function wholeNumber(value: number, min: number, max: number, label: string, field: string) {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Refusal("invalid", `${label} must be a whole number from ${min} to ${max}`, field);
+  }
+}
+
+function positive(value: number, max: number, label: string, field: string) {
+  if (!Number.isFinite(value) || value <= 0 || value > max) {
+    throw new Refusal("invalid", `${label} must be a number above 0, at most ${max}`, field);
+  }
+}
+
+/**
+ * Starts a version in state `training` and returns its id. Administrators only; refused with
+ * `conflict` while another version trains, in this process or any other. Trainings whose
+ * process has not touched them for `staleMs` are marked failed first, so they do not block.
+ */
+export async function startTraining(
+  sql: Sql,
+  actorId: number,
+  params: ModelParams,
+  options: { staleMs: number },
+): Promise<number> {
+  validateModelParams(params);
+  const stored: ModelParams = {
+    factors: params.factors,
+    regularization: params.regularization,
+    alpha: params.alpha,
+    iterations: params.iterations,
+    weights: {
+      pick: params.weights.pick,
+      follow: params.weights.follow,
+      listen: params.weights.listen,
+    },
+  };
+  try {
+    return await sql.begin(async (tx) => {
+      await requireAdmin(tx, actorId);
+      await failStale(tx, options.staleMs);
+      const [row] = await tx`
+        insert into model_versions (state, params, created_by, progress)
+        values ('training', ${tx.json(asJson(stored))}, ${actorId},
+                ${tx.json(asJson(readingProgress))})
+        returning id`;
+      return row.id as number;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, "model_versions_one_training")) {
+      throw new Refusal("conflict", "A model is already training: wait for it to finish");
+    }
+    throw error;
+  }
+}
+
+/** Marks failed every training not touched for `staleMs`; returns their ids. */
+export async function failStaleTrainings(sql: Sql, staleMs: number): Promise<number[]> {
+  return await sql.begin((tx) => failStale(tx, staleMs));
+}
+
+async function failStale(tx: Tx, staleMs: number): Promise<number[]> {
+  const rows = await tx`
+    update model_versions
+    set state = 'failed', finished_at = now(), progress = null,
+        error = 'The training stopped reporting progress: its server process probably ended'
+    where state = 'training' and heartbeat_at < now() - ${staleMs} * interval '1 millisecond'
+    returning id`;
+  return rows.map((r) => r.id as number);
+}
+
+/**
+ * Records where a training is (and, in the training phase, the loss after each iteration
+ * so far). Returns false when the version is no longer training (marked failed as stale):
+ * its process should stop.
+ */
+export async function recordProgress(
+  sql: Sql,
+  modelId: number,
+  progress: TrainingProgress,
+  loss?: number[],
+): Promise<boolean> {
+  const rows = loss === undefined
+    ? await sql`
+      update model_versions set progress = ${sql.json(asJson(progress))}, heartbeat_at = now()
+      where id = ${modelId} and state = 'training' returning id`
+    : await sql`
+      update model_versions
+      set progress = ${sql.json(asJson(progress))}, heartbeat_at = now(),
+          iterations_done = ${loss.length}, loss = ${loss}::float8[]
+      where id = ${modelId} and state = 'training' returning id`;
+  return rows.length > 0;
+}
+
+/** Tells other processes this training is alive; false when it is no longer training. */
+export async function touchTraining(sql: Sql, modelId: number): Promise<boolean> {
+  const rows = await sql`
+    update model_versions set heartbeat_at = now()
+    where id = ${modelId} and state = 'training' returning id`;
+  return rows.length > 0;
+}
+
+/** Stores a finished training; false (nothing stored) when it is no longer training. */
+export async function finishTraining(
+  sql: Sql,
+  modelId: number,
+  trained: TrainedModel,
+): Promise<boolean> {
+  const rows = await sql`
+    update model_versions
+    set state = 'trained', finished_at = now(), progress = null,
+        iterations_done = ${trained.loss.length}, loss = ${trained.loss}::float8[],
+        metrics = ${sql.json(asJson(trained.metrics))},
+        factors = ${trained.factors}, member_ids = ${trained.memberIds}::bigint[],
+        items = ${sql.json(trained.items.map((i) => ({ kind: i.kind, id: i.id })))},
+        member_factors = ${float32Bytes(trained.memberFactors)},
+        item_factors = ${float32Bytes(trained.itemFactors)}
+    where id = ${modelId} and state = 'training'
+    returning id`;
+  return rows.length > 0;
+}
+
+/** Marks a training failed with a reason an administrator can read. */
+export async function failTraining(sql: Sql, modelId: number, error: string): Promise<void> {
+  await sql`
+    update model_versions set state = 'failed', finished_at = now(), progress = null,
+                              error = ${error.slice(0, 2000)}
+    where id = ${modelId} and state = 'training'`;
+}
+
+/** The newest versions first, without their factors. Administrators only. */
+export async function modelVersions(
+  sql: Sql,
+  actorId: number,
+  options: { limit?: number } = {},
+): Promise<ModelVersion[]> {
+  await requireAdmin(sql, actorId);
+  const rows = await sql`
+    select v.id, v.state, v.params, v.iterations_done, v.loss, v.progress, v.metrics, v.error,
+           u.handle as created_by, v.created_at, v.finished_at,
+           v.id = (select model_id from model_applications order by id desc limit 1) as applied
+    from model_versions v left join users u on u.id = v.created_by
+    order by v.id desc limit ${options.limit ?? 30}`;
+  return rows.map((r) => ({
+    id: r.id,
+    state: r.state,
+    params: r.params,
+    iterationsDone: r.iterations_done,
+    loss: r.loss,
+    progress: r.progress,
+    metrics: r.metrics,
+    error: r.error,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+    applied: r.applied === true,
+  }));
+}
+
+/**
+ * Makes a trained version the one in use, for every process (`{ model: true }`).
+ * Administrators only; a version still training or failed is refused with `conflict`.
+ */
+export async function applyModel(sql: Sql, actorId: number, modelId: number): Promise<void> {
+  await sql.begin(async (tx) => {
+    await requireAdmin(tx, actorId);
+    await tx`select pg_advisory_xact_lock(${applyLockKey})`;
+    await applyIn(tx, actorId, modelId);
+  });
+}
+
+/**
+ * Applies again the version that was in use before the current one (the newest application
+ * of another version) and returns its id. Rolling back twice therefore returns to where it
+ * started; any older version can be applied directly. Refused with `conflict` when no other
+ * version was ever applied.
+ */
+export async function rollBackModel(sql: Sql, actorId: number): Promise<number> {
+  return await sql.begin(async (tx) => {
+    await requireAdmin(tx, actorId);
+    await tx`select pg_advisory_xact_lock(${applyLockKey})`;
+    const previous = await rollBackTarget(tx);
+    if (previous === null) throw new Refusal("conflict", "No earlier model was ever applied");
+    await applyIn(tx, actorId, previous);
+    return previous;
+  });
+}
+
+/** The version a roll back would apply: the newest applied one other than the current one. */
+export async function rollBackTarget(sql: Sql | Tx): Promise<number | null> {
+  const [previous] = await sql`
+    select model_id from model_applications
+    where model_id <> coalesce(
+      (select model_id from model_applications order by id desc limit 1), 0)
+    order by id desc limit 1`;
+  return previous ? previous.model_id : null;
+}
+
+async function applyIn(tx: Tx, actorId: number, modelId: number): Promise<void> {
+  const [version] = await tx`select state from model_versions where id = ${modelId} for share`;
+  if (!version) throw new Refusal("not_found", "No such model version");
+  if (version.state !== "trained") {
+    const why = version.state === "training" ? "is still training" : "failed to train";
+    throw new Refusal("conflict", `Model #${modelId} ${why}: only a trained model can be applied`);
+  }
+  await tx`insert into model_applications (model_id, applied_by) values (${modelId}, ${actorId})`;
+  // Every hallway's order may change with the model.
+  await notify(tx, { model: true, hallway: true });
+}
+
+/** The id of the version in use, or null before any was applied. */
+export async function appliedModelId(sql: Sql | Tx): Promise<number | null> {
+  const [row] = await sql`select model_id from model_applications order by id desc limit 1`;
+  return row ? row.model_id : null;
+}
+
+/** The version in use with its factors, or null before any was applied. */
+export async function appliedModel(sql: Sql): Promise<StoredModel | null> {
+  const [row] = await sql`
+    select v.id, v.params, v.factors, v.member_ids, v.items, v.member_factors, v.item_factors
+    from model_versions v
+    where v.id = (select model_id from model_applications order by id desc limit 1)`;
+  if (!row) return null;
+  return {
+    id: row.id,
+    params: row.params,
+    factors: row.factors,
+    memberIds: row.member_ids,
+    items: row.items,
+    memberFactors: float32FromBytes(row.member_factors),
+    itemFactors: float32FromBytes(row.item_factors),
+  };
+}
+
+/** Our plain-data interfaces are JSON; their types only lack the index signature to say so. */
+function asJson(value: object): JSONValue {
+  return value as JSONValue;
+}
+
+const littleEndian = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
+
+/** Float32 values as little-endian bytes, the `bytea` format of model factors. */
+export function float32Bytes(values: Float32Array): Uint8Array {
+  if (littleEndian) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, n) => view.setFloat32(n * 4, v, true));
+  return bytes;
+}
+
+/** The inverse of `float32Bytes`; copies, since a driver's buffer need not be 4-byte aligned. */
+export function float32FromBytes(bytes: Uint8Array): Float32Array {
+  if (bytes.length % 4 !== 0) throw new Error("Stored factors are not whole float32 values");
+  if (littleEndian) return new Float32Array(new Uint8Array(bytes).buffer);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Float32Array.from({ length: bytes.length / 4 }, (_, n) => view.getFloat32(n * 4, true));
+}

@@ -1,0 +1,86 @@
+/**
+ * The recommender's history as the database holds it, in the recommender's terms
+ * (recommend/signals.ts): picks and follows from `signals`; listening from `listens`, where
+ * each row gives its room's topics its seconds and each other member on stage meanwhile the
+ * seconds they overlapped (worked out in SQL). Listens still going count up to now. Listening
+ * a member did while their history was paused (`listens.counted = false`) is left out.
+ *
+ * @example
+ * const signals = await readSignals(sql);
+ * signals.filter((s) => s.kind === "listen" && s.item.kind === "person"); // time heard, by speaker
+ */
+import type { Sql } from "./client.ts";
+// Types only: signals are plain data, and db/ runs no code from other folders.
+import type { ItemRef, Signal } from "../recommend/signals.ts";
+
+export interface ReadSignalsOptions {
+  /** Count listens still going up to this time (ms since the epoch); default: the database's now. */
+  now?: number;
+}
+
+const cursorRows = 50_000;
+
+/** Every signal, in time order (ties by member). */
+export async function readSignals(sql: Sql, options: ReadSignalsOptions = {}): Promise<Signal[]> {
+  const now = options.now === undefined ? null : new Date(options.now);
+  const topics = new Map<number, ItemRef>();
+  const people = new Map<number, ItemRef>();
+  // One shared object per item: millions of signals name a few thousand items.
+  const item = (kind: string, id: number): ItemRef => {
+    const known = kind === "topic" ? topics : people;
+    let ref = known.get(id);
+    if (!ref) {
+      ref = kind === "topic" ? { kind: "topic", id } : { kind: "person", id };
+      known.set(id, ref);
+    }
+    return ref;
+  };
+  const signals: Signal[] = [];
+  await sql.begin("isolation level repeatable read read only", async (tx) => {
+    const rows = tx`
+      with clock as (select coalesce(${now}::timestamptz, now()) as now)
+      select kind, user_id, item_kind, item_id,
+             floor(extract(epoch from at) * 1000)::float8 as at, seconds
+      from (
+        select case s.kind when 'topic_picked' then 'pick' when 'topic_unpicked' then 'unpick'
+                           when 'followed' then 'follow' else 'unfollow' end as kind,
+               s.user_id,
+               case when s.topic_id is null then 'person' else 'topic' end as item_kind,
+               coalesce(s.topic_id, s.person_id) as item_id,
+               s.at,
+               null::float8 as seconds
+        from signals s
+        -- "Not interested" is about one room, not a durable item: the hallway reads it itself.
+        where s.kind in ('topic_picked', 'topic_unpicked', 'followed', 'unfollowed')
+        union all
+        select 'listen', l.user_id, 'topic', rt.topic_id, l.started_at,
+               extract(epoch from coalesce(l.ended_at, c.now) - l.started_at)::float8
+        from listens l join room_topics rt on rt.room_id = l.room_id cross join clock c
+        where l.counted and coalesce(l.ended_at, c.now) > l.started_at
+        union all
+        select 'listen', l.user_id, 'person', o.user_id, heard.from_at,
+               extract(epoch from heard.to_at - heard.from_at)::float8
+        from listens l
+          join listens o on o.room_id = l.room_id and o.user_id <> l.user_id
+                        and o.role <> 'listener'
+          cross join clock c
+          cross join lateral (
+            select greatest(l.started_at, o.started_at) as from_at,
+                   least(coalesce(l.ended_at, c.now), coalesce(o.ended_at, c.now)) as to_at
+          ) heard
+        where l.counted and heard.to_at > heard.from_at
+      ) history
+      order by at, user_id`;
+    for await (const batch of rows.cursor(cursorRows)) {
+      for (const r of batch) {
+        const ref = item(r.item_kind, r.item_id);
+        signals.push(
+          r.kind === "listen"
+            ? { kind: "listen", user: r.user_id, item: ref, at: r.at, seconds: r.seconds }
+            : { kind: r.kind, user: r.user_id, item: ref, at: r.at },
+        );
+      }
+    }
+  });
+  return signals;
+}

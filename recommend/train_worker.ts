@@ -1,0 +1,121 @@
+/**
+ * The Worker that trains a model version off the request path: the whole signal log in (as
+ * transferred columns), the final model's factors and its offline metrics out, with a report
+ * after every iteration. It holds no database connection; recommend/training.ts does the I/O.
+ *
+ * The final model trains on all the history. The metrics come from a second model trained the
+ * same way on the history before a time split (the last `holdoutShare` of its time span held
+ * out), measured against popularity and picked topics (recommend/evaluate.ts).
+ *
+ * @example
+ * const worker = new Worker(new URL("./train_worker.ts", import.meta.url), { type: "module" });
+ * worker.postMessage(request, columnBuffers(request.signals));
+ * worker.onmessage = (event: MessageEvent<WorkerReport>) => console.log(event.data.type);
+ */
+import { type Progress, train, type TrainParams } from "./als.ts";
+import { evaluate, type Metrics } from "./evaluate.ts";
+import { buildInteractions } from "./interactions.ts";
+import { type SignalColumns, signalsFromColumns } from "./signal_columns.ts";
+import type { ItemRef, SignalWeights } from "./signals.ts";
+
+export interface TrainingRequest {
+  signals: SignalColumns;
+  als: TrainParams;
+  weights: SignalWeights;
+  evaluation: {
+    /** The share of the history's time span held out at its end, in (0, 1). */
+    holdoutShare: number;
+    k: number;
+    maxMembers: number;
+  };
+}
+
+export interface TrainingResult {
+  memberIds: number[];
+  items: ItemRef[];
+  factors: number;
+  /** Transferred: a buffer of its own. */
+  memberFactors: Float32Array<ArrayBuffer>;
+  itemFactors: Float32Array<ArrayBuffer>;
+  loss: number[];
+  interactions: number;
+  k: number;
+  splitAt: number;
+  metrics: Metrics[];
+}
+
+/** "training" is the final model, "measuring" the holdout model's training. */
+export type WorkerReport =
+  | { type: "progress"; phase: "training" | "measuring"; iterations: number } & Progress
+  | { type: "trained"; result: TrainingResult }
+  | { type: "failed"; message: string };
+
+/** At least this many members and items, or there is nothing to factorize. */
+const minimumRows = 2;
+
+/** Trains and measures; `report` hears every iteration. Throws a readable Error on too little data. */
+export function trainAndMeasure(
+  request: TrainingRequest,
+  report: (progress: WorkerReport & { type: "progress" }) => void,
+): TrainingResult {
+  const signals = signalsFromColumns(request.signals);
+  const interactions = buildInteractions(signals, request.weights);
+  if (interactions.users.length < minimumRows || interactions.items.length < minimumRows) {
+    throw new Error(
+      `Too little history to train: ${interactions.users.length} members and ` +
+        `${interactions.items.length} topics or people have signals (at least ${minimumRows} of each are needed)`,
+    );
+  }
+  const iterations = request.als.iterations;
+  const model = train(
+    interactions,
+    request.als,
+    (p) => report({ type: "progress", phase: "training", iterations, ...p }),
+  );
+
+  let first = Infinity, last = -Infinity;
+  for (const signal of signals) {
+    if (signal.at < first) first = signal.at;
+    if (signal.at > last) last = signal.at;
+  }
+  const splitAt = first + (1 - request.evaluation.holdoutShare) * (last - first);
+  const { k, maxMembers } = request.evaluation;
+  const { results } = evaluate(signals, {
+    splitAt,
+    k,
+    maxMembers,
+    weights: request.weights,
+    als: request.als,
+    onProgress: (p) => report({ type: "progress", phase: "measuring", iterations, ...p }),
+  });
+  return {
+    memberIds: interactions.users,
+    items: interactions.items,
+    factors: model.factors,
+    memberFactors: Float32Array.from(model.userFactors),
+    itemFactors: Float32Array.from(model.itemFactors),
+    loss: model.loss,
+    interactions: interactions.itemIndex.length,
+    k,
+    splitAt,
+    metrics: results,
+  };
+}
+
+// The worker's global scope; the project's types describe a window, so name what is used.
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<TrainingRequest>) => void) | null;
+  postMessage(message: WorkerReport, transfer?: Transferable[]): void;
+};
+
+scope.onmessage = (event) => {
+  let report: WorkerReport;
+  try {
+    const result = trainAndMeasure(event.data, (progress) => scope.postMessage(progress));
+    report = { type: "trained", result };
+    scope.postMessage(report, [result.memberFactors.buffer, result.itemFactors.buffer]);
+  } catch (error) {
+    report = { type: "failed", message: error instanceof Error ? error.message : String(error) };
+    scope.postMessage(report);
+  }
+};

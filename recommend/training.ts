@@ -1,0 +1,299 @@
+/**
+ * Trains model versions off the request path. `train` records a new version in the database
+ * (the rules are db/models.ts's) and returns its id at once; the history is then read from
+ * the database, handed to a Worker (recommend/train_worker.ts) and the Worker's reports are
+ * written back as progress, printed to the terminal, and finally stored as the version's
+ * factors and metrics, or as the reason it failed.
+ *
+ * While it trains, this process touches the version's row every `heartbeatMs`; every process
+ * that runs `start()` sweeps trainings nobody touched for `staleMs` (their process died) to
+ * failed, so a crash never blocks training for good.
+ *
+ * @example
+ * const trainer = new Trainer(sql, { ...config.modelTraining, log: console.log });
+ * trainer.start();
+ * const id = await trainer.train(admin.id, defaultModelParams); // returns before training ends
+ * await trainer.settled();
+ */
+import type { ModelTrainingConfig } from "../config.ts";
+import type { Sql } from "../db/client.ts";
+import {
+  failStaleTrainings,
+  failTraining,
+  finishTraining,
+  type ModelParams,
+  recordProgress,
+  startTraining,
+  touchTraining,
+  type TrainingProgress,
+} from "../db/models.ts";
+import { readSignals } from "../db/signals.ts";
+import { columnBuffers, signalColumns } from "./signal_columns.ts";
+import { defaultSignalWeights } from "./signals.ts";
+import type { TrainingRequest, TrainingResult, WorkerReport } from "./train_worker.ts";
+
+/** What the admin page offers before any version was trained. */
+export const defaultModelParams: ModelParams = {
+  factors: 32,
+  regularization: 0.1,
+  alpha: 10,
+  iterations: 10,
+  weights: defaultSignalWeights,
+};
+
+/** Every version starts from the same random factors: equal parameters, equal models. */
+const trainingSeed = 1;
+
+export interface TrainerOptions extends ModelTrainingConfig {
+  /** Where progress lines go (the terminal in production); nowhere when absent. */
+  log?: (line: string) => void;
+  /**
+   * True when no other process can use the database (embedded PGlite): a version still
+   * training at start-up was cut short by this process's last run, so `start()` fails it at
+   * once instead of after `staleMs`.
+   */
+  soleProcess?: boolean;
+}
+
+/** The version this process is training, and how to stop it. */
+interface Run {
+  id: number;
+  done: Promise<void>;
+  abort(why: Error): void;
+}
+
+/** This process stops the training (it is shutting down): the version is marked failed. */
+class Aborted extends Error {}
+
+/** The version is no longer training in the database (failed as stale elsewhere): just stop. */
+class Abandoned extends Error {
+  constructor() {
+    super("The version was marked failed elsewhere");
+  }
+}
+
+/** A failure the worker explained (too little history): its message is the whole story. */
+class TrainingFailed extends Error {}
+
+export class Trainer {
+  #sql: Sql;
+  #options: TrainerOptions;
+  #log: (line: string) => void;
+  #run: Run | null = null;
+  #sweep: ReturnType<typeof setInterval> | undefined;
+
+  constructor(sql: Sql, options: TrainerOptions) {
+    this.#sql = sql;
+    this.#options = options;
+    this.#log = options.log ?? (() => {});
+  }
+
+  /** Sweeps trainings abandoned by dead processes now and every `staleMs / 2`. */
+  start(): void {
+    const sweep = (staleMs = this.#options.staleMs) =>
+      failStaleTrainings(this.#sql, staleMs).then(
+        (ids) => ids.forEach((id) => this.#log(`Model ${id}: marked failed, its training stopped`)),
+        (error) => console.error("Sweeping stale trainings failed:", error),
+      );
+    sweep(this.#options.soleProcess ? 0 : this.#options.staleMs);
+    this.#sweep = setInterval(sweep, this.#options.staleMs / 2);
+  }
+
+  /** Stops sweeping and ends this process's training, if any, marking it failed. */
+  async stop(): Promise<void> {
+    clearInterval(this.#sweep);
+    const run = this.#run;
+    if (!run) return;
+    run.abort(new Aborted("The server stopped while this model was training"));
+    await run.done;
+  }
+
+  /**
+   * Starts training a new version and returns its id without waiting for it. Refusals come
+   * from db/models.ts: bad parameters (`invalid`), not an administrator (`forbidden`), another
+   * version training anywhere (`conflict`).
+   */
+  async train(actorId: number, params: ModelParams): Promise<number> {
+    const id = await startTraining(this.#sql, actorId, params, {
+      staleMs: this.#options.staleMs,
+    });
+    let abort: (why: Error) => void = () => {};
+    const aborted = new Promise<never>((_, reject) => abort = reject);
+    aborted.catch(() => {}); // Heard through the races in #train; never unhandled.
+    const run: Run = { id, abort: (why) => abort(why), done: Promise.resolve() };
+    run.done = this.#train(run, params, aborted).finally(() => {
+      if (this.#run === run) this.#run = null;
+    });
+    this.#run = run;
+    return id;
+  }
+
+  /** Resolves when the training this process runs, if any, has ended (stored or failed). */
+  async settled(): Promise<void> {
+    await this.#run?.done;
+  }
+
+  async #train(run: Run, params: ModelParams, aborted: Promise<never>): Promise<void> {
+    const { id } = run;
+    const sql = this.#sql;
+    const log = (line: string) => this.#log(`Model ${id}: ${line}`);
+    const startedAt = performance.now();
+    const heartbeat = setInterval(async () => {
+      try {
+        if (!await touchTraining(sql, id)) run.abort(new Abandoned());
+      } catch (error) {
+        console.error(`Model ${id}: heartbeat failed:`, error);
+      }
+    }, this.#options.heartbeatMs);
+    try {
+      log("reading the listening history");
+      const signals = await Promise.race([readSignals(sql), aborted]);
+      log(
+        `${signals.length.toLocaleString("en-US")} signals read in ${since(startedAt)}; ` +
+          `training ${params.factors} factors for ${params.iterations} iterations`,
+      );
+      const request: TrainingRequest = {
+        signals: signalColumns(signals),
+        als: { ...params, seed: trainingSeed },
+        weights: params.weights,
+        evaluation: {
+          holdoutShare: this.#options.holdoutShare,
+          k: this.#options.k,
+          maxMembers: this.#options.maxMeasuredMembers,
+        },
+      };
+      const progress = new ProgressWriter(sql, id, () => run.abort(new Abandoned()));
+      const result = await this.#trainInWorker(request, aborted, (report) => {
+        const { phase, iteration, iterations, loss, seconds } = report;
+        if (phase === "training") {
+          log(
+            `iteration ${iteration}/${iterations}, loss ${loss.toPrecision(6)} (${
+              seconds.toFixed(2)
+            } s)`,
+          );
+        } else {
+          log(`measuring on the held-out history: iteration ${iteration}/${iterations}`);
+        }
+        progress.write(
+          { phase, done: iteration, total: iterations },
+          phase === "training" ? loss : undefined,
+        );
+      });
+      await Promise.race([progress.flush(), aborted]);
+      const stored = await finishTraining(sql, id, {
+        factors: result.factors,
+        memberIds: result.memberIds,
+        items: result.items,
+        memberFactors: result.memberFactors,
+        itemFactors: result.itemFactors,
+        loss: result.loss,
+        metrics: {
+          k: result.k,
+          splitAt: result.splitAt,
+          results: result.metrics,
+          members: result.memberIds.length,
+          items: result.items.length,
+          interactions: result.interactions,
+          seconds: (performance.now() - startedAt) / 1000,
+        },
+      });
+      if (!stored) throw new Abandoned();
+      const scores = result.metrics.map((m) => `${m.name} ${m.recall.toFixed(3)}`).join(", ");
+      log(`trained in ${since(startedAt)}; recall@${result.k}: ${scores}`);
+    } catch (error) {
+      if (error instanceof Abandoned) {
+        log("stopped: it was marked failed elsewhere");
+        return;
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      log(`failed: ${reason}`);
+      await failTraining(sql, id, reason).catch((e) => console.error(`Model ${id}:`, e));
+      if (!(error instanceof Aborted) && !(error instanceof TrainingFailed)) {
+        console.error(`Model ${id}: training failed:`, error);
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** Runs the request in a new Worker; `aborted` (or a failure) terminates it. */
+  async #trainInWorker(
+    request: TrainingRequest,
+    aborted: Promise<never>,
+    onProgress: (report: WorkerReport & { type: "progress" }) => void,
+  ): Promise<TrainingResult> {
+    const worker = new Worker(new URL("./train_worker.ts", import.meta.url), { type: "module" });
+    try {
+      const finished = new Promise<TrainingResult>((resolve, reject) => {
+        worker.onmessage = (event: MessageEvent<WorkerReport>) => {
+          const report = event.data;
+          if (report.type === "progress") onProgress(report);
+          else if (report.type === "trained") resolve(report.result);
+          else reject(new TrainingFailed(report.message));
+        };
+        worker.onerror = (event) => {
+          // Handled here: unhandled, a Worker's error would end the whole process.
+          event.preventDefault();
+          reject(new Error(`The training worker crashed: ${event.message}`));
+        };
+      });
+      finished.catch(() => {}); // When `aborted` wins the race, a late failure has no one to hear it.
+      worker.postMessage(request, columnBuffers(request.signals));
+      return await Promise.race([finished, aborted]);
+    } finally {
+      // Ends the computation at once, also when it was aborted halfway.
+      worker.terminate();
+    }
+  }
+}
+
+/**
+ * Writes progress one statement at a time: reports arriving while a write is on its way
+ * replace each other, so a fast training never queues up writes. Each training-phase write
+ * carries the loss of every iteration so far.
+ */
+class ProgressWriter {
+  #sql: Sql;
+  #id: number;
+  #onAbandoned: () => void;
+  #loss: number[] = [];
+  #pending: { progress: TrainingProgress; withLoss: boolean } | null = null;
+  #writing: Promise<void> | null = null;
+
+  constructor(sql: Sql, id: number, onAbandoned: () => void) {
+    this.#sql = sql;
+    this.#id = id;
+    this.#onAbandoned = onAbandoned;
+  }
+
+  /** Records `progress`; `loss` is the objective after this iteration of the final model. */
+  write(progress: TrainingProgress, loss?: number): void {
+    if (loss !== undefined) this.#loss.push(loss);
+    this.#pending = { progress, withLoss: loss !== undefined };
+    this.#writing ??= this.#drain();
+  }
+
+  /** Waits for the writes asked for so far. */
+  async flush(): Promise<void> {
+    await this.#writing;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending) {
+      const { progress, withLoss } = this.#pending;
+      this.#pending = null;
+      try {
+        const loss = withLoss ? [...this.#loss] : undefined;
+        if (!await recordProgress(this.#sql, this.#id, progress, loss)) this.#onAbandoned();
+      } catch (error) {
+        // Progress is for people watching; the training goes on without it.
+        console.error(`Model ${this.#id}: recording progress failed:`, error);
+      }
+    }
+    this.#writing = null;
+  }
+}
+
+function since(startedAt: number): string {
+  return `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
+}

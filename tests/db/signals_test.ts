@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { dbTest } from "../support/databases.ts";
+import { cast, openRoom } from "./rooms_support.ts";
+import { joinRoom } from "../../db/rooms.ts";
+import { readSignals } from "../../db/signals.ts";
+
+dbTest("listening while a member's history is paused is not read as a signal", async (sql) => {
+  const { ada, grace, lin } = await cast(sql, "ada", "grace", "lin");
+  const roomId = await openRoom(sql, ada.id);
+  // Lin paused their listening history before joining (the setting the hallway offers).
+  await sql`update users set listening_paused = true where id = ${lin.id}`;
+  await joinRoom(sql, grace.id, roomId);
+  await joinRoom(sql, lin.id, roomId);
+  const signals = await readSignals(sql, { now: Date.now() + 60_000 });
+  const listeners = new Set(signals.filter((s) => s.kind === "listen").map((s) => s.user));
+  assert.ok(listeners.has(grace.id), "counted listening is read");
+  assert.ok(!listeners.has(lin.id), "paused listening is left out");
+  // What Lin does still counts towards others: Grace heard Ada, whatever Lin paused.
+  assert.ok(
+    signals.some((s) => s.kind === "listen" && s.user === grace.id && s.item.id === ada.id),
+  );
+});
+
+dbTest("a room marked not interested is not read as a signal about an item", async (sql) => {
+  const { ada, grace } = await cast(sql, "ada", "grace");
+  const roomId = await openRoom(sql, ada.id);
+  await sql`insert into signals (user_id, kind, room_id) values (${grace.id}, 'not_interested',
+                                                                 ${roomId})`;
+  const signals = await readSignals(sql);
+  assert.deepEqual(signals.filter((s) => s.user === grace.id), []);
+  assert.ok(signals.every((s) => Number.isInteger(s.item.id)));
+});

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { dbTest } from "../support/databases.ts";
+import { seedSmallCommunity } from "../support/community.ts";
+import { cast } from "../db/rooms_support.ts";
+import { loadConfig } from "../../config.ts";
+import type { Sql } from "../../db/client.ts";
+import {
+  appliedModel,
+  applyModel,
+  type ModelParams,
+  modelVersions,
+  startTraining,
+} from "../../db/models.ts";
+import { defaultModelParams, Trainer } from "../../recommend/training.ts";
+
+const params: ModelParams = { ...defaultModelParams, factors: 8, iterations: 4 };
+
+async function trainer(sql: Sql, lines: string[] = []): Promise<Trainer> {
+  const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
+  return new Trainer(sql, { ...config.modelTraining, log: (line) => lines.push(line) });
+}
+
+dbTest("a training returns at once, then stores its factors, loss and metrics", async (sql) => {
+  const { admin, community } = await seedSmallCommunity(sql);
+  const lines: string[] = [];
+  const training = await trainer(sql, lines);
+  const id = await training.train(admin.id, params);
+  const [started] = await modelVersions(sql, admin.id);
+  assert.equal(started.id, id);
+  assert.equal(started.state, "training", "train() does not wait for the training");
+  await training.settled();
+
+  const [version] = await modelVersions(sql, admin.id);
+  assert.equal(version.state, "trained", version.error ?? "");
+  assert.equal(version.iterationsDone, 4);
+  assert.equal(version.loss.length, 4);
+  assert.ok(version.loss[3] <= version.loss[0], "the loss goes down");
+  const metrics = version.metrics!;
+  assert.equal(metrics.k, 20);
+  assert.deepEqual(metrics.results.map((m) => m.name), ["als", "popularity", "picked topics"]);
+  assert.ok(metrics.results.every((m) => m.members > 0), "members were measured");
+  assert.ok(metrics.members > 0 && metrics.members <= community.members.length);
+  assert.ok(lines.some((l) => l.startsWith(`Model ${id}: iteration 4/4, loss `)));
+  assert.ok(lines.some((l) => l.startsWith(`Model ${id}: trained in`)));
+
+  await applyModel(sql, admin.id, id);
+  const stored = await appliedModel(sql);
+  assert.equal(stored?.memberIds.length, metrics.members);
+  assert.equal(stored?.memberFactors.length, metrics.members * params.factors);
+  assert.equal(stored?.itemFactors.length, metrics.items * params.factors);
+  assert.ok(stored?.itemFactors.every(Number.isFinite));
+});
+
+dbTest("with too little history the version fails and says why", async (sql) => {
+  const { ada } = await cast(sql, "ada");
+  const training = await trainer(sql);
+  await training.train(ada.id, params);
+  await training.settled();
+  const [version] = await modelVersions(sql, ada.id);
+  assert.equal(version.state, "failed");
+  assert.match(version.error ?? "", /^Too little history to train: 0 members/);
+});
+
+dbTest("stopping the server marks its training failed and frees the next one", async (sql) => {
+  const { admin } = await seedSmallCommunity(sql);
+  const training = await trainer(sql);
+  await training.train(admin.id, { ...params, factors: 256, iterations: 50 });
+  await training.stop();
+  const [version] = await modelVersions(sql, admin.id);
+  assert.equal(version.state, "failed");
+  assert.equal(version.error, "The server stopped while this model was training");
+  const next = await training.train(admin.id, params);
+  await training.settled();
+  assert.equal((await modelVersions(sql, admin.id))[0].id, next);
+  assert.equal((await modelVersions(sql, admin.id))[0].state, "trained");
+});
+
+dbTest("where no other process can train, a start-up fails what the last run left", async (sql) => {
+  const { admin } = await seedSmallCommunity(sql);
+  // The last run of this process died while training version 1.
+  await startTraining(sql, admin.id, params, { staleMs: 60_000 });
+  const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
+  const training = new Trainer(sql, { ...config.modelTraining, soleProcess: true });
+  training.start();
+  try {
+    const deadline = Date.now() + 10_000;
+    while ((await modelVersions(sql, admin.id))[0].state === "training") {
+      if (Date.now() > deadline) throw new Error("Version 1 is still training");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.match((await modelVersions(sql, admin.id))[0].error ?? "", /stopped reporting/);
+  } finally {
+    await training.stop();
+  }
+});

@@ -1,0 +1,205 @@
+import assert from "node:assert/strict";
+import type { Hono } from "hono";
+import { dbTest } from "../support/databases.ts";
+import {
+  adminBrowser,
+  Browser,
+  expectStatus,
+  memberBrowser,
+  testApp,
+} from "../support/app_client.ts";
+import { seededPassword, seedSmallCommunity } from "../support/community.ts";
+import type { AppEnv } from "../../routes/context.ts";
+import { modelVersions, startTraining } from "../../db/models.ts";
+import { savedRankWeights } from "../../db/settings.ts";
+import { defaultModelParams } from "../../recommend/training.ts";
+import { defaultRankWeights } from "../../recommend/rank.ts";
+
+const page = "/admin/recommendations";
+const fragment = { "HX-Request": "true" };
+const trainForm = {
+  factors: "8",
+  regularization: "0.1",
+  alpha: "10",
+  iterations: "4",
+  weight_pick: "2",
+  weight_follow: "3",
+  weight_listen: "1",
+};
+
+/** The weights form as the page fills it, with the defaults. */
+const weightsForm: Record<string, string> = {
+  rank_model: "1",
+  rank_topic_share: "0.5",
+  rank_followed_on_stage: "0.6",
+  rank_picked_topic: "0.3",
+  rank_size: "0.05",
+  rank_freshness: "0.1",
+  rank_freshness_half_life: "30",
+  rank_language: "0.2",
+  rank_blocked_on_stage: "10",
+  rank_not_interested: "10",
+  rank_repeated_topic: "0.15",
+};
+
+/** The error shown under a field, if any. */
+function fieldError(html: string, name: string): string | undefined {
+  return html.match(new RegExp(`id="field-${name}-error"[^>]*>([^<]*)<`))?.[1];
+}
+
+async function signIn(app: Hono<AppEnv>, handle: string): Promise<Browser> {
+  const browser = new Browser(app, { address: "192.0.2.30" });
+  await expectStatus(browser.post("/signin", { handle, password: seededPassword }), 303);
+  return browser;
+}
+
+/** Polls the training card as the page does until no version trains; returns the last poll. */
+async function pollUntilDone(browser: Browser, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const html = await (await expectStatus(browser.get(`${page}/training`, fragment), 200)).text();
+    if (!html.includes('hx-trigger="every 1s"')) return html;
+    if (Date.now() > deadline) throw new Error(`Still training after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+dbTest("a member who is not an administrator is refused the page and every action", async (sql) => {
+  const app = await testApp(sql);
+  const ada = await adminBrowser(app);
+  const grace = await memberBrowser(app, ada, "grace");
+  const refused = await expectStatus(grace.get(page), 403);
+  assert.match(await refused.text(), /Only administrators may do this/);
+  await expectStatus(grace.get(`${page}/training`, fragment), 403);
+  await expectStatus(grace.post(`${page}/train`, trainForm), 403);
+  await expectStatus(grace.post(`${page}/weights`, { ...weightsForm, rank_size: "5" }), 403);
+  await expectStatus(grace.post(`${page}/versions/1/apply`), 403);
+  await expectStatus(grace.post(`${page}/rollback`), 403);
+  const [{ count }] = await sql`select count(*)::int as count from model_versions`;
+  assert.equal(count, 0);
+  assert.deepEqual(await savedRankWeights(sql), {});
+});
+
+dbTest("a guest is sent to sign in", async (sql) => {
+  const app = await testApp(sql);
+  await adminBrowser(app);
+  const response = await expectStatus(new Browser(app).get(page), 303);
+  assert.equal(response.headers.get("Location"), "/signin");
+});
+
+dbTest("the page offers the default parameters and weights before any training", async (sql) => {
+  const ada = await adminBrowser(await testApp(sql));
+  const html = await (await expectStatus(ada.get(page), 200)).text();
+  assert.match(html, new RegExp(`name="factors"[^>]*value="${defaultModelParams.factors}"`));
+  assert.match(html, /name="rank_freshness_half_life"[^>]*value="30"/);
+  assert.match(html, /No model has been trained yet/);
+  assert.match(html, /href="\/admin\/recommendations" aria-current="page"/);
+});
+
+dbTest("training parameters out of range get 422 and the message by the field", async (sql) => {
+  const ada = await adminBrowser(await testApp(sql));
+  let response = await expectStatus(ada.post(`${page}/train`, { ...trainForm, factors: "1" }), 422);
+  let html = await response.text();
+  assert.equal(fieldError(html, "factors"), "Factors must be a whole number from 2 to 256");
+  assert.match(html, /name="factors"[^>]*aria-invalid="true"[^>]*value="1"/);
+  assert.match(html, /name="alpha"[^>]*value="10"/, "the other values are kept");
+
+  response = await expectStatus(ada.post(`${page}/train`, { ...trainForm, alpha: "lots" }), 422);
+  html = await response.text();
+  assert.equal(fieldError(html, "alpha"), "Alpha must be a number above 0, at most 10000");
+  response = await expectStatus(
+    ada.post(`${page}/train`, { ...trainForm, weight_follow: "" }),
+    422,
+  );
+  assert.match(fieldError(await response.text(), "weight_follow") ?? "", /A follow must weigh/);
+  assert.deepEqual(await modelVersions(sql, 1), []);
+});
+
+dbTest("a training while another process trains is refused with 409 and why", async (sql) => {
+  const ada = await adminBrowser(await testApp(sql));
+  await startTraining(sql, 1, defaultModelParams, { staleMs: 60_000 });
+  const response = await expectStatus(ada.post(`${page}/train`, trainForm), 409);
+  assert.match(await response.text(), /A model is already training: wait for it to finish/);
+  const html = await (await expectStatus(ada.get(page), 200)).text();
+  assert.match(html, /Training model #1/);
+  assert.match(html, /hx-get="\/admin\/recommendations\/training"/);
+  assert.match(html, /<progress/);
+});
+
+dbTest("applying a version that is still training is refused with a readable 409", async (sql) => {
+  const ada = await adminBrowser(await testApp(sql));
+  const id = await startTraining(sql, 1, defaultModelParams, { staleMs: 60_000 });
+  const response = await expectStatus(ada.post(`${page}/versions/${id}/apply`), 409);
+  assert.match(await response.text(), /only a trained model can be applied/);
+  await expectStatus(ada.post(`${page}/versions/999/apply`), 404);
+  const rollBack = await expectStatus(ada.post(`${page}/rollback`), 409);
+  assert.match(await rollBack.text(), /No earlier model was ever applied/);
+});
+
+dbTest("ranking weights out of range get 422 by the field; good ones are saved", async (sql) => {
+  const ada = await adminBrowser(await testApp(sql));
+  const response = await expectStatus(
+    ada.post(`${page}/weights`, { ...weightsForm, rank_topic_share: "2" }),
+    422,
+  );
+  const html = await response.text();
+  assert.equal(
+    fieldError(html, "rank_topic_share"),
+    "Topics&#39; share of a room must be a number from 0 to 1",
+  );
+  assert.match(html, /name="rank_topic_share"[^>]*value="2"/);
+  assert.deepEqual(await savedRankWeights(sql), {});
+
+  await expectStatus(
+    ada.post(`${page}/weights`, {
+      ...weightsForm,
+      rank_size: "0.25",
+      rank_freshness_half_life: "90",
+    }),
+    303,
+  );
+  assert.deepEqual(await savedRankWeights(sql), {
+    ...defaultRankWeights,
+    size: 0.25,
+    freshnessHalfLifeMs: 90 * 60_000,
+  });
+  const saved = await (await expectStatus(ada.get(`${page}?done=weights`), 200)).text();
+  assert.match(saved, /Ranking weights saved/);
+  assert.match(saved, /name="rank_size"[^>]*value="0.25"/);
+});
+
+dbTest(
+  "an administrator trains a model, sees it finish with metrics, and applies it",
+  async (sql) => {
+    const { admin } = await seedSmallCommunity(sql);
+    const app = await testApp(sql);
+    const browser = await signIn(app, admin.handle);
+    const started = await expectStatus(browser.post(`${page}/train`, trainForm), 303);
+    assert.equal(started.headers.get("Location"), page);
+
+    const done = await pollUntilDone(browser);
+    assert.match(done, /id="versions"[^>]*hx-swap-oob="true"/, "the finished version comes along");
+    assert.match(done, /Model #1 was trained in/);
+    assert.match(done, /<span class="state trained">trained<\/span>/);
+    assert.match(done, /<title id="chart-recall-title">Recall@20 per model version<\/title>/);
+    assert.match(done, /<title id="version-loss-title">Loss per iteration, model #1<\/title>/);
+    assert.match(done, /aria-label="Apply model #1"/);
+    const [version] = await modelVersions(sql, admin.id);
+    const als = version.metrics!.results[0];
+    assert.match(
+      done,
+      new RegExp(
+        `<th scope="row">Model</th><td>${als.recall.toFixed(3)}</td>` +
+          `<td>${als.ndcg.toFixed(3)}</td>`,
+      ),
+    );
+
+    const applied = await expectStatus(browser.post(`${page}/versions/1/apply`), 303);
+    assert.equal(applied.headers.get("Location"), `${page}?done=applied`);
+    const html = await (await expectStatus(browser.get(`${page}?done=applied`), 200)).text();
+    assert.match(html, /Model applied: every hallway uses it now/);
+    assert.match(html, /Model #1 is in use/);
+    assert.match(html, /<span class="badge">In use<\/span>/);
+    assert.doesNotMatch(html, /aria-label="Apply model #1"/);
+  },
+);
