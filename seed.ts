@@ -121,7 +121,6 @@ async function main(): Promise<void> {
     await seedCommunity(db.sql, community, {
       passwordHash: await hashPassword(password),
       replace: flags.replace,
-      copy: db.kind === "postgres",
       onProgress: (p) => bar.show(p.table, p.done, p.total, "rows"),
     });
     bar.done();
