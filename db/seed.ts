@@ -104,8 +104,10 @@ export async function seedCommunity(
   await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${seedLockKey})`;
     await refuseUnlessSeedable(tx, options);
-    // Only seeded members are here (checked above): everything hanging off them goes too.
-    await tx`truncate users, rooms restart identity cascade`;
+    if (options.replace) {
+      // Only seeded members are here (checked above): everything hanging off them goes too.
+      await tx`truncate users, rooms restart identity cascade`;
+    }
     let done = 0;
     for (const table of tables) {
       const wrote = (rows: number) => report({ table: table.name, done: done += rows, total });
