@@ -69,14 +69,21 @@ dbTest("a seeded community keeps every rule rooms keep", async (sql) => {
            count(*) filter (where exists (select 1 from room_hosts h where h.room_id = r.id))::int
              as hosted
     from rooms r group by state order by state`;
-  const live = community.rooms.filter((r) => r.state === "live").length;
-  const scheduled = community.rooms.length - live -
-    community.rooms.filter((r) => r.state === "ended").length;
+  const rooms = (state: string) => community.rooms.filter((r) => r.state === state).length;
+  // People are only in live rooms, and only events have hosts.
   assert.deepEqual(states.map((s) => ({ ...s })), [
-    { state: "ended", rooms: community.rooms.length - live - scheduled, occupied: 0, hosted: 0 },
-    { state: "live", rooms: live, occupied: live, hosted: 0 },
-    { state: "scheduled", rooms: scheduled, occupied: 0, hosted: scheduled },
+    { state: "ended", rooms: rooms("ended"), occupied: 0, hosted: 0 },
+    { state: "live", rooms: rooms("live"), occupied: rooms("live"), hosted: 0 },
+    { state: "scheduled", rooms: rooms("scheduled"), occupied: 0, hosted: rooms("scheduled") },
   ]);
+});
+
+dbTest("a seeding that fails leaves nothing behind", async (sql) => {
+  const community = await smallCommunity(sql);
+  community.rooms.at(-1)!.topics = [999_999];
+  await assert.rejects(seed(sql, community), /foreign key/);
+  assert.deepEqual(await counts(sql), { members: 0, rooms: 0, listens: 0 });
+  assert.equal(await seedMark(sql), null);
 });
 
 dbTest(
