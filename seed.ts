@@ -44,15 +44,18 @@ const usage = `Usage: deno task seed [options]
   --replace      seed again a database that holds only a seeded community
   --help         this text
 
-Writes to the database deno task start uses: DATABASE_URL, else PGlite in DATA_DIR (./data).`;
+Writes to the database deno task start uses: DATABASE_URL, else PGlite in DATA_DIR (./data).
+On PGlite, stop Palabre first: its files are one process's at a time.`;
 
 try {
   await main();
 } catch (error) {
-  if (!(error instanceof Refusal || error instanceof RangeError || error instanceof TypeError)) {
-    throw error;
-  }
+  // Wrong flags and refusals are the user's to fix: say what is wrong, without a stack.
+  const badFlag = error instanceof TypeError &&
+    String(Object(error).code).startsWith("ERR_PARSE_ARGS");
+  if (!(error instanceof Refusal || error instanceof RangeError || badFlag)) throw error;
   console.error(error.message);
+  if (badFlag) console.error("deno task seed --help lists the options.");
   if (error instanceof Refusal) {
     console.error(
       "deno task seed writes only into an empty database, or with --replace into one that " +
@@ -121,7 +124,6 @@ async function main(): Promise<void> {
     await seedCommunity(db.sql, community, {
       passwordHash: await hashPassword(password),
       replace: flags.replace,
-      copy: db.kind === "postgres",
       onProgress: (p) => bar.show(p.table, p.done, p.total, "rows"),
     });
     bar.done();

@@ -24,15 +24,12 @@ const roleNames: typeof sessionRoles = ["moderator", "speaker", "listener"];
 const seedLockKey = 7_246_913;
 const markKey = "seeded_community";
 const insertBatchRows = 20_000;
-const copyChunkChars = 1 << 20;
 
 export interface SeedOptions {
   /** The argon2id hash every seeded member signs in with: hash the password once. */
   passwordHash: string;
   /** Empty a database whose members were all seeded before seeding it again. */
   replace?: boolean;
-  /** Stream rows with COPY, which is faster: PostgreSQL only, PGlite's socket cannot. */
-  copy?: boolean;
   onProgress?: (progress: SeedProgress) => void;
 }
 
@@ -107,12 +104,14 @@ export async function seedCommunity(
   await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${seedLockKey})`;
     await refuseUnlessSeedable(tx, options);
-    // Only seeded members are here (checked above): everything hanging off them goes too.
-    await tx`truncate users, rooms restart identity cascade`;
+    if (options.replace) {
+      // Only seeded members are here (checked above): everything hanging off them goes too.
+      await tx`truncate users, rooms restart identity cascade`;
+    }
     let done = 0;
     for (const table of tables) {
       const wrote = (rows: number) => report({ table: table.name, done: done += rows, total });
-      await (options.copy ? copyRows : insertRows)(tx, table, wrote);
+      await insertRows(tx, table, wrote);
     }
     // Ids were given explicitly: the next member or room the app makes comes after them.
     await tx`select setval(pg_get_serial_sequence('users', 'id'), max(id)) from users`;
@@ -346,7 +345,12 @@ function currentFollows(community: Community): Value[][] {
   return [...following.values()];
 }
 
-/** Multi-row inserts from arrays (`unnest`): a handful of parameters per batch of rows. */
+/**
+ * Multi-row inserts from arrays (`unnest`): a handful of parameters per batch of rows, the same
+ * on PGlite and PostgreSQL. COPY was no faster on PostgreSQL here (foreign-key checks and
+ * indexes are the cost, not the transfer), PGlite's socket cannot do it, and postgres.js
+ * 3.4.9 never settles a COPY that the server refuses at its end (porsager/postgres#1173).
+ */
 async function insertRows(tx: Tx, rows: TableRows, wrote: (rows: number) => void) {
   const names = rows.columns.map((c) => c.name);
   // Timestamps travel as epoch seconds, booleans as text (postgres.js would type an array of
@@ -380,38 +384,4 @@ function sent(value: Value, type: ColumnType): Value {
   if (type === "timestamptz") return (value as number) / 1000;
   if (type === "boolean") return value ? "t" : "f";
   return value;
-}
-
-/** COPY in text format, streamed a megabyte at a time. */
-async function copyRows(tx: Tx, rows: TableRows, wrote: (rows: number) => void) {
-  const names = rows.columns.map((c) => c.name).join(", ");
-  const stream = await tx.unsafe(`copy ${rows.name} (${names}) from stdin`).writable();
-  const failed = new Promise<never>((_, reject) => stream.on("error", reject));
-  let chunk = "";
-  let pending = 0;
-  for (let i = 0; i < rows.count; i++) {
-    chunk += rows.row(i).map((value, k) => copyText(value, rows.columns[k].type)).join("\t") +
-      "\n";
-    pending++;
-    if (chunk.length >= copyChunkChars) {
-      if (!stream.write(chunk)) {
-        await Promise.race([new Promise((resolve) => stream.once("drain", resolve)), failed]);
-      }
-      wrote(pending);
-      chunk = "";
-      pending = 0;
-    }
-  }
-  await Promise.race([new Promise<void>((resolve) => stream.end(chunk, () => resolve())), failed]);
-  wrote(pending);
-}
-
-function copyText(value: Value, type: ColumnType): string {
-  if (value === null) return "\\N";
-  if (type === "timestamptz") return new Date(value as number).toISOString();
-  if (type === "boolean") return value ? "t" : "f";
-  return String(value).replace(
-    /[\\\t\n\r]/g,
-    (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!,
-  );
 }

@@ -39,8 +39,8 @@ export async function readSignals(sql: Sql, options: ReadSignalsOptions = {}): P
   await sql.begin("isolation level repeatable read read only", async (tx) => {
     const rows = tx`
       with clock as (select coalesce(${now}::timestamptz, now()) as now)
-      select kind, user_id, item_kind, item_id,
-             floor(extract(epoch from at) * 1000)::float8 as at, seconds
+      select kind, user_id, item_kind, item_id, floor(date_part('epoch', at) * 1000) as at_ms,
+             seconds
       from (
         select case s.kind when 'topic_picked' then 'pick' when 'topic_unpicked' then 'unpick'
                            when 'followed' then 'follow' else 'unfollow' end as kind,
@@ -54,12 +54,12 @@ export async function readSignals(sql: Sql, options: ReadSignalsOptions = {}): P
         where s.kind in ('topic_picked', 'topic_unpicked', 'followed', 'unfollowed')
         union all
         select 'listen', l.user_id, 'topic', rt.topic_id, l.started_at,
-               extract(epoch from coalesce(l.ended_at, c.now) - l.started_at)::float8
+               date_part('epoch', coalesce(l.ended_at, c.now) - l.started_at)
         from listens l join room_topics rt on rt.room_id = l.room_id cross join clock c
         where l.counted and coalesce(l.ended_at, c.now) > l.started_at
         union all
         select 'listen', l.user_id, 'person', o.user_id, heard.from_at,
-               extract(epoch from heard.to_at - heard.from_at)::float8
+               date_part('epoch', heard.to_at - heard.from_at)
         from listens l
           join listens o on o.room_id = l.room_id and o.user_id <> l.user_id
                         and o.role <> 'listener'
@@ -70,14 +70,16 @@ export async function readSignals(sql: Sql, options: ReadSignalsOptions = {}): P
           ) heard
         where l.counted and heard.to_at > heard.from_at
       ) history
-      order by at, user_id`;
-    for await (const batch of rows.cursor(cursorRows)) {
-      for (const r of batch) {
-        const ref = item(r.item_kind, r.item_id);
+      -- The timestamp itself sorts far faster than a number worked out from it.
+      order by history.at, user_id`;
+    // Rows as arrays, not objects: parsing millions of rows is most of the time this takes.
+    for await (const batch of rows.values().cursor(cursorRows)) {
+      for (const [kind, user, itemKind, itemId, at, seconds] of batch) {
+        const ref = item(itemKind, itemId);
         signals.push(
-          r.kind === "listen"
-            ? { kind: "listen", user: r.user_id, item: ref, at: r.at, seconds: r.seconds }
-            : { kind: r.kind, user: r.user_id, item: ref, at: r.at },
+          kind === "listen"
+            ? { kind, user, item: ref, at, seconds }
+            : { kind, user, item: ref, at },
         );
       }
     }

@@ -387,9 +387,11 @@ export class Draft {
       const speaker = random.chance(0.8)
         ? hosts[this.popularityChoice[group].draw(random)]
         : random.pick(this.membersOfGroup[group]);
+      // Nobody comes on stage after now, not even in a room that goes on.
+      const lastStart = Math.min(endSec, this.settings.nowSec - 60);
       const from = random.chance(0.5)
         ? startSec
-        : startSec + random.below((endSec - startSec) * 0.4);
+        : startSec + random.below((lastStart - startSec) * 0.4);
       const to = state === "live" || random.chance(0.7)
         ? endSec
         : from + Math.round((endSec - from) * (0.3 + 0.7 * random.next()));

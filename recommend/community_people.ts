@@ -70,7 +70,7 @@ export const localHourActivity = [
 /** Room titles; `{topic}` is the room's first topic and `{host}` its host's first name. */
 export const roomTitles = [
   "{topic} hour",
-  "Late-night {topic}",
+  "Deep dive: {topic}",
   "{topic} for beginners",
   "Ask me anything: {topic}",
   "{topic} news and views",
@@ -78,5 +78,5 @@ export const roomTitles = [
   "{topic} with {host}",
   "Let's talk {topic}",
   "{host}'s {topic} corner",
-  "Morning coffee and {topic}",
+  "{topic} circle",
 ];
