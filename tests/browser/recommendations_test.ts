@@ -2,7 +2,8 @@
  * The recommendations admin page in a real browser: an administrator of a seeded community
  * opens it from the admin pages, has a bad parameter refused next to its field, trains a model
  * and watches its progress arrive on the page without a reload, then sees the finished
- * version's metrics and charts, applies it and sees it marked in use. The page is also checked
+ * version's metrics and charts, applies it and sees it marked in use, then finds every room in
+ * the seeded member's hallway with its reason and its breakdown. The page is also checked
  * on a phone: nothing wider than the screen. Any console error (a CSP violation among them),
  * page error, failed request or unexpected 4xx/5xx fails the test.
  * Screenshots go to `tests/browser/screenshots/`.
@@ -107,6 +108,31 @@ async function trainAndApply(browser: Browser, origin: string, handle: string, k
     await page.getByText("Model #1 is in use.").waitFor();
     assert.equal(await page.getByRole("button", { name: "Apply model #1" }).count(), 0);
     await screenshot(page, `recommendations-applied-${kind}`);
+
+    // The seeded member's hallway now says why each live room is there, the model among them.
+    await page.goto(`${origin}/`);
+    const reasons = page.locator("#hallway-lists li.room-card [data-testid=reason]");
+    await reasons.first().waitFor();
+    const said = await reasons.allTextContents();
+    assert.ok(said.length > 0, "live rooms are listed");
+    for (const line of said) {
+      assert.match(line, /^(Because you (follow @|listen to [#@]|picked #)\S+|Popular now)$/);
+    }
+    assert.ok(
+      said.some((line) => line.startsWith("Because you")),
+      `a personal reason among ${said.join(" | ")}`,
+    );
+    const why = page.locator("#hallway-lists details.why").first();
+    await why.locator("summary").click();
+    await why.locator("li").first().waitFor();
+    const terms = await why.locator("li").allTextContents();
+    // Which terms lead depends on the model trained above (tests/recommend/hallway_test.ts
+    // checks the model's own term); here the breakdown must be there, in words and shares.
+    assert.ok(
+      terms.length > 0 && terms.every((term) => /^[A-Z][a-z ,]+: \d+%$/.test(term)),
+      `why this room, term by term: ${terms.join(" | ")}`,
+    );
+    await screenshot(page, `recommendations-hallway-${kind}`);
 
     const small = withTimeouts(await watch.newPage(browser, "admin on a phone", phone));
     await signIn(small, origin, handle);
