@@ -72,7 +72,7 @@ admin.post("/settings", async (c) => {
   const form = await readForm(c);
   const raw = text(form, "invites_per_member").trim();
   try {
-    await setInvitesPerMember(c.var.sql, c.var.member!.id, raw === "" ? NaN : Number(raw));
+    await setInvitesPerMember(c.get("sql"), c.get("member")!.id, raw === "" ? NaN : Number(raw));
     return redirectAfterPost(c, "/admin?done=settings");
   } catch (error) {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
@@ -83,6 +83,8 @@ admin.post("/settings", async (c) => {
 admin.post("/waitlist/:id/invite", async (c) => {
   const id = idParam(c, "id");
   if (id === null) throw new Refusal("not_found", "No such waitlist entry");
-  await inviteFromWaitlist(c.var.sql, c.var.member!.id, id, { ttlMs: c.var.config.inviteTtlMs });
+  await inviteFromWaitlist(c.get("sql"), c.get("member")!.id, id, {
+    ttlMs: c.get("config").inviteTtlMs,
+  });
   return redirectAfterPost(c, "/admin?done=invited");
 });

@@ -124,7 +124,7 @@ recommendations.post("/train", async (c) => {
   const form = await readForm(c);
   const values = trainForm(form);
   try {
-    await c.var.trainer.train(c.var.member!.id, modelParams(values));
+    await c.get("trainer").train(c.get("member")!.id, modelParams(values));
   } catch (error) {
     if (!(error instanceof Refusal) || error.code === "forbidden") throw error;
     return await page(c, { errors: fieldErrors(error), status: statusOf(error), train: values });
@@ -135,12 +135,12 @@ recommendations.post("/train", async (c) => {
 recommendations.post("/versions/:id/apply", async (c) => {
   const id = idParam(c, "id");
   if (id === null) throw new Refusal("not_found", "No such model version");
-  return await afterChange(c, "applied", () => applyModel(c.var.sql, c.var.member!.id, id));
+  return await afterChange(c, "applied", () => applyModel(c.get("sql"), c.get("member")!.id, id));
 });
 
 recommendations.post(
   "/rollback",
-  (c) => afterChange(c, "rolled_back", () => rollBackModel(c.var.sql, c.var.member!.id)),
+  (c) => afterChange(c, "rolled_back", () => rollBackModel(c.get("sql"), c.get("member")!.id)),
 );
 
 recommendations.post("/weights", async (c) => {
@@ -150,7 +150,7 @@ recommendations.post("/weights", async (c) => {
     posted[limit.field] = text(form, limit.field);
   }
   try {
-    await setRankWeights(c.var.sql, c.var.member!.id, rankWeightsFrom(posted));
+    await setRankWeights(c.get("sql"), c.get("member")!.id, rankWeightsFrom(posted));
   } catch (error) {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
     return await page(c, { errors: fieldErrors(error), status: statusOf(error), weights: posted });

@@ -54,6 +54,7 @@ export interface AppDeps {
 
 const maxBodyBytes = 64 * 1024;
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+const unsafeMethods = ["POST", "PUT", "PATCH", "DELETE"];
 
 export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -77,20 +78,24 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
     // Requests that may write read the database itself; pages read through the cache.
     const writes = !safeMethods.has(c.req.method);
     c.set("reads", cache && !writes ? cache : direct);
+    // Pages carry personal data: no shared or browser cache keeps them. Set before the handler
+    // (which may replace it): a header added to a finished response makes Hono copy it whole.
+    c.header("Cache-Control", "no-store");
     await next();
     // What this request changed is dropped here at once; other processes hear it by NOTIFY.
-    const member = c.var.member;
+    const member = c.get("member");
     if (cache && writes && member) cache.forget({ members: [member.id] });
-    // Pages carry personal data: no shared or browser cache keeps them.
-    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
-  app.use(
+  // Only requests that may write carry a body or need the cross-site check: pages skip both.
+  app.on(
+    unsafeMethods,
+    "*",
     bodyLimit({
       maxSize: maxBodyBytes,
       onError: (c) => c.text("This request is too large", 413),
     }),
+    refuseCrossSite(),
   );
-  app.use(refuseCrossSite());
   app.use(loadMember());
 
   app.route("/", hallway);

@@ -38,13 +38,13 @@ function setupGone(c: Ctx) {
 }
 
 auth.get("/setup", async (c) => {
-  if (!await needsSetup(c.var.sql)) return setupGone(c);
+  if (!await needsSetup(c.get("sql"))) return setupGone(c);
   return render(c, { title: "Set up", body: <SetupView form={{}} errors={{}} /> });
 });
 
 auth.post("/setup", async (c) => {
   // Checked before the form is read: once set up, nothing posted here is even parsed.
-  if (!await needsSetup(c.var.sql)) return setupGone(c);
+  if (!await needsSetup(c.get("sql"))) return setupGone(c);
   const form = await readForm(c);
   const input = {
     handle: text(form, "handle"),
@@ -52,7 +52,7 @@ auth.post("/setup", async (c) => {
     password: text(form, "password"),
   };
   try {
-    const admin = await createFirstAdmin(c.var.sql, input);
+    const admin = await createFirstAdmin(c.get("sql"), input);
     await signIn(c, admin.id);
     return redirectAfterPost(c, "/topics");
   } catch (error) {
@@ -72,7 +72,7 @@ auth.post("/setup", async (c) => {
 });
 
 auth.get("/signin", (c) => {
-  if (c.var.member) return c.redirect("/", 303);
+  if (c.get("member")) return c.redirect("/", 303);
   return render(c, { title: "Sign in", body: <SignInView errors={{}} /> });
 });
 
@@ -80,22 +80,22 @@ auth.post("/signin", async (c) => {
   const form = await readForm(c);
   const handle = text(form, "handle").trim();
   const password = text(form, "password");
-  const limits = c.var.config.rateLimits;
+  const limits = c.get("config").rateLimits;
   try {
     if (handle === "" || password === "") {
       throw new Refusal("invalid", "Enter your handle and password");
     }
-    await spendAttempt(c.var.sql, {
+    await spendAttempt(c.get("sql"), {
       bucket: "sign_in_address",
       key: await addressKey(c),
       ...limits.signInPerAddress,
     });
-    await spendAttempt(c.var.sql, {
+    await spendAttempt(c.get("sql"), {
       bucket: "sign_in_account",
       key: handle.toLowerCase().slice(0, 40),
       ...limits.signInPerAccount,
     });
-    const member = await authenticate(c.var.sql, handle, password);
+    const member = await authenticate(c.get("sql"), handle, password);
     await signIn(c, member.id);
     return redirectAfterPost(c, member.onboarded ? "/" : "/topics");
   } catch (error) {
@@ -109,20 +109,21 @@ auth.post("/signin", async (c) => {
 });
 
 auth.post("/signout", async (c) => {
-  if (c.var.sessionToken) await endSession(c.var.sql, c.var.sessionToken);
+  const token = c.get("sessionToken");
+  if (token) await endSession(c.get("sql"), token);
   forgetSessionCookie(c);
   return redirectAfterPost(c, "/");
 });
 
 auth.post("/signout/everywhere", requireMember(), async (c) => {
-  await endAllSessions(c.var.sql, c.var.member!.id);
+  await endAllSessions(c.get("sql"), c.get("member")!.id);
   forgetSessionCookie(c);
   return redirectAfterPost(c, "/signin");
 });
 
 /** The page for a link that cannot be used; `null` when the invite is open. */
 async function unusableInvite(c: Ctx, token: string) {
-  const state = await inviteState(c.var.sql, token);
+  const state = await inviteState(c.get("sql"), token);
   if (state === "open") return null;
   const messages = {
     unknown: "This invite link is not valid. Check that you copied all of it.",
@@ -139,7 +140,7 @@ async function unusableInvite(c: Ctx, token: string) {
 
 auth.get("/join/:token", async (c) => {
   const token = c.req.param("token");
-  if (c.var.member) {
+  if (c.get("member")) {
     return render(c, {
       title: "Already a member",
       body: (
@@ -165,17 +166,17 @@ auth.post("/join/:token", async (c) => {
     password: text(form, "password"),
   };
   try {
-    await spendAttempt(c.var.sql, {
+    await spendAttempt(c.get("sql"), {
       bucket: "sign_up_address",
       key: await addressKey(c),
-      ...c.var.config.rateLimits.signUpPerAddress,
+      ...c.get("config").rateLimits.signUpPerAddress,
     });
-    await spendAttempt(c.var.sql, {
+    await spendAttempt(c.get("sql"), {
       bucket: "sign_up_invite",
       key: token.slice(0, 64),
-      ...c.var.config.rateLimits.signUpPerInvite,
+      ...c.get("config").rateLimits.signUpPerInvite,
     });
-    const member = await signUpWithInvite(c.var.sql, token, input);
+    const member = await signUpWithInvite(c.get("sql"), token, input);
     await signIn(c, member.id);
     return redirectAfterPost(c, "/topics");
   } catch (error) {
@@ -210,17 +211,17 @@ auth.post("/waitlist", async (c) => {
   try {
     // Checked first: a form with an empty contact must not spend the limit of "no contact".
     validateWaitlistRequest(request);
-    await spendAttempt(c.var.sql, {
+    await spendAttempt(c.get("sql"), {
       bucket: "waitlist_address",
       key: await addressKey(c),
-      ...c.var.config.rateLimits.waitlistPerAddress,
+      ...c.get("config").rateLimits.waitlistPerAddress,
     });
-    await spendAttempt(c.var.sql, {
+    await spendAttempt(c.get("sql"), {
       bucket: "waitlist_contact",
       key: request.contact.trim().toLowerCase().slice(0, 200),
-      ...c.var.config.rateLimits.waitlistPerContact,
+      ...c.get("config").rateLimits.waitlistPerContact,
     });
-    await joinWaitlist(c.var.sql, request);
+    await joinWaitlist(c.get("sql"), request);
     return render(c, { title: "Waitlist", body: <WaitlistView form={{}} errors={{}} done /> });
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;

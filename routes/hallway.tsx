@@ -14,15 +14,15 @@ import { HallwayView } from "../views/hallway.tsx";
 export const hallway = new Hono<AppEnv>();
 
 hallway.get("/", async (c) => {
-  const member = c.var.member;
+  const member = c.get("member");
   if (!member) {
-    if (await needsSetup(c.var.sql)) return c.redirect("/setup", 303);
+    if (await needsSetup(c.get("sql"))) return c.redirect("/setup", 303);
     return render(c, { title: "Welcome", body: <FrontDoorView /> });
   }
   if (!member.onboarded) return c.redirect("/topics", 303);
   const [lists, picked] = await Promise.all([
-    c.var.reads.hallwayFor(member.id),
-    c.var.reads.pickedTopics(member.id),
+    c.get("reads").hallwayFor(member.id),
+    c.get("reads").pickedTopics(member.id),
   ]);
   return renderFrom(c, [lists, picked], () => ({
     title: "Hallway",

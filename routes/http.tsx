@@ -32,7 +32,7 @@ export function render(
 function pageHtml(c: Ctx, view: { title: string; body: Child }): string {
   if (isFragmentRequest(c)) return String(<>{view.body}</>);
   return "<!doctype html>" + (
-    <Layout title={view.title} viewer={c.var.member} path={c.req.path}>
+    <Layout title={view.title} viewer={c.get("member")} path={c.req.path}>
       {view.body}
     </Layout>
   );
@@ -62,7 +62,7 @@ export function renderFrom(
 ): Response | Promise<Response> {
   const fragment = isFragmentRequest(c);
   const path = c.req.path;
-  const viewer = c.var.member;
+  const viewer = c.get("member");
   const last = rendered.get(sources[0]);
   if (
     last && last.viewer === viewer && last.path === path && last.fragment === fragment &&
@@ -165,7 +165,7 @@ export function idParam(c: Ctx, name: string): number | null {
 
 /** The origin links should use: configured, or the one the request came to. */
 export function originOf(c: Ctx): string {
-  return c.var.config.publicOrigin ?? new URL(c.req.url).origin;
+  return c.get("config").publicOrigin ?? new URL(c.req.url).origin;
 }
 
 /**
@@ -173,13 +173,13 @@ export function originOf(c: Ctx): string {
  * without being stored.
  */
 export async function addressKey(c: Ctx): Promise<string> {
-  const forwarded = c.var.config.trustProxy
+  const forwarded = c.get("config").trustProxy
     ? c.req.header("X-Forwarded-For")?.split(",")[0]?.trim()
     : undefined;
   const address = forwarded || c.env?.remoteAddr?.hostname || "unknown";
   const key = await crypto.subtle.importKey(
     "raw",
-    new TextEncoder().encode(c.var.config.secretKey),
+    new TextEncoder().encode(c.get("config").secretKey),
     { name: "HMAC", hash: "SHA-256" },
     false,
     ["sign"],

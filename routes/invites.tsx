@@ -29,7 +29,7 @@ export const invites = new Hono<AppEnv>();
 invites.use(requireMember(), requireOnboarded());
 
 async function invitesPage(c: Ctx, errors: FieldErrors = {}, status: ContentfulStatusCode = 200) {
-  const book = await inviteBook(c.var.sql, c.var.member!.id);
+  const book = await inviteBook(c.get("sql"), c.get("member")!.id);
   return render(c, {
     title: "Invites",
     status,
@@ -72,5 +72,5 @@ invites.post("/:id/revoke", (c) =>
   afterChange(c, async () => {
     const id = idParam(c, "id");
     if (id === null) throw new Refusal("not_found", "No such invite");
-    await revokeInvite(c.var.sql, c.var.member!.id, id);
+    await revokeInvite(c.get("sql"), c.get("member")!.id, id);
   }));

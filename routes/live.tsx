@@ -23,7 +23,7 @@ function checkUpgrade(): MiddlewareHandler<AppEnv> {
     if (!isSameOrigin(c.req.raw.headers, originOf(c))) {
       return c.text("Cross-site WebSocket refused", 403);
     }
-    if (!c.var.member) return c.text("Sign in first", 401);
+    if (!c.get("member")) return c.text("Sign in first", 401);
     await next();
   };
 }
@@ -32,8 +32,8 @@ live.get(
   "/hallway/live",
   checkUpgrade(),
   upgradeWebSocket((c) => {
-    const hub = c.var.hub;
-    const page: LivePage = { ws: undefined!, memberId: c.var.member!.id, roomId: null };
+    const hub = c.get("hub");
+    const page: LivePage = { ws: undefined!, memberId: c.get("member")!.id, roomId: null };
     return {
       onOpen: (_event, ws) => {
         page.ws = ws;
@@ -54,12 +54,18 @@ live.get(
     // A member who may not be in the room still gets a socket: it says so and closes normally,
     // where a refused upgrade would have htmx retry for ever.
     const roomId = idParam(c, "id");
-    if (roomId === null || !await roomExists(c.var.sql, roomId)) return c.text("No such room", 404);
+    if (roomId === null || !await roomExists(c.get("sql"), roomId)) {
+      return c.text("No such room", 404);
+    }
     await next();
   },
   upgradeWebSocket((c) => {
-    const hub = c.var.hub;
-    const page: LivePage = { ws: undefined!, memberId: c.var.member!.id, roomId: idParam(c, "id") };
+    const hub = c.get("hub");
+    const page: LivePage = {
+      ws: undefined!,
+      memberId: c.get("member")!.id,
+      roomId: idParam(c, "id"),
+    };
     return {
       onOpen: (_event, ws) => {
         page.ws = ws;

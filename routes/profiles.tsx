@@ -36,7 +36,7 @@ function handleOf(c: Ctx): string {
 }
 
 async function profileOrRefuse(c: Ctx) {
-  const found = await c.var.reads.profile(c.var.member!.id, handleOf(c));
+  const found = await c.get("reads").profile(c.get("member")!.id, handleOf(c));
   if (!found) throw new Refusal("not_found", "No member has that handle");
   return found;
 }
@@ -56,33 +56,33 @@ async function afterFollowChange(c: Ctx) {
 }
 
 profiles.post(`${handlePath}/follow`, async (c) => {
-  await follow(c.var.sql, c.var.member!.id, handleOf(c));
+  await follow(c.get("sql"), c.get("member")!.id, handleOf(c));
   return await afterFollowChange(c);
 });
 
 profiles.post(`${handlePath}/unfollow`, async (c) => {
-  await unfollow(c.var.sql, c.var.member!.id, handleOf(c));
+  await unfollow(c.get("sql"), c.get("member")!.id, handleOf(c));
   return await afterFollowChange(c);
 });
 
 profiles.post(`${handlePath}/block`, async (c) => {
-  await block(c.var.sql, c.var.member!.id, handleOf(c));
+  await block(c.get("sql"), c.get("member")!.id, handleOf(c));
   return redirectAfterPost(c, `/@${handleOf(c)}`);
 });
 
 profiles.post(`${handlePath}/unblock`, async (c) => {
-  await unblock(c.var.sql, c.var.member!.id, handleOf(c));
+  await unblock(c.get("sql"), c.get("member")!.id, handleOf(c));
   return redirectAfterPost(c, `/@${handleOf(c)}`);
 });
 
 profiles.post(`${handlePath}/report`, async (c) => {
   const form = await readForm(c);
-  await spendAttempt(c.var.sql, {
+  await spendAttempt(c.get("sql"), {
     bucket: "report_account",
-    key: String(c.var.member!.id),
-    ...c.var.config.rateLimits.reportsPerAccount,
+    key: String(c.get("member")!.id),
+    ...c.get("config").rateLimits.reportsPerAccount,
   });
-  await report(c.var.sql, c.var.member!.id, { member: handleOf(c) }, text(form, "reason"));
+  await report(c.get("sql"), c.get("member")!.id, { member: handleOf(c) }, text(form, "reason"));
   return render(c, {
     title: "Reported",
     body: <ErrorView title="Thank you" message="Administrators will look at your report." />,

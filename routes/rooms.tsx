@@ -75,7 +75,7 @@ async function newRoomPage(c: Ctx, form: RoomForm, errors: FieldErrors, status?:
   return render(c, {
     title: "Start a room",
     status,
-    body: <NewRoomView catalogue={await catalogue(c.var.sql)} form={form} errors={errors} />,
+    body: <NewRoomView catalogue={await catalogue(c.get("sql"))} form={form} errors={errors} />,
   });
 }
 
@@ -83,7 +83,7 @@ async function newEventPage(c: Ctx, form: RoomForm, errors: FieldErrors, status?
   return render(c, {
     title: "Schedule a room",
     status,
-    body: <NewEventView catalogue={await catalogue(c.var.sql)} form={form} errors={errors} />,
+    body: <NewEventView catalogue={await catalogue(c.get("sql"))} form={form} errors={errors} />,
   });
 }
 
@@ -91,10 +91,10 @@ rooms.get("/rooms/new", (c) => newRoomPage(c, {}, {}));
 
 /** Starting a room and scheduling one share one allowance per member. */
 async function spendRoomCreation(c: Ctx): Promise<void> {
-  await spendAttempt(c.var.sql, {
+  await spendAttempt(c.get("sql"), {
     bucket: "room_account",
-    key: String(c.var.member!.id),
-    ...c.var.config.rateLimits.roomsPerAccount,
+    key: String(c.get("member")!.id),
+    ...c.get("config").rateLimits.roomsPerAccount,
   });
 }
 
@@ -102,7 +102,7 @@ rooms.post("/rooms", requireMember(), requireOnboarded(), async (c) => {
   const form = await readForm(c);
   try {
     await spendRoomCreation(c);
-    const roomId = await startRoom(c.var.sql, c.var.member!.id, roomInput(form));
+    const roomId = await startRoom(c.get("sql"), c.get("member")!.id, roomInput(form));
     return redirectAfterPost(c, `/rooms/${roomId}`);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
@@ -129,7 +129,7 @@ rooms.post("/events", requireMember(), requireOnboarded(), async (c) => {
   const form = await readForm(c);
   try {
     await spendRoomCreation(c);
-    await scheduleEvent(c.var.sql, c.var.member!.id, {
+    await scheduleEvent(c.get("sql"), c.get("member")!.id, {
       ...roomInput(form),
       startsAt: startsAt(form),
       cohosts: text(form, "cohosts").split(/[\s,]+/),
@@ -145,9 +145,9 @@ rooms.post("/events/:id/interest", async (c) => {
   const roomId = idParam(c, "id");
   if (roomId === null) throw new Refusal("not_found", "No such event");
   const form = await readForm(c);
-  await setInterest(c.var.sql, c.var.member!.id, roomId, text(form, "interested") === "on");
+  await setInterest(c.get("sql"), c.get("member")!.id, roomId, text(form, "interested") === "on");
   if (isFragmentRequest(c)) {
-    return c.html(<HallwayLists hallway={await c.var.reads.hallwayFor(c.var.member!.id)} />);
+    return c.html(<HallwayLists hallway={await c.get("reads").hallwayFor(c.get("member")!.id)} />);
   }
   return redirectAfterPost(c, "/");
 });
@@ -155,7 +155,7 @@ rooms.post("/events/:id/interest", async (c) => {
 rooms.post("/rooms/:id/not-interested", async (c) => {
   const roomId = idParam(c, "id");
   if (roomId === null) throw new Refusal("not_found", "No such room");
-  const title = await markNotInterested(c.var.sql, c.var.member!.id, roomId);
+  const title = await markNotInterested(c.get("sql"), c.get("member")!.id, roomId);
   if (isFragmentRequest(c)) return c.html(<DismissedCard roomId={roomId} title={title} />);
   return redirectAfterPost(c, "/");
 });
@@ -163,26 +163,26 @@ rooms.post("/rooms/:id/not-interested", async (c) => {
 rooms.post("/events/:id/open", async (c) => {
   const roomId = idParam(c, "id");
   if (roomId === null) throw new Refusal("not_found", "No such event");
-  await openEvent(c.var.sql, c.var.member!.id, roomId);
+  await openEvent(c.get("sql"), c.get("member")!.id, roomId);
   return redirectAfterPost(c, `/rooms/${roomId}`);
 });
 
 rooms.get("/rooms/:id", async (c) => {
   const roomId = idParam(c, "id");
   if (roomId === null) throw new Refusal("not_found", "No such room");
-  const member = c.var.member!;
+  const member = c.get("member")!;
   const key = c.req.query("key");
   try {
-    await joinRoom(c.var.sql, member.id, roomId, { linkKey: key });
+    await joinRoom(c.get("sql"), member.id, roomId, { linkKey: key });
   } catch (error) {
     // An ended room or an event not yet open still has a page; anything else is refused.
     if (!(error instanceof Refusal) || error.code !== "conflict") throw error;
   }
-  const snapshot = await roomSnapshot(c.var.sql, roomId);
+  const snapshot = await roomSnapshot(c.get("sql"), roomId);
   if (!snapshot) throw new Refusal("not_found", "No such room");
   const { room } = snapshot;
   if (room.state === "scheduled") {
-    const viewerHosts = await hostsEvent(c.var.sql, roomId, member.id);
+    const viewerHosts = await hostsEvent(c.get("sql"), roomId, member.id);
     return render(c, {
       title: room.title,
       body: (
@@ -209,9 +209,9 @@ rooms.post("/rooms/:id/act", async (c) => {
   const roomId = idParam(c, "id");
   if (roomId === null) throw new Refusal("not_found", "No such room");
   const form = await readForm(c);
-  const member = c.var.member!;
+  const member = c.get("member")!;
   try {
-    await act(c.var.sql, member.id, roomId, parseRoomAction(form));
+    await act(c.get("sql"), member.id, roomId, parseRoomAction(form));
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     if (!isFragmentRequest(c)) return refusalPage(c, error);
@@ -223,7 +223,7 @@ rooms.post("/rooms/:id/act", async (c) => {
     const left = form.action === "leave" || form.action === "end";
     return redirectAfterPost(c, left ? "/" : `/rooms/${roomId}`);
   }
-  const snapshot = await roomSnapshot(c.var.sql, roomId);
+  const snapshot = await roomSnapshot(c.get("sql"), roomId);
   return c.html(<RoomLive data={snapshot!} viewerId={member.id} />);
 });
 
@@ -231,12 +231,12 @@ rooms.post("/rooms/:id/report", async (c) => {
   const roomId = idParam(c, "id");
   if (roomId === null) throw new Refusal("not_found", "No such room");
   const form = await readForm(c);
-  await spendAttempt(c.var.sql, {
+  await spendAttempt(c.get("sql"), {
     bucket: "report_account",
-    key: String(c.var.member!.id),
-    ...c.var.config.rateLimits.reportsPerAccount,
+    key: String(c.get("member")!.id),
+    ...c.get("config").rateLimits.reportsPerAccount,
   });
-  await report(c.var.sql, c.var.member!.id, { roomId }, text(form, "reason"));
+  await report(c.get("sql"), c.get("member")!.id, { roomId }, text(form, "reason"));
   return render(c, {
     title: "Reported",
     body: <ErrorView title="Thank you" message="Administrators will look at your report." />,

@@ -29,6 +29,11 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     referrerPolicy: "same-origin",
     permissionsPolicy: { microphone: ["self"], camera: [], geolocation: [] },
     crossOriginEmbedderPolicy: false,
+    // Headers for browsers long gone (IE's download prompt, Flash, the XSS auditor): every
+    // response would carry them for nothing.
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
   });
 }
 
@@ -51,7 +56,7 @@ export function isSameOrigin(headers: Headers, expected: string): boolean {
 export function refuseCrossSite(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (safeMethods.has(c.req.method)) return await next();
-    const expected = c.var.config.publicOrigin ?? new URL(c.req.url).origin;
+    const expected = c.get("config").publicOrigin ?? new URL(c.req.url).origin;
     if (!isSameOrigin(c.req.raw.headers, expected)) {
       return c.text(
         "Cross-site request refused: this form must be sent from Palabre's own pages",

@@ -20,7 +20,7 @@ export function loadMember(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = getCookie(c, sessionCookie);
     c.set("sessionToken", token);
-    c.set("member", await c.var.reads.sessionMember(token));
+    c.set("member", await c.get("reads").sessionMember(token));
     await next();
   };
 }
@@ -28,7 +28,7 @@ export function loadMember(): MiddlewareHandler<AppEnv> {
 /** Starts a session for `memberId` and sets its cookie on the response. */
 export async function signIn(c: Ctx, memberId: number): Promise<void> {
   const { config } = c.var;
-  const token = await startSession(c.var.sql, memberId, { ttlMs: config.sessionTtlMs });
+  const token = await startSession(c.get("sql"), memberId, { ttlMs: config.sessionTtlMs });
   setCookie(c, sessionCookie, token, {
     httpOnly: true,
     sameSite: "Lax",
@@ -39,13 +39,13 @@ export async function signIn(c: Ctx, memberId: number): Promise<void> {
 }
 
 export function forgetSessionCookie(c: Ctx): void {
-  deleteCookie(c, sessionCookie, { path: "/", secure: c.var.config.secureCookies });
+  deleteCookie(c, sessionCookie, { path: "/", secure: c.get("config").secureCookies });
 }
 
 /** Guests are sent to sign in (GET) or refused with 401 (anything else). */
 export function requireMember(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (c.var.member) return await next();
+    if (c.get("member")) return await next();
     if (c.req.method === "GET") return c.redirect("/signin", 303);
     return render(c, {
       title: "Sign in first",
@@ -58,7 +58,7 @@ export function requireMember(): MiddlewareHandler<AppEnv> {
 /** Members who have not picked topics yet are sent to pick them. */
 export function requireOnboarded(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (c.var.member?.onboarded) return await next();
+    if (c.get("member")?.onboarded) return await next();
     if (c.req.method === "GET") return c.redirect("/topics", 303);
     return render(c, {
       title: "Pick topics first",

@@ -25,8 +25,8 @@ const historyNotices: Record<string, string> = {
 };
 
 settings.get("/", async (c) => {
-  const member = c.var.member!;
-  const mine = (await profile(c.var.sql, member.id, member.handle))!;
+  const member = c.get("member")!;
+  const mine = (await profile(c.get("sql"), member.id, member.handle))!;
   return render(c, {
     title: "Settings",
     body: (
@@ -34,7 +34,7 @@ settings.get("/", async (c) => {
         form={{ display_name: mine.displayName, bio: mine.bio }}
         errors={{}}
         saved={c.req.query("saved") === "1"}
-        history={await listeningHistory(c.var.sql, member.id)}
+        history={await listeningHistory(c.get("sql"), member.id)}
         historyNotice={historyNotices[c.req.query("history") ?? ""]}
       />
     ),
@@ -47,7 +47,7 @@ settings.post("/history/pause", async (c) => {
   if (choice !== "on" && choice !== "off") {
     throw new Refusal("invalid", "Choose to pause or to resume");
   }
-  await setListeningPaused(c.var.sql, c.var.member!.id, choice === "on");
+  await setListeningPaused(c.get("sql"), c.get("member")!.id, choice === "on");
   return redirectAfterPost(
     c,
     `/settings?history=${choice === "on" ? "paused" : "resumed"}#listening-history`,
@@ -59,7 +59,7 @@ settings.post("/history/clear", async (c) => {
   if (text(form, "confirm") !== "yes") {
     throw new Refusal("invalid", "Tick the box to confirm you want your history cleared");
   }
-  await clearListeningHistory(c.var.sql, c.var.member!.id);
+  await clearListeningHistory(c.get("sql"), c.get("member")!.id);
   return redirectAfterPost(c, "/settings?history=cleared#listening-history");
 });
 
@@ -67,7 +67,7 @@ settings.post("/", async (c) => {
   const form = await readForm(c);
   const edit = { displayName: text(form, "display_name"), bio: text(form, "bio") };
   try {
-    await updateProfile(c.var.sql, c.var.member!.id, edit);
+    await updateProfile(c.get("sql"), c.get("member")!.id, edit);
     return redirectAfterPost(c, "/settings?saved=1");
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
@@ -78,7 +78,7 @@ settings.post("/", async (c) => {
         <SettingsView
           form={{ display_name: edit.displayName, bio: edit.bio }}
           errors={fieldErrors(error)}
-          history={await listeningHistory(c.var.sql, c.var.member!.id)}
+          history={await listeningHistory(c.get("sql"), c.get("member")!.id)}
         />
       ),
     });

@@ -29,13 +29,13 @@ async function topicsPage(
   c: Ctx,
   view: { picked: Set<string>; errors: FieldErrors; saved?: boolean; status?: 200 | 422 },
 ) {
-  const member = c.var.member!;
+  const member = c.get("member")!;
   return render(c, {
     title: "Topics",
     status: view.status,
     body: (
       <TopicsView
-        catalogue={await catalogue(c.var.sql)}
+        catalogue={await catalogue(c.get("sql"))}
         picked={view.picked}
         onboarding={!member.onboarded}
         minPicks={minTopicPicks}
@@ -47,7 +47,7 @@ async function topicsPage(
 }
 
 topics.get("/", async (c) => {
-  const picked = await pickedTopics(c.var.sql, c.var.member!.id);
+  const picked = await pickedTopics(c.get("sql"), c.get("member")!.id);
   return await topicsPage(c, {
     picked: new Set(picked.map((t) => t.slug)),
     errors: {},
@@ -56,10 +56,10 @@ topics.get("/", async (c) => {
 });
 
 topics.post("/", async (c) => {
-  const member = c.var.member!;
+  const member = c.get("member")!;
   const slugs = texts(await readForm(c), "topic");
   try {
-    await setPicks(c.var.sql, member.id, slugs);
+    await setPicks(c.get("sql"), member.id, slugs);
     return redirectAfterPost(c, member.onboarded ? "/topics?saved=1" : "/");
   } catch (error) {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
