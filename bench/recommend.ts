@@ -5,8 +5,9 @@
  * native library, and the hallway ranking of 500 live rooms. Single-threaded, in this process.
  * Goals: one iteration under 10 s, ranking p95 under 5 ms.
  *
- * The data is a deterministic synthetic power-law community (bench/recommend_data.ts);
- * `qualityTable` measures recall/NDCG for any signals, for when realistic ones exist.
+ * Timings use a deterministic synthetic power-law matrix of exactly that size
+ * (bench/recommend_data.ts); quality (recall@20, NDCG@20 of ALS against popularity and "your
+ * picked topics") is measured on the community `deno task seed` makes (recommend/community.ts).
  *
  * @example
  * const section = await run(); // about two minutes on a quiet machine
@@ -21,7 +22,8 @@ import {
   type TrainParams,
 } from "../recommend/als.ts";
 import { solveRow, toMatrix } from "../recommend/als_reference.ts";
-import { evaluate } from "../recommend/evaluate.ts";
+import { evaluate, type Metrics } from "../recommend/evaluate.ts";
+import { communitySignals, generateCommunity, syntheticCatalogue } from "../recommend/community.ts";
 import { buildInteractions, memberRows, type SparseRows } from "../recommend/interactions.ts";
 import { type HallwayRoom, itemVectors, rankHallway, type Viewer } from "../recommend/rank.ts";
 import { defaultSignalWeights, type Interactions, type Signal } from "../recommend/signals.ts";
@@ -104,6 +106,7 @@ function measure(): BenchSection {
   const cholesky = timeTraining(interactions, "cholesky");
   const reference = compareWithReference(interactions, cg.model);
   const ranking = timeRanking(interactions, cg.model);
+  const quality = measureQuality();
   const rssMiB = Deno.memoryUsage().rss / 2 ** 20;
 
   const problems: string[] = [];
@@ -223,6 +226,10 @@ function measure(): BenchSection {
     "",
     rankingTable,
     "",
+    quality.text,
+    "",
+    quality.table,
+    "",
     `Memory: ${count(rssMiB)} MiB resident at the end of the run.`,
   ].join("\n");
 
@@ -233,7 +240,7 @@ function measure(): BenchSection {
       `${settings.goalIterationSeconds} s ${iterationOk ? "met" : "NOT met"}; 500 rooms ranked ` +
       `in p95 ${ms(ranking.p95)} ms, goal ${settings.goalRankingP95Ms} ms ${
         rankingOk ? "met" : "NOT met"
-      }`,
+      }; ${quality.summary}`,
     body,
     problems,
   };
@@ -373,9 +380,41 @@ function timeRanking(interactions: Interactions, model: Model) {
   };
 }
 
+/** The seeded community for quality figures: bigger than the default, fixed seed. */
+const community = { members: 10_000, listens: 400_000, days: 30, seed: 1, k: 20 };
+
+function measureQuality(): { text: string; table: string; summary: string } {
+  progress(name, `quality on a seeded community of ${count(community.members)} members`);
+  const now = Date.UTC(2026, 10, 1);
+  const generated = generateCommunity({
+    topics: syntheticCatalogue(),
+    now,
+    members: community.members,
+    listens: community.listens,
+    days: community.days,
+    seed: community.seed,
+  });
+  const signals = communitySignals(generated);
+  // The last fifth of the history is what each member's hallway had to predict.
+  const splitAt = generated.startAt + 0.8 * (now - generated.startAt);
+  const { table, results } = qualityTable(signals, { splitAt, k: community.k });
+  const [als, popularity, picked] = results;
+  return {
+    text: `Quality: the community \`deno task seed\` makes, at ${count(community.members)} ` +
+      `members, ${count(community.listens)} listening sessions over ${community.days} days ` +
+      `(seed ${community.seed}, ${count(signals.length)} signals). Time split: trained on the ` +
+      `first four fifths, measured on which topics and people each member listened to in the ` +
+      `last fifth; ALS with ${settings.als.factors} factors, 10 iterations; recall@${community.k} ` +
+      `and NDCG@${community.k} by the same code for every scorer (recommend/evaluate.ts).`,
+    table,
+    summary: `recall@${community.k} ALS ${als.recall.toFixed(3)} vs popularity ` +
+      `${popularity.recall.toFixed(3)} and picked topics ${picked.recall.toFixed(3)}`,
+  };
+}
+
 /**
  * Recall@k and NDCG@k of ALS and both baselines on a time split of any signals, as a markdown
- * table: the rows BENCHMARKS.md will show once `recommend/community.ts` gives realistic signals.
+ * table, with the figures.
  *
  * @example
  * qualityTable(signals, { splitAt: Date.UTC(2026, 2, 1), k: 10 });
@@ -383,7 +422,7 @@ function timeRanking(interactions: Interactions, model: Model) {
 export function qualityTable(
   signals: Signal[],
   options: { splitAt: number; k: number; als?: TrainParams; maxMembers?: number },
-): string {
+): { table: string; results: Metrics[] } {
   const als = options.als ?? { ...settings.als, iterations: 10, solver: "cg" };
   const { results } = evaluate(signals, {
     splitAt: options.splitAt,
@@ -392,9 +431,10 @@ export function qualityTable(
     als,
     maxMembers: options.maxMembers ?? 10_000,
   });
-  return markdownTable(
+  const table = markdownTable(
     ["scorer", `recall@${options.k}`, `NDCG@${options.k}`, "members"],
     results.map((r) => [r.name, r.recall.toFixed(3), r.ndcg.toFixed(3), count(r.members)]),
     ["left", "right", "right", "right"],
   );
+  return { table, results };
 }
