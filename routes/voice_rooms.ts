@@ -55,6 +55,8 @@ export class VoiceRooms {
   #sql: Sql;
   #createMedia: MediaFactory;
   #rooms = new Map<number, VoiceRoom>();
+  // A socket's first read of its room: an offer sent at once (a reconnect) waits for it.
+  #opening = new WeakMap<VoiceSocket, Promise<void>>();
 
   constructor(deps: { sql: Sql; createMedia: MediaFactory }) {
     this.#sql = deps.sql;
@@ -62,17 +64,22 @@ export class VoiceRooms {
   }
 
   /** A voice socket opened: read the room, tell the page its place and who is speaking. */
-  async open(socket: VoiceSocket): Promise<void> {
+  open(socket: VoiceSocket): Promise<void> {
     const room = this.#room(socket.roomId);
     room.sockets.add(socket);
-    this.roomRead(socket.roomId, await roomSnapshot(this.#sql, socket.roomId));
-    if (room.sockets.has(socket)) send(socket, { type: "speaking", handles: room.speaking });
+    const opening = roomSnapshot(this.#sql, socket.roomId).then((snapshot) => {
+      this.roomRead(socket.roomId, snapshot);
+      if (room.sockets.has(socket)) send(socket, { type: "speaking", handles: room.speaking });
+    });
+    this.#opening.set(socket, opening.catch(() => {}));
+    return opening;
   }
 
   /** A message from a page: an offer or a candidate, answered; anything else, an error frame. */
   async receive(socket: VoiceSocket, data: unknown): Promise<void> {
     try {
       const message = parseSignal(data);
+      await this.#opening.get(socket);
       const room = this.#rooms.get(socket.roomId);
       if (!room?.sockets.has(socket) || !socket.place) {
         throw new MediaError("room_closed", "You are not in this room");
