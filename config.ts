@@ -35,6 +35,11 @@ export interface Config {
   /** How often each process marks its connected members as present (well under the timeout). */
   presenceRefreshMs: number;
   inviteTtlMs: number;
+  /**
+   * STUN/TURN servers for voice, given to the server's peer connections and to pages alike.
+   * Empty (the default): host candidates only, and no request to any third party.
+   */
+  iceServers: IceServer[];
   modelTraining: ModelTrainingConfig;
   rateLimits: {
     signInPerAddress: RateLimit;
@@ -50,6 +55,13 @@ export interface Config {
     roomsPerAccount: RateLimit;
     reportsPerAccount: RateLimit;
   };
+}
+
+/** One STUN or TURN server, as `RTCPeerConnection` takes it. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
 }
 
 /** Training model versions (recommend/training.ts). */
@@ -90,6 +102,7 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
     presenceTimeoutMs: integer(env.PRESENCE_TIMEOUT_SECONDS, 30, "PRESENCE_TIMEOUT_SECONDS") * 1000,
     presenceRefreshMs: 5_000,
     inviteTtlMs: integer(env.INVITE_TTL_DAYS, 14, "INVITE_TTL_DAYS") * dayMs,
+    iceServers: iceServers(env.ICE_SERVERS),
     modelTraining: {
       heartbeatMs: 10_000,
       staleMs: 2 * minuteMs,
@@ -119,6 +132,33 @@ function integer(value: string | undefined, fallback: number, name: string): num
     throw new Error(`${name} must be a whole number, got "${value}"`);
   }
   return n;
+}
+
+/** `ICE_SERVERS`: a JSON list such as `[{"urls":"turn:turn.example.org:3478","username":"u","credential":"p"}]`. */
+export function iceServers(value: string | undefined): IceServer[] {
+  if (value === undefined || value.trim() === "") return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(value);
+  } catch {
+    throw new Error("ICE_SERVERS must be a JSON list of servers");
+  }
+  const isText = (v: unknown) => typeof v === "string" && v.length > 0;
+  const valid = Array.isArray(list) &&
+    list.every((server) =>
+      typeof server === "object" && server !== null &&
+      (isText(server.urls) || (Array.isArray(server.urls) && server.urls.every(isText))) &&
+      (server.username === undefined || typeof server.username === "string") &&
+      (server.credential === undefined || typeof server.credential === "string")
+    );
+  if (!valid) {
+    throw new Error('ICE_SERVERS must be a JSON list of {"urls", "username"?, "credential"?}');
+  }
+  return (list as IceServer[]).map(({ urls, username, credential }) => ({
+    urls,
+    ...(username === undefined ? {} : { username }),
+    ...(credential === undefined ? {} : { credential }),
+  }));
 }
 
 /** The secret kept in `dataDir/secret.key`, written on first start with owner-only access. */

@@ -1,6 +1,6 @@
 /**
- * Palabre's composition root: configuration, database, migrations, the live hub, the model
- * trainer and the applied model, the web app, the server.
+ * Palabre's composition root: configuration, database, migrations, the live hub, voice, the
+ * model trainer and the applied model, the web app, the server.
  *
  * @example
  * deno task start   # http://localhost:8000 on embedded PGlite in ./data
@@ -10,6 +10,8 @@ import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { buildApp } from "./routes/app.tsx";
 import { LiveHub } from "./routes/live_hub.tsx";
+import { VoiceRooms } from "./routes/voice_rooms.ts";
+import { RoomMedia } from "./media/room_media.ts";
 import { AppliedModel } from "./recommend/applied_model.ts";
 import { Trainer } from "./recommend/training.ts";
 import { HallwayRanker } from "./recommend/hallway.ts";
@@ -32,10 +34,16 @@ await appliedModel.current();
 const ranker = new HallwayRanker(db.sql, { setup: () => appliedModel.current() });
 const hub = new LiveHub({ sql: db.sql, config, events: db.events, ranker });
 hub.start();
+const voice = new VoiceRooms({
+  sql: db.sql,
+  createMedia: (options) => new RoomMedia({ ...options, iceServers: config.iceServers }),
+});
+hub.watchRooms(voice);
 const app = buildApp({
   sql: db.sql,
   config,
   hub,
+  voice,
   events: db.events,
   trainer,
   appliedModel,
@@ -56,6 +64,7 @@ const server = Deno.serve({
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     await hub.stop();
+    voice.stop();
     // A training cut short is marked failed now, not after other processes find it stale.
     await trainer.stop();
     appliedModel.close();

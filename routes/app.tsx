@@ -29,6 +29,8 @@ import { admin } from "./admin.tsx";
 import { ErrorView } from "../views/errors.tsx";
 import { LiveHub } from "./live_hub.tsx";
 import { live } from "./live.tsx";
+import { voice } from "./voice.ts";
+import type { VoiceRooms } from "./voice_rooms.ts";
 import { rooms } from "./rooms.tsx";
 import { AppliedModel } from "../recommend/applied_model.ts";
 import { Trainer } from "../recommend/training.ts";
@@ -44,6 +46,8 @@ export interface AppDeps {
   events?: EventHub;
   /** The process's live hub; tests that use no sockets may leave it out. */
   hub?: LiveHub;
+  /** Voice for live rooms (main.ts makes it with wrtc); left out, `/rooms/:id/voice` is a 503. */
+  voice?: VoiceRooms;
   /** Orders hallways (with the applied model in production); boosts only when left out. */
   ranker?: HallwayRanker;
   /** The process's trainer; left out, one that logs nowhere and sweeps nothing is made. */
@@ -73,6 +77,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
     c.set("sql", deps.sql);
     c.set("config", deps.config);
     c.set("hub", hub);
+    c.set("voice", deps.voice);
     c.set("trainer", trainer);
     c.set("appliedModel", appliedModel);
     // Requests that may write read the database itself; pages read through the cache.
@@ -100,6 +105,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route("/", hallway);
   app.route("/", live);
+  app.route("/", voice);
   app.route("/", rooms);
   app.route("/", auth);
   app.route("/", profiles);

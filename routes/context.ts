@@ -13,6 +13,7 @@ import type { Sql } from "../db/client.ts";
 import type { Reads } from "../db/read_cache.ts";
 import type { Member } from "../db/users.ts";
 import type { LiveHub } from "./live_hub.tsx";
+import type { VoiceRooms } from "./voice_rooms.ts";
 import type { AppliedModel } from "../recommend/applied_model.ts";
 import type { Trainer } from "../recommend/training.ts";
 
@@ -25,6 +26,8 @@ export interface AppEnv {
     member: Member | null;
     sessionToken: string | undefined;
     hub: LiveHub;
+    /** Voice signalling for this process's rooms; undefined when the app was built without. */
+    voice: VoiceRooms | undefined;
     /** Trains model versions in this process (admin page). */
     trainer: Trainer;
     /** The applied model and ranking weights, kept in memory (the hallway ranks with them). */

@@ -18,7 +18,7 @@ import type { LivePage } from "./live_hub.tsx";
 export const live = new Hono<AppEnv>();
 
 /** Refuses an upgrade from another site or without a session, before it becomes a socket. */
-function checkUpgrade(): MiddlewareHandler<AppEnv> {
+export function checkUpgrade(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!isSameOrigin(c.req.raw.headers, originOf(c))) {
       return c.text("Cross-site WebSocket refused", 403);
@@ -47,18 +47,24 @@ live.get(
   }),
 );
 
-live.get(
-  "/rooms/:id/live",
-  checkUpgrade(),
-  async (c, next) => {
-    // A member who may not be in the room still gets a socket: it says so and closes normally,
-    // where a refused upgrade would have htmx retry for ever.
+/**
+ * Refuses an upgrade to a room that does not exist. A member who may not be in the room still
+ * gets a socket: it says so and closes normally, where a refused upgrade would be retried.
+ */
+export function requireRoom(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
     const roomId = idParam(c, "id");
     if (roomId === null || !await roomExists(c.get("sql"), roomId)) {
       return c.text("No such room", 404);
     }
     await next();
-  },
+  };
+}
+
+live.get(
+  "/rooms/:id/live",
+  checkUpgrade(),
+  requireRoom(),
   upgradeWebSocket((c) => {
     const hub = c.get("hub");
     const page: LivePage = {

@@ -36,6 +36,14 @@ interface RoomRead {
   snapshot: RoomSnapshot | null;
 }
 
+/** Someone else who keeps up with rooms from the hub's reads (voice, routes/voice_rooms.ts). */
+export interface RoomWatcher {
+  /** Whether `roomId` should be read on a change even when no page here shows it. */
+  watches(roomId: number): boolean;
+  /** A fresh read of `roomId`; null when the room is gone. */
+  roomRead(roomId: number, snapshot: RoomSnapshot | null): void;
+}
+
 /** A frame htmx's hx-ws swaps: `content` into `target`. */
 export interface Frame {
   content: string;
@@ -66,6 +74,7 @@ export class LiveHub {
   #openingReads = new Map<number, Promise<RoomRead>>();
 
   #ranker: HallwayRanker;
+  #watcher: RoomWatcher | undefined;
 
   constructor(deps: { sql: Sql; config: Config; events?: EventHub; ranker?: HallwayRanker }) {
     this.#sql = deps.sql;
@@ -87,6 +96,11 @@ export class LiveHub {
     await this.#flushing;
     for (const page of this.#pages) page.ws.close(1001, "Server going away");
     this.#pages.clear();
+  }
+
+  /** Hands every room read after a change to `watcher` as well. */
+  watchRooms(watcher: RoomWatcher): void {
+    this.#watcher = watcher;
   }
 
   get pageCount(): number {
@@ -211,8 +225,9 @@ export class LiveHub {
 
   async #pushRoom(roomId: number): Promise<void> {
     const pages = [...this.#pages].filter((p) => p.roomId === roomId);
-    if (pages.length === 0) return;
+    if (pages.length === 0 && !this.#watcher?.watches(roomId)) return;
     const { number, snapshot } = await this.#readRoom(roomId);
+    this.#watcher?.roomRead(roomId, snapshot);
     if (!snapshot) return;
     // Viewers who would see the same thing share one rendering: a thousand listeners, one render.
     const rendered = new Map<string, string>();

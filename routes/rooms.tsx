@@ -201,7 +201,14 @@ rooms.get("/rooms/:id", async (c) => {
     : null;
   return render(c, {
     title: room.title,
-    body: <RoomPage data={snapshot} viewerId={member.id} shareLink={shareLink} />,
+    body: (
+      <RoomPage
+        data={snapshot}
+        viewerId={member.id}
+        shareLink={shareLink}
+        voice={c.get("voice") && { iceServers: c.get("config").iceServers }}
+      />
+    ),
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * /static/*: our CSS, our one client module and htmx, all from our own origin (no CDN).
+ * /static/*: our CSS, our client modules (app.js everywhere, voice.js on room pages) and htmx, all from our own origin (no CDN).
  * Files are read once and kept in memory.
  *
  * @example
@@ -11,6 +11,7 @@ import type { AppEnv } from "./context.ts";
 const files: Record<string, { url: URL; type: string }> = {
   "app.css": { url: new URL("../static/app.css", import.meta.url), type: "text/css" },
   "app.js": { url: new URL("../static/app.js", import.meta.url), type: "text/javascript" },
+  "voice.js": { url: new URL("../static/voice.js", import.meta.url), type: "text/javascript" },
   "icon.svg": { url: new URL("../static/icon.svg", import.meta.url), type: "image/svg+xml" },
   "hx-ws.min.js": {
     url: new URL("../node_modules/htmx.org/dist/ext/hx-ws.min.js", import.meta.url),

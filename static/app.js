@@ -60,3 +60,6 @@ if (notice) {
     }
   }).observe(notice, { childList: true, subtree: true });
 }
+
+// A room page that offers voice loads the voice module (static/voice.js).
+if (document.getElementById("voice")) import("/static/voice.js");

@@ -42,7 +42,15 @@ const kindWords = {
   closed: "Closed: only people with the link",
 };
 
-export function RoomPage(props: { data: RoomData; viewerId: number; shareLink: string | null }) {
+export function RoomPage(
+  props: {
+    data: RoomData;
+    viewerId: number;
+    shareLink: string | null;
+    /** Given when this server carries voice: the STUN/TURN servers pages connect with. */
+    voice?: { iceServers: unknown[] };
+  },
+) {
   const { room, topics } = props.data;
   return (
     <article class="room" aria-labelledby="room-title">
@@ -70,6 +78,9 @@ export function RoomPage(props: { data: RoomData; viewerId: number; shareLink: s
       <p id="live-status" class="live-status" role="status" data-state="connecting">
         Connecting…
       </p>
+      {props.voice && room.state === "live" && (
+        <VoicePanel roomId={room.id} iceServers={props.voice.iceServers} />
+      )}
       <div id="room-notice" class="room-notice" aria-live="assertive"></div>
       <div
         id="room-live"
@@ -89,6 +100,27 @@ export function RoomPage(props: { data: RoomData; viewerId: number; shareLink: s
         </form>
       </details>
     </article>
+  );
+}
+
+/**
+ * "Join audio" and the voice's state in words. Hidden until static/voice.js takes it over: a
+ * page without scripts has no voice to offer.
+ */
+function VoicePanel(props: { roomId: number; iceServers: unknown[] }) {
+  return (
+    <section
+      id="voice"
+      class="voice"
+      hidden
+      aria-label="Audio"
+      data-room-id={String(props.roomId)}
+      data-ice-servers={JSON.stringify(props.iceServers)}
+    >
+      <button type="button" class="voice-join">Join audio</button>
+      <p class="voice-status" role="status" aria-live="polite" data-state="off">Audio is off</p>
+      <audio class="voice-audio" autoplay></audio>
+    </section>
   );
 }
 

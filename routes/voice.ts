@@ -1,0 +1,46 @@
+/**
+ * /rooms/:id/voice: a room page's voice socket, for WebRTC signalling and speaking rings.
+ * Checked like the live socket (Origin, session, the room exists); whether the member is in
+ * the room is read when it opens, and a page that is not gets a normal close.
+ *
+ * @example
+ * app.route("/", voice);
+ */
+import { Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
+import type { AppEnv } from "./context.ts";
+import { idParam } from "./http.tsx";
+import { checkUpgrade, requireRoom } from "./live.tsx";
+import type { VoiceSocket } from "./voice_rooms.ts";
+
+export const voice = new Hono<AppEnv>();
+
+voice.get(
+  "/rooms/:id/voice",
+  checkUpgrade(),
+  requireRoom(),
+  async (c, next) => {
+    if (!c.get("voice")) return c.text("Voice is not available on this server", 503);
+    await next();
+  },
+  upgradeWebSocket((c) => {
+    const rooms = c.get("voice")!;
+    const socket: VoiceSocket = {
+      ws: undefined!,
+      memberId: c.get("member")!.id,
+      roomId: idParam(c, "id")!,
+      mediaId: crypto.randomUUID(),
+      inMedia: false,
+    };
+    return {
+      onOpen: (_event, ws) => {
+        socket.ws = ws;
+        rooms.open(socket).catch((error: unknown) =>
+          console.error("Voice socket failed to open:", error)
+        );
+      },
+      onMessage: (event) => rooms.receive(socket, event.data),
+      onClose: () => rooms.close(socket),
+    };
+  }),
+);

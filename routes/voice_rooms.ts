@@ -1,0 +1,249 @@
+/**
+ * The voice of every live room in this process: the pages' voice sockets, one `RoomMedia` per
+ * room (made on the first offer, closed when the room ends or nobody is connected to it), and
+ * the map from each socket's opaque media id to its member, which never leaves this module.
+ * Who is heard comes from the database only: the live hub hands over every fresh read of a
+ * room (`roomRead`), and roles and mutes are applied from it.
+ *
+ * Frames to a page, as JSON text: `{type:"answer",sdp}`, `{type:"state",stage,muted}` (the
+ * member's own place), `{type:"speaking",handles}` (on every change), `{type:"error",message}`.
+ *
+ * @example
+ * const voice = new VoiceRooms({ sql, createMedia: (o) => new RoomMedia({ ...o, iceServers }) });
+ * hub.watchRooms(voice);
+ */
+import type { WSContext } from "hono/ws";
+import type { Sql } from "../db/client.ts";
+import { type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
+import { MediaError } from "../media/errors.ts";
+import type { Role, SignalMessage } from "../media/room_media.ts";
+
+/** The part of `RoomMedia` the route layer uses (wrtc is loaded only by whoever makes one). */
+export interface RoomMediaLike {
+  handleSignal(sessionId: string, message: SignalMessage): Promise<SignalMessage[]>;
+  setRole(sessionId: string, role: Role): void;
+  setHeard(sessionId: string, heard: boolean): void;
+  leave(sessionId: string): void;
+  close(): void;
+}
+
+export type MediaFactory = (options: { onSpeaking: (ids: string[]) => void }) => RoomMediaLike;
+
+/** One page's voice socket. */
+export interface VoiceSocket {
+  ws: WSContext;
+  memberId: number;
+  roomId: number;
+  /** Random, per socket: the only name the media layer knows this page by. */
+  mediaId: string;
+  /** Set from the room's read: the member's handle, role and mute. */
+  place?: { handle: string; role: Role; muted: boolean };
+  /** Whether this socket has a connection in the room's media (it sent an offer). */
+  inMedia: boolean;
+  sentState?: string;
+}
+
+interface VoiceRoom {
+  sockets: Set<VoiceSocket>;
+  media: RoomMediaLike | null;
+  speaking: string[];
+}
+
+const maxMessageChars = 80 * 1024;
+
+export class VoiceRooms {
+  #sql: Sql;
+  #createMedia: MediaFactory;
+  #rooms = new Map<number, VoiceRoom>();
+  // A socket's first read of its room: an offer sent at once (a reconnect) waits for it.
+  #opening = new WeakMap<VoiceSocket, Promise<void>>();
+
+  constructor(deps: { sql: Sql; createMedia: MediaFactory }) {
+    this.#sql = deps.sql;
+    this.#createMedia = deps.createMedia;
+  }
+
+  /** A voice socket opened: read the room, tell the page its place and who is speaking. */
+  open(socket: VoiceSocket): Promise<void> {
+    const room = this.#room(socket.roomId);
+    room.sockets.add(socket);
+    const opening = roomSnapshot(this.#sql, socket.roomId).then((snapshot) => {
+      this.roomRead(socket.roomId, snapshot);
+      if (room.sockets.has(socket)) send(socket, { type: "speaking", handles: room.speaking });
+    });
+    this.#opening.set(socket, opening.catch(() => {}));
+    return opening;
+  }
+
+  /** A message from a page: an offer or a candidate, answered; anything else, an error frame. */
+  async receive(socket: VoiceSocket, data: unknown): Promise<void> {
+    try {
+      const message = parseSignal(data);
+      await this.#opening.get(socket);
+      const room = this.#rooms.get(socket.roomId);
+      if (!room?.sockets.has(socket) || !socket.place) {
+        throw new MediaError("room_closed", "You are not in this room");
+      }
+      if (message.type === "candidate" && !socket.inMedia) {
+        throw new MediaError("bad_signal", "Candidate before offer");
+      }
+      room.media ??= this.#createMedia({
+        onSpeaking: (ids) => this.#speaking(socket.roomId, ids),
+      });
+      if (!socket.inMedia) {
+        socket.inMedia = true;
+        applyPlace(room.media, socket);
+      }
+      for (const reply of await room.media.handleSignal(socket.mediaId, message)) {
+        send(socket, reply);
+      }
+    } catch (error) {
+      if (!(error instanceof MediaError)) console.error("A voice message failed:", error);
+      const message = error instanceof MediaError ? error.message : "Voice signalling failed";
+      send(socket, { type: "error", message });
+    }
+  }
+
+  /** The socket closed: its connection leaves the room's media. */
+  close(socket: VoiceSocket): void {
+    const room = this.#rooms.get(socket.roomId);
+    if (!room?.sockets.delete(socket)) return;
+    if (socket.inMedia) room.media?.leave(socket.mediaId);
+    socket.inMedia = false;
+    if (![...room.sockets].some((s) => s.inMedia)) {
+      room.media?.close();
+      room.media = null;
+      room.speaking = [];
+    }
+    if (room.sockets.size === 0) this.#rooms.delete(socket.roomId);
+  }
+
+  /** Closes every room's media (the process is stopping). */
+  stop(): void {
+    for (const room of this.#rooms.values()) {
+      for (const socket of room.sockets) closeSocket(socket, 1001, "Server going away");
+      room.media?.close();
+    }
+    this.#rooms.clear();
+  }
+
+  /** Whether the live hub should read `roomId` on a change even with no page of it here. */
+  watches(roomId: number): boolean {
+    return this.#rooms.has(roomId);
+  }
+
+  /** A fresh read of the room: apply roles and mutes, let go of whoever is not in it. */
+  roomRead(roomId: number, snapshot: RoomSnapshot | null): void {
+    const room = this.#rooms.get(roomId);
+    if (!room) return;
+    const live = snapshot?.room.state === "live";
+    for (const socket of [...room.sockets]) {
+      const me = live ? snapshot!.participants.find((p) => p.userId === socket.memberId) : null;
+      if (!me) {
+        // A normal close: the page does not reconnect to a room it is not in.
+        this.close(socket);
+        closeSocket(socket, 1000, live ? "Not in this room" : "Room has ended");
+        continue;
+      }
+      socket.place = {
+        handle: me.handle,
+        role: me.role === "listener" ? "listener" : "speaker",
+        muted: me.muted,
+      };
+      if (socket.inMedia && room.media) applyPlace(room.media, socket);
+      const state = { type: "state", stage: socket.place.role === "speaker", muted: me.muted };
+      const text = JSON.stringify(state);
+      if (text !== socket.sentState) {
+        socket.sentState = text;
+        sendText(socket, text);
+      }
+    }
+  }
+
+  #room(roomId: number): VoiceRoom {
+    let room = this.#rooms.get(roomId);
+    if (!room) {
+      room = { sockets: new Set(), media: null, speaking: [] };
+      this.#rooms.set(roomId, room);
+    }
+    return room;
+  }
+
+  #speaking(roomId: number, mediaIds: string[]): void {
+    const room = this.#rooms.get(roomId);
+    if (!room) return;
+    const ids = new Set(mediaIds);
+    const handles = new Set<string>();
+    for (const socket of room.sockets) {
+      if (ids.has(socket.mediaId) && socket.place) handles.add(socket.place.handle);
+    }
+    room.speaking = [...handles].sort();
+    const text = JSON.stringify({ type: "speaking", handles: room.speaking });
+    for (const socket of room.sockets) sendText(socket, text);
+  }
+}
+
+function applyPlace(media: RoomMediaLike, socket: VoiceSocket): void {
+  const place = socket.place!;
+  media.setRole(socket.mediaId, place.role);
+  media.setHeard(socket.mediaId, place.role === "speaker" && !place.muted);
+}
+
+/** A page's signalling message, checked field by field. */
+export function parseSignal(data: unknown): SignalMessage {
+  if (typeof data !== "string" || data.length > maxMessageChars) {
+    throw new MediaError("bad_signal", "Messages must be JSON text of at most 80 KiB");
+  }
+  let fields: Record<string, unknown>;
+  try {
+    fields = JSON.parse(data);
+  } catch {
+    throw new MediaError("bad_signal", "That message was not valid JSON");
+  }
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
+    throw new MediaError("bad_signal", "A message must be a JSON object");
+  }
+  if (fields.type === "offer" && typeof fields.sdp === "string") {
+    return { type: "offer", sdp: fields.sdp };
+  }
+  if (fields.type === "candidate") {
+    const candidate = fields.candidate as Record<string, unknown> | null | undefined;
+    if (candidate === null) return { type: "candidate", candidate: null };
+    if (
+      typeof candidate === "object" && candidate !== undefined &&
+      typeof candidate.candidate === "string" &&
+      (candidate.sdpMid == null || typeof candidate.sdpMid === "string") &&
+      (candidate.sdpMLineIndex == null || Number.isInteger(candidate.sdpMLineIndex))
+    ) {
+      return {
+        type: "candidate",
+        candidate: {
+          candidate: candidate.candidate,
+          sdpMid: (candidate.sdpMid as string | undefined) ?? null,
+          sdpMLineIndex: (candidate.sdpMLineIndex as number | undefined) ?? null,
+        },
+      };
+    }
+  }
+  throw new MediaError("bad_signal", "Expected an offer or a candidate");
+}
+
+function send(socket: VoiceSocket, frame: unknown): void {
+  sendText(socket, JSON.stringify(frame));
+}
+
+function sendText(socket: VoiceSocket, text: string): void {
+  try {
+    socket.ws.send(text);
+  } catch {
+    // The socket closed under us; its close handler cleans up.
+  }
+}
+
+function closeSocket(socket: VoiceSocket, code: number, reason: string): void {
+  try {
+    socket.ws.close(code, reason);
+  } catch {
+    // Already closed.
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The voice socket of a room page, against a real `main.ts` process (which loads wrtc): it
+ * refuses other sites, answers bad input with an error frame and stays open, follows the
+ * member's place in the database, and lets go when the room ends.
+ */
+import assert from "node:assert/strict";
+import { act } from "../../db/room_actions.ts";
+import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
+import {
+  LiveSocket,
+  type PalabreProcess,
+  type RoomWorld,
+  seedRoom,
+  startProcess,
+} from "./support.ts";
+
+const ignore = !databaseKinds.includes("postgres");
+
+function voiceTest(
+  name: string,
+  fn: (world: RoomWorld, palabre: PalabreProcess, db: TestDatabase) => Promise<void>,
+): void {
+  Deno.test({
+    name: `${name} [postgres]`,
+    ignore,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      const db = await freshDatabase("postgres");
+      let palabre: PalabreProcess | undefined;
+      try {
+        const world = await seedRoom(db.sql, "Voice checks");
+        palabre = await startProcess(db.url!);
+        await fn(world, palabre, db);
+      } finally {
+        await palabre?.stop();
+        await db.close();
+      }
+    },
+  });
+}
+
+function frame(text: string): Record<string, unknown> {
+  return JSON.parse(text);
+}
+
+voiceTest("a voice socket from another site is refused", async (world, palabre) => {
+  const url = palabre.origin.replace(/^http/, "ws") + `/rooms/${world.roomId}/voice`;
+  const socket = new WebSocket(url, {
+    headers: { Origin: "http://elsewhere.example", Cookie: world.graceCookie },
+  });
+  const outcome = await new Promise<string>((resolve) => {
+    socket.onopen = () => resolve("open");
+    socket.onerror = () => resolve("refused");
+  });
+  socket.close();
+  assert.equal(outcome, "refused");
+});
+
+voiceTest(
+  "bad voice messages get an error frame and the socket stays open",
+  async (world, palabre) => {
+    const socket = await LiveSocket.open(
+      palabre.origin,
+      `/rooms/${world.roomId}/voice`,
+      world.graceCookie,
+    );
+    try {
+      await socket.waitFor((f) => frame(f).type === "state");
+      socket.send("not json");
+      await socket.waitFor((f) => frame(f).message === "That message was not valid JSON");
+      socket.send({ type: "offer", sdp: 42 });
+      await socket.waitFor((f) => frame(f).message === "Expected an offer or a candidate");
+      socket.send({
+        type: "candidate",
+        candidate: { candidate: "candidate:1 1 udp 1 1.2.3.4 9 typ host" },
+      });
+      await socket.waitFor((f) => frame(f).message === "Candidate before offer");
+      socket.send({ type: "offer", sdp: "v=0 nonsense" });
+      await socket.waitFor((f) =>
+        frame(f).type === "error" && frame(f).message !== "Candidate before offer"
+      );
+    } finally {
+      socket.close();
+    }
+  },
+);
+
+voiceTest(
+  "a voice socket follows its member onto the stage and lets go when the room ends",
+  async (world, palabre, db) => {
+    const socket = await LiveSocket.open(
+      palabre.origin,
+      `/rooms/${world.roomId}/voice`,
+      world.graceCookie,
+    );
+    try {
+      await socket.waitFor((f) => frame(f).type === "state" && frame(f).stage === false);
+      await act(db.sql, world.ids.ada, world.roomId, { type: "invite_to_speak", target: "grace" });
+      await act(db.sql, world.ids.grace, world.roomId, { type: "accept_invite" });
+      await socket.waitFor((f) => frame(f).type === "state" && frame(f).stage === true);
+      await act(db.sql, world.ids.ada, world.roomId, { type: "end" });
+      assert.equal(await socket.closed, 1000);
+    } finally {
+      socket.close();
+    }
+  },
+);
