@@ -50,7 +50,13 @@ async function signIn(page: Page, origin: string, handle: string) {
   await page.waitForLoadState("networkidle");
 }
 
-async function trainAndApply(browser: Browser, origin: string, handle: string, kind: string) {
+async function trainAndApply(
+  browser: Browser,
+  origin: string,
+  handle: string,
+  kind: string,
+  onStage: string,
+) {
   const watch = new PageWatch();
   // The bad parameter below is refused on purpose.
   watch.expectStatus(422, "/admin/recommendations/train");
@@ -109,7 +115,10 @@ async function trainAndApply(browser: Browser, origin: string, handle: string, k
     assert.equal(await page.getByRole("button", { name: "Apply model #1" }).count(), 0);
     await screenshot(page, `recommendations-applied-${kind}`);
 
-    // The seeded member's hallway now says why each live room is there, the model among them.
+    // The seeded member's hallway now says why each live room is there.
+    await page.goto(`${origin}/@${onStage}`);
+    await page.getByRole("button", { name: `Follow @${onStage}` }).click();
+    await page.getByRole("button", { name: `Unfollow @${onStage}` }).waitFor();
     await page.goto(`${origin}/`);
     const reasons = page.locator("#hallway-lists li.room-card [data-testid=reason]");
     await reasons.first().waitFor();
@@ -168,7 +177,14 @@ for (const kind of databaseKinds) {
         const { admin } = await seedSmallCommunity(palabre.sql);
         const browser = await launchChromium();
         try {
-          await trainAndApply(browser, palabre.origin, admin.handle, kind);
+          // Someone on a live stage the administrator will follow: a reason that does not
+          // depend on the hour the community was generated at.
+          const [speaker] = await palabre.sql`
+            select u.handle from participants p join users u on u.id = p.user_id
+            join rooms r on r.id = p.room_id
+            where r.state = 'live' and p.role <> 'listener' and u.id <> ${admin.id}
+            order by u.id limit 1`;
+          await trainAndApply(browser, palabre.origin, admin.handle, kind, speaker.handle);
         } finally {
           await browser.close();
         }
