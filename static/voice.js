@@ -1,7 +1,9 @@
 // Voice on a room page: "Join audio", one RTCPeerConnection to the server with one two-way
 // audio channel, the microphone while on stage (never in the audience), and the speaking rings.
 // Signalling and the member's place (on stage, muted) come over /rooms/:id/voice; the server
-// decides who is heard, this module only follows.
+// decides who is heard, this module only follows. On top of that, a local send gate: push to
+// talk sends the microphone only while the button or the T key is held. The chosen microphone and
+// the output volume are remembered in localStorage.
 
 const panel = document.getElementById("voice");
 const roomId = panel.dataset.roomId;
@@ -9,6 +11,18 @@ const iceServers = JSON.parse(panel.dataset.iceServers || "[]");
 const joinButton = panel.querySelector(".voice-join");
 const statusLine = panel.querySelector(".voice-status");
 const player = panel.querySelector(".voice-audio");
+const talkControls = panel.querySelector(".voice-talk");
+const pushToTalkBox = panel.querySelector(".voice-ptt-mode");
+const pushToTalkKeys = panel.querySelector(".voice-ptt-keys");
+const talkButton = panel.querySelector(".voice-ptt");
+const micField = panel.querySelector(".voice-mic-field");
+const micSelect = panel.querySelector(".voice-mic");
+const volumeInput = panel.querySelector(".voice-volume");
+const stored = {
+  microphone: "palabre.voice.microphone",
+  pushToTalk: "palabre.voice.pushToTalk",
+  volume: "palabre.voice.volume",
+};
 const micConstraints = {
   audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
 };
@@ -24,6 +38,8 @@ let connected = false;
 let place = { stage: false, muted: true };
 let mutedBySelf = false;
 let speaking = new Set();
+let pushToTalk = localStorage.getItem(stored.pushToTalk) === "on";
+let holding = false;
 
 panel.hidden = false;
 joinButton.addEventListener("click", () => {
@@ -41,17 +57,143 @@ document.addEventListener("submit", (event) => {
   if (action === "unmute_self") mutedBySelf = false;
 });
 
+pushToTalkBox.checked = pushToTalk;
+pushToTalkBox.addEventListener("change", () => {
+  pushToTalk = pushToTalkBox.checked;
+  localStorage.setItem(stored.pushToTalk, pushToTalk ? "on" : "off");
+  hold(false);
+});
+
+// Pointer events cover mouse, pen and touch; the capture keeps a finger that slides off the
+// button still holding until it lifts.
+talkButton.addEventListener("pointerdown", (event) => {
+  if (event.button !== 0) return;
+  talkButton.setPointerCapture(event.pointerId);
+  hold(true);
+});
+for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) {
+  talkButton.addEventListener(type, () => hold(false));
+}
+// A long press on a phone must not open a menu.
+talkButton.addEventListener("contextmenu", (event) => event.preventDefault());
+talkButton.addEventListener("keydown", (event) => {
+  if (event.key !== " " && event.key !== "Enter") return;
+  event.preventDefault();
+  if (!event.repeat) hold(true);
+});
+talkButton.addEventListener("keyup", (event) => {
+  if (event.key === " " || event.key === "Enter") hold(false);
+});
+
+document.addEventListener("keydown", (event) => {
+  if (!isTalkKey(event) || !pushToTalk || !place.stage) return;
+  event.preventDefault();
+  if (!event.repeat) hold(true);
+});
+document.addEventListener("keyup", (event) => {
+  if (event.key === "t" || event.key === "T") hold(false);
+});
+// A key or finger released in another window never reaches this one.
+addEventListener("blur", () => hold(false));
+document.addEventListener("visibilitychange", () => document.hidden && hold(false));
+
+/** T, with no modifier, while typing nowhere. */
+function isTalkKey(event) {
+  if (event.key !== "t" && event.key !== "T") return false;
+  if (event.ctrlKey || event.metaKey || event.altKey) return false;
+  const target = event.target;
+  return !(target.isContentEditable || target.closest?.("input, textarea, select"));
+}
+
+function hold(down) {
+  holding = down && pushToTalk;
+  talkButton.setAttribute("aria-pressed", String(holding));
+  gate();
+  showState();
+}
+
+/** The microphone is live when the server lets it be heard and, in push to talk, while held. */
+function gate() {
+  if (mic) mic.enabled = !place.muted && (!pushToTalk || holding);
+}
+
+micSelect.addEventListener("change", () => {
+  localStorage.setItem(stored.microphone, micSelect.value);
+  switchMicrophone().catch((error) => {
+    console.warn("Voice:", error.message);
+    show("blocked", "That microphone cannot be used");
+  });
+});
+navigator.mediaDevices?.addEventListener("devicechange", () => listMicrophones());
+
+/** The same connection, another microphone: only the track changes. */
+async function switchMicrophone() {
+  if (!mic) return;
+  const before = mic;
+  const next = await openMicrophone(true);
+  // Left the stage, or switched again, while the new microphone was opening.
+  if (mic !== before) return next.stop();
+  mic = next;
+  gate();
+  await sender?.replaceTrack(place.stage ? mic : null);
+  before.stop();
+  showState();
+}
+
+/** The remembered microphone if there is one; `exact` when the member has just chosen it. */
+async function openMicrophone(exact = false) {
+  const deviceId = localStorage.getItem(stored.microphone);
+  const audio = deviceId
+    ? { ...micConstraints.audio, deviceId: exact ? { exact: deviceId } : { ideal: deviceId } }
+    : micConstraints.audio;
+  return (await navigator.mediaDevices.getUserMedia({ audio })).getAudioTracks()[0];
+}
+
+/** The inputs, named once the microphone has been allowed (before that, labels are empty). */
+async function listMicrophones() {
+  if (!mic) return;
+  const inputs = (await navigator.mediaDevices.enumerateDevices())
+    .filter((device) => device.kind === "audioinput");
+  const current = mic.getSettings().deviceId;
+  micSelect.replaceChildren(
+    ...inputs.map((device, i) =>
+      new Option(
+        device.label || `Microphone ${i + 1}`,
+        device.deviceId,
+        false,
+        device.deviceId === current,
+      )
+    ),
+  );
+  showState();
+}
+
+volumeInput.value = localStorage.getItem(stored.volume) ?? "100";
+player.volume = Number(volumeInput.value) / 100;
+volumeInput.addEventListener("input", () => {
+  player.volume = Number(volumeInput.value) / 100;
+  localStorage.setItem(stored.volume, volumeInput.value);
+});
+
 function show(state, words) {
   statusLine.dataset.state = state;
   statusLine.textContent = words;
 }
 
 function showState() {
+  const talking = joined && place.stage;
+  talkControls.hidden = !talking;
+  pushToTalkKeys.hidden = !pushToTalk;
+  micField.hidden = !mic || micSelect.options.length === 0;
+  if (!talking && holding) hold(false);
   if (!joined) return show("off", "Audio is off");
   if (!connected) return show(socket ? "connecting" : "reconnecting", "Connecting…");
   if (place.stage && micBlocked) return show("blocked", "Microphone blocked");
   if (place.stage && place.muted && !mutedBySelf) return show("muted", "Muted by a moderator");
   if (place.stage && place.muted) return show("muted", "Connected, you are muted");
+  if (place.stage && pushToTalk) {
+    return holding ? show("talking", "Talking") : show("connected", "Connected, hold to talk");
+  }
   return show("connected", "Connected");
 }
 
@@ -150,8 +292,9 @@ async function useMicrophone() {
   if (!joined) return;
   if (place.stage && !mic) {
     try {
-      mic = (await navigator.mediaDevices.getUserMedia(micConstraints)).getAudioTracks()[0];
+      mic = await openMicrophone();
       micBlocked = false;
+      await listMicrophones();
     } catch {
       micBlocked = true;
     }
@@ -160,7 +303,7 @@ async function useMicrophone() {
     mic.stop();
     mic = null;
   }
-  if (mic) mic.enabled = !place.muted;
+  gate();
   await sender?.replaceTrack(place.stage ? mic : null);
   showState();
 }

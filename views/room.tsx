@@ -119,6 +119,23 @@ function VoicePanel(props: { roomId: number; iceServers: unknown[] }) {
     >
       <button type="button" class="voice-join">Join audio</button>
       <p class="voice-status" role="status" aria-live="polite" data-state="off">Audio is off</p>
+      <div class="voice-talk" hidden>
+        <label class="check">
+          <input type="checkbox" class="voice-ptt-mode" /> Push to talk
+        </label>
+        <span class="voice-ptt-keys" hidden>
+          <button type="button" class="voice-ptt" aria-pressed="false" aria-keyshortcuts="T">
+            Hold to talk
+          </button>{" "}
+          or hold <kbd>T</kbd>
+        </span>
+      </div>
+      <label class="voice-field voice-mic-field" hidden>
+        Microphone <select class="voice-mic"></select>
+      </label>
+      <label class="voice-field">
+        Volume <input type="range" class="voice-volume" min="0" max="100" value="100" />
+      </label>
       <audio class="voice-audio" autoplay></audio>
     </section>
   );
