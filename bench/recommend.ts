@@ -27,7 +27,8 @@ import { communitySignals, generateCommunity, syntheticCatalogue } from "../reco
 import { buildInteractions, memberRows, type SparseRows } from "../recommend/interactions.ts";
 import { type HallwayRoom, itemVectors, rankHallway, type Viewer } from "../recommend/rank.ts";
 import { defaultSignalWeights, type Interactions, type Signal } from "../recommend/signals.ts";
-import { mulberry32, syntheticSignals } from "./recommend_data.ts";
+import { syntheticSignals } from "./recommend_data.ts";
+import { mulberry32 } from "../recommend/random.ts";
 import { type BenchSection, count, markdownTable, median, ms, progress } from "./report.ts";
 
 const settings = {

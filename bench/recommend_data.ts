@@ -6,6 +6,7 @@
  * @example
  * const signals = syntheticSignals({ members: 1_000, topics: 50, people: 450, listens: 20_000, seed: 1 });
  */
+import { mulberry32 } from "../recommend/random.ts";
 import type { ItemRef, Signal } from "../recommend/signals.ts";
 
 export interface SyntheticOptions {
@@ -93,15 +94,4 @@ function draw(sums: Float64Array, u: number): number {
     else high = mid;
   }
   return low;
-}
-
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

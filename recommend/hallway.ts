@@ -84,34 +84,23 @@ export function orderHallway(
     pickedTopics: new Set(hallway.viewer.pickedTopics),
   };
   const rank = { now: options.now, vectors: options.vectors, weights: options.weights };
-  const live = inOrder(
-    hallway.live,
-    rankHallway(
-      hallway.live.map((r): RankInput => ({
-        id: r.id,
-        topicIds: r.topics.map((t) => t.id),
-        stageIds: r.stage.map((p) => p.id),
-        listeners: r.listenerCount,
-        startsAt: r.startedAt.getTime(),
-      })),
-      viewer,
-      rank,
-    ),
-  );
-  const upcoming = inOrder(
-    hallway.upcoming,
-    rankHallway(
-      hallway.upcoming.map((e): RankInput => ({
-        id: e.id,
-        topicIds: e.topics.map((t) => t.id),
-        stageIds: e.hosts.map((p) => p.id),
-        listeners: e.interested,
-        startsAt: e.startsAt.getTime(),
-      })),
-      viewer,
-      rank,
-    ),
-  );
+  const ranked = <T extends { id: number }>(items: T[], input: (item: T) => RankInput) =>
+    inOrder(items, rankHallway(items.map(input), viewer, rank));
+  const live = ranked(hallway.live, (r) => ({
+    id: r.id,
+    topicIds: r.topics.map((t) => t.id),
+    stageIds: r.stage.map((p) => p.id),
+    listeners: r.listenerCount,
+    startsAt: r.startedAt.getTime(),
+  }));
+  // An event's hosts stand for its stage, and those who said they will come for its audience.
+  const upcoming = ranked(hallway.upcoming, (e) => ({
+    id: e.id,
+    topicIds: e.topics.map((t) => t.id),
+    stageIds: e.hosts.map((p) => p.id),
+    listeners: e.interested,
+    startsAt: e.startsAt.getTime(),
+  }));
   return { ...hallway, live, upcoming };
 }
 

@@ -129,3 +129,18 @@ export class WeightedChoice {
     return u - i < this.#threshold[i] ? i : this.#alias[i];
   }
 }
+
+/**
+ * mulberry32: a tiny seeded generator of numbers in [0, 1). The benchmark's synthetic matrix and
+ * the recommender's tests use it; the synthetic community uses `Random`.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -50,7 +50,7 @@ async function waitForHtmx(page: Page): Promise<void> {
 async function inviteAndJoin(browser: Browser, origin: string, kind: DatabaseKind) {
   const watch = new PageWatch();
   const shot = (page: Page, step: string) => screenshot(page, `${kind}-${step}`);
-  try {
+  await watch.check(async () => {
     // Ada, on a desktop: first run sends her to set-up.
     const a = await watch.newPage(browser, "ada", desktop);
     await a.goto(`${origin}/`);
@@ -150,13 +150,7 @@ async function inviteAndJoin(browser: Browser, origin: string, kind: DatabaseKin
     ]);
     await b.getByRole("heading", { name: "Hallway", level: 1 }).waitFor();
     await shot(b, "b6-hallway");
-  } catch (error) {
-    if (watch.problems.length > 0) {
-      console.error(`Before failing, the browser saw:\n${watch.problems.join("\n")}`);
-    }
-    throw error;
-  }
-  watch.assertClean();
+  });
 }
 
 for (const kind of databaseKinds) {

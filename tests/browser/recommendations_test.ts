@@ -60,7 +60,7 @@ async function trainAndApply(
   const watch = new PageWatch();
   // The bad parameter below is refused on purpose.
   watch.expectStatus(422, "/admin/recommendations/train");
-  try {
+  await watch.check(async () => {
     const page = withTimeouts(await watch.newPage(browser, "admin", desktop));
     await signIn(page, origin, handle);
     await page.goto(`${origin}/admin`);
@@ -155,13 +155,7 @@ async function trainAndApply(
     await small.locator("#versions").screenshot({
       path: new URL(`recommendations-phone-versions-${kind}.png`, screenshotDir).pathname,
     });
-  } catch (error) {
-    if (watch.problems.length > 0) {
-      console.error(`Before failing, the browser saw:\n${watch.problems.join("\n")}`);
-    }
-    throw error;
-  }
-  watch.assertClean();
+  });
 }
 
 for (const kind of databaseKinds) {

@@ -249,7 +249,7 @@ async function liveRoom(
 ) {
   const watch = new PageWatch();
   const shot = (page: Page, step: string) => screenshot(page, `${kind}-rooms-${step}`);
-  try {
+  await watch.check(async () => {
     // Ada, the administrator and host, on a desktop, invites Lin and Mae.
     const host = withTimeouts(await watch.newPage(browser, "host", desktop));
     await host.goto(`${origin}/setup`);
@@ -405,13 +405,7 @@ async function liveRoom(
     }
     assert.equal(hallway.url(), `${origin}/`);
     assert.equal(await documentKept(hallway), true, "the hallway page reloaded");
-  } catch (error) {
-    if (watch.problems.length > 0) {
-      console.error(`Before failing, the browser saw:\n${watch.problems.join("\n")}`);
-    }
-    throw error;
-  }
-  watch.assertClean();
+  });
 }
 
 for (const kind of databaseKinds) {

@@ -173,6 +173,22 @@ export class PageWatch {
     return this.#expected.has(`${status} ${new URL(url).pathname}`);
   }
 
+  /**
+   * Runs a test's `steps`: when one fails, prints first what the browser saw (often the cause);
+   * when all pass, the browser must have seen no problem either.
+   */
+  async check(steps: () => Promise<void>): Promise<void> {
+    try {
+      await steps();
+    } catch (error) {
+      if (this.problems.length > 0) {
+        console.error(`Before failing, the browser saw:\n${this.problems.join("\n")}`);
+      }
+      throw error;
+    }
+    this.assertClean();
+  }
+
   /** Throws with every problem seen, one a line. */
   assertClean(): void {
     if (this.problems.length > 0) {

@@ -1,5 +1,6 @@
 /** Small matrices for the recommender's tests, built without the signal log. */
 import type { Interactions } from "../../recommend/signals.ts";
+import { mulberry32 } from "../../recommend/random.ts";
 
 /** A member x item matrix from `[member row, item column, weight]` triples. */
 export function matrixOf(
@@ -20,17 +21,8 @@ export function matrixOf(
   };
 }
 
-/** A seeded generator of numbers in [0, 1) (mulberry32), so random cases repeat. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator of numbers in [0, 1), so random cases repeat: the benchmark's own. */
+export const seededRandom = mulberry32;
 
 /** Roughly `density` of all pairs, with weights in [0.5, 5). */
 export function randomMatrix(
