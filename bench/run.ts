@@ -9,6 +9,7 @@
  * deno task bench        # everything, rewrites BENCHMARKS.md
  * deno task bench http   # only bench/http.ts, printed
  */
+import * as audio from "./audio.ts";
 import * as http from "./http.ts";
 import * as live from "./live.ts";
 import * as recommend from "./recommend.ts";
@@ -19,6 +20,7 @@ import { cleanUpEverything } from "./processes.ts";
 const benchmarks: Record<string, Benchmark> = {
   http,
   live,
+  audio,
   recommend,
 };
 

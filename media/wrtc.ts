@@ -102,6 +102,8 @@ export interface PeerConnection {
   setLocalDescription(description: SessionDescription): Promise<void>;
   setRemoteDescription(description: SessionDescription): Promise<void>;
   addIceCandidate(candidate: IceCandidate | null): Promise<void>;
+  /** The standard stats report: one record per object, keyed by id. */
+  getStats(): Promise<Map<string, Record<string, unknown> & { type: string }>>;
   close(): void;
 }
 

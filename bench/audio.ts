@@ -1,0 +1,239 @@
+/**
+ * Voice at room scale: one live room on Palabre with ten speakers on stage and a rising number
+ * of listeners, every one of them a real wrtc peer on the room's voice socket, in a process of
+ * its own (bench/audio_clients.ts) pinned to the other core. Per listener count: frames
+ * delivered, click latency from a speaker's source to a listener's sink (mouth to ear) and to
+ * the other speakers' sinks, Palabre's CPU per listener and its memory; and the largest count
+ * that still delivers 99.5% of frames with the clients on the same machine.
+ *
+ * @example
+ * deno task bench audio
+ */
+import { openDatabase } from "../db/client.ts";
+import { migrate } from "../db/migrate.ts";
+import { hashPassword } from "../db/passwords.ts";
+import { act } from "../db/room_actions.ts";
+import { joinRoom, roomSnapshot, startRoom } from "../db/rooms.ts";
+import { startSession } from "../db/sessions.ts";
+import { insertMember } from "../db/users.ts";
+import type { AudioPlan, AudioResult, Latencies, StepResult } from "./audio_clients.ts";
+import { cpuPinning, startServer, temporaryDirectory } from "./processes.ts";
+import { type BenchSection, count, markdownTable, ms, percent, progress } from "./report.ts";
+
+const name = "audio";
+const speakerCount = 10;
+const maxListeners = Number(Deno.env.get("BENCH_AUDIO_MAX_LISTENERS") ?? 400);
+const steps = [0, 10, 25, 50, 100, 150, 200, 300, 400, 600, 800, 1000]
+  .filter((n) => n <= maxListeners);
+const deliveredGoal = 0.995;
+const goals = { listeners: 100, speakerToSpeakerP95Ms: 150, mouthToEarP95Ms: 250 };
+const repoRoot = new URL("..", import.meta.url).pathname;
+
+export async function run(): Promise<BenchSection> {
+  await using dataDir = await temporaryDirectory("palabre-bench-audio-");
+  progress(name, `seeding a room: ${speakerCount} speakers, ${maxListeners} listeners`);
+  const seeded = await seed(dataDir.path);
+  const pinning = await cpuPinning();
+
+  progress(name, "starting Palabre");
+  const env = Deno.env.toObject();
+  delete env.DATABASE_URL;
+  delete env.ICE_SERVERS;
+  await using palabre = await startServer({
+    name: "Palabre",
+    args: ["run", "--allow-all", "main.ts"],
+    cwd: repoRoot,
+    env: {
+      ...env,
+      DATA_DIR: dataDir.path,
+      HOST: "127.0.0.1",
+      // Nobody here opens the live socket that keeps presence: seats must outlast the run.
+      PRESENCE_TIMEOUT_SECONDS: "7200",
+    },
+    cpu: pinning?.server,
+  });
+
+  const plan: AudioPlan = {
+    origin: `http://127.0.0.1:${palabre.port}`,
+    roomId: seeded.roomId,
+    serverPid: palabre.pid,
+    speakerCookies: seeded.speakerCookies,
+    listenerCookies: seeded.listenerCookies,
+    steps,
+    warmupMs: 3_000,
+    windowMs: 10_000,
+    deliveredGoal,
+  };
+  progress(name, `listeners ${steps.join(", ")}, until frames fall under 99.5%`);
+  const result = await clients(plan, pinning?.client);
+  return section(result, pinning !== null);
+}
+
+interface Seeded {
+  roomId: number;
+  speakerCookies: string[];
+  listenerCookies: string[];
+}
+
+/** A live room with `speakerCount` people on stage and unmuted, and listeners in the audience. */
+async function seed(dataDir: string): Promise<Seeded> {
+  const db = await openDatabase({ dataDir });
+  try {
+    await migrate(db.sql);
+    const hash = await hashPassword("bench password");
+    const member = (handle: string, invitedBy: number | null) =>
+      db.sql.begin((tx) =>
+        insertMember(tx, { handle, displayName: handle, password: "" }, hash, {
+          isAdmin: invitedBy === null,
+          invitedBy,
+        })
+      );
+    const session = async (id: number) =>
+      `palabre_session=${await startSession(db.sql, id, { ttlMs: 86_400_000 })}`;
+    const host = await member("host", null);
+    const roomId = await startRoom(db.sql, host.id, {
+      title: "A room full of voices",
+      description: "",
+      topics: ["jazz"],
+      kind: "open",
+    });
+    await act(db.sql, host.id, roomId, { type: "unmute_self" });
+    const speakerCookies = [await session(host.id)];
+    for (let i = 1; i < speakerCount; i++) {
+      const speaker = await member(`speaker${i}`, host.id);
+      await joinRoom(db.sql, speaker.id, roomId);
+      await act(db.sql, host.id, roomId, { type: "invite_to_speak", target: `speaker${i}` });
+      await act(db.sql, speaker.id, roomId, { type: "accept_invite" });
+      await act(db.sql, speaker.id, roomId, { type: "unmute_self" });
+      speakerCookies.push(await session(speaker.id));
+    }
+    const listenerCookies: string[] = [];
+    for (let i = 0; i < maxListeners; i++) {
+      const listener = await member(`listener${i}`, host.id);
+      await joinRoom(db.sql, listener.id, roomId);
+      listenerCookies.push(await session(listener.id));
+    }
+    const snapshot = await roomSnapshot(db.sql, roomId);
+    const heard = snapshot!.participants.filter((p) => p.role !== "listener" && !p.muted);
+    if (heard.length !== speakerCount) {
+      throw new Error(`${heard.length} speakers, not ${speakerCount}`);
+    }
+    return { roomId, speakerCookies, listenerCookies };
+  } finally {
+    await db.close();
+  }
+}
+
+async function clients(plan: AudioPlan, cpu: string | undefined): Promise<AudioResult> {
+  const script = new URL("./audio_clients.ts", import.meta.url).pathname;
+  const deno = [Deno.execPath(), "run", "--allow-all", script, JSON.stringify(plan)];
+  const [command, ...args] = cpu ? ["taskset", "-c", cpu, ...deno] : deno;
+  const output = await new Deno.Command(command, {
+    args,
+    cwd: repoRoot,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!output.success) throw new Error("The audio clients' process failed");
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+function section(result: AudioResult, pinned: boolean): BenchSection {
+  const measured = result.steps;
+  const quiet = measured.find((s) => s.listeners === 0);
+  const passing = measured.filter((s) => s.delivered >= deliveredGoal && s.failedConnections === 0);
+  const largest = passing.at(-1)?.listeners ?? 0;
+  const atGoal = measured.find((s) => s.listeners === goals.listeners);
+  const problems: string[] = [];
+  if (!quiet) problems.push("the run without listeners was not measured");
+  if (measured.some((s) => s.speakerToSpeakerMs.count === 0)) {
+    problems.push("a step where no speaker heard another speaker's click");
+  }
+  const perListener = (s: StepResult) =>
+    quiet && s.listeners > 0 ? (s.serverCores - quiet.serverCores) / s.listeners : NaN;
+
+  const rows = measured.map((s) => [
+    count(s.listeners),
+    percent(s.delivered),
+    percent(s.deliveredWorst),
+    percent(s.packetsLost),
+    ms(s.jitterBufferMs),
+    percent(s.clicksHeard),
+    latencyCells(s.mouthToEarMs),
+    latencyCells(s.speakerToSpeakerMs),
+    s.serverCores.toFixed(2),
+    Number.isNaN(perListener(s)) ? "" : `${(perListener(s) * 100).toFixed(2)}%`,
+    s.clientCores.toFixed(2),
+    count(s.serverMiB),
+  ]);
+  const goalLine = atGoal
+    ? `At ${goals.listeners} listeners: speaker to speaker p95 ${
+      ms(atGoal.speakerToSpeakerMs.p95)
+    } ms (goal < ${goals.speakerToSpeakerP95Ms}: **${
+      atGoal.speakerToSpeakerMs.p95 < goals.speakerToSpeakerP95Ms ? "met" : "not met"
+    }**), mouth to ear p95 ${ms(atGoal.mouthToEarMs.p95)} ms (goal < ${goals.mouthToEarP95Ms}: **${
+      atGoal.mouthToEarMs.p95 < goals.mouthToEarP95Ms ? "met" : "not met"
+    }**).`
+    : `${goals.listeners} listeners were not reached: the goals at that size are **not met**.`;
+  const body = [
+    goalLine,
+    `Largest listener count with at least 99.5% of frames delivered: **${count(largest)}**` +
+    (largest === measured.at(-1)?.listeners && measured.at(-1)?.listeners === maxListeners
+      ? ` (the most this run tried; \`BENCH_AUDIO_MAX_LISTENERS\` tries more).`
+      : "."),
+    "",
+    markdownTable(
+      [
+        "Listeners",
+        "frames",
+        "worst listener",
+        "packets lost",
+        "jitter buffer ms",
+        "clicks heard",
+        "mouth to ear p50/p95/max ms",
+        "speaker to speaker p50/p95/max ms",
+        "server cores",
+        "server per listener",
+        "client cores",
+        "server MiB",
+      ],
+      rows,
+      new Array(12).fill("right"),
+    ),
+    "",
+    `One live room on Palabre (embedded PGlite), ${speakerCount} speakers on stage and unmuted, ` +
+    "listeners added in steps; every participant is a real wrtc peer that joined through the " +
+    "room's voice socket with its own session, like a page. Each step: 3 s to settle, then 10 s " +
+    "measured. Speakers send a quiet tone and, once a second each in its own tenth of the " +
+    "second, a 30 ms click at a pitch of their own. Latency runs from the moment the click's " +
+    "first frame enters the speaker's `RTCAudioSource` to the frame in which the receiver's " +
+    "`RTCAudioSink` hears it (Opus encode, network, jitter buffer and decode on both sides, " +
+    "and the server's mixing); a browser adds its capture and output buffers to that. Frames " +
+    "delivered are the share of the audio each listener played that came from the server rather " +
+    "than from packet-loss concealment (WebRTC's own `inbound-rtp` stats, over the window); " +
+    "clicks heard count clicks identified by pitch against clicks sent. Server per listener is " +
+    "the server's CPU above the run without listeners, divided by the listeners.",
+    "",
+    pinned
+      ? "Palabre ran pinned to one core and all the clients to the other (`taskset`)."
+      : "The processes were not pinned (no `taskset`).",
+  ].join("\n");
+  const s100 = atGoal
+    ? `at ${goals.listeners} listeners speaker to speaker p95 ${
+      ms(atGoal.speakerToSpeakerMs.p95)
+    } ms, mouth to ear p95 ${ms(atGoal.mouthToEarMs.p95)} ms; `
+    : "";
+  return {
+    title: "Voice: one room, 10 speakers, rising listeners",
+    summary: `${s100}largest room with 99.5% frames: ${count(largest)} listeners` +
+      (quiet && passing.at(-1)?.listeners
+        ? `, ${(perListener(passing.at(-1)!) * 100).toFixed(2)}% of a core per listener`
+        : ""),
+    body,
+    problems,
+  };
+}
+
+function latencyCells(l: Latencies): string {
+  return l.count === 0 ? "none heard" : `${ms(l.p50)} / ${ms(l.p95)} / ${ms(l.max)}`;
+}
