@@ -40,6 +40,8 @@ export interface Config {
    * Empty (the default): host candidates only, and no request to any third party.
    */
   iceServers: IceServer[];
+  /** Processes for rooms' media (mixing and Opus encoding), started as rooms need them. */
+  mediaProcesses: number;
   modelTraining: ModelTrainingConfig;
   rateLimits: {
     signInPerAddress: RateLimit;
@@ -103,6 +105,10 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
     presenceRefreshMs: 5_000,
     inviteTtlMs: integer(env.INVITE_TTL_DAYS, 14, "INVITE_TTL_DAYS") * dayMs,
     iceServers: iceServers(env.ICE_SERVERS),
+    mediaProcesses: Math.max(
+      1,
+      integer(env.MEDIA_PROCESSES, navigator.hardwareConcurrency, "MEDIA_PROCESSES"),
+    ),
     modelTraining: {
       heartbeatMs: 10_000,
       staleMs: 2 * minuteMs,

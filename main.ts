@@ -11,7 +11,7 @@ import { migrate } from "./db/migrate.ts";
 import { buildApp } from "./routes/app.tsx";
 import { LiveHub } from "./routes/live_hub.tsx";
 import { VoiceRooms } from "./routes/voice_rooms.ts";
-import { RoomMedia } from "./media/room_media.ts";
+import { MediaProcesses } from "./media/media_processes.ts";
 import { AppliedModel } from "./recommend/applied_model.ts";
 import { Trainer } from "./recommend/training.ts";
 import { HallwayRanker } from "./recommend/hallway.ts";
@@ -34,9 +34,14 @@ await appliedModel.current();
 const ranker = new HallwayRanker(db.sql, { setup: () => appliedModel.current() });
 const hub = new LiveHub({ sql: db.sql, config, events: db.events, ranker });
 hub.start();
+// Rooms' media runs in processes of its own: Opus encoding per connection must not hold up pages.
+const media = new MediaProcesses({
+  processes: config.mediaProcesses,
+  iceServers: config.iceServers,
+});
 const voice = new VoiceRooms({
   sql: db.sql,
-  createMedia: (options) => new RoomMedia({ ...options, iceServers: config.iceServers }),
+  createMedia: (options) => media.openRoom(options),
 });
 hub.watchRooms(voice);
 const app = buildApp({
@@ -65,6 +70,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     await hub.stop();
     voice.stop();
+    await media.stop();
     // A training cut short is marked failed now, not after other processes find it stale.
     await trainer.stop();
     appliedModel.close();

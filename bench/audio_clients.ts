@@ -21,7 +21,7 @@ import {
   type PeerConnection,
 } from "../media/wrtc.ts";
 import { toneAmplitude } from "../tests/media/support/tones.ts";
-import { cpuSeconds, residentMiB } from "./processes.ts";
+import { cpuSeconds, residentMiB, treeCpuSeconds, treeResidentMiB } from "./processes.ts";
 
 export interface AudioPlan {
   origin: string;
@@ -61,7 +61,7 @@ export interface StepResult {
   clicksHeard: number;
   mouthToEarMs: Latencies;
   speakerToSpeakerMs: Latencies;
-  /** Cores Palabre kept busy during the window. */
+  /** Cores Palabre (with its media processes) kept busy during the window. */
   serverCores: number;
   /** Cores this process (every client) kept busy. */
   clientCores: number;
@@ -307,12 +307,12 @@ async function measureStep(
   await pause(plan.warmupMs);
   for (const client of [...speakers, ...listeners]) client.ear.reset();
   const receivedBefore = await Promise.all(listeners.map((c) => received(c.pc)));
-  const serverBefore = await cpuSeconds(String(plan.serverPid));
+  const serverBefore = await treeCpuSeconds(plan.serverPid);
   const clientBefore = await cpuSeconds(String(Deno.pid));
   const startedAt = performance.now();
   await pause(plan.windowMs);
   const seconds = (performance.now() - startedAt) / 1000;
-  const serverAfter = await cpuSeconds(String(plan.serverPid));
+  const serverAfter = await treeCpuSeconds(plan.serverPid);
   const clientAfter = await cpuSeconds(String(Deno.pid));
   const heardMs = listeners.flatMap((c) => c.ear.latencies);
   const stageMs = speakers.flatMap((c) => c.ear.latencies);
@@ -333,7 +333,7 @@ async function measureStep(
     speakerToSpeakerMs: latencies(stageMs),
     serverCores: ((serverAfter ?? 0) - (serverBefore ?? 0)) / seconds,
     clientCores: ((clientAfter ?? 0) - (clientBefore ?? 0)) / seconds,
-    serverMiB: (await residentMiB(plan.serverPid)) ?? 0,
+    serverMiB: (await treeResidentMiB(plan.serverPid)) ?? 0,
     clientMiB: (await residentMiB(Deno.pid)) ?? 0,
     failedConnections,
   };

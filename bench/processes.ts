@@ -180,6 +180,46 @@ export async function cpuSeconds(pid: string): Promise<number | null> {
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
+/**
+ * `pid` and every process under it (Palabre starts media processes), or just `pid` without
+ * /proc. Read at the moment of the call.
+ */
+export async function processTree(pid: number): Promise<number[]> {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    const tasks = await readDirectory(`/proc/${tree[i]}/task`);
+    for (const task of tasks) {
+      const children = await readProc(`/proc/${tree[i]}/task/${task}/children`);
+      for (const child of children?.trim().split(/\s+/) ?? []) {
+        if (child) tree.push(Number(child));
+      }
+    }
+  }
+  return tree;
+}
+
+/** CPU seconds of `pid` and every process under it, or null without /proc. */
+export async function treeCpuSeconds(pid: number): Promise<number | null> {
+  let total = 0;
+  for (const member of await processTree(pid)) {
+    const seconds = await cpuSeconds(String(member));
+    if (seconds === null) return member === pid ? null : total;
+    total += seconds;
+  }
+  return total;
+}
+
+/** Resident memory of `pid` and every process under it in MiB, or null without /proc. */
+export async function treeResidentMiB(pid: number): Promise<number | null> {
+  let total = 0;
+  for (const member of await processTree(pid)) {
+    const mib = await residentMiB(member);
+    if (mib === null) return member === pid ? null : total;
+    total += mib;
+  }
+  return total;
+}
+
 /** CPU seconds all cores together have spent busy since boot, or null without /proc. */
 export async function machineBusySeconds(): Promise<number | null> {
   const stat = await readProc("/proc/stat");
@@ -202,6 +242,17 @@ export async function residentMiB(pid: number): Promise<number | null> {
   const status = await readProc(`/proc/${pid}/status`);
   const kib = status === null ? null : /^VmRSS:\s+(\d+) kB/m.exec(status);
   return kib ? Number(kib[1]) / 1024 : null;
+}
+
+async function readDirectory(path: string): Promise<string[]> {
+  try {
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(path)) names.push(entry.name);
+    return names;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
 }
 
 // USER_HZ, the unit of /proc's CPU times: 100 on every Linux that Deno runs on.

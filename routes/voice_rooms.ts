@@ -27,7 +27,11 @@ export interface RoomMediaLike {
   close(): void;
 }
 
-export type MediaFactory = (options: { onSpeaking: (ids: string[]) => void }) => RoomMediaLike;
+export type MediaFactory = (options: {
+  onSpeaking: (ids: string[]) => void;
+  /** The room's media is gone (its media process ended): every connection in it too. */
+  onLost: () => void;
+}) => RoomMediaLike;
 
 /** One page's voice socket. */
 export interface VoiceSocket {
@@ -87,9 +91,13 @@ export class VoiceRooms {
       if (message.type === "candidate" && !socket.inMedia) {
         throw new MediaError("bad_signal", "Candidate before offer");
       }
-      room.media ??= this.#createMedia({
-        onSpeaking: (ids) => this.#speaking(socket.roomId, ids),
-      });
+      if (!room.media) {
+        const media: RoomMediaLike = this.#createMedia({
+          onSpeaking: (ids) => this.#speaking(socket.roomId, ids),
+          onLost: () => this.#mediaLost(socket.roomId, media),
+        });
+        room.media = media;
+      }
       if (!socket.inMedia) {
         socket.inMedia = true;
         applyPlace(room.media, socket);
@@ -167,6 +175,19 @@ export class VoiceRooms {
       this.#rooms.set(roomId, room);
     }
     return room;
+  }
+
+  /** Pages whose connection was in lost media reconnect (not 1000), and offer to fresh media. */
+  #mediaLost(roomId: number, media: RoomMediaLike): void {
+    const room = this.#rooms.get(roomId);
+    if (room?.media !== media) return;
+    room.media = null;
+    room.speaking = [];
+    for (const socket of room.sockets) {
+      if (!socket.inMedia) continue;
+      socket.inMedia = false;
+      closeSocket(socket, 1012, "Voice restarted");
+    }
   }
 
   #speaking(roomId: number, mediaIds: string[]): void {

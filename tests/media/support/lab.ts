@@ -29,11 +29,20 @@ export class MediaLab {
     this.#reading = this.#read();
   }
 
-  static start(): MediaLab {
+  /** With `mediaProcess`, the room's media runs in a media process of its own (as in main.ts). */
+  static start(options: { mediaProcess?: boolean } = {}): MediaLab {
     const script = new URL("./lab_process.ts", import.meta.url).pathname;
     const config = new URL("../../../deno.json", import.meta.url).pathname;
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", "--quiet", "--config", config, script],
+      args: [
+        "run",
+        "--allow-all",
+        "--quiet",
+        "--config",
+        config,
+        script,
+        ...(options.mediaProcess ? ["--media-process"] : []),
+      ],
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
@@ -111,10 +120,28 @@ export class MediaLab {
     return this.#call("stats", {}) as Promise<RoomMediaStats>;
   }
 
-  /** Closes the room and the clients, returns the room's stats after closing, ends the child. */
-  async close(): Promise<RoomMediaStats> {
+  /**
+   * Media processes of a lab started with `mediaProcess`: how many run, their pids, and how many
+   * times the room was told its process was lost.
+   */
+  mediaProcesses(): Promise<{ running: number; pids: number[]; lost: number }> {
+    return this.#call("mediaProcesses", {}) as Promise<
+      { running: number; pids: number[]; lost: number }
+    >;
+  }
+
+  /** A new room in place of a lost one (clients must join it again). */
+  openAgain(): Promise<void> {
+    return this.#call("openAgain", {}) as Promise<void>;
+  }
+
+  /**
+   * Closes the room and the clients, ends the child; returns the room's stats after closing
+   * (null with a media process, which ends with its room).
+   */
+  async close(): Promise<RoomMediaStats | null> {
     if (this.#closed) throw new Error("Lab is closed");
-    const stats = await this.#call("close", {}) as RoomMediaStats;
+    const stats = await this.#call("close", {}) as RoomMediaStats | null;
     await this.#shutdown();
     return stats;
   }

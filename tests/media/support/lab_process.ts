@@ -6,16 +6,34 @@
  */
 import { Buffer } from "node:buffer";
 import { MediaError } from "../../../media/errors.ts";
-import { type Role, RoomMedia, type SignalMessage } from "../../../media/room_media.ts";
+import { MediaProcesses } from "../../../media/media_processes.ts";
+import {
+  type Role,
+  RoomMedia,
+  type RoomMediaStats,
+  type SignalMessage,
+} from "../../../media/room_media.ts";
 import { createPeerConnection } from "../../../media/wrtc.ts";
 import { TestClient } from "./test_client.ts";
 
 const speaking: string[][] = [];
-const room = new RoomMedia({ onSpeaking: (ids) => speaking.push(ids) });
+const lost: number[] = [];
+// With `--media-process`, the room lives in a media process of its own, as in main.ts.
+const media = Deno.args.includes("--media-process")
+  ? new MediaProcesses({ processes: 1, iceServers: [] })
+  : null;
+let room: RoomLike = media
+  ? media.openRoom({ onSpeaking: (ids) => speaking.push(ids), onLost: () => lost.push(1) })
+  : new RoomMedia({ onSpeaking: (ids) => speaking.push(ids) });
 const clients = new Map<string, TestClient>();
 const tones = new Map<string, number | undefined>();
 const micsOn = new Map<string, boolean>();
 const trickles = new Map<string, boolean>();
+
+/** What the lab needs of a room, whichever process its media is in. */
+type RoomLike = Pick<RoomMedia, "handleSignal" | "setRole" | "setHeard" | "leave" | "close"> & {
+  stats(): RoomMediaStats | Promise<RoomMediaStats>;
+};
 
 /** For every client, how many frames it had received when a change was made. */
 function marks(): Record<string, number> {
@@ -92,11 +110,20 @@ const methods: Record<string, (params: Params) => unknown> = {
   stats() {
     return room.stats();
   },
-  close() {
+  async close() {
     for (const client of clients.values()) client.close();
     clients.clear();
     room.close();
-    return room.stats();
+    if (!media) return room.stats();
+    await media.stop();
+    return null;
+  },
+  mediaProcesses() {
+    return { running: media?.running ?? 0, pids: media?.pids ?? [], lost: lost.length };
+  },
+  openAgain() {
+    if (!media) throw new Error("Only with a media process");
+    room = media.openRoom({ onSpeaking: (ids) => speaking.push(ids), onLost: () => lost.push(1) });
   },
 };
 

@@ -40,7 +40,7 @@ export class TestClient {
   }
 
   static async connect(
-    room: RoomMedia,
+    room: Pick<RoomMedia, "handleSignal">,
     sessionId: string,
     options: { toneHz?: number; micOn?: boolean; trickle?: boolean },
   ): Promise<TestClient> {

@@ -1,0 +1,61 @@
+/**
+ * Rooms' media in a media process of its own, as main.ts runs it: the same audio guarantees
+ * through the process boundary, and a media process that dies is reported to its rooms and
+ * replaced by a fresh one for the next room.
+ */
+import assert from "node:assert/strict";
+import { MediaLab } from "./support/lab.ts";
+import { framesHolding, lacks, recent, waitUntil } from "./support/listening.ts";
+
+const a = 440;
+const b = 660;
+
+async function pause(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+Deno.test("through a media process, a listener hears both speakers and a muted one is gone within 100 ms", async () => {
+  await using lab = MediaLab.start({ mediaProcess: true });
+  await lab.join("a", { role: "speaker", heard: true, toneHz: a });
+  await lab.join("b", { role: "speaker", heard: true, toneHz: b });
+  await lab.join("l", { role: "listener" });
+  await waitUntil(lab, "l", { hears: a });
+  await waitUntil(lab, "l", { hears: b });
+  await waitUntil(lab, "b", { hears: a });
+  assert.ok(lacks(await recent(lab, "a"), a), "a hears themselves");
+  const processes = await lab.mediaProcesses();
+  assert.equal(processes.running, 1);
+  assert.notEqual(processes.pids[0], undefined);
+
+  const marks = await lab.setHeard("a", false);
+  await waitUntil(lab, "l", { lacks: a });
+  await pause(300);
+  const after = await lab.received("l", marks.l);
+  const late = framesHolding(after, a);
+  assert.ok(late <= 10, `l still heard a for ${late} frames of 10 ms`);
+  assert.ok(lacks(after.subarray(late * 480), a), "a came back");
+  assert.equal(await lab.close(), null);
+});
+
+Deno.test("a media process that dies is reported to its room, and the next room gets a new one", async () => {
+  await using lab = MediaLab.start({ mediaProcess: true });
+  await lab.join("a", { role: "speaker", heard: true, toneHz: a });
+  await lab.join("l", { role: "listener" });
+  await waitUntil(lab, "l", { hears: a });
+  const [pid] = (await lab.mediaProcesses()).pids;
+  Deno.kill(pid, "SIGKILL");
+  const deadline = Date.now() + 10_000;
+  while ((await lab.mediaProcesses()).lost === 0 && Date.now() < deadline) await pause(50);
+  assert.deepEqual(await lab.mediaProcesses(), { running: 0, pids: [], lost: 1 });
+  const refused = await lab.signal("l", { type: "offer", sdp: "v=0" });
+  assert.equal(refused.refused, "room_closed", "a lost room refuses signalling");
+
+  await lab.openAgain();
+  await lab.join("a", { role: "speaker", heard: true, toneHz: a });
+  await lab.join("l", { role: "listener" });
+  await waitUntil(lab, "l", { hears: a });
+  const again = await lab.mediaProcesses();
+  assert.equal(again.running, 1);
+  assert.notEqual(again.pids[0], pid);
+  await lab.close();
+});
