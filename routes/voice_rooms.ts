@@ -5,8 +5,9 @@
  * Who is heard comes from the database only: the live hub hands over every fresh read of a
  * room (`roomRead`), and roles and mutes are applied from it.
  *
- * Frames to a page, as JSON text: `{type:"answer",sdp}`, `{type:"state",stage,muted}` (the
- * member's own place), `{type:"speaking",handles}` (on every change), `{type:"error",message}`.
+ * Frames to a page, as JSON text: `{type:"answer",sdp}`, `{type:"state",stage,muted,
+ * mutedByModerator}` (the member's own place), `{type:"speaking",handles}` (on every change),
+ * `{type:"error",message}`.
  *
  * @example
  * const voice = new VoiceRooms({ sql, createMedia: (o) => new RoomMedia({ ...o, iceServers }) });
@@ -37,7 +38,7 @@ export interface VoiceSocket {
   /** Random, per socket: the only name the media layer knows this page by. */
   mediaId: string;
   /** Set from the room's read: the member's handle, role and mute. */
-  place?: { handle: string; role: Role; muted: boolean };
+  place?: { handle: string; role: Role; muted: boolean; mutedByModerator: boolean };
   /** Whether this socket has a connection in the room's media (it sent an offer). */
   inMedia: boolean;
   sentState?: string;
@@ -149,9 +150,15 @@ export class VoiceRooms {
         handle: me.handle,
         role: me.role === "listener" ? "listener" : "speaker",
         muted: me.muted,
+        mutedByModerator: me.mutedByModerator,
       };
       if (socket.inMedia && room.media) applyPlace(room.media, socket);
-      const state = { type: "state", stage: socket.place.role === "speaker", muted: me.muted };
+      const state = {
+        type: "state",
+        stage: socket.place.role === "speaker",
+        muted: me.muted,
+        mutedByModerator: me.mutedByModerator,
+      };
       const text = JSON.stringify(state);
       if (text !== socket.sentState) {
         socket.sentState = text;

@@ -35,8 +35,7 @@ let mic = null;
 let micBlocked = false;
 let joined = false;
 let connected = false;
-let place = { stage: false, muted: true };
-let mutedBySelf = false;
+let place = { stage: false, muted: true, mutedByModerator: false };
 let speaking = new Set();
 let pushToTalk = localStorage.getItem(stored.pushToTalk) === "on";
 let holding = false;
@@ -48,13 +47,6 @@ joinButton.addEventListener("click", () => {
   // Played from the click, so the browser's autoplay policy lets the room be heard.
   player.play().catch(() => {});
   negotiate();
-});
-
-// A "Mute" of one's own is not "muted by a moderator" (the form is posted by htmx).
-document.addEventListener("submit", (event) => {
-  const action = event.target.querySelector?.("input[name=action]")?.value;
-  if (action === "mute_self") mutedBySelf = true;
-  if (action === "unmute_self") mutedBySelf = false;
 });
 
 pushToTalkBox.checked = pushToTalk;
@@ -189,7 +181,7 @@ function showState() {
   if (!joined) return show("off", "Audio is off");
   if (!connected) return show(socket ? "connecting" : "reconnecting", "Connecting…");
   if (place.stage && micBlocked) return show("blocked", "Microphone blocked");
-  if (place.stage && place.muted && !mutedBySelf) return show("muted", "Muted by a moderator");
+  if (place.stage && place.mutedByModerator) return show("muted", "Muted by a moderator");
   if (place.stage && place.muted) return show("muted", "Connected, you are muted");
   if (place.stage && pushToTalk) {
     return holding ? show("talking", "Talking") : show("connected", "Connected, hold to talk");
@@ -227,9 +219,6 @@ async function receive(message) {
   if (message.type === "answer" && peer) {
     await peer.setRemoteDescription({ type: "answer", sdp: message.sdp });
   } else if (message.type === "state") {
-    // Coming on stage muted, like muting oneself, is not a moderator's doing.
-    if (message.stage && !place.stage) mutedBySelf = true;
-    if (!message.muted) mutedBySelf = false;
     place = message;
     await useMicrophone();
   } else if (message.type === "speaking") {

@@ -16,6 +16,7 @@ export interface RoomPerson {
   displayName: string;
   role: Role;
   muted: boolean;
+  mutedByModerator: boolean;
   handRaisedAt: Date | null;
   handPosition: number | null;
   invited: boolean;
@@ -289,7 +290,8 @@ function SelfControls(props: { room: RoomData["room"]; me: RoomPerson }) {
     <section class="self-controls" aria-label="Your controls">
       <p class="you">
         You are {me.role === "listener" ? "listening" : `on stage as ${me.role}`}
-        {me.role !== "listener" && (me.muted ? ", muted" : ", unmuted")}
+        {me.role !== "listener" &&
+          (me.mutedByModerator ? ", muted by a moderator" : me.muted ? ", muted" : ", unmuted")}
         {me.handRaisedAt && ", hand raised"}.
       </p>
       <div class="actions">{buttons}</div>

@@ -376,7 +376,7 @@ async function liveRoom(
     // The host mutes Lin; every page, Mae's included, hears it live.
     await moderate(host, lin.handle, "Mute");
     await onEvery(roomPages, (page) => tile(page, "stage", lin.handle, true));
-    await listener.getByText("You are on stage as speaker, muted.").waitFor();
+    await listener.getByText("You are on stage as speaker, muted by a moderator.").waitFor();
     await listener.getByRole("button", { name: "Unmute" }).waitFor();
     await shot(listener, "12-listener-muted-by-host");
 

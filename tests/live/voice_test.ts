@@ -106,3 +106,38 @@ voiceTest(
     }
   },
 );
+
+voiceTest(
+  "a voice socket says a moderator muted its member, and not when they muted themselves",
+  async (world, palabre, db) => {
+    await act(db.sql, world.ids.ada, world.roomId, { type: "invite_to_speak", target: "grace" });
+    await act(db.sql, world.ids.grace, world.roomId, { type: "accept_invite" });
+    await act(db.sql, world.ids.grace, world.roomId, { type: "unmute_self" });
+    const socket = await LiveSocket.open(
+      palabre.origin,
+      `/rooms/${world.roomId}/voice`,
+      world.graceCookie,
+    );
+    const state = (muted: boolean, mutedByModerator: boolean) => (f: string) => {
+      const { type, ...place } = frame(f);
+      return type === "state" && place.muted === muted &&
+        place.mutedByModerator === mutedByModerator;
+    };
+    try {
+      await socket.waitFor(state(false, false));
+      await act(db.sql, world.ids.ada, world.roomId, { type: "mute", target: "grace" });
+      await socket.waitFor(state(true, true));
+      await act(db.sql, world.ids.grace, world.roomId, { type: "unmute_self" });
+      await socket.waitFor(state(false, false));
+      await act(db.sql, world.ids.grace, world.roomId, { type: "mute_self" });
+      const before = socket.frames.length;
+      await socket.waitFor(state(true, false));
+      assert.ok(
+        !socket.frames.slice(before).some(state(true, true)),
+        "her own mute is never reported as a moderator's",
+      );
+    } finally {
+      socket.close();
+    }
+  },
+);
