@@ -7,6 +7,7 @@
  *
  * Frames to a page, as JSON text: `{type:"answer",sdp}`, `{type:"state",stage,muted,
  * mutedByModerator}` (the member's own place), `{type:"speaking",handles}` (on every change),
+ * `{type:"moved"}` (another page of the member's took their voice in this room),
  * `{type:"error",message}`.
  *
  * @example
@@ -92,6 +93,7 @@ export class VoiceRooms {
         onSpeaking: (ids) => this.#speaking(socket.roomId, ids),
       });
       if (!socket.inMedia) {
+        takeOverVoice(room, socket);
         socket.inMedia = true;
         applyPlace(room.media, socket);
       }
@@ -187,6 +189,19 @@ export class VoiceRooms {
     room.speaking = [...handles].sort();
     const text = JSON.stringify({ type: "speaking", handles: room.speaking });
     for (const socket of room.sockets) sendText(socket, text);
+  }
+}
+
+/**
+ * A member is heard from one page at a time: a newer page that joins audio takes the voice from
+ * their other pages in the room, which are told and keep their socket (so they can take it back).
+ */
+function takeOverVoice(room: VoiceRoom, socket: VoiceSocket): void {
+  for (const other of room.sockets) {
+    if (other === socket || other.memberId !== socket.memberId || !other.inMedia) continue;
+    room.media?.leave(other.mediaId);
+    other.inMedia = false;
+    send(other, { type: "moved" });
   }
 }
 

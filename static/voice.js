@@ -1,15 +1,17 @@
 // Voice on a room page: "Join audio", one RTCPeerConnection to the server with one two-way
 // audio channel, the microphone while on stage (never in the audience), and the speaking rings.
-// Signalling and the member's place (on stage, muted) come over /rooms/:id/voice; the server
-// decides who is heard, this module only follows. On top of that, a local send gate: push to
-// talk sends the microphone only while the button or the T key is held. The chosen microphone and
-// the output volume are remembered in localStorage.
+// Signalling and the member's place (on stage, muted, by whom) come over /rooms/:id/voice; the
+// server decides who is heard, this module only follows. A member's voice lives in one tab: when
+// another tab of theirs joins audio, this one lets go and offers to take it back. On top of that,
+// a local send gate: push to talk sends the microphone only while the button or the T key is
+// held. The chosen microphone and the output volume are remembered in localStorage.
 
 const panel = document.getElementById("voice");
 const roomId = panel.dataset.roomId;
 const iceServers = JSON.parse(panel.dataset.iceServers || "[]");
 const joinButton = panel.querySelector(".voice-join");
 const statusLine = panel.querySelector(".voice-status");
+const takeBackButton = panel.querySelector(".voice-take-back");
 const player = panel.querySelector(".voice-audio");
 const talkControls = panel.querySelector(".voice-talk");
 const pushToTalkBox = panel.querySelector(".voice-ptt-mode");
@@ -35,6 +37,8 @@ let mic = null;
 let micBlocked = false;
 let joined = false;
 let connected = false;
+// Another tab of this member's took the voice.
+let moved = false;
 let place = { stage: false, muted: true, mutedByModerator: false };
 let speaking = new Set();
 let pushToTalk = localStorage.getItem(stored.pushToTalk) === "on";
@@ -42,12 +46,20 @@ let holding = false;
 
 panel.hidden = false;
 joinButton.addEventListener("click", () => {
-  joined = true;
   joinButton.hidden = true;
-  // Played from the click, so the browser's autoplay policy lets the room be heard.
+  join();
+});
+takeBackButton.addEventListener("click", () => {
+  moved = false;
+  join();
+});
+
+function join() {
+  joined = true;
+  // Played from a click, so the browser's autoplay policy lets the room be heard.
   player.play().catch(() => {});
   negotiate();
-});
+}
 
 pushToTalkBox.checked = pushToTalk;
 pushToTalkBox.addEventListener("change", () => {
@@ -170,6 +182,7 @@ volumeInput.addEventListener("input", () => {
 function show(state, words) {
   statusLine.dataset.state = state;
   statusLine.textContent = words;
+  takeBackButton.hidden = state !== "moved";
 }
 
 function showState() {
@@ -178,6 +191,7 @@ function showState() {
   pushToTalkKeys.hidden = !pushToTalk;
   micField.hidden = !mic || micSelect.options.length === 0;
   if (!talking && holding) hold(false);
+  if (moved) return show("moved", "Audio moved to another tab");
   if (!joined) return show("off", "Audio is off");
   if (!connected) return show(socket ? "connecting" : "reconnecting", "Connecting…");
   if (place.stage && micBlocked) return show("blocked", "Microphone blocked");
@@ -206,7 +220,9 @@ function connect() {
     // A normal close is the server letting go: the room ended or we are not in it.
     if (event.code === 1000) {
       hangUp();
+      releaseMicrophone();
       joinButton.hidden = true;
+      moved = false;
       return show("off", "Audio has ended");
     }
     if (joined) show("reconnecting", "Reconnecting…");
@@ -221,6 +237,12 @@ async function receive(message) {
   } else if (message.type === "state") {
     place = message;
     await useMicrophone();
+  } else if (message.type === "moved") {
+    // The server already let go of this tab's connection; the newer tab speaks and listens.
+    moved = true;
+    joined = false;
+    hangUp();
+    releaseMicrophone();
   } else if (message.type === "speaking") {
     speaking = new Set(message.handles);
     showRings();
@@ -288,13 +310,15 @@ async function useMicrophone() {
       micBlocked = true;
     }
   }
-  if (!place.stage && mic) {
-    mic.stop();
-    mic = null;
-  }
+  if (!place.stage) releaseMicrophone();
   gate();
   await sender?.replaceTrack(place.stage ? mic : null);
   showState();
+}
+
+function releaseMicrophone() {
+  mic?.stop();
+  mic = null;
 }
 
 /** A ring on whoever speaks; stage fragments swapped in by htmx get it again. */

@@ -5,7 +5,7 @@
  * sends it. Palabre runs as a child `main.ts` (wrtc crashes a process that does not end with
  * `Deno.exit`), on a fresh PostgreSQL schema the test seeds. Checked: Grace hears Ada and sees
  * her speaking ring; push to talk, the microphone choice and the volume; Grace invited on stage
- * and moved back without a reload.
+ * and moved back without a reload; Ada's voice taken by her second tab and back.
  */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -300,6 +300,32 @@ Deno.test({
       found = await listen(grace, adaHz, true);
       assert.ok(found.heard, `Grace still hears Ada from the audience; ${describe(found)}`);
       assert.ok(await documentKept(grace), "all of it happened without reloading Grace's page");
+    });
+  },
+});
+
+Deno.test({
+  name: "a second tab of the host takes her voice, and the first can take it back (Chromium)",
+  ...browserVoiceTest,
+  async fn() {
+    await withVoiceRoom(async ({ ada, grace, world, watch, origin }) => {
+      const second = await ada.context().newPage();
+      watch.watch(second, "ada-second");
+      await openRoom(second, origin, world.roomId);
+      await voiceState(second, "Connected");
+      await voiceState(ada, "Audio moved to another tab");
+      const takeBack = ada.getByRole("button", { name: "Use audio in this tab" });
+      await takeBack.waitFor();
+      await screenshot(ada, "voice-moved-to-another-tab");
+      let found = await listen(grace, adaHz, true);
+      assert.ok(found.heard, `Grace hears Ada from her second tab; ${describe(found)}`);
+
+      await takeBack.click();
+      await voiceState(ada, "Connected");
+      await voiceState(second, "Audio moved to another tab");
+      assert.ok(await takeBack.isHidden(), "the tab with the audio offers nothing to take back");
+      found = await listen(grace, adaHz, true);
+      assert.ok(found.heard, `Grace hears Ada from her first tab again; ${describe(found)}`);
     });
   },
 });
