@@ -37,6 +37,8 @@ let mic = null;
 let micBlocked = false;
 let joined = false;
 let connected = false;
+// Was connected and lost it: "Reconnecting…" rather than "Connecting…".
+let reconnecting = false;
 // Another tab of this member's took the voice.
 let moved = false;
 let place = { stage: false, muted: true, mutedByModerator: false };
@@ -193,7 +195,8 @@ function showState() {
   if (!talking && holding) hold(false);
   if (moved) return show("moved", "Audio moved to another tab");
   if (!joined) return show("off", "Audio is off");
-  if (!connected) return show(socket ? "connecting" : "reconnecting", "Connecting…");
+  if (!connected && reconnecting) return show("reconnecting", "Reconnecting…");
+  if (!connected) return show("connecting", "Connecting…");
   if (place.stage && micBlocked) return show("blocked", "Microphone blocked");
   if (place.stage && place.mutedByModerator) return show("muted", "Muted by a moderator");
   if (place.stage && place.muted) return show("muted", "Connected, you are muted");
@@ -225,7 +228,8 @@ function connect() {
       moved = false;
       return show("off", "Audio has ended");
     }
-    if (joined) show("reconnecting", "Reconnecting…");
+    reconnecting = joined;
+    showState();
     setTimeout(connect, retryMs);
     retryMs = Math.min(retryMs * 2, 5000);
   });
@@ -266,8 +270,11 @@ async function negotiate() {
   pc.addEventListener("connectionstatechange", () => {
     if (peer !== pc) return;
     connected = pc.connectionState === "connected";
+    if (connected) reconnecting = false;
+    if (pc.connectionState === "disconnected") reconnecting = true;
     if (pc.connectionState === "failed") {
-      show("reconnecting", "Reconnecting…");
+      reconnecting = true;
+      showState();
       setTimeout(() => peer === pc && negotiate(), retryMs);
       return;
     }

@@ -5,7 +5,8 @@
  * sends it. Palabre runs as a child `main.ts` (wrtc crashes a process that does not end with
  * `Deno.exit`), on a fresh PostgreSQL schema the test seeds. Checked: Grace hears Ada and sees
  * her speaking ring; push to talk, the microphone choice and the volume; Grace invited on stage
- * and moved back without a reload; Ada's voice taken by her second tab and back.
+ * and moved back without a reload; Ada's voice taken by her second tab and back; both pages
+ * through a server restart.
  */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -326,6 +327,56 @@ Deno.test({
       assert.ok(await takeBack.isHidden(), "the tab with the audio offers nothing to take back");
       found = await listen(grace, adaHz, true);
       assert.ok(found.heard, `Grace hears Ada from her first tab again; ${describe(found)}`);
+    });
+  },
+});
+
+/** Runs in the page: from now on, every text the voice state line shows, in order. */
+const recordVoiceStates = `(() => {
+  const line = document.querySelector(".voice-status");
+  window.voiceStates = [];
+  new MutationObserver(() => window.voiceStates.push(line.textContent))
+    .observe(line, { childList: true, characterData: true, subtree: true });
+})()`;
+
+/** What the page's voice state line said since `recordVoiceStates`, repeats left out. */
+async function voiceStates(page: Page): Promise<string[]> {
+  const states = await page.evaluate("window.voiceStates") as string[];
+  return states.filter((state, i) => state !== states[i - 1]);
+}
+
+// Each page's reconnect attempt while the server is down fails, and Chromium and htmx log it.
+const refusedWhileDown = [
+  String.raw`WebSocket connection to 'ws://[^']+/(live|voice)' failed: `,
+  String.raw`htmx: htmx:ws:error: .*\{elt: div#room-live, detail: Object\}`,
+].map((message) => new RegExp(String.raw`^\[(ada|grace)\] console error: ${message}`));
+
+Deno.test({
+  name: "after a server restart both pages reconnect and the listener hears the host (Chromium)",
+  ...browserVoiceTest,
+  async fn() {
+    await withVoiceRoom(async ({ ada, grace, watch, restart }) => {
+      let found = await listen(grace, adaHz, true);
+      assert.ok(found.heard, `Grace hears Ada before the restart; ${describe(found)}`);
+      await markDocument(grace);
+      for (const page of [ada, grace]) await page.evaluate(recordVoiceStates);
+      await watch.excusing(refusedWhileDown, async () => {
+        await restart(async () => {
+          for (const page of [ada, grace]) await voiceState(page, "Reconnecting…");
+          await screenshot(grace, "voice-reconnecting");
+          found = await listen(grace, adaHz, false);
+          assert.ok(!found.heard, `The server is down: Grace hears nothing; ${describe(found)}`);
+        });
+        // The pages retry with a back-off of at most 5 s.
+        for (const page of [ada, grace]) await voiceState(page, "Connected");
+      });
+      // Never "Connecting…" on the way back, as if the member had just pressed "Join audio".
+      for (const page of [ada, grace]) {
+        assert.deepEqual(await voiceStates(page), ["Reconnecting…", "Connected"]);
+      }
+      found = await listen(grace, adaHz, true);
+      assert.ok(found.heard, `Grace hears Ada again after the restart; ${describe(found)}`);
+      assert.ok(await documentKept(grace), "the same page reconnected, without a reload");
     });
   },
 });
