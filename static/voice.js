@@ -11,6 +11,7 @@ const roomId = panel.dataset.roomId;
 const iceServers = JSON.parse(panel.dataset.iceServers || "[]");
 const joinButton = panel.querySelector(".voice-join");
 const statusLine = panel.querySelector(".voice-status");
+const hint = panel.querySelector(".voice-hint");
 const takeBackButton = panel.querySelector(".voice-take-back");
 const player = panel.querySelector(".voice-audio");
 const talkControls = panel.querySelector(".voice-talk");
@@ -181,9 +182,11 @@ volumeInput.addEventListener("input", () => {
   localStorage.setItem(stored.volume, volumeInput.value);
 });
 
-function show(state, words) {
+function show(state, words, advice = "") {
   statusLine.dataset.state = state;
   statusLine.textContent = words;
+  hint.textContent = advice;
+  hint.hidden = !advice;
   takeBackButton.hidden = state !== "moved";
 }
 
@@ -197,7 +200,14 @@ function showState() {
   if (!joined) return show("off", "Audio is off");
   if (!connected && reconnecting) return show("reconnecting", "Reconnecting…");
   if (!connected) return show("connecting", "Connecting…");
-  if (place.stage && micBlocked) return show("blocked", "Microphone blocked");
+  if (place.stage && micBlocked) {
+    return show(
+      "blocked",
+      "Microphone blocked",
+      "You still hear the room, but nobody hears you. Allow the microphone for this site " +
+        "(the icon in the address bar, or the browser's site settings).",
+    );
+  }
   if (place.stage && place.mutedByModerator) return show("muted", "Muted by a moderator");
   if (place.stage && place.muted) return show("muted", "Connected, you are muted");
   if (place.stage && pushToTalk) {
@@ -327,6 +337,14 @@ function releaseMicrophone() {
   mic?.stop();
   mic = null;
 }
+
+// Allowed after being blocked (from the address bar): the microphone is tried again at once. A
+// browser that cannot watch this permission tries again on the next change of place instead.
+navigator.permissions?.query({ name: "microphone" }).then((permission) => {
+  permission.addEventListener("change", () => {
+    if (micBlocked && permission.state === "granted") useMicrophone();
+  });
+}).catch((error) => console.info("Voice: the microphone permission cannot be watched:", error));
 
 /** A ring on whoever speaks; stage fragments swapped in by htmx get it again. */
 function showRings() {

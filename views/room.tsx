@@ -120,6 +120,7 @@ function VoicePanel(props: { roomId: number; iceServers: unknown[] }) {
     >
       <button type="button" class="voice-join">Join audio</button>
       <p class="voice-status" role="status" aria-live="polite" data-state="off">Audio is off</p>
+      <p class="voice-hint" hidden></p>
       <button type="button" class="voice-take-back" hidden>Use audio in this tab</button>
       <div class="voice-talk" hidden>
         <label class="check">

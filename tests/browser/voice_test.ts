@@ -6,7 +6,7 @@
  * `Deno.exit`), on a fresh PostgreSQL schema the test seeds. Checked: Grace hears Ada and sees
  * her speaking ring; push to talk, the microphone choice and the volume; Grace invited on stage
  * and moved back without a reload; Ada's voice taken by her second tab and back; both pages
- * through a server restart.
+ * through a server restart; Grace's microphone blocked by her browser, then allowed.
  */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -378,5 +378,30 @@ Deno.test({
       assert.ok(found.heard, `Grace hears Ada again after the restart; ${describe(found)}`);
       assert.ok(await documentKept(grace), "the same page reconnected, without a reload");
     });
+  },
+});
+
+Deno.test({
+  name: "a speaker whose browser blocks the microphone is told how to allow it (Chromium)",
+  ...browserVoiceTest,
+  async fn() {
+    await withVoiceRoom(async ({ ada, grace, world, sql, origin }) => {
+      await act(sql, world.ids.ada, world.roomId, { type: "invite_to_speak", target: "grace" });
+      await act(sql, world.ids.grace, world.roomId, { type: "accept_invite" });
+      await act(sql, world.ids.grace, world.roomId, { type: "unmute_self" });
+      await voiceState(grace, "Microphone blocked");
+      const hint = grace.locator(".voice-hint");
+      assert.match(await hint.innerText(), /nobody hears you\. Allow the microphone for this site/);
+      await screenshot(grace, "voice-microphone-blocked");
+      let found = await listen(grace, adaHz, true);
+      assert.ok(found.heard, `Grace still hears Ada; ${describe(found)}`);
+
+      // Allowed from the address bar: the page picks the microphone up without a reload.
+      await grace.context().grantPermissions(["microphone"], { origin });
+      await voiceState(grace, "Connected");
+      assert.ok(await hint.isHidden(), "the hint goes once the microphone works");
+      found = await listen(ada, graceHz, true);
+      assert.ok(found.heard, `Ada hears Grace once allowed; ${describe(found)}`);
+    }, { graceMicrophone: "blocked" });
   },
 });
