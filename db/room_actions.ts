@@ -167,7 +167,8 @@ async function actOnSelf(tx: Tx, room: RoomRow, me: Seat, type: SelfAction): Pro
     case "accept_invite":
       if (!me.invited) throw new Refusal("conflict", "Nobody has invited you to speak");
       await tx`update participants set role = 'speaker', invited_at = null,
-               hand_raised_at = null, muted = true, on_stage_since = statement_timestamp() where ${where}`;
+               hand_raised_at = null, muted = true, muted_by_moderator = false,
+               on_stage_since = statement_timestamp() where ${where}`;
       await startListen(tx, room.id, me.userId, "speaker");
       return;
     case "decline_invite":
@@ -176,7 +177,8 @@ async function actOnSelf(tx: Tx, room: RoomRow, me: Seat, type: SelfAction): Pro
     case "mute_self":
     case "unmute_self":
       if (!onStage) throw new Refusal("conflict", "Only people on stage have a microphone");
-      await tx`update participants set muted = ${type === "mute_self"} where ${where}`;
+      await tx`update participants set muted = ${type === "mute_self"}, muted_by_moderator = false
+               where ${where}`;
       return;
     case "leave":
       await leave(tx, room, me.userId);
@@ -212,13 +214,15 @@ async function moderate(tx: Tx, room: RoomRow, me: Seat, action: RoomAction): Pr
     case "move_to_audience":
       if (!onStage) throw new Refusal("conflict", `@${target.handle} is already in the audience`);
       if (target.role === "moderator") await keepAModerator(tx, room.id, target);
-      await tx`update participants set role = 'listener', muted = true, on_stage_since = null
-               where ${where}`;
+      await tx`update participants set role = 'listener', muted = true, muted_by_moderator = false,
+               on_stage_since = null where ${where}`;
       await startListen(tx, room.id, target.userId, "listener");
       break;
     case "mute":
       if (!onStage) throw new Refusal("conflict", `@${target.handle} is not on stage`);
-      await tx`update participants set muted = true where ${where}`;
+      // A moderator muting themselves is muting themselves.
+      await tx`update participants set muted = true,
+               muted_by_moderator = ${target.userId !== me.userId} where ${where}`;
       break;
     case "make_moderator":
       if (target.role === "moderator") return;

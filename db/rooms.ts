@@ -54,6 +54,8 @@ export interface Participant {
   displayName: string;
   role: Role;
   muted: boolean;
+  /** Muted by a moderator, not by themselves (false when not muted). */
+  mutedByModerator: boolean;
   handRaisedAt: Date | null;
   /** 1 for the first hand up, 2 for the next...; null with no hand up. */
   handPosition: number | null;
@@ -293,7 +295,8 @@ export async function roomSnapshot(sql: Sql, roomId: number): Promise<RoomSnapsh
       select t.slug, t.name from room_topics rt join topics t on t.id = rt.topic_id
       where rt.room_id = ${roomId} order by t.name`;
     const people = await tx`
-      select p.user_id, u.handle, u.display_name, p.role, p.muted, p.hand_raised_at,
+      select p.user_id, u.handle, u.display_name, p.role, p.muted, p.muted_by_moderator,
+             p.hand_raised_at,
              p.invited_at is not null as invited, p.joined_at,
              -- Timestamps have microseconds; JavaScript dates only milliseconds: order here.
              case when p.hand_raised_at is not null then
@@ -316,6 +319,7 @@ export async function roomSnapshot(sql: Sql, roomId: number): Promise<RoomSnapsh
         displayName: p.display_name,
         role: p.role,
         muted: p.muted,
+        mutedByModerator: p.muted_by_moderator,
         handRaisedAt: p.hand_raised_at,
         handPosition: p.hand_position,
         invited: p.invited,

@@ -299,5 +299,5 @@ function viewerKey(snapshot: RoomSnapshot, viewerId: number): string {
   if (!me) return "absent";
   // Moderators see menus on everyone but themselves: theirs is personal.
   if (me.role === "moderator") return `moderator:${viewerId}`;
-  return `${me.role}:${me.muted}:${me.invited}:${me.handRaisedAt !== null}`;
+  return `${me.role}:${me.muted}:${me.mutedByModerator}:${me.invited}:${me.handRaisedAt !== null}`;
 }

@@ -5,8 +5,10 @@
  * Who is heard comes from the database only: the live hub hands over every fresh read of a
  * room (`roomRead`), and roles and mutes are applied from it.
  *
- * Frames to a page, as JSON text: `{type:"answer",sdp}`, `{type:"state",stage,muted}` (the
- * member's own place), `{type:"speaking",handles}` (on every change), `{type:"error",message}`.
+ * Frames to a page, as JSON text: `{type:"answer",sdp}`, `{type:"state",stage,muted,
+ * mutedByModerator}` (the member's own place), `{type:"speaking",handles}` (on every change),
+ * `{type:"moved"}` (another page of the member's took their voice in this room),
+ * `{type:"error",message}`.
  *
  * @example
  * const voice = new VoiceRooms({ sql, createMedia: (o) => new RoomMedia({ ...o, iceServers }) });
@@ -41,7 +43,7 @@ export interface VoiceSocket {
   /** Random, per socket: the only name the media layer knows this page by. */
   mediaId: string;
   /** Set from the room's read: the member's handle, role and mute. */
-  place?: { handle: string; role: Role; muted: boolean };
+  place?: { handle: string; role: Role; muted: boolean; mutedByModerator: boolean };
   /** Whether this socket has a connection in the room's media (it sent an offer). */
   inMedia: boolean;
   sentState?: string;
@@ -99,6 +101,7 @@ export class VoiceRooms {
         room.media = media;
       }
       if (!socket.inMedia) {
+        takeOverVoice(room, socket);
         socket.inMedia = true;
         applyPlace(room.media, socket);
       }
@@ -157,9 +160,15 @@ export class VoiceRooms {
         handle: me.handle,
         role: me.role === "listener" ? "listener" : "speaker",
         muted: me.muted,
+        mutedByModerator: me.mutedByModerator,
       };
       if (socket.inMedia && room.media) applyPlace(room.media, socket);
-      const state = { type: "state", stage: socket.place.role === "speaker", muted: me.muted };
+      const state = {
+        type: "state",
+        stage: socket.place.role === "speaker",
+        muted: me.muted,
+        mutedByModerator: me.mutedByModerator,
+      };
       const text = JSON.stringify(state);
       if (text !== socket.sentState) {
         socket.sentState = text;
@@ -201,6 +210,19 @@ export class VoiceRooms {
     room.speaking = [...handles].sort();
     const text = JSON.stringify({ type: "speaking", handles: room.speaking });
     for (const socket of room.sockets) sendText(socket, text);
+  }
+}
+
+/**
+ * A member is heard from one page at a time: a newer page that joins audio takes the voice from
+ * their other pages in the room, which are told and keep their socket (so they can take it back).
+ */
+function takeOverVoice(room: VoiceRoom, socket: VoiceSocket): void {
+  for (const other of room.sockets) {
+    if (other === socket || other.memberId !== socket.memberId || !other.inMedia) continue;
+    room.media?.leave(other.mediaId);
+    other.inMedia = false;
+    send(other, { type: "moved" });
   }
 }
 

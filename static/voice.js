@@ -1,15 +1,18 @@
 // Voice on a room page: "Join audio", one RTCPeerConnection to the server with one two-way
 // audio channel, the microphone while on stage (never in the audience), and the speaking rings.
-// Signalling and the member's place (on stage, muted) come over /rooms/:id/voice; the server
-// decides who is heard, this module only follows. On top of that, a local send gate: push to
-// talk sends the microphone only while the button or the T key is held. The chosen microphone and
-// the output volume are remembered in localStorage.
+// Signalling and the member's place (on stage, muted, by whom) come over /rooms/:id/voice; the
+// server decides who is heard, this module only follows. A member's voice lives in one tab: when
+// another tab of theirs joins audio, this one lets go and offers to take it back. On top of that,
+// a local send gate: push to talk sends the microphone only while the button or the T key is
+// held. The chosen microphone and the output volume are remembered in localStorage.
 
 const panel = document.getElementById("voice");
 const roomId = panel.dataset.roomId;
 const iceServers = JSON.parse(panel.dataset.iceServers || "[]");
 const joinButton = panel.querySelector(".voice-join");
 const statusLine = panel.querySelector(".voice-status");
+const hint = panel.querySelector(".voice-hint");
+const takeBackButton = panel.querySelector(".voice-take-back");
 const player = panel.querySelector(".voice-audio");
 const talkControls = panel.querySelector(".voice-talk");
 const pushToTalkBox = panel.querySelector(".voice-ptt-mode");
@@ -35,27 +38,31 @@ let mic = null;
 let micBlocked = false;
 let joined = false;
 let connected = false;
-let place = { stage: false, muted: true };
-let mutedBySelf = false;
+// Was connected and lost it: "Reconnecting…" rather than "Connecting…".
+let reconnecting = false;
+// Another tab of this member's took the voice.
+let moved = false;
+let place = { stage: false, muted: true, mutedByModerator: false };
 let speaking = new Set();
 let pushToTalk = localStorage.getItem(stored.pushToTalk) === "on";
 let holding = false;
 
 panel.hidden = false;
 joinButton.addEventListener("click", () => {
-  joined = true;
   joinButton.hidden = true;
-  // Played from the click, so the browser's autoplay policy lets the room be heard.
-  player.play().catch(() => {});
-  negotiate();
+  join();
+});
+takeBackButton.addEventListener("click", () => {
+  moved = false;
+  join();
 });
 
-// A "Mute" of one's own is not "muted by a moderator" (the form is posted by htmx).
-document.addEventListener("submit", (event) => {
-  const action = event.target.querySelector?.("input[name=action]")?.value;
-  if (action === "mute_self") mutedBySelf = true;
-  if (action === "unmute_self") mutedBySelf = false;
-});
+function join() {
+  joined = true;
+  // Played from a click, so the browser's autoplay policy lets the room be heard.
+  player.play().catch(() => {});
+  negotiate();
+}
 
 pushToTalkBox.checked = pushToTalk;
 pushToTalkBox.addEventListener("change", () => {
@@ -175,9 +182,12 @@ volumeInput.addEventListener("input", () => {
   localStorage.setItem(stored.volume, volumeInput.value);
 });
 
-function show(state, words) {
+function show(state, words, advice = "") {
   statusLine.dataset.state = state;
   statusLine.textContent = words;
+  hint.textContent = advice;
+  hint.hidden = !advice;
+  takeBackButton.hidden = state !== "moved";
 }
 
 function showState() {
@@ -186,10 +196,19 @@ function showState() {
   pushToTalkKeys.hidden = !pushToTalk;
   micField.hidden = !mic || micSelect.options.length === 0;
   if (!talking && holding) hold(false);
+  if (moved) return show("moved", "Audio moved to another tab");
   if (!joined) return show("off", "Audio is off");
-  if (!connected) return show(socket ? "connecting" : "reconnecting", "Connecting…");
-  if (place.stage && micBlocked) return show("blocked", "Microphone blocked");
-  if (place.stage && place.muted && !mutedBySelf) return show("muted", "Muted by a moderator");
+  if (!connected && reconnecting) return show("reconnecting", "Reconnecting…");
+  if (!connected) return show("connecting", "Connecting…");
+  if (place.stage && micBlocked) {
+    return show(
+      "blocked",
+      "Microphone blocked",
+      "You still hear the room, but nobody hears you. Allow the microphone for this site " +
+        "(the icon in the address bar, or the browser's site settings).",
+    );
+  }
+  if (place.stage && place.mutedByModerator) return show("muted", "Muted by a moderator");
   if (place.stage && place.muted) return show("muted", "Connected, you are muted");
   if (place.stage && pushToTalk) {
     return holding ? show("talking", "Talking") : show("connected", "Connected, hold to talk");
@@ -214,10 +233,13 @@ function connect() {
     // A normal close is the server letting go: the room ended or we are not in it.
     if (event.code === 1000) {
       hangUp();
+      releaseMicrophone();
       joinButton.hidden = true;
+      moved = false;
       return show("off", "Audio has ended");
     }
-    if (joined) show("reconnecting", "Reconnecting…");
+    reconnecting = joined;
+    showState();
     setTimeout(connect, retryMs);
     retryMs = Math.min(retryMs * 2, 5000);
   });
@@ -227,11 +249,14 @@ async function receive(message) {
   if (message.type === "answer" && peer) {
     await peer.setRemoteDescription({ type: "answer", sdp: message.sdp });
   } else if (message.type === "state") {
-    // Coming on stage muted, like muting oneself, is not a moderator's doing.
-    if (message.stage && !place.stage) mutedBySelf = true;
-    if (!message.muted) mutedBySelf = false;
     place = message;
     await useMicrophone();
+  } else if (message.type === "moved") {
+    // The server already let go of this tab's connection; the newer tab speaks and listens.
+    moved = true;
+    joined = false;
+    hangUp();
+    releaseMicrophone();
   } else if (message.type === "speaking") {
     speaking = new Set(message.handles);
     showRings();
@@ -255,8 +280,11 @@ async function negotiate() {
   pc.addEventListener("connectionstatechange", () => {
     if (peer !== pc) return;
     connected = pc.connectionState === "connected";
+    if (connected) reconnecting = false;
+    if (pc.connectionState === "disconnected") reconnecting = true;
     if (pc.connectionState === "failed") {
-      show("reconnecting", "Reconnecting…");
+      reconnecting = true;
+      showState();
       setTimeout(() => peer === pc && negotiate(), retryMs);
       return;
     }
@@ -299,14 +327,24 @@ async function useMicrophone() {
       micBlocked = true;
     }
   }
-  if (!place.stage && mic) {
-    mic.stop();
-    mic = null;
-  }
+  if (!place.stage) releaseMicrophone();
   gate();
   await sender?.replaceTrack(place.stage ? mic : null);
   showState();
 }
+
+function releaseMicrophone() {
+  mic?.stop();
+  mic = null;
+}
+
+// Allowed after being blocked (from the address bar): the microphone is tried again at once. A
+// browser that cannot watch this permission tries again on the next change of place instead.
+navigator.permissions?.query({ name: "microphone" }).then((permission) => {
+  permission.addEventListener("change", () => {
+    if (micBlocked && permission.state === "granted") useMicrophone();
+  });
+}).catch((error) => console.info("Voice: the microphone permission cannot be watched:", error));
 
 /** A ring on whoever speaks; stage fragments swapped in by htmx get it again. */
 function showRings() {

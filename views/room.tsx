@@ -16,6 +16,7 @@ export interface RoomPerson {
   displayName: string;
   role: Role;
   muted: boolean;
+  mutedByModerator: boolean;
   handRaisedAt: Date | null;
   handPosition: number | null;
   invited: boolean;
@@ -119,6 +120,8 @@ function VoicePanel(props: { roomId: number; iceServers: unknown[] }) {
     >
       <button type="button" class="voice-join">Join audio</button>
       <p class="voice-status" role="status" aria-live="polite" data-state="off">Audio is off</p>
+      <p class="voice-hint" hidden></p>
+      <button type="button" class="voice-take-back" hidden>Use audio in this tab</button>
       <div class="voice-talk" hidden>
         <label class="check">
           <input type="checkbox" class="voice-ptt-mode" /> Push to talk
@@ -289,7 +292,8 @@ function SelfControls(props: { room: RoomData["room"]; me: RoomPerson }) {
     <section class="self-controls" aria-label="Your controls">
       <p class="you">
         You are {me.role === "listener" ? "listening" : `on stage as ${me.role}`}
-        {me.role !== "listener" && (me.muted ? ", muted" : ", unmuted")}
+        {me.role !== "listener" &&
+          (me.mutedByModerator ? ", muted by a moderator" : me.muted ? ", muted" : ", unmuted")}
         {me.handRaisedAt && ", hand raised"}.
       </p>
       <div class="actions">{buttons}</div>

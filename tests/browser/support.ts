@@ -189,6 +189,21 @@ export class PageWatch {
     this.assertClean();
   }
 
+  /**
+   * Runs `cause` (a cut, a restart), then forgives the problems it was bound to cause: those
+   * seen meanwhile that match one of `caused` (whole lines, label included). Anything else
+   * stays a problem.
+   */
+  async excusing(caused: RegExp[], cause: () => Promise<void>): Promise<void> {
+    const seenBefore = this.problems.length;
+    try {
+      await cause();
+    } finally {
+      const during = this.problems.splice(seenBefore);
+      this.problems.push(...during.filter((problem) => !caused.some((c) => c.test(problem))));
+    }
+  }
+
   /** Throws with every problem seen, one a line. */
   assertClean(): void {
     if (this.problems.length > 0) {

@@ -1,46 +1,49 @@
 /**
  * Voice in real Chromium through a real server: Ada (host, on stage, unmuted) and Grace (in the
- * audience) each press "Join audio" in their own browser context. Ada's fake microphone plays a
- * 440 Hz tone; Grace's page must hear 440 Hz in what the server sends her, and see the speaking
- * ring on Ada on the stage. Palabre runs as a child `main.ts` (wrtc crashes a process that does
- * not end with `Deno.exit`), on a fresh PostgreSQL schema the test seeds. Then the controls: push to
- * talk gates Ada's microphone, and Grace's volume goes to 0 and stays there.
+ * audience) each press "Join audio", each in her own browser, whose fake microphone plays a tone:
+ * 440 Hz for Ada, 660 Hz for Grace. A page hears a voice when its tone dominates what the server
+ * sends it. Palabre runs as a child `main.ts` (wrtc crashes a process that does not end with
+ * `Deno.exit`), on a fresh PostgreSQL schema the test seeds. Checked: Grace hears Ada and sees
+ * her speaking ring; push to talk, the microphone choice and the volume; Grace invited on stage
+ * and moved back without a reload; Ada's voice taken by her second tab and back; both pages
+ * through a server restart; Grace's microphone blocked by her browser, then allowed.
  */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
+import type { Sql } from "../../db/client.ts";
 import { act } from "../../db/room_actions.ts";
 import { databaseKinds, freshDatabase } from "../support/databases.ts";
-import { type PalabreProcess, seedRoom, startProcess } from "../live/support.ts";
-import { browserTestsIgnored, desktop, findChromium, PageWatch, screenshot } from "./support.ts";
+import { type PalabreProcess, type RoomWorld, seedRoom, startProcess } from "../live/support.ts";
+import {
+  browserTestsIgnored,
+  desktop,
+  documentKept,
+  findChromium,
+  markDocument,
+  PageWatch,
+  screenshot,
+} from "./support.ts";
 
-const toneHz = 440;
+const adaHz = 440;
+const graceHz = 660;
 const liveWaitMs = 30_000;
 
-/** A wav of `toneHz` long enough for the whole test, made with sox. */
-async function toneFile(dir: string): Promise<string> {
-  const path = `${dir}/tone${toneHz}.wav`;
+/** A wav of `hz` long enough for the whole test, made with sox. */
+async function toneFile(dir: string, hz: number): Promise<string> {
+  const path = `${dir}/tone${hz}.wav`;
   const sox = new Deno.Command("sox", {
-    args: [
-      "-n",
-      "-r",
-      "48000",
-      "-c",
-      "1",
-      path,
-      "synth",
-      "60",
-      "sine",
-      String(toneHz),
-      "vol",
-      "0.5",
-    ],
+    args: ["-n", "-r", "48000", "-c", "1", path, "synth", "90", "sine", String(hz), "vol", "0.5"],
   });
   const { success, stderr } = await sox.output();
   if (!success) throw new Error(`sox failed: ${new TextDecoder().decode(stderr)}`);
   return path;
 }
 
-async function launchWithMicrophone(wav: string): Promise<Browser> {
+/**
+ * A Chromium whose microphone plays `wav`. With `allowed: false` it has no fake permission
+ * prompt, and headless Chromium answers a page's request for the microphone with a refusal.
+ */
+async function launchWithMicrophone(wav: string, allowed: boolean): Promise<Browser> {
   return await chromium.launch({
     executablePath: findChromium(),
     args: [
@@ -50,7 +53,7 @@ async function launchWithMicrophone(wav: string): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
-      "--use-fake-ui-for-media-stream",
+      ...(allowed ? ["--use-fake-ui-for-media-stream"] : []),
       "--use-fake-device-for-media-stream",
       `--use-file-for-fake-audio-capture=${wav}`,
       "--autoplay-policy=no-user-gesture-required",
@@ -92,9 +95,9 @@ const silentPlayer = `document.querySelector(".voice-audio").volume === 0`;
 
 type Heard = { hz: number; db: number; heard: boolean };
 
-/** Waits, in Grace's page, until the tone is heard (or, with `heard: false`, gone). */
-async function listen(page: Page, heard: boolean): Promise<Heard> {
-  const options = { hz: toneHz, timeoutMs: 20_000, heard };
+/** Waits, in `page`, until `hz` is heard (or, with `heard: false`, gone). */
+async function listen(page: Page, hz: number, heard: boolean): Promise<Heard> {
+  const options = { hz, timeoutMs: 20_000, heard };
   return await page.evaluate(`(${dominantFrequency})(${JSON.stringify(options)})`) as Heard;
 }
 
@@ -108,40 +111,76 @@ async function openRoom(page: Page, origin: string, roomId: number): Promise<voi
   await page.getByRole("button", { name: "Join audio" }).click();
 }
 
-type Pages = Record<"ada" | "grace", Page>;
+/** The voice state line of `page` once it reads exactly `words`. */
+async function voiceState(page: Page, words: string): Promise<void> {
+  await page.locator(".voice-status", { hasText: new RegExp(`^${words}$`) }).waitFor();
+}
+
+interface VoiceRoom {
+  ada: Page;
+  grace: Page;
+  world: RoomWorld;
+  sql: Sql;
+  watch: PageWatch;
+  origin: string;
+  /** Stops Palabre, runs `whileDown`, and starts it again on the same port and database. */
+  restart(whileDown: () => Promise<void>): Promise<void>;
+}
 
 /**
- * Ada (host, on stage, unmuted, a 440 Hz microphone) and Grace (audience) joined to the audio
- * of one live room, both connected, then `fn`; everything is torn down after.
+ * Ada (host, on stage, unmuted) and Grace (audience) joined to the audio of one live room, both
+ * connected, then `fn`; everything is torn down after. `graceMicrophone: "blocked"` launches
+ * Grace's browser refusing her the microphone.
  */
-async function withVoiceRoom(fn: (pages: Pages) => Promise<void>): Promise<void> {
+async function withVoiceRoom(
+  fn: (room: VoiceRoom) => Promise<void>,
+  options: { graceMicrophone?: "allowed" | "blocked" } = {},
+): Promise<void> {
   const db = await freshDatabase("postgres");
   const dir = await Deno.makeTempDir({ prefix: "palabre-voice-" });
   let palabre: PalabreProcess | undefined;
-  let browser: Browser | undefined;
+  const browsers: Browser[] = [];
   try {
     const world = await seedRoom(db.sql, "Tuning the A");
     await act(db.sql, world.ids.ada, world.roomId, { type: "unmute_self" });
-    const [wav, started] = await Promise.all([toneFile(dir), startProcess(db.url!)]);
+    const [adaWav, graceWav, started] = await Promise.all([
+      toneFile(dir, adaHz),
+      toneFile(dir, graceHz),
+      startProcess(db.url!),
+    ]);
     palabre = started;
-    browser = await launchWithMicrophone(wav);
     const watch = new PageWatch();
-    const pages: Pages = {} as never;
-    for (const [name, cookie] of [["ada", world.adaCookie], ["grace", world.graceCookie]]) {
+    const open = async (name: string, wav: string, allowed: boolean, cookie: string) => {
+      const browser = await launchWithMicrophone(wav, allowed);
+      browsers.push(browser);
       const page = await watch.newPage(browser, name, desktop);
       const [cookieName, value] = cookie.split("=");
-      await page.context().addCookies([{ name: cookieName, value, url: palabre.origin }]);
-      pages[name as "ada" | "grace"] = page;
-    }
-    await openRoom(pages.ada, palabre.origin, world.roomId);
-    await openRoom(pages.grace, palabre.origin, world.roomId);
-    for (const page of Object.values(pages)) {
-      await page.locator(".voice-status", { hasText: /^Connected$/ }).waitFor();
-    }
-    await fn(pages);
+      await page.context().addCookies([{ name: cookieName, value, url: palabre!.origin }]);
+      await openRoom(page, palabre!.origin, world.roomId);
+      return page;
+    };
+    const ada = await open("ada", adaWav, true, world.adaCookie);
+    const graceAllowed = options.graceMicrophone !== "blocked";
+    const grace = await open("grace", graceWav, graceAllowed, world.graceCookie);
+    for (const page of [ada, grace]) await voiceState(page, "Connected");
+    await fn({
+      ada,
+      grace,
+      world,
+      sql: db.sql,
+      watch,
+      origin: palabre.origin,
+      async restart(whileDown) {
+        const port = palabre!.port;
+        await palabre!.stop();
+        palabre = undefined;
+        await whileDown();
+        palabre = await startProcess(db.url!, { port });
+      },
+    });
     watch.assertClean();
   } finally {
-    await browser?.close();
+    for (const browser of browsers) await browser.close();
     await palabre?.stop();
     await db.close();
     await Deno.remove(dir, { recursive: true });
@@ -163,8 +202,8 @@ Deno.test({
       await pages.grace.locator('#room-live .stage .person.speaking[data-handle="ada"]')
         .waitFor();
 
-      const heard = await listen(pages.grace, true);
-      assert.ok(heard.heard, `Grace should hear ${toneHz} Hz; ${describe(heard)}`);
+      const heard = await listen(pages.grace, adaHz, true);
+      assert.ok(heard.heard, `Grace should hear ${adaHz} Hz; ${describe(heard)}`);
       await screenshot(pages.grace, "voice-listener");
     });
   },
@@ -175,31 +214,34 @@ Deno.test({
   ...browserVoiceTest,
   async fn() {
     await withVoiceRoom(async ({ ada, grace }) => {
-      assert.ok((await listen(grace, true)).heard, "Grace should hear Ada before push to talk");
+      assert.ok(
+        (await listen(grace, adaHz, true)).heard,
+        "Grace should hear Ada before push to talk",
+      );
       await ada.getByRole("checkbox", { name: "Push to talk" }).check();
       const talk = ada.getByRole("button", { name: "Hold to talk" });
       await talk.waitFor();
-      let found = await listen(grace, false);
+      let found = await listen(grace, adaHz, false);
       assert.ok(!found.heard, `Ada is not holding: Grace should hear nothing; ${describe(found)}`);
 
       const box = (await talk.boundingBox())!;
       await ada.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       await ada.mouse.down();
       assert.equal(await talk.getAttribute("aria-pressed"), "true");
-      found = await listen(grace, true);
+      found = await listen(grace, adaHz, true);
       assert.ok(found.heard, `Ada holds the button: Grace should hear her; ${describe(found)}`);
       await screenshot(ada, "voice-push-to-talk");
       await ada.mouse.up();
       assert.equal(await talk.getAttribute("aria-pressed"), "false");
-      found = await listen(grace, false);
+      found = await listen(grace, adaHz, false);
       assert.ok(!found.heard, `Ada let go: Grace should hear nothing; ${describe(found)}`);
 
       await ada.locator("body").focus();
       await ada.keyboard.down("t");
-      found = await listen(grace, true);
+      found = await listen(grace, adaHz, true);
       assert.ok(found.heard, `Ada holds T: Grace should hear her; ${describe(found)}`);
       await ada.keyboard.up("t");
-      found = await listen(grace, false);
+      found = await listen(grace, adaHz, false);
       assert.ok(!found.heard, `Ada let go of T: Grace should hear nothing; ${describe(found)}`);
     });
   },
@@ -222,5 +264,144 @@ Deno.test({
       assert.equal(await grace.getByRole("slider", { name: "Volume" }).inputValue(), "0");
       await grace.waitForFunction(silentPlayer);
     });
+  },
+});
+
+Deno.test({
+  name: "a listener invited on stage is heard without a reload, and not once moved back (Chromium)",
+  ...browserVoiceTest,
+  async fn() {
+    await withVoiceRoom(async ({ ada, grace, world, sql }) => {
+      await markDocument(grace);
+      await act(sql, world.ids.ada, world.roomId, { type: "invite_to_speak", target: "grace" });
+      await grace.getByRole("button", { name: "Join the stage" }).click();
+      // On stage muted, as everyone comes up: her own state, not a moderator's.
+      await voiceState(grace, "Connected, you are muted");
+      await grace.getByRole("button", { name: "Unmute" }).click();
+      await voiceState(grace, "Connected");
+      let found = await listen(ada, graceHz, true);
+      assert.ok(found.heard, `Ada should hear Grace's ${graceHz} Hz; ${describe(found)}`);
+      await screenshot(grace, "voice-promoted");
+
+      await act(sql, world.ids.ada, world.roomId, { type: "mute", target: "grace" });
+      await voiceState(grace, "Muted by a moderator");
+      found = await listen(ada, graceHz, false);
+      assert.ok(!found.heard, `Ada muted Grace: she is not heard; ${describe(found)}`);
+      await grace.getByRole("button", { name: "Unmute" }).click();
+      await voiceState(grace, "Connected");
+      found = await listen(ada, graceHz, true);
+      assert.ok(found.heard, `Grace unmuted herself: Ada hears her; ${describe(found)}`);
+
+      await act(sql, world.ids.ada, world.roomId, { type: "move_to_audience", target: "grace" });
+      found = await listen(ada, graceHz, false);
+      assert.ok(!found.heard, `Grace is in the audience: not heard; ${describe(found)}`);
+      await grace.getByText("You are listening.").waitFor();
+      await voiceState(grace, "Connected");
+      assert.ok(await grace.locator(".voice-talk").isHidden(), "a listener has no talk controls");
+      found = await listen(grace, adaHz, true);
+      assert.ok(found.heard, `Grace still hears Ada from the audience; ${describe(found)}`);
+      assert.ok(await documentKept(grace), "all of it happened without reloading Grace's page");
+    });
+  },
+});
+
+Deno.test({
+  name: "a second tab of the host takes her voice, and the first can take it back (Chromium)",
+  ...browserVoiceTest,
+  async fn() {
+    await withVoiceRoom(async ({ ada, grace, world, watch, origin }) => {
+      const second = await ada.context().newPage();
+      watch.watch(second, "ada-second");
+      await openRoom(second, origin, world.roomId);
+      await voiceState(second, "Connected");
+      await voiceState(ada, "Audio moved to another tab");
+      const takeBack = ada.getByRole("button", { name: "Use audio in this tab" });
+      await takeBack.waitFor();
+      await screenshot(ada, "voice-moved-to-another-tab");
+      let found = await listen(grace, adaHz, true);
+      assert.ok(found.heard, `Grace hears Ada from her second tab; ${describe(found)}`);
+
+      await takeBack.click();
+      await voiceState(ada, "Connected");
+      await voiceState(second, "Audio moved to another tab");
+      assert.ok(await takeBack.isHidden(), "the tab with the audio offers nothing to take back");
+      found = await listen(grace, adaHz, true);
+      assert.ok(found.heard, `Grace hears Ada from her first tab again; ${describe(found)}`);
+    });
+  },
+});
+
+/** Runs in the page: from now on, every text the voice state line shows, in order. */
+const recordVoiceStates = `(() => {
+  const line = document.querySelector(".voice-status");
+  window.voiceStates = [];
+  new MutationObserver(() => window.voiceStates.push(line.textContent))
+    .observe(line, { childList: true, characterData: true, subtree: true });
+})()`;
+
+/** What the page's voice state line said since `recordVoiceStates`, repeats left out. */
+async function voiceStates(page: Page): Promise<string[]> {
+  const states = await page.evaluate("window.voiceStates") as string[];
+  return states.filter((state, i) => state !== states[i - 1]);
+}
+
+// Each page's reconnect attempt while the server is down fails, and Chromium and htmx log it.
+const refusedWhileDown = [
+  String.raw`WebSocket connection to 'ws://[^']+/(live|voice)' failed: `,
+  String.raw`htmx: htmx:ws:error: .*\{elt: div#room-live, detail: Object\}`,
+].map((message) => new RegExp(String.raw`^\[(ada|grace)\] console error: ${message}`));
+
+Deno.test({
+  name: "after a server restart both pages reconnect and the listener hears the host (Chromium)",
+  ...browserVoiceTest,
+  async fn() {
+    await withVoiceRoom(async ({ ada, grace, watch, restart }) => {
+      let found = await listen(grace, adaHz, true);
+      assert.ok(found.heard, `Grace hears Ada before the restart; ${describe(found)}`);
+      await markDocument(grace);
+      for (const page of [ada, grace]) await page.evaluate(recordVoiceStates);
+      await watch.excusing(refusedWhileDown, async () => {
+        await restart(async () => {
+          for (const page of [ada, grace]) await voiceState(page, "Reconnecting…");
+          await screenshot(grace, "voice-reconnecting");
+          found = await listen(grace, adaHz, false);
+          assert.ok(!found.heard, `The server is down: Grace hears nothing; ${describe(found)}`);
+        });
+        // The pages retry with a back-off of at most 5 s.
+        for (const page of [ada, grace]) await voiceState(page, "Connected");
+      });
+      // Never "Connecting…" on the way back, as if the member had just pressed "Join audio".
+      for (const page of [ada, grace]) {
+        assert.deepEqual(await voiceStates(page), ["Reconnecting…", "Connected"]);
+      }
+      found = await listen(grace, adaHz, true);
+      assert.ok(found.heard, `Grace hears Ada again after the restart; ${describe(found)}`);
+      assert.ok(await documentKept(grace), "the same page reconnected, without a reload");
+    });
+  },
+});
+
+Deno.test({
+  name: "a speaker whose browser blocks the microphone is told how to allow it (Chromium)",
+  ...browserVoiceTest,
+  async fn() {
+    await withVoiceRoom(async ({ ada, grace, world, sql, origin }) => {
+      await act(sql, world.ids.ada, world.roomId, { type: "invite_to_speak", target: "grace" });
+      await act(sql, world.ids.grace, world.roomId, { type: "accept_invite" });
+      await act(sql, world.ids.grace, world.roomId, { type: "unmute_self" });
+      await voiceState(grace, "Microphone blocked");
+      const hint = grace.locator(".voice-hint");
+      assert.match(await hint.innerText(), /nobody hears you\. Allow the microphone for this site/);
+      await screenshot(grace, "voice-microphone-blocked");
+      let found = await listen(grace, adaHz, true);
+      assert.ok(found.heard, `Grace still hears Ada; ${describe(found)}`);
+
+      // Allowed from the address bar: the page picks the microphone up without a reload.
+      await grace.context().grantPermissions(["microphone"], { origin });
+      await voiceState(grace, "Connected");
+      assert.ok(await hint.isHidden(), "the hint goes once the microphone works");
+      found = await listen(ada, graceHz, true);
+      assert.ok(found.heard, `Ada hears Grace once allowed; ${describe(found)}`);
+    }, { graceMicrophone: "blocked" });
   },
 });

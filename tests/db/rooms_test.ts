@@ -411,6 +411,29 @@ dbTest("a speaker muted by a moderator may unmute themselves", async (sql) => {
   assert.equal((await seat(sql, roomId, "grace"))?.muted, true);
 });
 
+dbTest("only a moderator's mute of someone else counts as muted by a moderator", async (sql) => {
+  const { ada, grace, roomId } = await stagedRoom(sql);
+  const mutedByModerator = async (handle: string) =>
+    (await seat(sql, roomId, handle))?.mutedByModerator;
+  // Coming on stage muted is the speaker's own state.
+  assert.equal(await mutedByModerator("grace"), false);
+  await act(sql, grace.id, roomId, { type: "unmute_self" });
+  await act(sql, ada.id, roomId, { type: "mute", target: "grace" });
+  assert.equal(await mutedByModerator("grace"), true);
+  await act(sql, grace.id, roomId, { type: "unmute_self" });
+  assert.equal(await mutedByModerator("grace"), false);
+  await act(sql, grace.id, roomId, { type: "mute_self" });
+  assert.equal(await mutedByModerator("grace"), false);
+  await act(sql, ada.id, roomId, { type: "mute", target: "grace" });
+  assert.equal(await mutedByModerator("grace"), true);
+  await act(sql, ada.id, roomId, { type: "move_to_audience", target: "grace" });
+  assert.equal(await mutedByModerator("grace"), false);
+  // A moderator muting themselves is muting themselves.
+  await act(sql, ada.id, roomId, { type: "unmute_self" });
+  await act(sql, ada.id, roomId, { type: "mute", target: "ada" });
+  assert.equal(await mutedByModerator("ada"), false);
+});
+
 dbTest("a listener cannot unmute themselves", async (sql) => {
   const { ada, linus, roomId } = await stagedRoom(sql, "linus");
   await assert.rejects(

@@ -46,6 +46,7 @@ export async function seedRoom(sql: Sql, title: string): Promise<RoomWorld> {
 
 export interface PalabreProcess {
   origin: string;
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -56,9 +57,15 @@ function freePort(): number {
   return port;
 }
 
-/** Starts `main.ts` on `databaseUrl` and waits until it listens. */
-export async function startProcess(databaseUrl: string): Promise<PalabreProcess> {
-  const port = freePort();
+/**
+ * Starts `main.ts` on `databaseUrl` and waits until it listens; on `port` (to stand for the same
+ * server restarted) or a free one.
+ */
+export async function startProcess(
+  databaseUrl: string,
+  options: { port?: number } = {},
+): Promise<PalabreProcess> {
+  const port = options.port ?? freePort();
   const dataDir = await Deno.makeTempDir({ prefix: "palabre-process-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", mainModule.pathname],
@@ -86,6 +93,7 @@ export async function startProcess(databaseUrl: string): Promise<PalabreProcess>
   })().catch(() => {});
   return {
     origin: `http://127.0.0.1:${port}`,
+    port,
     async stop() {
       try {
         child.kill("SIGTERM");

@@ -106,3 +106,99 @@ voiceTest(
     }
   },
 );
+
+voiceTest(
+  "a voice socket says a moderator muted its member, and not when they muted themselves",
+  async (world, palabre, db) => {
+    await act(db.sql, world.ids.ada, world.roomId, { type: "invite_to_speak", target: "grace" });
+    await act(db.sql, world.ids.grace, world.roomId, { type: "accept_invite" });
+    await act(db.sql, world.ids.grace, world.roomId, { type: "unmute_self" });
+    const socket = await LiveSocket.open(
+      palabre.origin,
+      `/rooms/${world.roomId}/voice`,
+      world.graceCookie,
+    );
+    const state = (muted: boolean, mutedByModerator: boolean) => (f: string) => {
+      const { type, ...place } = frame(f);
+      return type === "state" && place.muted === muted &&
+        place.mutedByModerator === mutedByModerator;
+    };
+    try {
+      await socket.waitFor(state(false, false));
+      await act(db.sql, world.ids.ada, world.roomId, { type: "mute", target: "grace" });
+      await socket.waitFor(state(true, true));
+      await act(db.sql, world.ids.grace, world.roomId, { type: "unmute_self" });
+      await socket.waitFor(state(false, false));
+      await act(db.sql, world.ids.grace, world.roomId, { type: "mute_self" });
+      const before = socket.frames.length;
+      await socket.waitFor(state(true, false));
+      assert.ok(
+        !socket.frames.slice(before).some(state(true, true)),
+        "her own mute is never reported as a moderator's",
+      );
+    } finally {
+      socket.close();
+    }
+  },
+);
+
+/**
+ * An audio offer as a browser makes it, complete enough for the server to answer; nothing
+ * ever connects to it.
+ */
+const audioOffer = [
+  "v=0",
+  "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
+  "s=-",
+  "t=0 0",
+  "a=group:BUNDLE 0",
+  "a=msid-semantic: WMS",
+  "m=audio 9 UDP/TLS/RTP/SAVPF 111",
+  "c=IN IP4 0.0.0.0",
+  "a=rtcp:9 IN IP4 0.0.0.0",
+  "a=ice-ufrag:pLbr",
+  "a=ice-pwd:palabrepalabrepalabrepa",
+  "a=fingerprint:sha-256 " +
+  "3C:4A:AA:C1:0D:3F:1E:56:2A:9B:5E:BE:5E:6B:0F:39:55:93:33:4E:2A:38:98:67:5A:84:C7:47:0C:AA:D9:63",
+  "a=setup:actpass",
+  "a=mid:0",
+  "a=sendrecv",
+  "a=rtcp-mux",
+  "a=rtpmap:111 opus/48000/2",
+  "a=fmtp:111 minptime=10;useinbandfec=1",
+  "",
+].join("\r\n");
+
+voiceTest(
+  "a member's newer page takes their voice from the older one, which can take it back",
+  async (world, palabre) => {
+    const path = `/rooms/${world.roomId}/voice`;
+    const older = await LiveSocket.open(palabre.origin, path, world.adaCookie);
+    const newer = await LiveSocket.open(palabre.origin, path, world.adaCookie);
+    const grace = await LiveSocket.open(palabre.origin, path, world.graceCookie);
+    const is = (type: string) => (f: string) => frame(f).type === type;
+    const count = (socket: LiveSocket, type: string) => socket.frames.filter(is(type)).length;
+    try {
+      for (const socket of [older, newer, grace]) await socket.waitFor(is("state"));
+      older.send({ type: "offer", sdp: audioOffer });
+      await older.waitFor(is("answer"));
+      // Someone else joining audio takes nothing from Ada.
+      grace.send({ type: "offer", sdp: audioOffer });
+      await grace.waitFor(is("answer"));
+
+      newer.send({ type: "offer", sdp: audioOffer });
+      await newer.waitFor(is("answer"));
+      await older.waitFor(is("moved"));
+      assert.equal(count(newer, "moved"), 0);
+
+      older.send({ type: "offer", sdp: audioOffer });
+      await newer.waitFor(is("moved"));
+      await older.waitFor(() => count(older, "answer") === 2);
+      assert.equal(count(older, "moved"), 1, "taking the voice back moves nothing from itself");
+      assert.equal(count(grace, "moved"), 0, "Grace kept her own voice throughout");
+      assert.equal(count(grace, "error") + count(older, "error") + count(newer, "error"), 0);
+    } finally {
+      for (const socket of [older, newer, grace]) socket.close();
+    }
+  },
+);
