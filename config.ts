@@ -40,6 +40,8 @@ export interface Config {
    * Empty (the default): host candidates only, and no request to any third party.
    */
   iceServers: IceServer[];
+  /** Listeners of a room who get a WebRTC connection each; later ones hear the room's stream. */
+  webrtcListenersPerRoom: number;
   /** Processes for rooms' media (mixing and Opus encoding), started as rooms need them. */
   mediaProcesses: number;
   modelTraining: ModelTrainingConfig;
@@ -105,6 +107,11 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
     presenceRefreshMs: 5_000,
     inviteTtlMs: integer(env.INVITE_TTL_DAYS, 14, "INVITE_TTL_DAYS") * dayMs,
     iceServers: iceServers(env.ICE_SERVERS),
+    webrtcListenersPerRoom: integer(
+      env.WEBRTC_LISTENERS_PER_ROOM,
+      40,
+      "WEBRTC_LISTENERS_PER_ROOM",
+    ),
     mediaProcesses: Math.max(
       1,
       integer(env.MEDIA_PROCESSES, navigator.hardwareConcurrency, "MEDIA_PROCESSES"),

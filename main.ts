@@ -42,6 +42,7 @@ const media = new MediaProcesses({
 const voice = new VoiceRooms({
   sql: db.sql,
   createMedia: (options) => media.openRoom(options),
+  webrtcListenersPerRoom: config.webrtcListenersPerRoom,
 });
 hub.watchRooms(voice);
 const app = buildApp({

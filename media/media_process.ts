@@ -6,6 +6,7 @@
  * @example
  * deno run --allow-read --allow-env --allow-ffi --allow-sys media/media_process.ts
  */
+import { encodeBatch } from "./broadcast.ts";
 import { MediaError } from "./errors.ts";
 import type { FromMedia, ToMedia } from "./media_processes.ts";
 import { RoomMedia } from "./room_media.ts";
@@ -43,6 +44,12 @@ function receive(message: ToMedia): void {
         new RoomMedia({
           iceServers: message.iceServers,
           onSpeaking: (sessionIds) => post({ op: "speaking", room: message.room, sessionIds }),
+          onBroadcast: (first, packets) =>
+            post({
+              op: "audio",
+              room: message.room,
+              batch: encodeBatch(first, packets).toBase64(),
+            }),
           onError: (error) =>
             post({
               op: "error",
@@ -70,6 +77,9 @@ function receive(message: ToMedia): void {
       return;
     case "leave":
       rooms.get(message.room)?.leave(message.sessionId);
+      return;
+    case "broadcast":
+      rooms.get(message.room)?.setBroadcast(message.on);
       return;
     case "stats":
       try {

@@ -28,6 +28,7 @@ export type ToMedia =
   | { op: "role"; room: number; sessionId: string; role: Role }
   | { op: "heard"; room: number; sessionId: string; heard: boolean }
   | { op: "leave"; room: number; sessionId: string }
+  | { op: "broadcast"; room: number; on: boolean }
   | { op: "stats"; room: number; call: number }
   | { op: "close"; room: number };
 
@@ -36,6 +37,8 @@ export type FromMedia =
   | { op: "answer"; call: number; result: unknown }
   | { op: "refused"; call: number; code: MediaErrorCode | "failed"; message: string }
   | { op: "speaking"; room: number; sessionIds: string[] }
+  /** One batch of the room's stream (broadcast.ts `encodeBatch`), base64. */
+  | { op: "audio"; room: number; batch: string }
   | { op: "error"; room: number; message: string };
 
 export interface MediaProcessesOptions {
@@ -48,6 +51,8 @@ export interface MediaProcessesOptions {
 
 export interface RoomCallbacks {
   onSpeaking: (sessionIds: string[]) => void;
+  /** A batch of the room's stream, ready to send as is, while broadcasting. */
+  onAudio?: (batch: Uint8Array<ArrayBuffer>) => void;
   /** The process holding this room's media ended: every connection in it is gone. */
   onLost?: () => void;
 }
@@ -129,6 +134,11 @@ export class RoomMediaHandle {
 
   leave(sessionId: string): void {
     if (this.#open) this.#child.post({ op: "leave", room: this.#room, sessionId });
+  }
+
+  /** Starts or stops the room's stream for listeners without a connection of their own. */
+  setBroadcast(on: boolean): void {
+    if (this.#open) this.#child.post({ op: "broadcast", room: this.#room, on });
   }
 
   stats(): Promise<RoomMediaStats> {
@@ -241,6 +251,9 @@ class MediaChild {
       }
       case "speaking":
         this.rooms.get(message.room)?.onSpeaking(message.sessionIds);
+        return;
+      case "audio":
+        this.rooms.get(message.room)?.onAudio?.(Uint8Array.fromBase64(message.batch));
         return;
       case "error":
         this.#onError(message.message);

@@ -17,6 +17,7 @@
  * room.setHeard(sessionId, true); // on stage and unmuted
  * room.close();
  */
+import { Broadcast, type OnBatch } from "./broadcast.ts";
 import { FrameClock, type FrameClockOptions } from "./clock.ts";
 import { MediaError } from "./errors.ts";
 import { Mixer, type MixerOptions } from "./mixer.ts";
@@ -43,6 +44,8 @@ export interface RoomMediaOptions {
   iceServers?: IceServer[];
   /** Called with every speaking id (sorted) each time that set changes. */
   onSpeaking?: (sessionIds: string[]) => void;
+  /** The room mix as Opus batches, while `setBroadcast(true)` (see broadcast.ts). */
+  onBroadcast?: OnBatch;
   /** Errors no caller is waiting for (a failed track switch); the default logs them. */
   onError?: (error: unknown) => void;
   /** How long an answer waits for the server's ICE candidates. */
@@ -86,6 +89,8 @@ export class RoomMedia {
   #clock: FrameClock;
   #participants = new Map<string, Participant>();
   #full: { source: AudioSource; track: AudioTrack };
+  #onBroadcast: OnBatch;
+  #broadcast: Broadcast | null = null;
   #closed = false;
 
   constructor(options: RoomMediaOptions = {}) {
@@ -96,6 +101,7 @@ export class RoomMedia {
     this.#mixer = new Mixer(options.mixer);
     this.#clock = new FrameClock(() => this.#tick(), options.clock);
     this.#full = newMixSource();
+    this.#onBroadcast = options.onBroadcast ?? (() => {});
   }
 
   /**
@@ -141,6 +147,17 @@ export class RoomMedia {
     this.#applyHeard(sessionId, participant);
   }
 
+  /**
+   * Starts or stops encoding the room mix once for listeners by stream. While on, the clock
+   * runs even with no peer connection (stream listeners have none).
+   */
+  setBroadcast(on: boolean): void {
+    if (this.#closed || on === (this.#broadcast !== null)) return;
+    this.#broadcast = on ? new Broadcast(this.#onBroadcast) : null;
+    if (on) this.#clock.start();
+    else if (this.#participants.size === 0) this.#clock.stop();
+  }
+
   /** Forgets `sessionId`: closes their connection and everything made for them. */
   leave(sessionId: string): void {
     const participant = this.#participants.get(sessionId);
@@ -151,7 +168,7 @@ export class RoomMedia {
     participant.mixMinus?.track.stop();
     participant.mixMinus = null;
     this.#mixer.remove(sessionId);
-    if (this.#participants.size === 0) this.#clock.stop();
+    if (this.#participants.size === 0 && !this.#broadcast) this.#clock.stop();
   }
 
   /** Ends the room's media: every connection, track and timer. */
@@ -159,6 +176,7 @@ export class RoomMedia {
     if (this.#closed) return;
     for (const sessionId of [...this.#participants.keys()]) this.leave(sessionId);
     this.#closed = true;
+    this.#broadcast = null;
     this.#clock.stop();
     this.#full.track.stop();
   }
@@ -272,6 +290,7 @@ export class RoomMedia {
     try {
       const frame = this.#mixer.mix();
       this.#full.source.onData(audioData(frame.full));
+      this.#broadcast?.push(frame.full);
       for (const [sessionId, pcm] of frame.minus) {
         this.#participants.get(sessionId)?.mixMinus?.source.onData(audioData(pcm));
       }

@@ -12,6 +12,14 @@ const files: Record<string, { url: URL; type: string }> = {
   "app.css": { url: new URL("../static/app.css", import.meta.url), type: "text/css" },
   "app.js": { url: new URL("../static/app.js", import.meta.url), type: "text/javascript" },
   "voice.js": { url: new URL("../static/voice.js", import.meta.url), type: "text/javascript" },
+  "voice_stream.js": {
+    url: new URL("../static/voice_stream.js", import.meta.url),
+    type: "text/javascript",
+  },
+  "voice_worklet.js": {
+    url: new URL("../static/voice_worklet.js", import.meta.url),
+    type: "text/javascript",
+  },
   "icon.svg": { url: new URL("../static/icon.svg", import.meta.url), type: "image/svg+xml" },
   "hx-ws.min.js": {
     url: new URL("../node_modules/htmx.org/dist/ext/hx-ws.min.js", import.meta.url),

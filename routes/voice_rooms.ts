@@ -8,7 +8,14 @@
  * Frames to a page, as JSON text: `{type:"answer",sdp}`, `{type:"state",stage,muted,
  * mutedByModerator}` (the member's own place), `{type:"speaking",handles}` (on every change),
  * `{type:"moved"}` (another page of the member's took their voice in this room),
- * `{type:"error",message}`.
+ * `{type:"stream",codec,sampleRate,channels,packetMs}` or `{type:"webrtc"}` (the answer to a
+ * listener's `{type:"listen"}`), `{type:"error",message}`; and, to a page listening by stream,
+ * binary batches of Opus packets (media/broadcast.ts).
+ *
+ * How a listener hears the room: by a WebRTC connection of their own while the room has fewer
+ * than `webrtcListenersPerRoom` of them (the lowest latency), by the room's stream after that
+ * (encoded once for all of them: a send per listener every 60 ms instead of an encoder each).
+ * People on stage always have a connection: they must send.
  *
  * @example
  * const voice = new VoiceRooms({ sql, createMedia: (o) => new RoomMedia({ ...o, iceServers }) });
@@ -26,11 +33,15 @@ export interface RoomMediaLike {
   setRole(sessionId: string, role: Role): void;
   setHeard(sessionId: string, heard: boolean): void;
   leave(sessionId: string): void;
+  /** Starts or stops encoding the room mix once for stream listeners. */
+  setBroadcast(on: boolean): void;
   close(): void;
 }
 
 export type MediaFactory = (options: {
   onSpeaking: (ids: string[]) => void;
+  /** A batch of the room's stream, to send as is to every stream listener. */
+  onAudio: (batch: Uint8Array<ArrayBuffer>) => void;
   /** The room's media is gone (its media process ended): every connection in it too. */
   onLost: () => void;
 }) => RoomMediaLike;
@@ -46,6 +57,8 @@ export interface VoiceSocket {
   place?: { handle: string; role: Role; muted: boolean; mutedByModerator: boolean };
   /** Whether this socket has a connection in the room's media (it sent an offer). */
   inMedia: boolean;
+  /** Whether this page hears the room by its stream (it asked to listen and was given it). */
+  streaming?: boolean;
   sentState?: string;
 }
 
@@ -56,17 +69,35 @@ interface VoiceRoom {
 }
 
 const maxMessageChars = 80 * 1024;
+/** A stream listener this far behind (a slow network) misses batches rather than queue them. */
+const maxBufferedBytes = 64 * 1024;
+
+/** What a page may send on its voice socket. */
+export type VoiceMessage = SignalMessage | { type: "listen" };
+
+/** What a stream listener's page is told it will receive (media/broadcast.ts). */
+const streamFormat = JSON.stringify({
+  type: "stream",
+  codec: "opus",
+  sampleRate: 48_000,
+  channels: 1,
+  packetMs: 20,
+});
 
 export class VoiceRooms {
   #sql: Sql;
   #createMedia: MediaFactory;
+  #webrtcListenersPerRoom: number;
   #rooms = new Map<number, VoiceRoom>();
   // A socket's first read of its room: an offer sent at once (a reconnect) waits for it.
   #opening = new WeakMap<VoiceSocket, Promise<void>>();
 
-  constructor(deps: { sql: Sql; createMedia: MediaFactory }) {
+  constructor(
+    deps: { sql: Sql; createMedia: MediaFactory; webrtcListenersPerRoom?: number },
+  ) {
     this.#sql = deps.sql;
     this.#createMedia = deps.createMedia;
+    this.#webrtcListenersPerRoom = deps.webrtcListenersPerRoom ?? 40;
   }
 
   /** A voice socket opened: read the room, tell the page its place and who is speaking. */
@@ -96,9 +127,16 @@ export class VoiceRooms {
       if (!room.media) {
         const media: RoomMediaLike = this.#createMedia({
           onSpeaking: (ids) => this.#speaking(socket.roomId, ids),
+          onAudio: (batch) => this.#stream(socket.roomId, batch),
           onLost: () => this.#mediaLost(socket.roomId, media),
         });
         room.media = media;
+      }
+      if (message.type === "listen") return this.#listen(room, socket);
+      if (socket.streaming) {
+        // Invited on stage (or asked for a connection): the stream is no longer needed.
+        socket.streaming = false;
+        this.#updateBroadcast(room);
       }
       if (!socket.inMedia) {
         takeOverVoice(room, socket);
@@ -121,7 +159,11 @@ export class VoiceRooms {
     if (!room?.sockets.delete(socket)) return;
     if (socket.inMedia) room.media?.leave(socket.mediaId);
     socket.inMedia = false;
-    if (![...room.sockets].some((s) => s.inMedia)) {
+    if (socket.streaming) {
+      socket.streaming = false;
+      this.#updateBroadcast(room);
+    }
+    if (![...room.sockets].some((s) => s.inMedia || s.streaming)) {
       room.media?.close();
       room.media = null;
       room.speaking = [];
@@ -193,9 +235,45 @@ export class VoiceRooms {
     room.media = null;
     room.speaking = [];
     for (const socket of room.sockets) {
-      if (!socket.inMedia) continue;
+      if (!socket.inMedia && !socket.streaming) continue;
       socket.inMedia = false;
+      socket.streaming = false;
       closeSocket(socket, 1012, "Voice restarted");
+    }
+  }
+
+  /** A listener's page asks how to hear the room: its own connection, or the room's stream. */
+  #listen(room: VoiceRoom, socket: VoiceSocket): void {
+    const connections =
+      [...room.sockets].filter((s) => s.inMedia && s.place?.role === "listener").length;
+    if (
+      socket.place!.role === "speaker" || socket.inMedia ||
+      connections < this.#webrtcListenersPerRoom
+    ) {
+      return send(socket, { type: "webrtc" });
+    }
+    socket.streaming = true;
+    this.#updateBroadcast(room);
+    sendText(socket, streamFormat);
+  }
+
+  #updateBroadcast(room: VoiceRoom): void {
+    room.media?.setBroadcast([...room.sockets].some((s) => s.streaming));
+  }
+
+  /** One batch of the room's stream to every page listening by stream, unless it lags. */
+  #stream(roomId: number, batch: Uint8Array<ArrayBuffer>): void {
+    const room = this.#rooms.get(roomId);
+    if (!room) return;
+    for (const socket of room.sockets) {
+      if (!socket.streaming) continue;
+      const raw = socket.ws.raw as WebSocket | undefined;
+      if ((raw?.bufferedAmount ?? 0) > maxBufferedBytes) continue;
+      try {
+        socket.ws.send(batch);
+      } catch {
+        // Closed under us; its close handler cleans up.
+      }
     }
   }
 
@@ -232,8 +310,8 @@ function applyPlace(media: RoomMediaLike, socket: VoiceSocket): void {
   media.setHeard(socket.mediaId, place.role === "speaker" && !place.muted);
 }
 
-/** A page's signalling message, checked field by field. */
-export function parseSignal(data: unknown): SignalMessage {
+/** A page's message, checked field by field. */
+export function parseSignal(data: unknown): VoiceMessage {
   if (typeof data !== "string" || data.length > maxMessageChars) {
     throw new MediaError("bad_signal", "Messages must be JSON text of at most 80 KiB");
   }
@@ -246,6 +324,7 @@ export function parseSignal(data: unknown): SignalMessage {
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
     throw new MediaError("bad_signal", "A message must be a JSON object");
   }
+  if (fields.type === "listen") return { type: "listen" };
   if (fields.type === "offer" && typeof fields.sdp === "string") {
     return { type: "offer", sdp: fields.sdp };
   }
@@ -268,7 +347,7 @@ export function parseSignal(data: unknown): SignalMessage {
       };
     }
   }
-  throw new MediaError("bad_signal", "Expected an offer or a candidate");
+  throw new MediaError("bad_signal", "Expected an offer, a candidate or a listen");
 }
 
 function send(socket: VoiceSocket, frame: unknown): void {

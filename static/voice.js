@@ -4,7 +4,10 @@
 // server decides who is heard, this module only follows. A member's voice lives in one tab: when
 // another tab of theirs joins audio, this one lets go and offers to take it back. On top of that,
 // a local send gate: push to talk sends the microphone only while the button or the T key is
-// held. The chosen microphone and the output volume are remembered in localStorage.
+// held. The chosen microphone and the output volume are remembered in localStorage. A listener
+// in a large room hears the room's stream over the socket instead (voice_stream.js): the server
+// says which, when the page asks to listen.
+import { canStream, StreamPlayer } from "/static/voice_stream.js";
 
 const panel = document.getElementById("voice");
 const roomId = panel.dataset.roomId;
@@ -33,6 +36,8 @@ const micConstraints = {
 let socket = null;
 let retryMs = 500;
 let peer = null;
+// The room's stream, while listening by stream rather than by a connection of our own.
+let stream = null;
 let sender = null;
 let mic = null;
 let micBlocked = false;
@@ -61,7 +66,39 @@ function join() {
   joined = true;
   // Played from a click, so the browser's autoplay policy lets the room be heard.
   player.play().catch(() => {});
-  negotiate();
+  listen();
+}
+
+/**
+ * On stage: a connection (we must send). In the audience: the server says how to listen, a
+ * connection or the room's stream; a browser that cannot play the stream always connects.
+ */
+function listen() {
+  if (place.stage || !canStream()) return negotiate();
+  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "listen" }));
+}
+
+async function startStream() {
+  hangUp();
+  const started = new StreamPlayer(player);
+  stream = started;
+  try {
+    await started.start();
+    if (stream === started) {
+      connected = true;
+      panel.dataset.via = "stream";
+    }
+  } catch (error) {
+    // This browser cannot play it after all: a connection of our own instead.
+    console.warn("Voice stream:", error.message);
+    if (stream === started) negotiate();
+  }
+  showState();
+}
+
+function stopStream() {
+  stream?.stop();
+  stream = null;
 }
 
 pushToTalkBox.checked = pushToTalk;
@@ -221,11 +258,15 @@ function connect() {
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const ws = new WebSocket(url);
   socket = ws;
+  ws.binaryType = "arraybuffer";
   ws.addEventListener("open", () => {
     retryMs = 500;
-    if (joined) negotiate();
+    if (joined) listen();
   });
-  ws.addEventListener("message", (event) => receive(JSON.parse(event.data)));
+  ws.addEventListener("message", (event) => {
+    if (event.data instanceof ArrayBuffer) stream?.push(event.data);
+    else receive(JSON.parse(event.data));
+  });
   ws.addEventListener("close", (event) => {
     if (socket !== ws) return;
     socket = null;
@@ -249,8 +290,15 @@ async function receive(message) {
   if (message.type === "answer" && peer) {
     await peer.setRemoteDescription({ type: "answer", sdp: message.sdp });
   } else if (message.type === "state") {
+    const invited = message.stage && !place.stage;
     place = message;
+    // On stage from the stream: a connection of our own, to send as well.
+    if (invited && stream) await negotiate();
     await useMicrophone();
+  } else if (message.type === "stream") {
+    await startStream();
+  } else if (message.type === "webrtc") {
+    await negotiate();
   } else if (message.type === "moved") {
     // The server already let go of this tab's connection; the newer tab speaks and listens.
     moved = true;
@@ -272,6 +320,7 @@ async function negotiate() {
   if (!socket || socket.readyState !== WebSocket.OPEN) return showState();
   const pc = new RTCPeerConnection({ iceServers });
   peer = pc;
+  panel.dataset.via = "webrtc";
   sender = pc.addTransceiver("audio", { direction: "sendrecv" }).sender;
   pc.addEventListener("track", (event) => {
     player.srcObject = new MediaStream([event.track]);
@@ -298,7 +347,9 @@ async function negotiate() {
   }
 }
 
+/** Lets go of how we hear the room: the connection or the stream. */
 function hangUp() {
+  stopStream();
   peer?.close();
   peer = null;
   sender = null;

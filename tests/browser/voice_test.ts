@@ -134,7 +134,7 @@ interface VoiceRoom {
  */
 async function withVoiceRoom(
   fn: (room: VoiceRoom) => Promise<void>,
-  options: { graceMicrophone?: "allowed" | "blocked" } = {},
+  options: { graceMicrophone?: "allowed" | "blocked"; env?: Record<string, string> } = {},
 ): Promise<void> {
   const db = await freshDatabase("postgres");
   const dir = await Deno.makeTempDir({ prefix: "palabre-voice-" });
@@ -146,7 +146,7 @@ async function withVoiceRoom(
     const [adaWav, graceWav, started] = await Promise.all([
       toneFile(dir, adaHz),
       toneFile(dir, graceHz),
-      startProcess(db.url!),
+      startProcess(db.url!, { env: options.env }),
     ]);
     palabre = started;
     const watch = new PageWatch();
@@ -175,7 +175,7 @@ async function withVoiceRoom(
         await palabre!.stop();
         palabre = undefined;
         await whileDown();
-        palabre = await startProcess(db.url!, { port });
+        palabre = await startProcess(db.url!, { port, env: options.env });
       },
     });
     watch.assertClean();
@@ -403,5 +403,32 @@ Deno.test({
       found = await listen(ada, graceHz, true);
       assert.ok(found.heard, `Ada hears Grace once allowed; ${describe(found)}`);
     }, { graceMicrophone: "blocked" });
+  },
+});
+
+Deno.test({
+  name: "past a room's WebRTC listeners, a listener hears the host by the room's stream, and " +
+    "connects once invited on stage (Chromium)",
+  ...browserVoiceTest,
+  async fn() {
+    await withVoiceRoom(async (pages) => {
+      const via = (page: Page) => page.locator("#voice").getAttribute("data-via");
+      assert.equal(await via(pages.grace), "stream");
+      assert.equal(await via(pages.ada), "webrtc", "on stage Ada must send: a connection");
+      const heard = await listen(pages.grace, adaHz, true);
+      assert.ok(heard.heard, `Grace should hear ${adaHz} Hz by stream; ${describe(heard)}`);
+      await screenshot(pages.grace, "voice-stream-listener");
+
+      await act(pages.sql, pages.world.ids.ada, pages.world.roomId, {
+        type: "invite_to_speak",
+        target: "grace",
+      });
+      await act(pages.sql, pages.world.ids.grace, pages.world.roomId, { type: "accept_invite" });
+      await act(pages.sql, pages.world.ids.grace, pages.world.roomId, { type: "unmute_self" });
+      await voiceState(pages.grace, "Connected");
+      assert.equal(await via(pages.grace), "webrtc");
+      const graceHeard = await listen(pages.ada, graceHz, true);
+      assert.ok(graceHeard.heard, `Ada should hear Grace's ${graceHz} Hz; ${describe(graceHeard)}`);
+    }, { env: { WEBRTC_LISTENERS_PER_ROOM: "0" } });
   },
 });

@@ -63,7 +63,7 @@ function freePort(): number {
  */
 export async function startProcess(
   databaseUrl: string,
-  options: { port?: number } = {},
+  options: { port?: number; env?: Record<string, string> } = {},
 ): Promise<PalabreProcess> {
   const port = options.port ?? freePort();
   const dataDir = await Deno.makeTempDir({ prefix: "palabre-process-" });
@@ -74,6 +74,7 @@ export async function startProcess(
       PORT: String(port),
       DATA_DIR: dataDir,
       SECRET_KEY: "two-process-test",
+      ...options.env,
     },
     stdout: "piped",
     stderr: "inherit",
@@ -109,6 +110,8 @@ export async function startProcess(
 /** A page's WebSocket: frames are htmx JSON frames; `frames` keeps their HTML content. */
 export class LiveSocket {
   readonly frames: string[] = [];
+  /** Binary messages (a voice stream's audio batches), as they came. */
+  readonly binary: Uint8Array[] = [];
   #socket: WebSocket;
   #waiters = new Set<() => void>();
 
@@ -120,7 +123,13 @@ export class LiveSocket {
     this.closed = new Promise((resolve) =>
       socket.addEventListener("close", (e) => resolve(e.code))
     );
+    socket.binaryType = "arraybuffer";
     socket.onmessage = (event) => {
+      if (event.data instanceof ArrayBuffer) {
+        this.binary.push(new Uint8Array(event.data));
+        for (const wake of this.#waiters) wake();
+        return;
+      }
       const data = String(event.data);
       let content = data;
       try {

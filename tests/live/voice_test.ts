@@ -4,7 +4,9 @@
  * member's place in the database, and lets go when the room ends.
  */
 import assert from "node:assert/strict";
+import { Decoder } from "@evan/opus";
 import { act } from "../../db/room_actions.ts";
+import { decodeBatch } from "../../media/broadcast.ts";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
 import {
   LiveSocket,
@@ -19,6 +21,7 @@ const ignore = !databaseKinds.includes("postgres");
 function voiceTest(
   name: string,
   fn: (world: RoomWorld, palabre: PalabreProcess, db: TestDatabase) => Promise<void>,
+  env: Record<string, string> = {},
 ): void {
   Deno.test({
     name: `${name} [postgres]`,
@@ -30,7 +33,7 @@ function voiceTest(
       let palabre: PalabreProcess | undefined;
       try {
         const world = await seedRoom(db.sql, "Voice checks");
-        palabre = await startProcess(db.url!);
+        palabre = await startProcess(db.url!, { env });
         await fn(world, palabre, db);
       } finally {
         await palabre?.stop();
@@ -70,7 +73,9 @@ voiceTest(
       socket.send("not json");
       await socket.waitFor((f) => frame(f).message === "That message was not valid JSON");
       socket.send({ type: "offer", sdp: 42 });
-      await socket.waitFor((f) => frame(f).message === "Expected an offer or a candidate");
+      await socket.waitFor((f) =>
+        frame(f).message === "Expected an offer, a candidate or a listen"
+      );
       socket.send({
         type: "candidate",
         candidate: { candidate: "candidate:1 1 udp 1 1.2.3.4 9 typ host" },
@@ -201,4 +206,74 @@ voiceTest(
       for (const socket of [older, newer, grace]) socket.close();
     }
   },
+);
+
+voiceTest(
+  "a listener asking to listen in a small room is told to connect, like a speaker",
+  async (world, palabre) => {
+    for (const cookie of [world.graceCookie, world.adaCookie]) {
+      const socket = await LiveSocket.open(palabre.origin, `/rooms/${world.roomId}/voice`, cookie);
+      try {
+        await socket.waitFor((f) => frame(f).type === "state");
+        socket.send({ type: "listen" });
+        await socket.waitFor((f) => frame(f).type === "webrtc");
+        assert.equal(socket.binary.length, 0);
+      } finally {
+        socket.close();
+      }
+    }
+  },
+);
+
+voiceTest(
+  "once a room's WebRTC listeners are taken, a listener hears the room's stream of Opus batches",
+  async (world, palabre) => {
+    const grace = await LiveSocket.open(
+      palabre.origin,
+      `/rooms/${world.roomId}/voice`,
+      world.graceCookie,
+    );
+    const ada = await LiveSocket.open(
+      palabre.origin,
+      `/rooms/${world.roomId}/voice`,
+      world.adaCookie,
+    );
+    try {
+      await grace.waitFor((f) => frame(f).type === "state");
+      grace.send({ type: "listen" });
+      const format = frame(await grace.waitFor((f) => frame(f).type === "stream"));
+      assert.deepEqual(format, {
+        type: "stream",
+        codec: "opus",
+        sampleRate: 48_000,
+        channels: 1,
+        packetMs: 20,
+      });
+      // On stage, Ada must send: she is told to connect whatever the room's size.
+      await ada.waitFor((f) => frame(f).type === "state");
+      ada.send({ type: "listen" });
+      await ada.waitFor((f) => frame(f).type === "webrtc");
+
+      const deadline = Date.now() + 10_000;
+      while (grace.binary.length < 10 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(grace.binary.length >= 10, `only ${grace.binary.length} batches in 10 s`);
+      assert.equal(ada.binary.length, 0, "a page that did not get the stream gets no audio");
+      const batches = grace.binary.slice(0, 10).map(decodeBatch);
+      const decoder = new Decoder({ channels: 1, sample_rate: 48_000 });
+      batches.forEach((batch, i) => {
+        assert.equal(batch.packets.length, 3);
+        if (i > 0) assert.equal(batch.firstSequence, batches[i - 1].firstSequence + 3);
+        for (const packet of batch.packets) {
+          // 20 ms of 16-bit mono: 960 samples.
+          assert.equal(decoder.decode(packet).byteLength, 960 * 2);
+        }
+      });
+    } finally {
+      grace.close();
+      ada.close();
+    }
+  },
+  { WEBRTC_LISTENERS_PER_ROOM: "0" },
 );
