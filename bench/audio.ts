@@ -212,10 +212,12 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
     "delivered are the share of the audio each listener played that came from the server rather " +
     "than from packet-loss concealment (WebRTC's own `inbound-rtp` stats, over the window); " +
     "clicks heard count clicks identified by pitch against clicks sent. Server per listener is " +
-    "the server's CPU above the run without listeners, divided by the listeners.",
+    "the server's CPU above the run without listeners, divided by the listeners; the server " +
+    "is Palabre's whole process tree (the web process and its media processes).",
     "",
     pinned
-      ? "Palabre ran pinned to one core and all the clients to the other (`taskset`)."
+      ? "Palabre (and its media processes) ran pinned to one core and all the clients to the " +
+        "other (`taskset`)."
       : "The processes were not pinned (no `taskset`).",
   ].join("\n");
   const s100 = atGoal
