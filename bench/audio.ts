@@ -16,7 +16,13 @@ import { act } from "../db/room_actions.ts";
 import { joinRoom, roomSnapshot, startRoom } from "../db/rooms.ts";
 import { startSession } from "../db/sessions.ts";
 import { insertMember } from "../db/users.ts";
-import type { AudioPlan, AudioResult, Latencies, StepResult } from "./audio_clients.ts";
+import type {
+  AudioPlan,
+  AudioResult,
+  Latencies,
+  StepResult,
+  StreamStepResult,
+} from "./audio_clients.ts";
 import { cpuPinning, startServer, temporaryDirectory } from "./processes.ts";
 import { type BenchSection, count, markdownTable, ms, percent, progress } from "./report.ts";
 
@@ -25,13 +31,16 @@ const speakerCount = 10;
 const maxListeners = Number(Deno.env.get("BENCH_AUDIO_MAX_LISTENERS") ?? 400);
 const steps = [0, 10, 25, 50, 100, 150, 200, 300, 400, 600, 800, 1000]
   .filter((n) => n <= maxListeners);
+const maxStream = Number(Deno.env.get("BENCH_AUDIO_MAX_STREAM") ?? 2000);
+const streamSteps = [100, 250, 500, 1000, 2000, 4000].filter((n) => n <= maxStream);
+const seatedListeners = Math.max(maxListeners, maxStream);
 const deliveredGoal = 0.995;
 const goals = { listeners: 100, speakerToSpeakerP95Ms: 150, mouthToEarP95Ms: 250 };
 const repoRoot = new URL("..", import.meta.url).pathname;
 
 export async function run(): Promise<BenchSection> {
   await using dataDir = await temporaryDirectory("palabre-bench-audio-");
-  progress(name, `seeding a room: ${speakerCount} speakers, ${maxListeners} listeners`);
+  progress(name, `seeding a room: ${speakerCount} speakers, ${seatedListeners} listeners`);
   const seeded = await seed(dataDir.path);
   const pinning = await cpuPinning();
 
@@ -49,6 +58,8 @@ export async function run(): Promise<BenchSection> {
       HOST: "127.0.0.1",
       // Nobody here opens the live socket that keeps presence: seats must outlast the run.
       PRESENCE_TIMEOUT_SECONDS: "7200",
+      // Every listener who asks to listen gets the stream; the WebRTC listeners offer directly.
+      WEBRTC_LISTENERS_PER_ROOM: "0",
     },
     cpu: pinning?.server,
   });
@@ -60,6 +71,7 @@ export async function run(): Promise<BenchSection> {
     speakerCookies: seeded.speakerCookies,
     listenerCookies: seeded.listenerCookies,
     steps,
+    streamSteps,
     warmupMs: 3_000,
     windowMs: 10_000,
     deliveredGoal,
@@ -108,10 +120,11 @@ async function seed(dataDir: string): Promise<Seeded> {
       speakerCookies.push(await session(speaker.id));
     }
     const listenerCookies: string[] = [];
-    for (let i = 0; i < maxListeners; i++) {
+    for (let i = 0; i < seatedListeners; i++) {
       const listener = await member(`listener${i}`, host.id);
       await joinRoom(db.sql, listener.id, roomId);
       listenerCookies.push(await session(listener.id));
+      if ((i + 1) % 500 === 0) progress(name, `  ${i + 1} listeners seated`);
     }
     const snapshot = await roomSnapshot(db.sql, roomId);
     const heard = snapshot!.participants.filter((p) => p.role !== "listener" && !p.muted);
@@ -215,6 +228,11 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
     "the server's CPU above the run without listeners, divided by the listeners; the server " +
     "is Palabre's whole process tree (the web process and its media processes).",
     "",
+    "",
+    "### Stream listeners (large audiences)",
+    "",
+    streamBody(result.streamSteps, quiet?.serverCores ?? NaN),
+    "",
     pinned
       ? "Palabre (and its media processes) ran pinned to one core and all the clients to the " +
         "other (`taskset`)."
@@ -225,12 +243,14 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
       ms(atGoal.speakerToSpeakerMs.p95)
     } ms, mouth to ear p95 ${ms(atGoal.mouthToEarMs.p95)} ms; `
     : "";
+  const streamPassing = result.streamSteps.filter((s) => s.delivered >= deliveredGoal);
   return {
     title: "Voice: one room, 10 speakers, rising listeners",
-    summary: `${s100}largest room with 99.5% frames: ${count(largest)} listeners` +
+    summary: `${s100}largest room with 99.5% frames: ${count(largest)} WebRTC listeners` +
       (quiet && passing.at(-1)?.listeners
-        ? `, ${(perListener(passing.at(-1)!) * 100).toFixed(2)}% of a core per listener`
-        : ""),
+        ? ` (${(perListener(passing.at(-1)!) * 100).toFixed(2)}% of a core each)`
+        : "") +
+      `, ${count(streamPassing.at(-1)?.listeners ?? 0)} stream listeners`,
     body,
     problems,
   };
@@ -238,4 +258,56 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
 
 function latencyCells(l: Latencies): string {
   return l.count === 0 ? "none heard" : `${ms(l.p50)} / ${ms(l.p95)} / ${ms(l.max)}`;
+}
+
+function streamBody(steps: StreamStepResult[], quietCores: number): string {
+  if (steps.length === 0) return "Not measured.";
+  const passing = steps.filter((s) => s.delivered >= deliveredGoal);
+  const rows = steps.map((s) => [
+    count(s.listeners),
+    percent(s.delivered),
+    percent(s.deliveredWorst),
+    percent(s.clicksHeard),
+    latencyCells(s.arrivalMs),
+    s.serverCores.toFixed(2),
+    Number.isNaN(quietCores)
+      ? ""
+      : `${((s.serverCores - quietCores) / s.listeners * 100).toFixed(3)}%`,
+    s.clientCores.toFixed(2),
+    count(s.serverMiB),
+  ]);
+  return [
+    `Largest stream audience with at least 99.5% of packets delivered: **${
+      count(passing.at(-1)?.listeners ?? 0)
+    }**` +
+    (passing.at(-1)?.listeners === steps.at(-1)?.listeners &&
+        steps.at(-1)?.listeners === maxStream
+      ? " (the most this run tried; `BENCH_AUDIO_MAX_STREAM` tries more)."
+      : "."),
+    "",
+    markdownTable(
+      [
+        "Listeners",
+        "packets",
+        "worst listener",
+        "clicks heard",
+        "speaker to arrival p50/p95/max ms",
+        "server cores",
+        "server per listener",
+        "client cores",
+        "server MiB",
+      ],
+      rows,
+      new Array(9).fill("right"),
+    ),
+    "",
+    "The same room and speakers, after the WebRTC listeners hung up: listeners that asked to " +
+    "listen and were given the room's stream (`WEBRTC_LISTENERS_PER_ROOM=0` here; 40 by " +
+    "default), the mix encoded once per room as Opus and sent in batches of three 20 ms packets " +
+    "on each page's voice socket. Every listener counts packets against 50 a second; " +
+    `the first ${20} decode them (libopus) and time the clicks on arrival. A browser plays ` +
+    "the stream through a jitter buffer that starts at 100 ms, which comes on top of the " +
+    "arrival time. Server per listener is the server's CPU above the run without listeners " +
+    "(above), divided by the listeners.",
+  ].join("\n");
 }

@@ -20,6 +20,8 @@ import {
   createPeerConnection,
   type PeerConnection,
 } from "../media/wrtc.ts";
+import { Decoder } from "@evan/opus";
+import { decodeBatch } from "../media/broadcast.ts";
 import { toneAmplitude } from "../tests/media/support/tones.ts";
 import { cpuSeconds, residentMiB, treeCpuSeconds, treeResidentMiB } from "./processes.ts";
 
@@ -32,8 +34,10 @@ export interface AudioPlan {
   speakerCookies: string[];
   /** At least as many as the last step. */
   listenerCookies: string[];
-  /** Listener counts to measure, rising. */
+  /** WebRTC listener counts to measure, rising. */
   steps: number[];
+  /** Then stream listener counts (the room's stream on the voice socket), rising. */
+  streamSteps: number[];
   warmupMs: number;
   windowMs: number;
   /** Frames a listener must get (fraction of those expected) for a step to pass. */
@@ -71,8 +75,25 @@ export interface StepResult {
   failedConnections: number;
 }
 
+export interface StreamStepResult {
+  listeners: number;
+  /** Opus packets listeners got, as a fraction of 50 a second each. */
+  delivered: number;
+  deliveredWorst: number;
+  /** Clicks heard by the sampled listeners, as a fraction of those sent. */
+  clicksHeard: number;
+  /** From a speaker's source to a sampled listener decoding the packet on arrival. */
+  arrivalMs: Latencies;
+  sampled: number;
+  serverCores: number;
+  clientCores: number;
+  serverMiB: number;
+  clientMiB: number;
+}
+
 export interface AudioResult {
   steps: StepResult[];
+  streamSteps: StreamStepResult[];
 }
 
 const speakerCount = 10;
@@ -86,6 +107,9 @@ const quietRms = 0.05;
 /** A click heard later than this is taken for a stray, not a measurement. */
 const maxLatencyMs = 900;
 const connectBatch = 10;
+const streamConnectBatch = 50;
+/** Stream listeners that decode what they get, to time the clicks; the rest only count. */
+const sampledStreamListeners = 20;
 const connectTimeoutMs = 30_000;
 
 /** Speaker `i` clicks at this pitch, so a receiver knows whose click it heard. */
@@ -350,6 +374,111 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A page listening by the room's stream: counts packets; a sampled one decodes and times. */
+interface StreamListener {
+  socket: WebSocket;
+  packets: number;
+  ear: Ear | null;
+}
+
+async function connectStream(
+  plan: AudioPlan,
+  cookie: string,
+  sampled: boolean,
+): Promise<StreamListener> {
+  const url = `${plan.origin.replace(/^http/, "ws")}/rooms/${plan.roomId}/voice`;
+  const socket = new WebSocket(url, { headers: { Origin: plan.origin, Cookie: cookie } });
+  socket.binaryType = "arraybuffer";
+  const listener: StreamListener = { socket, packets: 0, ear: sampled ? new Ear(null) : null };
+  const decoder = sampled ? new Decoder({ channels: 1, sample_rate: sampleRateHz }) : null;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("No stream frame")), connectTimeoutMs);
+    socket.onmessage = (event) => {
+      if (event.data instanceof ArrayBuffer) {
+        const { packets } = decodeBatch(new Uint8Array(event.data));
+        listener.packets += packets.length;
+        if (!decoder) return;
+        for (const packet of packets) {
+          const bytes = decoder.decode(packet);
+          const pcm = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+          listener.ear!.hear(Float32Array.from(pcm, (x) => x / 32768));
+        }
+        return;
+      }
+      const frame = JSON.parse(String(event.data));
+      if (frame.type === "state") socket.send(JSON.stringify({ type: "listen" }));
+      if (frame.type === "webrtc") reject(new Error("Palabre offered WebRTC, not its stream"));
+      if (frame.type === "stream") {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+  });
+  return listener;
+}
+
+async function measureStreamStep(
+  plan: AudioPlan,
+  listeners: StreamListener[],
+): Promise<StreamStepResult> {
+  await pause(plan.warmupMs);
+  const sampled = listeners.filter((l) => l.ear);
+  for (const listener of sampled) listener.ear!.reset();
+  const packetsBefore = listeners.map((l) => l.packets);
+  const serverBefore = await treeCpuSeconds(plan.serverPid);
+  const clientBefore = await cpuSeconds(String(Deno.pid));
+  const startedAt = performance.now();
+  await pause(plan.windowMs);
+  const seconds = (performance.now() - startedAt) / 1000;
+  const delivered = listeners.map((l, i) => (l.packets - packetsBefore[i]) / (seconds * 50));
+  const heardMs = sampled.flatMap((l) => l.ear!.latencies);
+  const serverAfter = await treeCpuSeconds(plan.serverPid);
+  const clientAfter = await cpuSeconds(String(Deno.pid));
+  return {
+    listeners: listeners.length,
+    delivered: delivered.reduce((a, b) => a + b, 0) / Math.max(1, delivered.length),
+    deliveredWorst: Math.min(...delivered),
+    clicksHeard: heardMs.length / Math.max(1, seconds * speakerCount * sampled.length),
+    arrivalMs: latencies(heardMs),
+    sampled: sampled.length,
+    serverCores: ((serverAfter ?? 0) - (serverBefore ?? 0)) / seconds,
+    clientCores: ((clientAfter ?? 0) - (clientBefore ?? 0)) / seconds,
+    serverMiB: (await treeResidentMiB(plan.serverPid)) ?? 0,
+    clientMiB: (await residentMiB(Deno.pid)) ?? 0,
+  };
+}
+
+async function streamSteps(plan: AudioPlan): Promise<StreamStepResult[]> {
+  const listeners: StreamListener[] = [];
+  const results: StreamStepResult[] = [];
+  for (const target of plan.streamSteps) {
+    while (listeners.length < target) {
+      const from = listeners.length;
+      const batch = plan.listenerCookies.slice(from, Math.min(target, from + streamConnectBatch));
+      listeners.push(
+        ...await Promise.all(
+          batch.map((cookie, i) => connectStream(plan, cookie, from + i < sampledStreamListeners)),
+        ),
+      );
+    }
+    const step = await measureStreamStep(plan, listeners);
+    results.push(step);
+    console.error(
+      `[audio] ${step.listeners} stream listeners: ${(step.delivered * 100).toFixed(2)}% ` +
+        `packets (worst ${(step.deliveredWorst * 100).toFixed(2)}%), clicks ${
+          (step.clicksHeard * 100).toFixed(1)
+        }%, arrival p95 ${step.arrivalMs.p95.toFixed(0)} ms, server ${
+          step.serverCores.toFixed(2)
+        } cores, clients ${step.clientCores.toFixed(2)} cores, server ${
+          step.serverMiB.toFixed(0)
+        } MiB`,
+    );
+    if (step.delivered < plan.deliveredGoal) break;
+  }
+  for (const listener of listeners) listener.socket.close();
+  return results;
+}
+
 async function main(plan: AudioPlan): Promise<AudioResult> {
   const sources = plan.speakerCookies.map(() => createAudioSource());
   const clock = startSpeaking(sources);
@@ -392,14 +521,21 @@ async function main(plan: AudioPlan): Promise<AudioResult> {
     );
     if (step.delivered < plan.deliveredGoal || failed > 0) break;
   }
+  const hangUp = (clients: Client[]) => {
+    for (const client of clients) {
+      client.sink.ondata = null;
+      client.sink.stop();
+      client.pc.close();
+      client.socket.close();
+    }
+  };
+  // The stream is measured without WebRTC listeners: they would share the server's core.
+  hangUp(listeners);
+  await pause(2000);
+  const streamed = await streamSteps(plan);
   clock.stop();
-  for (const client of [...speakers, ...listeners]) {
-    client.sink.ondata = null;
-    client.sink.stop();
-    client.pc.close();
-    client.socket.close();
-  }
-  return { steps };
+  hangUp(speakers);
+  return { steps, streamSteps: streamed };
 }
 
 if (import.meta.main) {

@@ -25,6 +25,7 @@ import type { WSContext } from "hono/ws";
 import type { Sql } from "../db/client.ts";
 import { type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
 import { MediaError } from "../media/errors.ts";
+import { FreshReads } from "./fresh_reads.ts";
 import type { Role, SignalMessage } from "../media/room_media.ts";
 
 /** The part of `RoomMedia` the route layer uses (wrtc is loaded only by whoever makes one). */
@@ -85,26 +86,27 @@ const streamFormat = JSON.stringify({
 });
 
 export class VoiceRooms {
-  #sql: Sql;
   #createMedia: MediaFactory;
   #webrtcListenersPerRoom: number;
   #rooms = new Map<number, VoiceRoom>();
+  // Pages opening together (a room's start, a server restart) share their first read.
+  #snapshots: FreshReads<number, RoomSnapshot | null>;
   // A socket's first read of its room: an offer sent at once (a reconnect) waits for it.
   #opening = new WeakMap<VoiceSocket, Promise<void>>();
 
   constructor(
     deps: { sql: Sql; createMedia: MediaFactory; webrtcListenersPerRoom?: number },
   ) {
-    this.#sql = deps.sql;
     this.#createMedia = deps.createMedia;
     this.#webrtcListenersPerRoom = deps.webrtcListenersPerRoom ?? 40;
+    this.#snapshots = new FreshReads((roomId) => roomSnapshot(deps.sql, roomId));
   }
 
   /** A voice socket opened: read the room, tell the page its place and who is speaking. */
   open(socket: VoiceSocket): Promise<void> {
     const room = this.#room(socket.roomId);
     room.sockets.add(socket);
-    const opening = roomSnapshot(this.#sql, socket.roomId).then((snapshot) => {
+    const opening = this.#snapshots.read(socket.roomId).then((snapshot) => {
       this.roomRead(socket.roomId, snapshot);
       if (room.sockets.has(socket)) send(socket, { type: "speaking", handles: room.speaking });
     });
