@@ -70,8 +70,11 @@ interface VoiceRoom {
 }
 
 const maxMessageChars = 80 * 1024;
-/** A stream listener this far behind (a slow network) misses batches rather than queue them. */
-const maxBufferedBytes = 64 * 1024;
+/**
+ * A stream listener with this much unsent (about a second of the 32 kbit/s stream: a slow
+ * network) misses batches rather than hear the room later and later.
+ */
+const maxBufferedBytes = 4 * 1024;
 
 /** What a page may send on its voice socket. */
 export type VoiceMessage = SignalMessage | { type: "listen" };
