@@ -424,9 +424,11 @@ Deno.test({
         target: "grace",
       });
       await act(pages.sql, pages.world.ids.grace, pages.world.roomId, { type: "accept_invite" });
+      // On stage she must send: her page leaves the stream for a connection of its own.
+      await pages.grace.locator('#voice[data-via="webrtc"]').waitFor();
+      await voiceState(pages.grace, "Connected, you are muted");
       await act(pages.sql, pages.world.ids.grace, pages.world.roomId, { type: "unmute_self" });
       await voiceState(pages.grace, "Connected");
-      assert.equal(await via(pages.grace), "webrtc");
       const graceHeard = await listen(pages.ada, graceHz, true);
       assert.ok(graceHeard.heard, `Ada should hear Grace's ${graceHz} Hz; ${describe(graceHeard)}`);
     }, { env: { WEBRTC_LISTENERS_PER_ROOM: "0" } });
