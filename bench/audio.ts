@@ -35,6 +35,8 @@ const maxStream = Number(Deno.env.get("BENCH_AUDIO_MAX_STREAM") ?? 2000);
 const streamSteps = [100, 250, 500, 1000, 2000, 4000].filter((n) => n <= maxStream);
 const seatedListeners = Math.max(maxListeners, maxStream);
 const deliveredGoal = 0.995;
+/** Where static/voice_worklet.js starts playing the stream. */
+const streamPlayoutMs = 100;
 const goals = { listeners: 100, speakerToSpeakerP95Ms: 150, mouthToEarP95Ms: 250 };
 const repoRoot = new URL("..", import.meta.url).pathname;
 
@@ -188,8 +190,28 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
       atGoal.mouthToEarMs.p95 < goals.mouthToEarP95Ms ? "met" : "not met"
     }**).`
     : `${goals.listeners} listeners were not reached: the goals at that size are **not met**.`;
+  const mixed = result.mixed;
+  const mixedLine = mixed
+    ? `As Palabre serves ${goals.listeners} listeners by default (the first ${mixed.webrtcListeners} ` +
+      `by WebRTC, ${mixed.streamListeners} by the room's stream): speaker to speaker p95 ${
+        ms(mixed.speakerToSpeakerMs.p95)
+      } ms (**${
+        mixed.speakerToSpeakerMs.p95 < goals.speakerToSpeakerP95Ms ? "met" : "not met"
+      }**), WebRTC listeners' mouth to ear p95 ${ms(mixed.mouthToEarMs.p95)} ms (**${
+        mixed.mouthToEarMs.p95 < goals.mouthToEarP95Ms ? "met" : "not met"
+      }**), stream listeners' arrival p95 ${
+        ms(mixed.streamArrivalMs.p95)
+      } ms, ${streamPlayoutMs} ms more in the browser's jitter buffer: ${
+        ms(mixed.streamArrivalMs.p95 + streamPlayoutMs)
+      } ms (**${
+        mixed.streamArrivalMs.p95 + streamPlayoutMs < goals.mouthToEarP95Ms ? "met" : "not met"
+      }**).`
+    : "The default mix of WebRTC and stream listeners was not measured.";
   const body = [
     goalLine,
+    "",
+    mixedLine,
+    "",
     `Largest listener count with at least 99.5% of frames delivered: **${count(largest)}**` +
     (largest === measured.at(-1)?.listeners && measured.at(-1)?.listeners === maxListeners
       ? ` (the most this run tried; \`BENCH_AUDIO_MAX_LISTENERS\` tries more).`
@@ -246,7 +268,16 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
   const streamPassing = result.streamSteps.filter((s) => s.delivered >= deliveredGoal);
   return {
     title: "Voice: one room, 10 speakers, rising listeners",
-    summary: `${s100}largest room with 99.5% frames: ${count(largest)} WebRTC listeners` +
+    summary:
+      `${s100}${
+        mixed
+          ? `100 listeners as served by default: speaker to speaker p95 ${
+            ms(mixed.speakerToSpeakerMs.p95)
+          } ms, WebRTC listener p95 ${ms(mixed.mouthToEarMs.p95)} ms, stream listener p95 ${
+            ms(mixed.streamArrivalMs.p95 + streamPlayoutMs)
+          } ms; `
+          : ""
+      }largest room with 99.5% frames: ${count(largest)} WebRTC listeners` +
       (quiet && passing.at(-1)?.listeners
         ? ` (${(perListener(passing.at(-1)!) * 100).toFixed(2)}% of a core each)`
         : "") +

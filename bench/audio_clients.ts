@@ -91,8 +91,20 @@ export interface StreamStepResult {
   clientMiB: number;
 }
 
+/** 100 listeners as Palabre serves them by default: the first 40 by WebRTC, the rest by stream. */
+export interface MixedResult {
+  webrtcListeners: number;
+  streamListeners: number;
+  mouthToEarMs: Latencies;
+  speakerToSpeakerMs: Latencies;
+  streamArrivalMs: Latencies;
+  delivered: number;
+  serverCores: number;
+}
+
 export interface AudioResult {
   steps: StepResult[];
+  mixed: MixedResult | null;
   streamSteps: StreamStepResult[];
 }
 
@@ -107,6 +119,9 @@ const quietRms = 0.05;
 /** A click heard later than this is taken for a stray, not a measurement. */
 const maxLatencyMs = 900;
 const connectBatch = 10;
+/** Palabre's default `WEBRTC_LISTENERS_PER_ROOM`, and the room size the goals name. */
+const mixedWebrtc = 40;
+const mixedTotal = 100;
 const streamConnectBatch = 50;
 /** Stream listeners that decode what they get, to time the clicks; the rest only count. */
 const sampledStreamListeners = 20;
@@ -327,9 +342,11 @@ async function measureStep(
   speakers: Client[],
   listeners: Client[],
   failedConnections: number,
-): Promise<StepResult> {
+  streamListeners: StreamListener[] = [],
+): Promise<StepResult & { streamArrivalMs: Latencies }> {
   await pause(plan.warmupMs);
   for (const client of [...speakers, ...listeners]) client.ear.reset();
+  for (const listener of streamListeners) listener.ear?.reset();
   const receivedBefore = await Promise.all(listeners.map((c) => received(c.pc)));
   const serverBefore = await treeCpuSeconds(plan.serverPid);
   const clientBefore = await cpuSeconds(String(Deno.pid));
@@ -340,6 +357,7 @@ async function measureStep(
   const clientAfter = await cpuSeconds(String(Deno.pid));
   const heardMs = listeners.flatMap((c) => c.ear.latencies);
   const stageMs = speakers.flatMap((c) => c.ear.latencies);
+  const streamMs = streamListeners.flatMap((l) => l.ear?.latencies ?? []);
   const receivedAfter = await Promise.all(listeners.map((c) => received(c.pc)));
   const windows = receivedAfter.map((after, i) => since(receivedBefore[i], after));
   const delivered = windows.map((w) => w.samples > 0 ? 1 - w.concealed / w.samples : 0);
@@ -360,6 +378,7 @@ async function measureStep(
     serverMiB: (await treeResidentMiB(plan.serverPid)) ?? 0,
     clientMiB: (await residentMiB(Deno.pid)) ?? 0,
     failedConnections,
+    streamArrivalMs: latencies(streamMs),
   };
 }
 
@@ -529,13 +548,44 @@ async function main(plan: AudioPlan): Promise<AudioResult> {
       client.socket.close();
     }
   };
-  // The stream is measured without WebRTC listeners: they would share the server's core.
+  // The default mix: the first `mixedWebrtc` listeners by WebRTC, the rest of 100 by stream.
+  hangUp(listeners.splice(mixedWebrtc));
+  while (listeners.length < mixedWebrtc) {
+    listeners.push(await connect(plan, plan.listenerCookies[listeners.length], null));
+  }
+  let mixed: MixedResult | null = null;
+  if (await untilConnected(listeners) === 0) {
+    await pause(2000);
+    const streamListeners = await Promise.all(
+      plan.listenerCookies.slice(mixedWebrtc, mixedTotal).map((cookie) =>
+        connectStream(plan, cookie, true)
+      ),
+    );
+    const step = await measureStep(plan, speakers, listeners, 0, streamListeners);
+    mixed = {
+      webrtcListeners: listeners.length,
+      streamListeners: streamListeners.length,
+      mouthToEarMs: step.mouthToEarMs,
+      speakerToSpeakerMs: step.speakerToSpeakerMs,
+      streamArrivalMs: step.streamArrivalMs,
+      delivered: step.delivered,
+      serverCores: step.serverCores,
+    };
+    console.error(
+      `[audio] ${mixedWebrtc} WebRTC + ${streamListeners.length} stream listeners: ` +
+        `mouth-to-ear p95 ${step.mouthToEarMs.p95.toFixed(0)} ms, speaker-to-speaker p95 ${
+          step.speakerToSpeakerMs.p95.toFixed(0)
+        } ms, stream arrival p95 ${step.streamArrivalMs.p95.toFixed(0)} ms`,
+    );
+    for (const listener of streamListeners) listener.socket.close();
+  }
+  // The stream alone, without WebRTC listeners sharing the server's core.
   hangUp(listeners);
   await pause(2000);
   const streamed = await streamSteps(plan);
   clock.stop();
   hangUp(speakers);
-  return { steps, streamSteps: streamed };
+  return { steps, mixed, streamSteps: streamed };
 }
 
 if (import.meta.main) {
