@@ -8,16 +8,16 @@
  */
 import { encodeBatch } from "./broadcast.ts";
 import { MediaError } from "./errors.ts";
+import { jsonLine, jsonLines } from "./json_lines.ts";
 import type { FromMedia, ToMedia } from "./media_processes.ts";
 import { RoomMedia } from "./room_media.ts";
 
 const rooms = new Map<number, RoomMedia>();
-const encoder = new TextEncoder();
 // Writes one after another: a line is never interleaved with another.
 let writing = Promise.resolve();
 
 function post(message: FromMedia): void {
-  const line = encoder.encode(JSON.stringify(message) + "\n");
+  const line = jsonLine(message);
   writing = writing.then(async () => {
     let written = 0;
     while (written < line.length) written += await Deno.stdout.write(line.subarray(written));
@@ -95,18 +95,11 @@ function receive(message: ToMedia): void {
   }
 }
 
-let buffered = "";
-for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-  buffered += chunk;
-  let newline;
-  while ((newline = buffered.indexOf("\n")) >= 0) {
-    const line = buffered.slice(0, newline);
-    buffered = buffered.slice(newline + 1);
-    try {
-      receive(JSON.parse(line));
-    } catch (error) {
-      console.error("Media process: a message failed:", error);
-    }
+for await (const message of jsonLines(Deno.stdin.readable)) {
+  try {
+    receive(message as ToMedia);
+  } catch (error) {
+    console.error("Media process: a message failed:", error);
   }
 }
 for (const room of rooms.values()) room.close();

@@ -18,6 +18,7 @@
  * room.close();
  */
 import { MediaError, type MediaErrorCode } from "./errors.ts";
+import { jsonLine, jsonLines } from "./json_lines.ts";
 import type { Role, RoomMediaStats, SignalMessage } from "./room_media.ts";
 import type { IceServer } from "./wrtc.ts";
 
@@ -159,8 +160,6 @@ export class RoomMediaHandle {
   }
 }
 
-const encoder = new TextEncoder();
-
 class MediaChild {
   readonly rooms = new Map<number, RoomCallbacks>();
   running = true;
@@ -200,7 +199,7 @@ class MediaChild {
 
   post(message: ToMedia): void {
     if (!this.running) return;
-    const line = encoder.encode(JSON.stringify(message) + "\n");
+    const line = jsonLine(message);
     this.#writing = this.#writing
       .then(() => this.#writer.write(line))
       .catch(() => {/* the process ended: #lost has told everyone */});
@@ -226,15 +225,8 @@ class MediaChild {
   }
 
   async #read(): Promise<void> {
-    let buffered = "";
-    for await (const chunk of this.#process.stdout.pipeThrough(new TextDecoderStream())) {
-      buffered += chunk;
-      let newline;
-      while ((newline = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        this.#receive(JSON.parse(line));
-      }
+    for await (const message of jsonLines(this.#process.stdout)) {
+      this.#receive(message as FromMedia);
     }
   }
 

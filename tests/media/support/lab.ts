@@ -11,6 +11,7 @@
  */
 import { Buffer } from "node:buffer";
 import type { Role, RoomMediaStats, SignalMessage } from "../../../media/room_media.ts";
+import { jsonLine, jsonLines } from "../../../media/json_lines.ts";
 
 /** Per client, the number of frames it had received when a change was made. */
 export type Marks = Record<string, number>;
@@ -161,23 +162,16 @@ export class MediaLab {
   #call(method: string, params: Record<string, unknown>): Promise<unknown> {
     const id = this.#nextId++;
     const answered = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    const line = new TextEncoder().encode(JSON.stringify({ id, method, params }) + "\n");
-    return this.#writer.write(line).then(() => answered);
+    return this.#writer.write(jsonLine({ id, method, params })).then(() => answered);
   }
 
   async #read(): Promise<void> {
-    let buffered = "";
-    for await (const chunk of this.#child.stdout.pipeThrough(new TextDecoderStream())) {
-      buffered += chunk;
-      let newline;
-      while ((newline = buffered.indexOf("\n")) >= 0) {
-        const { id, result, error } = JSON.parse(buffered.slice(0, newline));
-        buffered = buffered.slice(newline + 1);
-        const pending = this.#pending.get(id);
-        this.#pending.delete(id);
-        if (error) pending?.reject(new Error(error));
-        else pending?.resolve(result);
-      }
+    for await (const line of jsonLines(this.#child.stdout)) {
+      const { id, result, error } = line as { id: number; result?: unknown; error?: string };
+      const pending = this.#pending.get(id);
+      this.#pending.delete(id);
+      if (error) pending?.reject(new Error(error));
+      else pending?.resolve(result);
     }
     for (const pending of this.#pending.values()) pending.reject(new Error("Media lab ended"));
     this.#pending.clear();

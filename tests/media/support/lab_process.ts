@@ -6,6 +6,7 @@
  */
 import { Buffer } from "node:buffer";
 import { MediaError } from "../../../media/errors.ts";
+import { jsonLine, jsonLines } from "../../../media/json_lines.ts";
 import { MediaProcesses } from "../../../media/media_processes.ts";
 import {
   type Role,
@@ -127,25 +128,17 @@ const methods: Record<string, (params: Params) => unknown> = {
   },
 };
 
-const encoder = new TextEncoder();
 async function reply(message: unknown) {
-  await Deno.stdout.write(encoder.encode(JSON.stringify(message) + "\n"));
+  await Deno.stdout.write(jsonLine(message));
 }
 
-let buffered = "";
-for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-  buffered += chunk;
-  let newline;
-  while ((newline = buffered.indexOf("\n")) >= 0) {
-    const line = buffered.slice(0, newline);
-    buffered = buffered.slice(newline + 1);
-    const { id, method, params } = JSON.parse(line);
-    try {
-      await reply({ id, result: await methods[method](params ?? {}) });
-    } catch (error) {
-      await reply({ id, error: String((error as Error)?.stack ?? error) });
-    }
-    if (method === "close") Deno.exit(0);
+for await (const line of jsonLines(Deno.stdin.readable)) {
+  const { id, method, params } = line as { id: number; method: string; params?: Params };
+  try {
+    await reply({ id, result: await methods[method](params ?? {}) });
+  } catch (error) {
+    await reply({ id, error: String((error as Error)?.stack ?? error) });
   }
+  if (method === "close") Deno.exit(0);
 }
 Deno.exit(0);
