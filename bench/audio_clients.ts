@@ -10,6 +10,7 @@
  * @example
  * deno run -A bench/audio_clients.ts '{"origin":"http://127.0.0.1:8123", ...}'
  */
+import { defaultWebrtcListenersPerRoom } from "../config.ts";
 import { FrameClock } from "../media/clock.ts";
 import { frameSamples, measure, sampleRateHz, toMono48k } from "../media/pcm.ts";
 import {
@@ -91,7 +92,7 @@ export interface StreamStepResult {
   clientMiB: number;
 }
 
-/** 100 listeners as Palabre serves them by default: the first 40 by WebRTC, the rest by stream. */
+/** 100 listeners as Palabre serves them by default: the first ones by WebRTC, the rest by stream. */
 export interface MixedResult {
   webrtcListeners: number;
   streamListeners: number;
@@ -120,7 +121,7 @@ const quietRms = 0.05;
 const maxLatencyMs = 900;
 const connectBatch = 10;
 /** Palabre's default `WEBRTC_LISTENERS_PER_ROOM`, and the room size the goals name. */
-const mixedWebrtc = 40;
+const mixedWebrtc = defaultWebrtcListenersPerRoom;
 const mixedTotal = 100;
 const streamConnectBatch = 50;
 /** Stream listeners that decode what they get, to time the clicks; the rest only count. */

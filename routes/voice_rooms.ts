@@ -26,6 +26,7 @@ import type { Sql } from "../db/client.ts";
 import { type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
 import { MediaError } from "../media/errors.ts";
 import { FreshReads } from "./fresh_reads.ts";
+import { defaultWebrtcListenersPerRoom } from "../config.ts";
 import type { Role, SignalMessage } from "../media/room_media.ts";
 
 /** The part of `RoomMedia` the route layer uses (wrtc is loaded only by whoever makes one). */
@@ -101,7 +102,7 @@ export class VoiceRooms {
     deps: { sql: Sql; createMedia: MediaFactory; webrtcListenersPerRoom?: number },
   ) {
     this.#createMedia = deps.createMedia;
-    this.#webrtcListenersPerRoom = deps.webrtcListenersPerRoom ?? 40;
+    this.#webrtcListenersPerRoom = deps.webrtcListenersPerRoom ?? defaultWebrtcListenersPerRoom;
     this.#snapshots = new FreshReads((roomId) => roomSnapshot(deps.sql, roomId));
   }
 
