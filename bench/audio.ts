@@ -335,7 +335,8 @@ function streamBody(steps: StreamStepResult[], quietCores: number): string {
     "",
     "The same room and speakers, after the WebRTC listeners hung up: listeners that asked to " +
     "listen and were given the room's stream (`WEBRTC_LISTENERS_PER_ROOM=0` here; " +
-    `${defaultWebrtcListenersPerRoom} by default)`, the mix encoded once per room as Opus and sent in batches of three 20 ms packets " +
+    `${defaultWebrtcListenersPerRoom} by default), the mix encoded once per room as Opus and ` +
+    "sent in batches of three 20 ms packets " +
     "on each page's voice socket. Every listener counts packets against 50 a second; " +
     `the first ${20} decode them (libopus) and time the clicks on arrival. A browser plays ` +
     "the stream through a jitter buffer that starts at 100 ms, which comes on top of the " +
