@@ -248,7 +248,9 @@ function section(
     if (transport > 0) {
       const first = f.rounds.find((r) => r.firstError)?.firstError;
       problems.push(`${f.target.name}: ${count(transport)} connection errors (first: ${first})`);
-    }
+    } // A round that answered nothing measured nothing: its 0 req/s must not make a median.
+    const empty = f.rounds.filter((r) => r.requests === 0).length;
+    if (empty > 0) problems.push(`${f.target.name}: ${empty} round(s) got no response at all`);
   }
 
   const table = markdownTable(
