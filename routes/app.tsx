@@ -83,10 +83,11 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
     // Requests that may write read the database itself; pages read through the cache.
     const writes = !safeMethods.has(c.req.method);
     c.set("reads", cache && !writes ? cache : direct);
-    // Pages carry personal data: no shared or browser cache keeps them. Set before the handler
-    // (which may replace it): a header added to a finished response makes Hono copy it whole.
-    c.header("Cache-Control", "no-store");
     await next();
+    // Pages carry personal data: no shared or browser cache keeps them. Set on the finished
+    // response, as the security headers are (routes/security.ts), unless the handler chose.
+    const headers = c.res.headers;
+    if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
     // What this request changed is dropped here at once; other processes hear it by NOTIFY.
     const member = c.get("member");
     if (cache && writes && member) cache.forget({ members: [member.id] });

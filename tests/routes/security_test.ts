@@ -146,6 +146,62 @@ dbTest("pages carry a strict Content-Security-Policy", async (sql, db) => {
   }
 });
 
+/** What every response carries, whatever answered it (routes/security.ts). */
+const securityHeaders = {
+  "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; " +
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; media-src 'self' blob:; " +
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+  "Origin-Agent-Cluster": "?1",
+  "Permissions-Policy": "microphone=(self), camera=(), geolocation=()",
+  "Referrer-Policy": "same-origin",
+  "Strict-Transport-Security": "max-age=15552000; includeSubDomains",
+  "X-Content-Type-Options": "nosniff",
+  "X-DNS-Prefetch-Control": "off",
+  "X-Frame-Options": "SAMEORIGIN",
+};
+
+dbTest("every kind of response carries the same security headers", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  const guest = new Browser(app);
+  const responses: [string, Response][] = [
+    ["hallway", await ada.get("/")],
+    ["hallway again (cached)", await ada.get("/")],
+    ["profile", await ada.get("/@ada")],
+    ["fragment", await ada.get("/invites", { "HX-Request": "true" })],
+    ["redirect", await ada.get("/signin")],
+    ["guest page", await guest.get("/signin")],
+    ["not found", await ada.get("/nowhere")],
+    ["static file", await guest.get("/static/app.css")],
+    ["cross-site post", await ada.post("/invites", {}, evil)],
+    ["body too large", await ada.post("/settings", { bio: "b".repeat(65 * 1024) })],
+    ["refusal", await ada.get("/@nobody")],
+  ];
+  for (const [what, response] of responses) {
+    await response.body?.cancel();
+    for (const [name, value] of Object.entries(securityHeaders)) {
+      assert.equal(response.headers.get(name), value, `${name} on ${what}`);
+    }
+    assert.equal(response.headers.get("X-Powered-By"), null, what);
+  }
+});
+
+dbTest("static files may be cached, everything else may not", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  const cacheControl = async (response: Promise<Response>) => {
+    const done = await response;
+    await done.body?.cancel();
+    return done.headers.get("Cache-Control");
+  };
+  assert.equal(await cacheControl(ada.get("/static/app.css")), "public, max-age=3600");
+  assert.equal(await cacheControl(ada.get("/signin")), "no-store");
+  assert.equal(await cacheControl(ada.get("/nowhere")), "no-store");
+  assert.equal(await cacheControl(ada.post("/invites", {}, evil)), "no-store");
+});
+
 dbTest("pages are never cached", async (sql, db) => {
   const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);
