@@ -333,7 +333,8 @@ function streamBody(steps: StreamStepResult[], quietCores: number): string {
       new Array(9).fill("right"),
     ),
     "",
-    "The same room and speakers, after the WebRTC listeners hung up: listeners that asked to " +
+    "The same room and speakers, measured before the WebRTC ramp (whose last step overloads " +
+    "the server and leaves jitter buffers deep for a while): listeners that asked to " +
     "listen and were given the room's stream (`WEBRTC_LISTENERS_PER_ROOM=0` here; " +
     `${defaultWebrtcListenersPerRoom} by default), the mix encoded once per room as Opus and ` +
     "sent in batches of three 20 ms packets " +

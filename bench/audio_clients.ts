@@ -506,13 +506,24 @@ async function main(plan: AudioPlan): Promise<AudioResult> {
   for (const [index, cookie] of plan.speakerCookies.entries()) {
     speakers.push(await connect(plan, cookie, { index, source: sources[index] }));
   }
-  let failed = await untilConnected(speakers);
+  const failed = await untilConnected(speakers);
   if (failed > 0) throw new Error(`${failed} speakers did not connect`);
   console.error(`[audio] ${speakers.length} speakers connected`);
+  // Jitter buffers settle in the first seconds of a connection.
+  await pause(plan.warmupMs);
 
-  const listeners: Client[] = [];
+  // The WebRTC ramp goes until the server cannot keep up, and an overload leaves the speakers'
+  // jitter buffers deep for a long while: everything else is measured before it.
   const steps: StepResult[] = [];
-  for (const target of plan.steps) {
+  const listeners: Client[] = [];
+  if (plan.steps.includes(0)) steps.push(report(await measureStep(plan, speakers, [], 0)));
+  const mixed = await mixedStep(plan, speakers, listeners);
+  hangUp(listeners);
+  await pause(2000);
+  const streamed = await streamSteps(plan);
+  await pause(2000);
+
+  for (const target of plan.steps.filter((n) => n > 0)) {
     const added: Client[] = [];
     while (listeners.length < target) {
       const batch = plan.listenerCookies.slice(
@@ -523,70 +534,76 @@ async function main(plan: AudioPlan): Promise<AudioResult> {
       listeners.push(...clients);
       added.push(...clients);
     }
-    failed = await untilConnected(added);
-    const step = await measureStep(plan, speakers, listeners, failed);
+    const failed = await untilConnected(added);
+    const step = report(await measureStep(plan, speakers, listeners, failed));
     steps.push(step);
-    console.error(
-      `[audio] ${step.listeners} listeners: ${(step.delivered * 100).toFixed(2)}% frames ` +
-        `(worst ${(step.deliveredWorst * 100).toFixed(2)}%), lost ${
-          (step.packetsLost * 100).toFixed(2)
-        }%, jitter buffer ${step.jitterBufferMs.toFixed(0)} ms, clicks ${
-          (step.clicksHeard * 100).toFixed(1)
-        }%, mouth-to-ear p95 ${step.mouthToEarMs.p95.toFixed(0)} ms, speaker-to-speaker p95 ${
-          step.speakerToSpeakerMs.p95.toFixed(0)
-        } ms, server ${step.serverCores.toFixed(2)} cores, clients ${
-          step.clientCores.toFixed(2)
-        } cores, server ${step.serverMiB.toFixed(0)} MiB` +
-        (failed > 0 ? `, ${failed} connections failed` : ""),
-    );
     if (step.delivered < plan.deliveredGoal || failed > 0) break;
   }
-  const hangUp = (clients: Client[]) => {
-    for (const client of clients) {
-      client.sink.ondata = null;
-      client.sink.stop();
-      client.pc.close();
-      client.socket.close();
-    }
-  };
-  // The default mix: the first `mixedWebrtc` listeners by WebRTC, the rest of 100 by stream.
-  hangUp(listeners.splice(mixedWebrtc));
+  clock.stop();
+  hangUp([...listeners, ...speakers]);
+  return { steps, mixed, streamSteps: streamed };
+}
+
+function hangUp(clients: Client[]): void {
+  for (const client of clients.splice(0)) {
+    client.sink.ondata = null;
+    client.sink.stop();
+    client.pc.close();
+    client.socket.close();
+  }
+}
+
+function report(step: StepResult): StepResult {
+  console.error(
+    `[audio] ${step.listeners} listeners: ${(step.delivered * 100).toFixed(2)}% frames ` +
+      `(worst ${(step.deliveredWorst * 100).toFixed(2)}%), lost ${
+        (step.packetsLost * 100).toFixed(2)
+      }%, jitter buffer ${step.jitterBufferMs.toFixed(0)} ms, clicks ${
+        (step.clicksHeard * 100).toFixed(1)
+      }%, mouth-to-ear p95 ${step.mouthToEarMs.p95.toFixed(0)} ms, speaker-to-speaker p95 ${
+        step.speakerToSpeakerMs.p95.toFixed(0)
+      } ms, server ${step.serverCores.toFixed(2)} cores, clients ${
+        step.clientCores.toFixed(2)
+      } cores, server ${step.serverMiB.toFixed(0)} MiB` +
+      (step.failedConnections > 0 ? `, ${step.failedConnections} connections failed` : ""),
+  );
+  return step;
+}
+
+/** The default mix: the first `mixedWebrtc` listeners by WebRTC, the rest of 100 by stream. */
+async function mixedStep(
+  plan: AudioPlan,
+  speakers: Client[],
+  listeners: Client[],
+): Promise<MixedResult | null> {
   while (listeners.length < mixedWebrtc) {
     listeners.push(await connect(plan, plan.listenerCookies[listeners.length], null));
   }
-  let mixed: MixedResult | null = null;
-  if (await untilConnected(listeners) === 0) {
-    await pause(2000);
-    const streamListeners = await Promise.all(
-      plan.listenerCookies.slice(mixedWebrtc, mixedTotal).map((cookie) =>
-        connectStream(plan, cookie, true)
-      ),
-    );
-    const step = await measureStep(plan, speakers, listeners, 0, streamListeners);
-    mixed = {
-      webrtcListeners: listeners.length,
-      streamListeners: streamListeners.length,
-      mouthToEarMs: step.mouthToEarMs,
-      speakerToSpeakerMs: step.speakerToSpeakerMs,
-      streamArrivalMs: step.streamArrivalMs,
-      delivered: step.delivered,
-      serverCores: step.serverCores,
-    };
-    console.error(
-      `[audio] ${mixedWebrtc} WebRTC + ${streamListeners.length} stream listeners: ` +
-        `mouth-to-ear p95 ${step.mouthToEarMs.p95.toFixed(0)} ms, speaker-to-speaker p95 ${
-          step.speakerToSpeakerMs.p95.toFixed(0)
-        } ms, stream arrival p95 ${step.streamArrivalMs.p95.toFixed(0)} ms`,
-    );
-    for (const listener of streamListeners) listener.socket.close();
-  }
-  // The stream alone, without WebRTC listeners sharing the server's core.
-  hangUp(listeners);
-  await pause(2000);
-  const streamed = await streamSteps(plan);
-  clock.stop();
-  hangUp(speakers);
-  return { steps, mixed, streamSteps: streamed };
+  if (await untilConnected(listeners) > 0) return null;
+  const streamListeners = await Promise.all(
+    plan.listenerCookies.slice(mixedWebrtc, mixedTotal).map((cookie) =>
+      connectStream(plan, cookie, true)
+    ),
+  );
+  // A hundred connections opening at once make jitter buffers deepen; they shrink slowly.
+  await pause(3 * plan.warmupMs);
+  const step = await measureStep(plan, speakers, listeners, 0, streamListeners);
+  for (const listener of streamListeners) listener.socket.close();
+  console.error(
+    `[audio] ${mixedWebrtc} WebRTC + ${streamListeners.length} stream listeners: ` +
+      `mouth-to-ear p95 ${step.mouthToEarMs.p95.toFixed(0)} ms, speaker-to-speaker p95 ${
+        step.speakerToSpeakerMs.p95.toFixed(0)
+      } ms, stream arrival p95 ${step.streamArrivalMs.p95.toFixed(0)} ms`,
+  );
+  return {
+    webrtcListeners: listeners.length,
+    streamListeners: streamListeners.length,
+    mouthToEarMs: step.mouthToEarMs,
+    speakerToSpeakerMs: step.speakerToSpeakerMs,
+    streamArrivalMs: step.streamArrivalMs,
+    delivered: step.delivered,
+    serverCores: step.serverCores,
+  };
 }
 
 if (import.meta.main) {
