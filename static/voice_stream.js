@@ -17,10 +17,6 @@ export class StreamPlayer {
   #context = null;
   #node = null;
   #decoder = null;
-  #nextSequence = null;
-  /** Packets received and packets the sequence numbers say went missing. */
-  received = 0;
-  missing = 0;
 
   constructor(player) {
     this.#player = player;
@@ -56,9 +52,6 @@ export class StreamPlayer {
     if (buffer.byteLength < 6 || view.getUint8(0) !== 1) return;
     const count = view.getUint8(1);
     let sequence = view.getUint32(2);
-    if (this.#nextSequence !== null && sequence > this.#nextSequence) {
-      this.missing += sequence - this.#nextSequence;
-    }
     let at = 6;
     for (let i = 0; i < count; i++, sequence++) {
       const length = view.getUint16(at);
@@ -67,9 +60,7 @@ export class StreamPlayer {
       this.#decoder.decode(
         new EncodedAudioChunk({ type: "key", timestamp: sequence * packetMicros, data }),
       );
-      this.received++;
     }
-    this.#nextSequence = sequence;
   }
 
   stop() {
