@@ -17,18 +17,27 @@ import { act } from "../db/room_actions.ts";
 import { joinRoom, roomSnapshot, startRoom } from "../db/rooms.ts";
 import { startSession } from "../db/sessions.ts";
 import { insertMember } from "../db/users.ts";
+import {
+  type Click,
+  clickLatencies,
+  type Latencies,
+  latencies,
+  speakerCount,
+} from "./audio_clicks.ts";
 import type {
-  AudioPlan,
-  AudioResult,
-  Latencies,
-  StepResult,
-  StreamStepResult,
-} from "./audio_clients.ts";
+  ListenersPlan,
+  ListenersResult,
+  StepRecord,
+  StreamStepRecord,
+  Window,
+} from "./audio_listeners.ts";
+import { sampledStreamListeners } from "./audio_listeners.ts";
+import type { SpeakersPlan, SpeakersResult } from "./audio_speakers.ts";
+import { jsonLine, jsonLines } from "../media/json_lines.ts";
 import { cpuPinning, startServer, temporaryDirectory } from "./processes.ts";
 import { type BenchSection, count, markdownTable, ms, percent, progress } from "./report.ts";
 
 const name = "audio";
-const speakerCount = 10;
 const maxListeners = Number(Deno.env.get("BENCH_AUDIO_MAX_LISTENERS") ?? 400);
 const steps = [0, 10, 25, 50, 100, 150, 200, 300, 400, 600, 800, 1000]
   .filter((n) => n <= maxListeners);
@@ -67,20 +76,14 @@ export async function run(): Promise<BenchSection> {
     cpu: pinning?.server,
   });
 
-  const plan: AudioPlan = {
+  progress(name, `listeners ${steps.join(", ")}, until frames fall under 99.5%`);
+  const result = await clients({
     origin: `http://127.0.0.1:${palabre.port}`,
     roomId: seeded.roomId,
     serverPid: palabre.pid,
     speakerCookies: seeded.speakerCookies,
     listenerCookies: seeded.listenerCookies,
-    steps,
-    streamSteps,
-    warmupMs: 3_000,
-    windowMs: 10_000,
-    deliveredGoal,
-  };
-  progress(name, `listeners ${steps.join(", ")}, until frames fall under 99.5%`);
-  const result = await clients(plan, pinning?.client);
+  }, pinning?.client);
   return section(result, pinning !== null);
 }
 
@@ -140,18 +143,156 @@ async function seed(dataDir: string): Promise<Seeded> {
   }
 }
 
-async function clients(plan: AudioPlan, cpu: string | undefined): Promise<AudioResult> {
-  const script = new URL("./audio_clients.ts", import.meta.url).pathname;
-  const deno = [Deno.execPath(), "run", "--allow-all", script, JSON.stringify(plan)];
-  const [command, ...args] = cpu ? ["taskset", "-c", cpu, ...deno] : deno;
-  const output = await new Deno.Command(command, {
-    args,
-    cwd: repoRoot,
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  if (!output.success) throw new Error("The audio clients' process failed");
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+/** A step's figures, with the clicks matched across the client processes. */
+export interface StepResult extends Omit<StepRecord, "heard" | "streamHeard"> {
+  /** Clicks heard by listeners, as a fraction of those sent during the window. */
+  clicksHeard: number;
+  mouthToEarMs: Latencies;
+  speakerToSpeakerMs: Latencies;
+  /** From a speaker's source to a sampled stream listener decoding the packet on arrival. */
+  streamArrivalMs: Latencies;
+}
+
+export interface StreamStepResult extends Omit<StreamStepRecord, "heard"> {
+  /** Clicks heard by the sampled listeners, as a fraction of those sent. */
+  clicksHeard: number;
+  arrivalMs: Latencies;
+}
+
+interface AudioResult {
+  steps: StepResult[];
+  mixed: (StepResult & { webrtcListeners: number; streamListeners: number }) | null;
+  streamSteps: StreamStepResult[];
+}
+
+interface Seats {
+  origin: string;
+  roomId: number;
+  serverPid: number;
+  speakerCookies: string[];
+  listenerCookies: string[];
+}
+
+/**
+ * Starts the speakers' process, then, once they are on air, the listeners' process with the
+ * steps; both on the clients' core. Matches every click heard with the click sent.
+ */
+async function clients(seats: Seats, cpu: string | undefined): Promise<AudioResult> {
+  const warmupMs = 3_000;
+  const listenersPlan: Omit<ListenersPlan, "speakersPid"> = {
+    origin: seats.origin,
+    roomId: seats.roomId,
+    serverPid: seats.serverPid,
+    listenerCookies: seats.listenerCookies,
+    steps,
+    streamSteps,
+    warmupMs,
+    windowMs: 10_000,
+    deliveredGoal,
+  };
+  const speakersPlan: SpeakersPlan = {
+    origin: seats.origin,
+    roomId: seats.roomId,
+    speakerCookies: seats.speakerCookies,
+    warmupMs,
+  };
+  await using listeners = new ClientProcess("audio_listeners.ts", listenersPlan, cpu);
+  await listeners.next("ready");
+  await using speakers = new ClientProcess("audio_speakers.ts", speakersPlan, cpu);
+  await speakers.next("ready");
+  await listeners.send({ speakersPid: speakers.pid });
+  const listened = await listeners.next("results") as ListenersResult;
+  await speakers.endInput();
+  const spoken = await speakers.next("clicks") as SpeakersResult;
+  const step = (record: StepRecord) => stepResult(record, spoken);
+  return {
+    steps: listened.steps.map(step),
+    mixed: listened.mixed && {
+      ...step(listened.mixed.step),
+      webrtcListeners: listened.mixed.webrtcListeners,
+      streamListeners: listened.mixed.streamListeners,
+    },
+    streamSteps: listened.streamSteps.map((record) => streamStepResult(record, spoken.sent)),
+  };
+}
+
+/** One of the clients' processes: its plan as argument, JSON lines both ways. */
+class ClientProcess implements AsyncDisposable {
+  #child: Deno.ChildProcess;
+  #lines: AsyncGenerator<unknown>;
+  #input: WritableStreamDefaultWriter<Uint8Array>;
+
+  constructor(readonly file: string, plan: unknown, cpu: string | undefined) {
+    const script = new URL(`./${file}`, import.meta.url).pathname;
+    const deno = [Deno.execPath(), "run", "--allow-all", script, JSON.stringify(plan)];
+    const [command, ...args] = cpu ? ["taskset", "-c", cpu, ...deno] : deno;
+    this.#child = new Deno.Command(command, {
+      args,
+      cwd: repoRoot,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#lines = jsonLines(this.#child.stdout);
+    this.#input = this.#child.stdin.getWriter();
+  }
+
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** Its next line; `what` names it in the error if the process ends first. */
+  async next(what: string): Promise<unknown> {
+    const { done, value } = await this.#lines.next();
+    if (done) throw new Error(`bench/${this.file} ended without its ${what}`);
+    return value;
+  }
+
+  send(message: unknown): Promise<void> {
+    return this.#input.write(jsonLine(message));
+  }
+
+  endInput(): Promise<void> {
+    return this.#input.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#input.close().catch(() => {});
+    try {
+      this.#child.kill();
+    } catch {
+      // It has ended.
+    }
+    await this.#child.status;
+  }
+}
+
+function within(clicks: Click[], window: Window): Click[] {
+  return clicks.filter((c) => c.at >= window.from && c.at <= window.to);
+}
+
+function stepResult(record: StepRecord, spoken: SpeakersResult): StepResult {
+  const { heard, streamHeard, ...figures } = record;
+  const heardMs = clickLatencies(heard, spoken.sent);
+  const sentInWindow = within(spoken.sent, record.window).length;
+  return {
+    ...figures,
+    clicksHeard: record.listeners > 0 ? heardMs.length / (sentInWindow * record.listeners) : 1,
+    mouthToEarMs: latencies(heardMs),
+    speakerToSpeakerMs: latencies(clickLatencies(within(spoken.heard, record.window), spoken.sent)),
+    streamArrivalMs: latencies(clickLatencies(streamHeard, spoken.sent)),
+  };
+}
+
+function streamStepResult(record: StreamStepRecord, sent: Click[]): StreamStepResult {
+  const { heard, ...figures } = record;
+  const arrivalMs = clickLatencies(heard, sent);
+  const sentInWindow = within(sent, record.window).length;
+  return {
+    ...figures,
+    clicksHeard: arrivalMs.length / Math.max(1, sentInWindow * record.sampled),
+    arrivalMs: latencies(arrivalMs),
+  };
 }
 
 function section(result: AudioResult, pinned: boolean): BenchSection {
@@ -340,7 +481,7 @@ function streamBody(steps: StreamStepResult[], quietCores: number): string {
     `${defaultWebrtcListenersPerRoom} by default), the mix encoded once per room as Opus and ` +
     "sent in batches of three 20 ms packets " +
     "on each page's voice socket. Every listener counts packets against 50 a second; " +
-    `the first ${20} decode them (libopus) and time the clicks on arrival. A browser plays ` +
+    `the first ${sampledStreamListeners} decode them (libopus) and time the clicks on arrival. A browser plays ` +
     "the stream through a jitter buffer that starts at 100 ms, which comes on top of the " +
     "arrival time. Server per listener is the server's CPU above the run without listeners " +
     "(above), divided by the listeners.",

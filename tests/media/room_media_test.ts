@@ -85,6 +85,19 @@ Deno.test("a listener invited to speak is heard once their browser sends, withou
   await lab.close();
 });
 
+Deno.test("a speaker's client sends a packet per 10 ms of voice, as the server's answer asks", async () => {
+  await using lab = await roomWithTwoSpeakers();
+  await waitUntil(lab, "l", { hears: a });
+  const before = await lab.sending("a");
+  await pause(1000);
+  const after = await lab.sending("a");
+  const packets = after.packets - before.packets;
+  const frames = after.frames - before.frames;
+  // With 20 ms packets (libwebrtc's default) it would be half the frames.
+  assert.ok(packets > 0.8 * frames, `${packets} packets for ${frames} frames`);
+  await lab.close();
+});
+
 Deno.test("a listener is never heard, whatever the controller or their browser says", async () => {
   await using lab = MediaLab.start();
   await lab.join("b", { role: "speaker", heard: true, toneHz: b });

@@ -76,6 +76,11 @@ export class MediaLab {
     return this.#call("setHeard", { sessionId, heard }) as Promise<Marks>;
   }
 
+  /** RTP packets `sessionId`'s client has sent, and 10 ms frames of tone it was given. */
+  sending(sessionId: string): Promise<{ packets: number; frames: number }> {
+    return this.#call("sending", { sessionId }) as Promise<{ packets: number; frames: number }>;
+  }
+
   /** What `sessionId`'s client has received from frame `from` on. */
   async received(sessionId: string, from = 0): Promise<Int16Array> {
     const { base64 } = await this.#call("received", { sessionId, from }) as { base64: string };

@@ -79,6 +79,9 @@ const methods: Record<string, (params: Params) => unknown> = {
     frames.forEach((frame, i) => pcm.set(frame, i * 480));
     return { from, base64: Buffer.from(pcm.buffer).toString("base64") };
   },
+  sending({ sessionId }) {
+    return clients.get(sessionId as string)?.sending();
+  },
   frameCount({ sessionId }) {
     return clients.get(sessionId as string)?.frames.length ?? 0;
   },

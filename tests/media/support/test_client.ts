@@ -112,6 +112,15 @@ export class TestClient {
     await this.#audio.sender.replaceTrack(this.#mic.track);
   }
 
+  /** RTP packets sent so far, and 10 ms frames of tone given to the connection. */
+  async sending(): Promise<{ packets: number; frames: number }> {
+    let packets = 0;
+    for (const stats of (await this.#pc.getStats()).values()) {
+      if (stats.type === "outbound-rtp") packets += Number(stats.packetsSent ?? 0);
+    }
+    return { packets, frames: this.#mic?.clock.frames ?? 0 };
+  }
+
   get connectionState(): string {
     return this.#pc.connectionState;
   }

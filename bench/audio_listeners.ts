@@ -1,0 +1,382 @@
+/**
+ * The listeners of bench/audio.ts, in a process of their own: a rising number of wrtc peers in
+ * the room's audience, then pages listening by the room's stream, each reaching Palabre through
+ * the room's voice socket as a page would. Every listener notes the clicks it hears
+ * (bench/audio_clicks.ts) and counts frames; the bench matches those clicks with the ones the
+ * speakers' process sent. Runs the plan given as its argument once the speakers' process id
+ * comes on stdin, prints progress on stderr and the results as JSON on stdout.
+ *
+ * @example
+ * deno run -A bench/audio_listeners.ts '{"origin":"http://127.0.0.1:8123", ...}'
+ */
+import { defaultWebrtcListenersPerRoom } from "../config.ts";
+import { sampleRateHz } from "../media/pcm.ts";
+import type { PeerConnection } from "../media/wrtc.ts";
+import { Decoder } from "@evan/opus";
+import { decodeBatch } from "../media/broadcast.ts";
+import { jsonLines } from "../media/json_lines.ts";
+import { type Click, Ear, wallClockMs } from "./audio_clicks.ts";
+import { hangUp, joinVoice, pause, untilConnected, type VoiceClient } from "./audio_voice.ts";
+import { cpuSeconds, residentMiB, treeCpuSeconds, treeResidentMiB } from "./processes.ts";
+
+export interface ListenersPlan {
+  origin: string;
+  roomId: number;
+  /** Palabre's process, for its CPU time and memory. */
+  serverPid: number;
+  /** The speakers' process, whose CPU counts with the clients'. */
+  speakersPid: number;
+  /** At least as many as the last step. */
+  listenerCookies: string[];
+  /** WebRTC listener counts to measure, rising. */
+  steps: number[];
+  /** Then stream listener counts (the room's stream on the voice socket), rising. */
+  streamSteps: number[];
+  warmupMs: number;
+  windowMs: number;
+  /** Frames a listener must get (fraction of those expected) for a step to pass. */
+  deliveredGoal: number;
+}
+
+/** The wall-clock span a step measured, in which speakers' and listeners' clicks count. */
+export interface Window {
+  from: number;
+  to: number;
+}
+
+export interface StepRecord {
+  listeners: number;
+  window: Window;
+  /** Audio listeners played that came from the server, not made up by packet-loss concealment. */
+  delivered: number;
+  /** The listener with the least, same unit. */
+  deliveredWorst: number;
+  /** RTP packets lost on the way to listeners, as a fraction of those expected. */
+  packetsLost: number;
+  /** Listeners' average jitter buffer delay (WebRTC stats), ms. */
+  jitterBufferMs: number;
+  /** Clicks WebRTC listeners heard during the window. */
+  heard: Click[];
+  /** Clicks the sampled stream listeners heard (decoding on arrival), when some listened so. */
+  streamHeard: Click[];
+  /** Cores Palabre (with its media processes) kept busy during the window. */
+  serverCores: number;
+  /** Cores both client processes kept busy. */
+  clientCores: number;
+  serverMiB: number;
+  clientMiB: number;
+  /** Connections that never reached "connected" for this step. */
+  failedConnections: number;
+}
+
+export interface StreamStepRecord {
+  listeners: number;
+  window: Window;
+  /** Opus packets listeners got, as a fraction of 50 a second each. */
+  delivered: number;
+  deliveredWorst: number;
+  /** Clicks the sampled listeners heard on arrival. */
+  heard: Click[];
+  sampled: number;
+  serverCores: number;
+  clientCores: number;
+  serverMiB: number;
+  clientMiB: number;
+}
+
+/** 100 listeners as Palabre serves them by default: the first ones by WebRTC, the rest by stream. */
+export interface MixedRecord {
+  webrtcListeners: number;
+  streamListeners: number;
+  step: StepRecord;
+}
+
+export interface ListenersResult {
+  steps: StepRecord[];
+  mixed: MixedRecord | null;
+  streamSteps: StreamStepRecord[];
+}
+
+/** Palabre's default `WEBRTC_LISTENERS_PER_ROOM`, and the room size the goals name. */
+const mixedWebrtc = defaultWebrtcListenersPerRoom;
+const mixedTotal = 100;
+const streamConnectBatch = 50;
+/** Stream listeners that decode what they get, to time the clicks; the rest only count. */
+export const sampledStreamListeners = 20;
+
+/** A listener's receiving counters, from WebRTC's own stats (`inbound-rtp`). */
+interface Received {
+  samples: number;
+  concealed: number;
+  packets: number;
+  lost: number;
+  jitterBufferSeconds: number;
+  emitted: number;
+}
+
+async function received(pc: PeerConnection): Promise<Received> {
+  const totals: Received = {
+    samples: 0,
+    concealed: 0,
+    packets: 0,
+    lost: 0,
+    jitterBufferSeconds: 0,
+    emitted: 0,
+  };
+  for (const stats of (await pc.getStats()).values()) {
+    if (stats.type !== "inbound-rtp" || stats.kind !== "audio") continue;
+    totals.samples += Number(stats.totalSamplesReceived ?? 0);
+    totals.concealed += Number(stats.concealedSamples ?? 0);
+    totals.packets += Number(stats.packetsReceived ?? 0);
+    totals.lost += Number(stats.packetsLost ?? 0);
+    totals.jitterBufferSeconds += Number(stats.jitterBufferDelay ?? 0);
+    totals.emitted += Number(stats.jitterBufferEmittedCount ?? 0);
+  }
+  return totals;
+}
+
+function since(before: Received, after: Received): Received {
+  return {
+    samples: after.samples - before.samples,
+    concealed: after.concealed - before.concealed,
+    packets: after.packets - before.packets,
+    lost: after.lost - before.lost,
+    jitterBufferSeconds: after.jitterBufferSeconds - before.jitterBufferSeconds,
+    emitted: after.emitted - before.emitted,
+  };
+}
+
+/** CPU seconds so far of both client processes. */
+async function clientCpuSeconds(plan: ListenersPlan): Promise<number> {
+  const own = await cpuSeconds(String(Deno.pid));
+  const speakers = await cpuSeconds(String(plan.speakersPid));
+  return (own ?? 0) + (speakers ?? 0);
+}
+
+async function clientMiB(plan: ListenersPlan): Promise<number> {
+  return ((await residentMiB(Deno.pid)) ?? 0) + ((await residentMiB(plan.speakersPid)) ?? 0);
+}
+
+async function measureStep(
+  plan: ListenersPlan,
+  listeners: VoiceClient[],
+  failedConnections: number,
+  streamListeners: StreamListener[] = [],
+): Promise<StepRecord> {
+  await pause(plan.warmupMs);
+  for (const client of listeners) client.ear.take();
+  for (const listener of streamListeners) listener.ear?.take();
+  const receivedBefore = await Promise.all(listeners.map((c) => received(c.pc)));
+  const serverBefore = await treeCpuSeconds(plan.serverPid);
+  const clientBefore = await clientCpuSeconds(plan);
+  const from = wallClockMs();
+  await pause(plan.windowMs);
+  const to = wallClockMs();
+  const seconds = (to - from) / 1000;
+  const serverAfter = await treeCpuSeconds(plan.serverPid);
+  const clientAfter = await clientCpuSeconds(plan);
+  const heard = listeners.flatMap((c) => c.ear.take()).filter((c) => c.at <= to);
+  const streamHeard = streamListeners.flatMap((l) => l.ear?.take() ?? [])
+    .filter((c) => c.at <= to);
+  const receivedAfter = await Promise.all(listeners.map((c) => received(c.pc)));
+  const windows = receivedAfter.map((after, i) => since(receivedBefore[i], after));
+  const delivered = windows.map((w) => w.samples > 0 ? 1 - w.concealed / w.samples : 0);
+  const sum = (pick: (w: Received) => number) => windows.reduce((total, w) => total + pick(w), 0);
+  return {
+    listeners: listeners.length,
+    window: { from, to },
+    delivered: delivered.length ? delivered.reduce((a, b) => a + b, 0) / delivered.length : 1,
+    deliveredWorst: delivered.length ? Math.min(...delivered) : 1,
+    packetsLost: sum((w) => w.lost) / Math.max(1, sum((w) => w.lost + w.packets)),
+    jitterBufferMs: sum((w) => w.jitterBufferSeconds) * 1000 / Math.max(1, sum((w) => w.emitted)),
+    heard,
+    streamHeard,
+    serverCores: ((serverAfter ?? 0) - (serverBefore ?? 0)) / seconds,
+    clientCores: (clientAfter - clientBefore) / seconds,
+    serverMiB: (await treeResidentMiB(plan.serverPid)) ?? 0,
+    clientMiB: await clientMiB(plan),
+    failedConnections,
+  };
+}
+
+/** A page listening by the room's stream: counts packets; a sampled one decodes and hears. */
+interface StreamListener {
+  socket: WebSocket;
+  packets: number;
+  ear: Ear | null;
+}
+
+async function connectStream(
+  plan: ListenersPlan,
+  cookie: string,
+  sampled: boolean,
+): Promise<StreamListener> {
+  const url = `${plan.origin.replace(/^http/, "ws")}/rooms/${plan.roomId}/voice`;
+  const socket = new WebSocket(url, { headers: { Origin: plan.origin, Cookie: cookie } });
+  socket.binaryType = "arraybuffer";
+  const listener: StreamListener = { socket, packets: 0, ear: sampled ? new Ear(null) : null };
+  const decoder = sampled ? new Decoder({ channels: 1, sample_rate: sampleRateHz }) : null;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("No stream frame")), 30_000);
+    socket.onmessage = (event) => {
+      if (event.data instanceof ArrayBuffer) {
+        const { packets } = decodeBatch(new Uint8Array(event.data));
+        listener.packets += packets.length;
+        if (!decoder) return;
+        for (const packet of packets) {
+          const bytes = decoder.decode(packet);
+          const pcm = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+          listener.ear!.hear(Float32Array.from(pcm, (x) => x / 32768));
+        }
+        return;
+      }
+      const frame = JSON.parse(String(event.data));
+      if (frame.type === "state") socket.send(JSON.stringify({ type: "listen" }));
+      if (frame.type === "webrtc") reject(new Error("Palabre offered WebRTC, not its stream"));
+      if (frame.type === "stream") {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+  });
+  return listener;
+}
+
+async function measureStreamStep(
+  plan: ListenersPlan,
+  listeners: StreamListener[],
+): Promise<StreamStepRecord> {
+  await pause(plan.warmupMs);
+  const sampled = listeners.filter((l) => l.ear);
+  for (const listener of sampled) listener.ear!.take();
+  const packetsBefore = listeners.map((l) => l.packets);
+  const serverBefore = await treeCpuSeconds(plan.serverPid);
+  const clientBefore = await clientCpuSeconds(plan);
+  const from = wallClockMs();
+  await pause(plan.windowMs);
+  const to = wallClockMs();
+  const seconds = (to - from) / 1000;
+  const delivered = listeners.map((l, i) => (l.packets - packetsBefore[i]) / (seconds * 50));
+  const heard = sampled.flatMap((l) => l.ear!.take()).filter((c) => c.at <= to);
+  const serverAfter = await treeCpuSeconds(plan.serverPid);
+  const clientAfter = await clientCpuSeconds(plan);
+  return {
+    listeners: listeners.length,
+    window: { from, to },
+    delivered: delivered.reduce((a, b) => a + b, 0) / Math.max(1, delivered.length),
+    deliveredWorst: Math.min(...delivered),
+    heard,
+    sampled: sampled.length,
+    serverCores: ((serverAfter ?? 0) - (serverBefore ?? 0)) / seconds,
+    clientCores: (clientAfter - clientBefore) / seconds,
+    serverMiB: (await treeResidentMiB(plan.serverPid)) ?? 0,
+    clientMiB: await clientMiB(plan),
+  };
+}
+
+async function streamSteps(plan: ListenersPlan): Promise<StreamStepRecord[]> {
+  const listeners: StreamListener[] = [];
+  const results: StreamStepRecord[] = [];
+  for (const target of plan.streamSteps) {
+    while (listeners.length < target) {
+      const from = listeners.length;
+      const batch = plan.listenerCookies.slice(from, Math.min(target, from + streamConnectBatch));
+      listeners.push(
+        ...await Promise.all(
+          batch.map((cookie, i) => connectStream(plan, cookie, from + i < sampledStreamListeners)),
+        ),
+      );
+    }
+    const step = await measureStreamStep(plan, listeners);
+    results.push(step);
+    console.error(
+      `[audio] ${step.listeners} stream listeners: ${(step.delivered * 100).toFixed(2)}% ` +
+        `packets (worst ${(step.deliveredWorst * 100).toFixed(2)}%), ${step.heard.length} ` +
+        `clicks heard, server ${step.serverCores.toFixed(2)} cores, clients ${
+          step.clientCores.toFixed(2)
+        } cores, server ${step.serverMiB.toFixed(0)} MiB`,
+    );
+    if (step.delivered < plan.deliveredGoal) break;
+  }
+  for (const listener of listeners) listener.socket.close();
+  return results;
+}
+
+async function main(plan: ListenersPlan): Promise<ListenersResult> {
+  // The WebRTC ramp goes until the server cannot keep up, and an overload leaves the speakers'
+  // jitter buffers deep for a long while: everything else is measured before it.
+  const steps: StepRecord[] = [];
+  const listeners: VoiceClient[] = [];
+  if (plan.steps.includes(0)) steps.push(report(await measureStep(plan, [], 0)));
+  const mixed = await mixedStep(plan, listeners);
+  hangUp(listeners);
+  await pause(2000);
+  const streamed = await streamSteps(plan);
+  await pause(2000);
+
+  for (const target of plan.steps.filter((n) => n > 0)) {
+    const added: VoiceClient[] = [];
+    // One after the other, like browsers that do not share libwebrtc's threads (media/peer.ts).
+    while (listeners.length < target) {
+      const cookie = plan.listenerCookies[listeners.length];
+      const client = await joinVoice(plan.origin, plan.roomId, cookie, null);
+      listeners.push(client);
+      added.push(client);
+    }
+    const failed = await untilConnected(added);
+    const step = report(await measureStep(plan, listeners, failed));
+    steps.push(step);
+    if (step.delivered < plan.deliveredGoal || failed > 0) break;
+  }
+  hangUp(listeners);
+  return { steps, mixed, streamSteps: streamed };
+}
+
+function report(step: StepRecord): StepRecord {
+  console.error(
+    `[audio] ${step.listeners} listeners: ${(step.delivered * 100).toFixed(2)}% frames ` +
+      `(worst ${(step.deliveredWorst * 100).toFixed(2)}%), lost ${
+        (step.packetsLost * 100).toFixed(2)
+      }%, jitter buffer ${step.jitterBufferMs.toFixed(0)} ms, ${step.heard.length} clicks ` +
+      `heard, server ${step.serverCores.toFixed(2)} cores, clients ${
+        step.clientCores.toFixed(2)
+      } cores, server ${step.serverMiB.toFixed(0)} MiB` +
+      (step.failedConnections > 0 ? `, ${step.failedConnections} connections failed` : ""),
+  );
+  return step;
+}
+
+/** The default mix: the first `mixedWebrtc` listeners by WebRTC, the rest of 100 by stream. */
+async function mixedStep(
+  plan: ListenersPlan,
+  listeners: VoiceClient[],
+): Promise<MixedRecord | null> {
+  while (listeners.length < mixedWebrtc) {
+    const cookie = plan.listenerCookies[listeners.length];
+    listeners.push(await joinVoice(plan.origin, plan.roomId, cookie, null));
+  }
+  if (await untilConnected(listeners) > 0) return null;
+  const streamListeners = await Promise.all(
+    plan.listenerCookies.slice(mixedWebrtc, mixedTotal).map((cookie, i) =>
+      connectStream(plan, cookie, i < sampledStreamListeners)
+    ),
+  );
+  const step = await measureStep(plan, listeners, 0, streamListeners);
+  for (const listener of streamListeners) listener.socket.close();
+  console.error(
+    `[audio] ${mixedWebrtc} WebRTC + ${streamListeners.length} stream listeners measured`,
+  );
+  return { webrtcListeners: listeners.length, streamListeners: streamListeners.length, step };
+}
+
+if (import.meta.main) {
+  // Started before the speakers, so that loading this process disturbs nobody's audio: says
+  // ready, then waits for the speakers' process id, which starts the plan.
+  const plan: Omit<ListenersPlan, "speakersPid"> = JSON.parse(Deno.args[0]);
+  console.log(JSON.stringify({ ready: true }));
+  const { value: go } = await jsonLines(Deno.stdin.readable).next();
+  const result = await main({ ...plan, speakersPid: (go as { speakersPid: number }).speakersPid });
+  console.log(JSON.stringify(result));
+  // wrtc crashes a process that ends by running out of work (media/wrtc.ts).
+  Deno.exit(0);
+}
