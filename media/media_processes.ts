@@ -104,10 +104,18 @@ export class MediaProcesses {
   }
 }
 
-/** One room's media in a media process, with `RoomMedia`'s methods. */
+/**
+ * One room's media in a media process, with `RoomMedia`'s methods. Only changes cross the pipe:
+ * the web process restates everyone's place whenever anyone's changes, and a hundred pages
+ * joining at once made that tens of thousands of messages, which kept the media process's
+ * thread (the one that mixes) busy for over 100 ms.
+ */
 export class RoomMediaHandle {
   #child: MediaChild;
   #room: number;
+  /** What the media process was last told of each session, as `RoomMedia` keeps it. */
+  #told = new Map<string, { role: Role; heard: boolean }>();
+  #broadcast = false;
 
   constructor(child: MediaChild, room: number) {
     this.#child = child;
@@ -126,20 +134,41 @@ export class RoomMediaHandle {
   }
 
   setRole(sessionId: string, role: Role): void {
-    if (this.#open) this.#child.post({ op: "role", room: this.#room, sessionId, role });
+    const told = this.#toldOf(sessionId);
+    if (!this.#open || told.role === role) return;
+    told.role = role;
+    // Leaving the stage mutes (RoomMedia.setRole).
+    if (role === "listener") told.heard = false;
+    this.#child.post({ op: "role", room: this.#room, sessionId, role });
   }
 
   setHeard(sessionId: string, heard: boolean): void {
-    if (this.#open) this.#child.post({ op: "heard", room: this.#room, sessionId, heard });
+    const told = this.#toldOf(sessionId);
+    if (!this.#open || told.heard === heard) return;
+    told.heard = heard;
+    this.#child.post({ op: "heard", room: this.#room, sessionId, heard });
   }
 
   leave(sessionId: string): void {
+    this.#told.delete(sessionId);
     if (this.#open) this.#child.post({ op: "leave", room: this.#room, sessionId });
   }
 
   /** Starts or stops the room's stream for listeners without a connection of their own. */
   setBroadcast(on: boolean): void {
-    if (this.#open) this.#child.post({ op: "broadcast", room: this.#room, on });
+    if (!this.#open || on === this.#broadcast) return;
+    this.#broadcast = on;
+    this.#child.post({ op: "broadcast", room: this.#room, on });
+  }
+
+  /** A session the media process has not heard of is a listener, not heard (RoomMedia). */
+  #toldOf(sessionId: string): { role: Role; heard: boolean } {
+    let told = this.#told.get(sessionId);
+    if (!told) {
+      told = { role: "listener", heard: false };
+      this.#told.set(sessionId, told);
+    }
+    return told;
   }
 
   stats(): Promise<RoomMediaStats> {

@@ -37,6 +37,25 @@ Deno.test("through a media process, a listener hears both speakers and a muted o
   assert.equal(await lab.close(), null);
 });
 
+Deno.test("through a media process, a speaker moved to the audience and back is heard again once unmuted", async () => {
+  await using lab = MediaLab.start({ mediaProcess: true });
+  await lab.join("a", { role: "speaker", heard: true, toneHz: a });
+  await lab.join("l", { role: "listener" });
+  await waitUntil(lab, "l", { hears: a });
+  // The web process restates places it has already sent; only changes may count.
+  await lab.setRole("a", "speaker");
+  await lab.setHeard("a", true);
+  await lab.setRole("a", "listener");
+  await waitUntil(lab, "l", { lacks: a });
+  // Leaving the stage muted them: back on stage, they wait for their own unmute.
+  await lab.setRole("a", "speaker");
+  await pause(300);
+  assert.ok(lacks(await recent(lab, "l"), a), "a was heard on stage before unmuting");
+  await lab.setHeard("a", true);
+  await waitUntil(lab, "l", { hears: a });
+  assert.equal(await lab.close(), null);
+});
+
 Deno.test("a media process that dies is reported to its room, and the next room gets a new one", async () => {
   await using lab = MediaLab.start({ mediaProcess: true });
   await lab.join("a", { role: "speaker", heard: true, toneHz: a });
