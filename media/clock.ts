@@ -4,6 +4,10 @@
  * frames it missed (a short burst the far side's jitter buffer absorbs); past `maxCatchUpFrames`
  * behind (a stalled process), it skips ahead instead of bursting.
  *
+ * A caller with a steadier clock of its own can lead: `runNow` runs a frame at once, and the
+ * timer then waits `frameMs + leadSlackMs`, taking over on its own cadence only if the leader
+ * falls silent.
+ *
  * @example
  * const clock = new FrameClock(() => room.tick());
  * clock.start();
@@ -14,12 +18,15 @@ export interface FrameClockOptions {
   frameMs: number;
   /** Missed frames run on the next wake-up, up to this many; beyond it they are skipped. */
   maxCatchUpFrames: number;
+  /** After `runNow`, how much later than a frame the timer waits for the next one. */
+  leadSlackMs: number;
   now: () => number;
 }
 
 export const frameClockDefaults: FrameClockOptions = {
   frameMs: 10,
   maxCatchUpFrames: 5,
+  leadSlackMs: 5,
   now: () => performance.now(),
 };
 
@@ -45,6 +52,18 @@ export class FrameClock {
   start(): void {
     if (this.running) return;
     this.#next = this.#options.now() + this.#options.frameMs;
+    this.#schedule();
+  }
+
+  /** Runs a frame now; the timer waits a frame and `leadSlackMs` for the next `runNow`. */
+  runNow(): void {
+    if (!this.running) return;
+    clearTimeout(this.#timer);
+    this.frames++;
+    this.#onFrame();
+    if (!this.running) return;
+    const { now, frameMs, leadSlackMs } = this.#options;
+    this.#next = now() + frameMs + leadSlackMs;
     this.#schedule();
   }
 

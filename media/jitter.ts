@@ -23,7 +23,8 @@ export interface JitterOptions {
 }
 
 export const jitterDefaults: JitterOptions = {
-  prebufferFrames: 2,
+  // The room mixes as frames arrive (RoomMedia), so one frame waiting is one too many.
+  prebufferFrames: 1,
   maxFrames: 8,
   trimWindowFrames: 100,
 };
@@ -56,6 +57,16 @@ export class JitterQueue {
   /** Frames waiting. */
   get depth(): number {
     return this.#frames.length;
+  }
+
+  /** Whether the queue is playing (not waiting to fill after a start or a dry spell). */
+  get playing(): boolean {
+    return this.#playing;
+  }
+
+  /** Whether the next `take` gives a frame. */
+  get ready(): boolean {
+    return this.#frames.length >= (this.#playing ? 1 : this.#options.prebufferFrames);
   }
 
   /** Appends mono 48 kHz samples, completing 480-sample frames. */

@@ -119,6 +119,19 @@ export class Mixer {
     return true;
   }
 
+  /**
+   * Whether a mix now would miss nobody: some voice has a frame waiting, and every voice that is
+   * playing does (a voice still filling after a start or a dry spell is not waited for).
+   */
+  ready(): boolean {
+    let some = false;
+    for (const voice of this.#voices.values()) {
+      if (voice.queue.ready) some = true;
+      else if (voice.queue.playing) return false;
+    }
+    return some;
+  }
+
   /** Mixes one frame. The returned arrays are reused by the next call. */
   mix(): MixedFrame {
     const sum = this.#sum;

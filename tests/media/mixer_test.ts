@@ -7,9 +7,9 @@ function constant(value: number): Float32Array {
   return new Float32Array(frameSamples).fill(value);
 }
 
-/** A mixer whose queues play the first frame pushed (no prebuffer), for exact frame counts. */
+/** A mixer whose queues play the first frame pushed (the default), for exact frame counts. */
 function plainMixer(): Mixer {
-  return new Mixer({ jitter: { prebufferFrames: 1 } });
+  return new Mixer();
 }
 
 Deno.test("the mix is the sum of the heard voices", () => {
@@ -130,6 +130,30 @@ Deno.test("a missing frame plays as silence and the voice carries on", () => {
   mixer.push("a", constant(0.1));
   mixer.push("a", constant(0.1));
   assert.ok(mixer.mix().full.every((x) => x > 0), "back");
+});
+
+Deno.test("the mixer is ready once every voice playing has its frame, and never waits for one filling", () => {
+  const mixer = plainMixer();
+  assert.equal(mixer.ready(), false, "nobody to mix");
+  mixer.setHeard("a", true);
+  mixer.setHeard("b", true);
+  mixer.push("a", constant(0.1));
+  assert.equal(mixer.ready(), true, "b has not started: a goes alone");
+  mixer.mix();
+  mixer.push("b", constant(0.1));
+  mixer.mix();
+  // Both are playing now: a frame from one of them is not enough.
+  mixer.push("a", constant(0.1));
+  assert.equal(mixer.ready(), false, "waits for b");
+  mixer.push("b", constant(0.1));
+  assert.equal(mixer.ready(), true);
+  mixer.mix();
+  assert.equal(mixer.ready(), false, "each frame is mixed once");
+  // b falls silent: one mix without it, then a no longer waits for it.
+  mixer.push("a", constant(0.1));
+  mixer.mix();
+  mixer.push("a", constant(0.1));
+  assert.equal(mixer.ready(), true);
 });
 
 Deno.test("a burst of frames does not grow latency for good", () => {
