@@ -107,16 +107,21 @@ export class Ear {
   /** `own`: the speaker this ear belongs to (their own click is never counted), or null. */
   constructor(readonly own: number | null) {}
 
-  hear(mono: Float32Array): void {
+  /** `playsAt`: when `mono` starts to play, if not now (a page's stream buffer plays later). */
+  hear(mono: Float32Array, playsAt?: number): void {
+    const pending = this.#pending.length;
     let buffered = mono;
-    if (this.#pending.length > 0) {
-      buffered = new Float32Array(this.#pending.length + mono.length);
+    if (pending > 0) {
+      buffered = new Float32Array(pending + mono.length);
       buffered.set(this.#pending);
-      buffered.set(mono, this.#pending.length);
+      buffered.set(mono, pending);
     }
     let at = 0;
     for (; at + frameSamples <= buffered.length; at += frameSamples) {
-      this.#frame(buffered.subarray(at, at + frameSamples));
+      const frameAt = playsAt === undefined
+        ? wallClockMs()
+        : playsAt + (at - pending) * 1000 / sampleRateHz;
+      this.#frame(buffered.subarray(at, at + frameSamples), frameAt);
     }
     this.#pending = buffered.slice(at);
   }
@@ -126,7 +131,7 @@ export class Ear {
     return this.heard.splice(0);
   }
 
-  #frame(frame: Float32Array): void {
+  #frame(frame: Float32Array, at: number): void {
     const { rms } = measure(frame);
     if (this.#onsetAt !== null) {
       const speaker = loudestClick(frame);
@@ -139,7 +144,7 @@ export class Ear {
     }
     if (rms < onsetRms) return;
     this.#loud = true;
-    this.#onsetAt = wallClockMs();
+    this.#onsetAt = at;
   }
 }
 

@@ -15,6 +15,8 @@ import type { PeerConnection } from "../media/wrtc.ts";
 import { Decoder } from "@evan/opus";
 import { decodeBatch } from "../media/broadcast.ts";
 import { jsonLines } from "../media/json_lines.ts";
+import { streamFormat } from "../media/stream_format.ts";
+import { PagePlayout } from "./page_playout.ts";
 import { type Click, Ear, wallClockMs } from "./audio_clicks.ts";
 import { hangUp, joinVoice, pause, untilConnected, type VoiceClient } from "./audio_voice.ts";
 import { cpuSeconds, residentMiB, treeCpuSeconds, treeResidentMiB } from "./processes.ts";
@@ -57,7 +59,7 @@ export interface StepRecord {
   jitterBufferMs: number;
   /** Clicks WebRTC listeners heard during the window. */
   heard: Click[];
-  /** Clicks the sampled stream listeners heard (decoding on arrival), when some listened so. */
+  /** Clicks the sampled stream listeners heard, as a page would play them (page_playout.ts). */
   streamHeard: Click[];
   /** Cores Palabre (with its media processes) kept busy during the window. */
   serverCores: number;
@@ -75,7 +77,7 @@ export interface StreamStepRecord {
   /** Opus packets listeners got, as a fraction of 50 a second each. */
   delivered: number;
   deliveredWorst: number;
-  /** Clicks the sampled listeners heard on arrival. */
+  /** Clicks the sampled listeners heard, as a page would play them (page_playout.ts). */
   heard: Click[];
   sampled: number;
   serverCores: number;
@@ -216,6 +218,7 @@ async function connectStream(
   socket.binaryType = "arraybuffer";
   const listener: StreamListener = { socket, packets: 0, ear: sampled ? new Ear(null) : null };
   const decoder = sampled ? new Decoder({ channels: 1, sample_rate: sampleRateHz }) : null;
+  const playout = sampled ? new PagePlayout(streamFormat.startMs) : null;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("No stream frame")), 30_000);
     socket.onmessage = (event) => {
@@ -223,10 +226,14 @@ async function connectStream(
         const { packets } = decodeBatch(new Uint8Array(event.data));
         listener.packets += packets.length;
         if (!decoder) return;
+        const arrivedAt = wallClockMs();
         for (const packet of packets) {
           const bytes = decoder.decode(packet);
           const pcm = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
-          listener.ear!.hear(Float32Array.from(pcm, (x) => x / 32768));
+          const mono = Float32Array.from(pcm, (x) => x / 32768);
+          for (const { pcm, playsAt } of playout!.push(mono, arrivedAt)) {
+            listener.ear!.hear(pcm, playsAt);
+          }
         }
         return;
       }

@@ -1,7 +1,7 @@
 /**
  * A room's mix encoded once for everyone who listens by stream rather than by their own WebRTC
- * connection: 10 ms frames in, Opus packets of 20 ms out, handed on in batches of three (one
- * WebSocket message per listener every 60 ms). libwebrtc encodes once per connection; this
+ * connection: 10 ms frames in, Opus packets of 20 ms out, handed on in batches of two (one
+ * WebSocket message per listener every 40 ms). libwebrtc encodes once per connection; this
  * encodes once per room, so a listener costs a message send instead of an encoder.
  *
  * @example
@@ -10,11 +10,10 @@
  */
 import { Encoder } from "@evan/opus";
 import { frameSamples, sampleRateHz } from "./pcm.ts";
+import { packetsPerBatch } from "./stream_format.ts";
 
 /** 20 ms: the usual Opus packet for speech. */
 export const packetSamples = 2 * frameSamples;
-export const packetMs = 20;
-export const packetsPerBatch = 3;
 const bitrate = 32_000;
 
 export type OnBatch = (firstSequence: number, packets: Uint8Array[]) => void;

@@ -8,7 +8,7 @@
  * Frames to a page, as JSON text: `{type:"answer",sdp}`, `{type:"state",stage,muted,
  * mutedByModerator}` (the member's own place), `{type:"speaking",handles}` (on every change),
  * `{type:"moved"}` (another page of the member's took their voice in this room),
- * `{type:"stream",codec,sampleRate,channels,packetMs}` or `{type:"webrtc"}` (the answer to a
+ * `{type:"stream",codec,sampleRate,channels,packetMs,startMs,maxMs}` or `{type:"webrtc"}` (the answer to a
  * listener's `{type:"listen"}`), `{type:"error",message}`; and, to a page listening by stream,
  * binary batches of Opus packets (media/broadcast.ts).
  *
@@ -25,6 +25,7 @@ import type { WSContext } from "hono/ws";
 import type { Sql } from "../db/client.ts";
 import { type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
 import { MediaError } from "../media/errors.ts";
+import { streamFormat } from "../media/stream_format.ts";
 import { FreshReads } from "./fresh_reads.ts";
 import { defaultWebrtcListenersPerRoom } from "../config.ts";
 import type { Role, SignalMessage } from "../media/room_media.ts";
@@ -80,14 +81,8 @@ const maxBufferedBytes = 4 * 1024;
 /** What a page may send on its voice socket. */
 export type VoiceMessage = SignalMessage | { type: "listen" };
 
-/** What a stream listener's page is told it will receive (media/broadcast.ts). */
-const streamFormat = JSON.stringify({
-  type: "stream",
-  codec: "opus",
-  sampleRate: 48_000,
-  channels: 1,
-  packetMs: 20,
-});
+/** What a stream listener's page is told it will receive (media/stream_format.ts). */
+const streamFormatText = JSON.stringify(streamFormat);
 
 export class VoiceRooms {
   #createMedia: MediaFactory;
@@ -260,7 +255,7 @@ export class VoiceRooms {
     }
     socket.streaming = true;
     this.#updateBroadcast(room);
-    sendText(socket, streamFormat);
+    sendText(socket, streamFormatText);
   }
 
   #updateBroadcast(room: VoiceRoom): void {

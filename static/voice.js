@@ -78,12 +78,12 @@ function listen() {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "listen" }));
 }
 
-async function startStream() {
+async function startStream(format) {
   hangUp();
   const started = new StreamPlayer(player);
   stream = started;
   try {
-    await started.start();
+    await started.start(format);
     if (stream === started) {
       connected = true;
       panel.dataset.via = "stream";
@@ -296,7 +296,7 @@ async function receive(message) {
     if (invited && stream) await negotiate();
     await useMicrophone();
   } else if (message.type === "stream") {
-    await startStream();
+    await startStream(message);
   } else if (message.type === "webrtc") {
     await negotiate();
   } else if (message.type === "moved") {

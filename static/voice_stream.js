@@ -22,12 +22,19 @@ export class StreamPlayer {
     this.#player = player;
   }
 
-  async start() {
+  /** `format`: the server's stream frame (media/stream_format.ts), with its playout buffer. */
+  async start(format) {
     const context = new AudioContext({ sampleRate, latencyHint: "interactive" });
     this.#context = context;
     await context.audioWorklet.addModule("/static/voice_worklet.js");
     if (this.#context !== context) return; // stopped while loading
-    const node = new AudioWorkletNode(context, "palabre-stream", { outputChannelCount: [1] });
+    const node = new AudioWorkletNode(context, "palabre-stream", {
+      outputChannelCount: [1],
+      processorOptions: {
+        startSamples: Math.round(format.startMs * sampleRate / 1000),
+        maxSamples: Math.round(format.maxMs * sampleRate / 1000),
+      },
+    });
     const output = context.createMediaStreamDestination();
     node.connect(output);
     this.#node = node;

@@ -1,14 +1,14 @@
 // The stream's jitter buffer, on the audio thread: decoded chunks in, 128 samples out per
 // render quantum. It waits for `startSamples` before playing (and again after running dry), and
 // drops the oldest audio beyond `maxSamples`, so a burst after a stall never adds latency for
-// good.
-
-const startSamples = 4800; // 100 ms at 48 kHz: a batch (60 ms) plus room for a late one
-const maxSamples = 14400; // 300 ms
+// good. Both come from the server's stream format (media/stream_format.ts).
 
 class StreamPlayback extends AudioWorkletProcessor {
-  constructor() {
+  constructor(options) {
     super();
+    const { startSamples, maxSamples } = options.processorOptions;
+    this.startSamples = startSamples;
+    this.maxSamples = maxSamples;
     this.chunks = [];
     this.offset = 0;
     this.buffered = 0;
@@ -16,7 +16,7 @@ class StreamPlayback extends AudioWorkletProcessor {
     this.port.onmessage = (event) => {
       this.chunks.push(event.data);
       this.buffered += event.data.length;
-      while (this.buffered - this.offset > maxSamples && this.chunks.length > 1) {
+      while (this.buffered - this.offset > this.maxSamples && this.chunks.length > 1) {
         this.buffered -= this.chunks.shift().length;
         this.offset = 0;
       }
@@ -25,7 +25,7 @@ class StreamPlayback extends AudioWorkletProcessor {
 
   process(_inputs, outputs) {
     const out = outputs[0][0];
-    if (!this.playing && this.buffered - this.offset >= startSamples) this.playing = true;
+    if (!this.playing && this.buffered - this.offset >= this.startSamples) this.playing = true;
     let written = 0;
     while (this.playing && written < out.length && this.chunks.length > 0) {
       const chunk = this.chunks[0];

@@ -248,6 +248,8 @@ voiceTest(
         sampleRate: 48_000,
         channels: 1,
         packetMs: 20,
+        startMs: 80,
+        maxMs: 300,
       });
       // On stage, Ada must send: she is told to connect whatever the room's size.
       await ada.waitFor((f) => frame(f).type === "state");

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { Decoder } from "@evan/opus";
-import { Broadcast, decodeBatch, encodeBatch, packetsPerBatch } from "../../media/broadcast.ts";
+import { Broadcast, decodeBatch, encodeBatch } from "../../media/broadcast.ts";
+import { packetsPerBatch } from "../../media/stream_format.ts";
 import { Tone, toneAmplitude } from "./support/tones.ts";
 
 Deno.test("the room's stream carries the mix as numbered Opus packets, three to a batch", () => {
