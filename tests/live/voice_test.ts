@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Decoder } from "@evan/opus";
 import { act } from "../../db/room_actions.ts";
 import { decodeBatch } from "../../media/broadcast.ts";
+import { packetsPerBatch } from "../../media/stream_format.ts";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
 import {
   LiveSocket,
@@ -265,8 +266,10 @@ voiceTest(
       const batches = grace.binary.slice(0, 10).map(decodeBatch);
       const decoder = new Decoder({ channels: 1, sample_rate: 48_000 });
       batches.forEach((batch, i) => {
-        assert.equal(batch.packets.length, 3);
-        if (i > 0) assert.equal(batch.firstSequence, batches[i - 1].firstSequence + 3);
+        assert.equal(batch.packets.length, packetsPerBatch);
+        if (i > 0) {
+          assert.equal(batch.firstSequence, batches[i - 1].firstSequence + packetsPerBatch);
+        }
         for (const packet of batch.packets) {
           // 20 ms of 16-bit mono: 960 samples.
           assert.equal(decoder.decode(packet).byteLength, 960 * 2);
