@@ -139,11 +139,13 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
 }
 
 /**
- * A room's media lives in one process; there each WebRTC listener costs about 2% of a core (its
- * own Opus encoder and transport) and ten speakers about 40%. Twenty listeners keep a room's
- * process near two thirds of a core on this project's machines; the rest hear the stream.
+ * A room's media lives in one process, and the thread that mixes also hands the mix to every
+ * connection's encoder: each WebRTC listener costs about 1.5% of a core there, ten speakers
+ * about 35%. With twenty listeners a 10 ms frame took 6-15 ms of that thread whenever the web
+ * process was busy too, and late frames made every listener's jitter buffer deeper; with ten
+ * it keeps up. The rest hear the stream (about 50 ms later, and almost free per listener).
  */
-export const defaultWebrtcListenersPerRoom = 20;
+export const defaultWebrtcListenersPerRoom = 10;
 
 function integer(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === "") return fallback;
