@@ -223,7 +223,7 @@ async function connectStream(
   socket.binaryType = "arraybuffer";
   const listener: StreamListener = { socket, packets: 0, ear: sampled ? new Ear(null) : null };
   const decoder = sampled ? new Decoder({ channels: 1, sample_rate: sampleRateHz }) : null;
-  const playout = sampled ? new PagePlayout(streamFormat.startMs) : null;
+  const playout = sampled ? new PagePlayout(streamFormat) : null;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("No stream frame")), 30_000);
     socket.onmessage = (event) => {

@@ -18,6 +18,12 @@ export const packetsPerBatch = 2;
  * its way to the page.
  */
 export const playoutStartMs = 2 * packetsPerBatch * packetMs;
+/**
+ * What a page playing the stream still holds when a batch comes on time. A page that held more
+ * than this (and 20 ms of slack) for a whole second, after a late batch made it wait, drops the
+ * excess, so one late batch does not delay the room for good.
+ */
+export const playoutFloorMs = playoutStartMs - packetsPerBatch * packetMs;
 /** The most a page holds: beyond it (after a stall) the oldest sound is dropped. */
 export const playoutMaxMs = 300;
 
@@ -29,5 +35,6 @@ export const streamFormat = {
   channels: 1,
   packetMs,
   startMs: playoutStartMs,
+  floorMs: playoutFloorMs,
   maxMs: playoutMaxMs,
 } as const;

@@ -32,6 +32,7 @@ export class StreamPlayer {
       outputChannelCount: [1],
       processorOptions: {
         startSamples: Math.round(format.startMs * sampleRate / 1000),
+        floorSamples: Math.round(format.floorMs * sampleRate / 1000),
         maxSamples: Math.round(format.maxMs * sampleRate / 1000),
       },
     });

@@ -250,6 +250,7 @@ voiceTest(
         channels: 1,
         packetMs: 20,
         startMs: 80,
+        floorMs: 40,
         maxMs: 300,
       });
       // On stage, Ada must send: she is told to connect whatever the room's size.
