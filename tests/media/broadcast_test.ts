@@ -8,13 +8,14 @@ import { Broadcast, decodeBatch, encodeBatch } from "../../media/broadcast.ts";
 import { packetsPerBatch } from "../../media/stream_format.ts";
 import { Tone, toneAmplitude } from "./support/tones.ts";
 
-Deno.test("the room's stream carries the mix as numbered Opus packets, three to a batch", () => {
+Deno.test("the room's stream carries the mix as numbered Opus packets, two to a batch", () => {
   const batches: { first: number; packets: Uint8Array[] }[] = [];
   const broadcast = new Broadcast((first, packets) => batches.push({ first, packets }));
   const tone = new Tone(440, 0.3);
-  // One second of 10 ms frames: 50 packets of 20 ms, 16 whole batches.
+  // One second of 10 ms frames: 50 packets of 20 ms, 25 batches of two.
   for (let i = 0; i < 100; i++) broadcast.push(tone.next());
-  assert.equal(batches.length, 16);
+  assert.equal(packetsPerBatch, 2);
+  assert.equal(batches.length, 25);
   batches.forEach((batch, i) => {
     assert.equal(batch.first, i * packetsPerBatch);
     assert.equal(batch.packets.length, packetsPerBatch);
@@ -29,7 +30,7 @@ Deno.test("the room's stream carries the mix as numbered Opus packets, three to 
       return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
     });
   });
-  assert.equal(decoded.length, 48);
+  assert.equal(decoded.length, 50);
   // Past the codec's first packets, every 20 ms holds the tone and not another one.
   for (const pcm of decoded.slice(5)) {
     assert.ok(toneAmplitude(pcm, 440) > 0.2, `440 Hz at ${toneAmplitude(pcm, 440)}`);
