@@ -15,7 +15,7 @@ import type { PeerConnection } from "../media/wrtc.ts";
 import { Decoder } from "@evan/opus";
 import { decodeBatch } from "../media/broadcast.ts";
 import { jsonLines } from "../media/json_lines.ts";
-import { streamFormat } from "../media/stream_format.ts";
+import { packetMs, streamFormat } from "../media/stream_format.ts";
 import { PagePlayout } from "./page_playout.ts";
 import { type Click, Ear, wallClockMs } from "./audio_clicks.ts";
 import { hangUp, joinVoice, pause, untilConnected, type VoiceClient } from "./audio_voice.ts";
@@ -74,7 +74,7 @@ export interface StepRecord {
 export interface StreamStepRecord {
   listeners: number;
   window: Window;
-  /** Opus packets listeners got, as a fraction of 50 a second each. */
+  /** Opus packets listeners got, as a fraction of those sent (one per `packetMs`) each. */
   delivered: number;
   deliveredWorst: number;
   /** Clicks the sampled listeners heard, as a page would play them (page_playout.ts). */
@@ -164,6 +164,25 @@ async function clientMiB(plan: ListenersPlan): Promise<number> {
   return ((await residentMiB(Deno.pid)) ?? 0) + ((await residentMiB(plan.speakersPid)) ?? 0);
 }
 
+/** Waits out `plan.windowMs`, and says when it ran and how busy Palabre and the clients were. */
+async function measureWindow(
+  plan: ListenersPlan,
+): Promise<{ window: Window; serverCores: number; clientCores: number }> {
+  const serverBefore = await treeCpuSeconds(plan.serverPid);
+  const clientBefore = await clientCpuSeconds(plan);
+  const from = wallClockMs();
+  await pause(plan.windowMs);
+  const to = wallClockMs();
+  const seconds = (to - from) / 1000;
+  const serverAfter = await treeCpuSeconds(plan.serverPid);
+  const clientAfter = await clientCpuSeconds(plan);
+  return {
+    window: { from, to },
+    serverCores: ((serverAfter ?? 0) - (serverBefore ?? 0)) / seconds,
+    clientCores: (clientAfter - clientBefore) / seconds,
+  };
+}
+
 async function measureStep(
   plan: ListenersPlan,
   listeners: VoiceClient[],
@@ -174,14 +193,8 @@ async function measureStep(
   for (const client of listeners) client.ear.take();
   for (const listener of streamListeners) listener.ear?.take();
   const receivedBefore = await Promise.all(listeners.map((c) => received(c.pc)));
-  const serverBefore = await treeCpuSeconds(plan.serverPid);
-  const clientBefore = await clientCpuSeconds(plan);
-  const from = wallClockMs();
-  await pause(plan.windowMs);
-  const to = wallClockMs();
-  const seconds = (to - from) / 1000;
-  const serverAfter = await treeCpuSeconds(plan.serverPid);
-  const clientAfter = await clientCpuSeconds(plan);
+  const { window, serverCores, clientCores } = await measureWindow(plan);
+  const to = window.to;
   const heard = listeners.flatMap((c) => c.ear.take()).filter((c) => c.at <= to);
   const streamHeard = streamListeners.flatMap((l) => l.ear?.take() ?? [])
     .filter((c) => c.at <= to);
@@ -191,15 +204,15 @@ async function measureStep(
   const sum = (pick: (w: Received) => number) => windows.reduce((total, w) => total + pick(w), 0);
   return {
     listeners: listeners.length,
-    window: { from, to },
+    window,
     delivered: delivered.length ? delivered.reduce((a, b) => a + b, 0) / delivered.length : 1,
     deliveredWorst: delivered.length ? Math.min(...delivered) : 1,
     packetsLost: sum((w) => w.lost) / Math.max(1, sum((w) => w.lost + w.packets)),
     jitterBufferMs: sum((w) => w.jitterBufferSeconds) * 1000 / Math.max(1, sum((w) => w.emitted)),
     heard,
     streamHeard,
-    serverCores: ((serverAfter ?? 0) - (serverBefore ?? 0)) / seconds,
-    clientCores: (clientAfter - clientBefore) / seconds,
+    serverCores,
+    clientCores,
     serverMiB: (await treeResidentMiB(plan.serverPid)) ?? 0,
     clientMiB: await clientMiB(plan),
     failedConnections,
@@ -262,25 +275,19 @@ async function measureStreamStep(
   const sampled = listeners.filter((l) => l.ear);
   for (const listener of sampled) listener.ear!.take();
   const packetsBefore = listeners.map((l) => l.packets);
-  const serverBefore = await treeCpuSeconds(plan.serverPid);
-  const clientBefore = await clientCpuSeconds(plan);
-  const from = wallClockMs();
-  await pause(plan.windowMs);
-  const to = wallClockMs();
-  const seconds = (to - from) / 1000;
-  const delivered = listeners.map((l, i) => (l.packets - packetsBefore[i]) / (seconds * 50));
-  const heard = sampled.flatMap((l) => l.ear!.take()).filter((c) => c.at <= to);
-  const serverAfter = await treeCpuSeconds(plan.serverPid);
-  const clientAfter = await clientCpuSeconds(plan);
+  const { window, serverCores, clientCores } = await measureWindow(plan);
+  const expected = (window.to - window.from) / packetMs;
+  const delivered = listeners.map((l, i) => (l.packets - packetsBefore[i]) / expected);
+  const heard = sampled.flatMap((l) => l.ear!.take()).filter((c) => c.at <= window.to);
   return {
     listeners: listeners.length,
-    window: { from, to },
+    window,
     delivered: delivered.reduce((a, b) => a + b, 0) / Math.max(1, delivered.length),
     deliveredWorst: Math.min(...delivered),
     heard,
     sampled: sampled.length,
-    serverCores: ((serverAfter ?? 0) - (serverBefore ?? 0)) / seconds,
-    clientCores: (clientAfter - clientBefore) / seconds,
+    serverCores,
+    clientCores,
     serverMiB: (await treeResidentMiB(plan.serverPid)) ?? 0,
     clientMiB: await clientMiB(plan),
   };
