@@ -8,16 +8,9 @@
  */
 export class OneAtATime {
   #last: Promise<unknown> = Promise.resolve();
-  #waiting = 0;
-
-  /** Pieces of work started or waiting to start. */
-  get pending(): number {
-    return this.#waiting;
-  }
 
   run<T>(work: () => Promise<T>): Promise<T> {
-    this.#waiting++;
-    const turn = this.#last.then(work).finally(() => this.#waiting--);
+    const turn = this.#last.then(work);
     this.#last = turn.catch(() => {});
     return turn;
   }

@@ -51,7 +51,7 @@ export interface PeerOptions {
 const negotiations = new OneAtATime();
 
 /** What our answers ask browsers to send: 10 ms Opus packets, for a shorter way to the mix. */
-const packetMs = 10;
+const askedPacketMs = 10;
 
 export class Peer {
   #pc: PeerConnection;
@@ -140,7 +140,10 @@ async function negotiate(offer: SessionDescription, options: PeerOptions) {
     await audio.sender.replaceTrack(options.outgoing);
     const gathered = gatheringDone(pc, options.gatheringTimeoutMs);
     const answer = await pc.createAnswer();
-    await pc.setLocalDescription({ type: "answer", sdp: withPacketTime(answer.sdp, packetMs) });
+    await pc.setLocalDescription({
+      type: "answer",
+      sdp: withPacketTime(answer.sdp, askedPacketMs),
+    });
     return { pc, audio, gathered };
   } catch (error) {
     pc.close();
