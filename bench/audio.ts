@@ -347,6 +347,7 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
     s.serverCores.toFixed(2),
     Number.isNaN(perListener(s)) ? "" : `${(perListener(s) * 100).toFixed(2)}%`,
     s.clientCores.toFixed(2),
+    ms(s.clientLagMs),
     count(s.serverMiB),
   ]);
   const goalLine = atGoal
@@ -365,11 +366,14 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
       `${mixed.webrtcListeners} by WebRTC, ${mixed.streamListeners} by the room's stream), ` +
       `measured once the room had settled (from ${
         (2 * warmupMs + windowMs + mixedSettleMs) / 1000
-      } s after the last listener joined): ${goalCells(mixed.settled)}.`,
+      } s after the last listener joined): ${goalCells(mixed.settled)}; the listeners' ` +
+      `process was late by up to ${ms(mixed.settled.clientLagMs)} ms.`,
       "",
       `Right after those ${goals.listeners} joined (from ${warmupMs / 1000} s): ` +
-      `${goalCells(mixed.justJoined)}. A burst of joins delays some frames and every jitter ` +
-      "buffer keeps the extra depth for some 20 s.",
+      `${goalCells(mixed.justJoined)}; the listeners' process was late by up to ${
+        ms(mixed.justJoined.clientLagMs)
+      } ms. A burst of joins delays some frames and every jitter buffer keeps the extra depth ` +
+      "for some 20 s.",
     ].join("\n")
     : "The default mix of WebRTC and stream listeners was not measured.";
   const body = [
@@ -395,10 +399,11 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
         "server cores",
         "server per listener",
         "client cores",
+        "client late ms",
         "server MiB",
       ],
       rows,
-      new Array(12).fill("right"),
+      new Array(13).fill("right"),
     ),
     "",
     `One live room on Palabre (embedded PGlite), ${speakerCount} speakers on stage and unmuted, ` +
@@ -416,7 +421,10 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
     "and the server's mixing); a browser adds its capture and output buffers to that. Frames " +
     "delivered are the share of the audio each listener played that came from the server rather " +
     "than from packet-loss concealment (WebRTC's own `inbound-rtp` stats, over the window); " +
-    "clicks heard count clicks identified by pitch against clicks sent. Server per listener is " +
+    "clicks heard count clicks identified by pitch against clicks sent. Client late is the " +
+    "longest the listeners' process ran behind a timer due every 5 ms during the window: while " +
+    "it is behind, the arrivals and clicks it notes are noted late (a listener's latency " +
+    "then includes this process's own backlog). Server per listener is " +
     "the server's CPU above the run without listeners, divided by the listeners; the server " +
     "is Palabre's whole process tree (the web process and its media processes).",
     "",
@@ -490,6 +498,7 @@ function streamBody(steps: StreamStepResult[], quietCores: number): string {
       ? ""
       : `${((s.serverCores - quietCores) / s.listeners * 100).toFixed(3)}%`,
     s.clientCores.toFixed(2),
+    ms(s.clientLagMs),
     count(s.serverMiB),
   ]);
   return [
@@ -512,10 +521,11 @@ function streamBody(steps: StreamStepResult[], quietCores: number): string {
         "server cores",
         "server per listener",
         "client cores",
+        "client late ms",
         "server MiB",
       ],
       rows,
-      new Array(9).fill("right"),
+      new Array(10).fill("right"),
     ),
     "",
     "The same room and speakers, measured before the WebRTC ramp (whose last step overloads " +

@@ -67,6 +67,8 @@ export interface StepRecord {
   clientCores: number;
   serverMiB: number;
   clientMiB: number;
+  /** The longest this process was late on a timer in the window (see `LagWatch`), ms. */
+  clientLagMs: number;
   /** Connections that never reached "connected" for this step. */
   failedConnections: number;
 }
@@ -84,6 +86,7 @@ export interface StreamStepRecord {
   clientCores: number;
   serverMiB: number;
   clientMiB: number;
+  clientLagMs: number;
 }
 
 /** 100 listeners as Palabre serves them by default: the first ones by WebRTC, the rest by stream. */
@@ -164,14 +167,45 @@ async function clientMiB(plan: ListenersPlan): Promise<number> {
   return ((await residentMiB(Deno.pid)) ?? 0) + ((await residentMiB(plan.speakersPid)) ?? 0);
 }
 
+/**
+ * How late this process runs: a timer due every few milliseconds notes the longest it waited
+ * beyond that. While this process is busy, the arrivals and clicks it notes are noted late, so
+ * a listener's latency includes this process's own backlog, not only Palabre's.
+ */
+class LagWatch {
+  #everyMs = 5;
+  #last = performance.now();
+  #worstMs = 0;
+  #timer = setInterval(() => {
+    const now = performance.now();
+    this.#worstMs = Math.max(this.#worstMs, now - this.#last - this.#everyMs);
+    this.#last = now;
+  }, this.#everyMs);
+
+  /** The longest lateness since the last call, ms. */
+  take(): number {
+    const worst = this.#worstMs;
+    this.#worstMs = 0;
+    return worst;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+let lag: LagWatch | null = null;
+
 /** Waits out `plan.windowMs`, and says when it ran and how busy Palabre and the clients were. */
 async function measureWindow(
   plan: ListenersPlan,
-): Promise<{ window: Window; serverCores: number; clientCores: number }> {
+): Promise<{ window: Window; serverCores: number; clientCores: number; clientLagMs: number }> {
   const serverBefore = await treeCpuSeconds(plan.serverPid);
   const clientBefore = await clientCpuSeconds(plan);
   const from = wallClockMs();
+  lag?.take();
   await pause(plan.windowMs);
+  const clientLagMs = lag?.take() ?? 0;
   const to = wallClockMs();
   const seconds = (to - from) / 1000;
   const serverAfter = await treeCpuSeconds(plan.serverPid);
@@ -180,6 +214,7 @@ async function measureWindow(
     window: { from, to },
     serverCores: ((serverAfter ?? 0) - (serverBefore ?? 0)) / seconds,
     clientCores: (clientAfter - clientBefore) / seconds,
+    clientLagMs,
   };
 }
 
@@ -193,7 +228,7 @@ async function measureStep(
   for (const client of listeners) client.ear.take();
   for (const listener of streamListeners) listener.ear?.take();
   const receivedBefore = await Promise.all(listeners.map((c) => received(c.pc)));
-  const { window, serverCores, clientCores } = await measureWindow(plan);
+  const { window, serverCores, clientCores, clientLagMs } = await measureWindow(plan);
   const to = window.to;
   const heard = listeners.flatMap((c) => c.ear.take()).filter((c) => c.at <= to);
   const streamHeard = streamListeners.flatMap((l) => l.ear?.take() ?? [])
@@ -215,6 +250,7 @@ async function measureStep(
     clientCores,
     serverMiB: (await treeResidentMiB(plan.serverPid)) ?? 0,
     clientMiB: await clientMiB(plan),
+    clientLagMs,
     failedConnections,
   };
 }
@@ -275,7 +311,7 @@ async function measureStreamStep(
   const sampled = listeners.filter((l) => l.ear);
   for (const listener of sampled) listener.ear!.take();
   const packetsBefore = listeners.map((l) => l.packets);
-  const { window, serverCores, clientCores } = await measureWindow(plan);
+  const { window, serverCores, clientCores, clientLagMs } = await measureWindow(plan);
   const expected = (window.to - window.from) / packetMs;
   const delivered = listeners.map((l, i) => (l.packets - packetsBefore[i]) / expected);
   const heard = sampled.flatMap((l) => l.ear!.take()).filter((c) => c.at <= window.to);
@@ -290,6 +326,7 @@ async function measureStreamStep(
     clientCores,
     serverMiB: (await treeResidentMiB(plan.serverPid)) ?? 0,
     clientMiB: await clientMiB(plan),
+    clientLagMs,
   };
 }
 
@@ -332,6 +369,7 @@ async function streamSteps(plan: ListenersPlan): Promise<StreamStepRecord[]> {
 async function main(plan: ListenersPlan): Promise<ListenersResult> {
   // The WebRTC ramp goes until the server cannot keep up, and an overload leaves the speakers'
   // jitter buffers deep for a long while: everything else is measured before it.
+  lag = new LagWatch();
   const steps: StepRecord[] = [];
   const listeners: VoiceClient[] = [];
   if (plan.steps.includes(0)) steps.push(report(await measureStep(plan, [], 0)));
@@ -356,6 +394,7 @@ async function main(plan: ListenersPlan): Promise<ListenersResult> {
     if (step.delivered < plan.deliveredGoal || failed > 0) break;
   }
   hangUp(listeners);
+  lag.stop();
   return { steps, mixed, streamSteps: streamed };
 }
 
@@ -367,7 +406,9 @@ function report(step: StepRecord): StepRecord {
       }%, jitter buffer ${step.jitterBufferMs.toFixed(0)} ms, ${step.heard.length} clicks ` +
       `heard, server ${step.serverCores.toFixed(2)} cores, clients ${
         step.clientCores.toFixed(2)
-      } cores, server ${step.serverMiB.toFixed(0)} MiB` +
+      } cores (late by up to ${step.clientLagMs.toFixed(0)} ms), server ${
+        step.serverMiB.toFixed(0)
+      } MiB` +
       (step.failedConnections > 0 ? `, ${step.failedConnections} connections failed` : ""),
   );
   return step;
