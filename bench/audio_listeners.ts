@@ -150,7 +150,10 @@ function since(before: Received, after: Received): Received {
     samples: after.samples - before.samples,
     concealed: after.concealed - before.concealed,
     packets: after.packets - before.packets,
-    lost: after.lost - before.lost,
+    // The count is "expected less received" from RTP sequence numbers: packets that come late,
+    // after being counted lost, take it down again, so a window can read below zero. Only
+    // losses count here; late packets show as concealment in `delivered`.
+    lost: Math.max(0, after.lost - before.lost),
     jitterBufferSeconds: after.jitterBufferSeconds - before.jitterBufferSeconds,
     emitted: after.emitted - before.emitted,
   };
