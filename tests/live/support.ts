@@ -47,6 +47,7 @@ export async function seedRoom(sql: Sql, title: string): Promise<RoomWorld> {
 export interface PalabreProcess {
   origin: string;
   port: number;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -95,6 +96,7 @@ export async function startProcess(
   return {
     origin: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     async stop() {
       try {
         child.kill("SIGTERM");

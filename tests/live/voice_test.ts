@@ -283,3 +283,64 @@ voiceTest(
   },
   { WEBRTC_LISTENERS_PER_ROOM: "0" },
 );
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Waited ${ms} ms for ${what}`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** Palabre's media processes: its children running media/media_process.ts (Linux's /proc). */
+async function mediaProcesses(palabre: PalabreProcess): Promise<number[]> {
+  const pids: number[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const command = await Deno.readTextFile(`/proc/${entry.name}/cmdline`);
+      if (parent === palabre.pid && command.includes("media_process.ts")) {
+        pids.push(Number(entry.name));
+      }
+    } catch {
+      // Ended while we looked.
+    }
+  }
+  return pids;
+}
+
+voiceTest(
+  "when a room's media process dies, its connected pages are told to reconnect and connect again",
+  async (world, palabre) => {
+    const path = `/rooms/${world.roomId}/voice`;
+    const is = (type: string) => (f: string) => frame(f).type === type;
+    const connected = await LiveSocket.open(palabre.origin, path, world.graceCookie);
+    const watching = await LiveSocket.open(palabre.origin, path, world.adaCookie);
+    let again: LiveSocket | undefined;
+    try {
+      await connected.waitFor(is("state"));
+      await watching.waitFor(is("state"));
+      connected.send({ type: "offer", sdp: audioOffer });
+      await connected.waitFor(is("answer"));
+      const [media] = await mediaProcesses(palabre);
+      assert.ok(media, "the room's media runs in a process of its own");
+      Deno.kill(media, "SIGKILL");
+      // 1012 "service restart": the page's socket reconnects and offers again.
+      assert.equal(await within(connected.closed, 15_000, "the socket to close"), 1012);
+
+      again = await LiveSocket.open(palabre.origin, path, world.graceCookie);
+      await again.waitFor(is("state"));
+      again.send({ type: "offer", sdp: audioOffer });
+      await again.waitFor(is("answer"));
+      assert.ok(!(await mediaProcesses(palabre)).includes(media));
+      // A page that had no connection in the lost media keeps its socket.
+      watching.send({ type: "listen" });
+      await watching.waitFor(is("webrtc"));
+      assert.equal(watching.frames.filter(is("error")).length, 0);
+    } finally {
+      for (const socket of [connected, watching, again]) socket?.close();
+    }
+  },
+);
