@@ -98,6 +98,16 @@ Deno.test("a speaker's client sends a packet per 10 ms of voice, as the server's
   await lab.close();
 });
 
+Deno.test("the room mixes as its voices' frames arrive, not only on its own clock", async () => {
+  // The clock alone would send a frame a second: the listener would hear the tone in 1% of
+  // its frames. Led by the voice's arrivals, every frame carries it.
+  await using lab = MediaLab.start({ frameTimerMs: 1000 });
+  await lab.join("a", { role: "speaker", heard: true, toneHz: a });
+  await lab.join("l", { role: "listener" });
+  await waitUntil(lab, "l", { hears: a });
+  await lab.close();
+});
+
 Deno.test("a listener is never heard, whatever the controller or their browser says", async () => {
   await using lab = MediaLab.start();
   await lab.join("b", { role: "speaker", heard: true, toneHz: b });
