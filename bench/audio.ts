@@ -358,7 +358,11 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
     }**), mouth to ear p95 ${ms(atGoal.mouthToEarMs.p95)} ms (goal < ${goals.mouthToEarP95Ms}: **${
       atGoal.mouthToEarMs.p95 < goals.mouthToEarP95Ms ? "met" : "not met"
     }**).`
-    : `${goals.listeners} listeners were not reached: the goals at that size are **not met**.`;
+    : `With every listener on WebRTC, ${goals.listeners} listeners were not reached (the ` +
+      "largest room that delivered its frames is below): the goals are **not met** that way. " +
+      "libwebrtc encodes the mix once per connection, so every WebRTC listener costs the " +
+      "server a share of a core (the table), and that is why Palabre serves the listeners " +
+      `beyond the first ${defaultWebrtcListenersPerRoom} of a room by its stream.`;
   const mixed = result.mixed;
   const mixedLines = mixed
     ? [
