@@ -69,3 +69,61 @@ async function readOrEmpty(path: string): Promise<string> {
     throw error;
   }
 }
+
+/** Milliseconds a fixed piece of work took (`speedCheck`). */
+export interface SpeedCheckMs {
+  /** Object and string churn like rendering pages, float loops like mixing audio. */
+  compute: number;
+  /** Random reads across 256 MiB, most of them missing the caches, like a database's pages. */
+  memory: number;
+}
+
+/**
+ * How long this machine takes for fixed pieces of work (each the best of three, after one
+ * untimed round). The same code runs every time, so two runs' checks compare the machine's
+ * speed at those moments: on a shared host, a page that reads the database was seen to cost
+ * twice the CPU within an hour while a bare hello did not, and every figure moves with it.
+ */
+export function speedCheck(): SpeedCheckMs {
+  return { compute: bestOfThree(compute), memory: bestOfThree(randomReads) };
+}
+
+function bestOfThree(work: () => number): number {
+  work(); // compiled, optimised and its memory touched before it is timed
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const start = performance.now();
+    work();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+function compute(): number {
+  let checksum = 0;
+  for (let i = 0; i < 200_000; i++) {
+    const row = { id: i, handle: `member${i}`, topics: [i % 7, i % 11, i % 13] };
+    checksum += JSON.stringify(row).length;
+  }
+  const samples = new Float32Array(48_000);
+  for (let pass = 0; pass < 100; pass++) {
+    for (let i = 0; i < samples.length; i++) samples[i] = Math.sin((pass + i) * 0.001);
+    for (let i = 0; i < samples.length; i++) checksum += samples[i] * 0.5;
+  }
+  return checksum;
+}
+
+let table: Int32Array | null = null;
+
+function randomReads(): number {
+  table ??= new Int32Array(64 * 1024 * 1024).fill(1);
+  const mask = table.length - 1;
+  let checksum = 0;
+  let at = 12345;
+  for (let i = 0; i < 4_000_000; i++) {
+    // A linear congruential step: the same "random" places every run.
+    at = (Math.imul(at, 1_103_515_245) + 12_345) | 0;
+    checksum += table[(at >>> 6) & mask];
+  }
+  return checksum;
+}

@@ -13,7 +13,7 @@ import * as audio from "./audio.ts";
 import * as http from "./http.ts";
 import * as live from "./live.ts";
 import * as recommend from "./recommend.ts";
-import { describeMachine, type Machine } from "./machine.ts";
+import { describeMachine, type Machine, speedCheck, type SpeedCheckMs } from "./machine.ts";
 import type { Benchmark, BenchSection } from "./report.ts";
 import { cleanUpEverything } from "./processes.ts";
 
@@ -38,13 +38,16 @@ async function main(names: string[]): Promise<number> {
   console.log(`Benchmarking on ${machine.cpu}, ${machine.cores} cores, Deno ${Deno.version.deno}`);
 
   const sections: BenchSection[] = [];
+  const speedChecks: SpeedCheck[] = [];
   for (const name of chosen) {
+    speedChecks.push({ when: `before ${name}`, ms: speedCheck() });
     const startedAt = performance.now();
     sections.push(await benchmarks[name].run());
     console.log(`[${name}] done in ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
   }
+  speedChecks.push({ when: "at the end", ms: speedCheck() });
 
-  const report = render(machine, sections);
+  const report = render(machine, speedChecks, sections);
   if (names.length === 0) {
     await Deno.writeTextFile(reportPath, report);
     await formatReport();
@@ -63,7 +66,13 @@ async function main(names: string[]): Promise<number> {
   return 0;
 }
 
-function render(machine: Machine, sections: BenchSection[]): string {
+/** The machine's speed at one moment of the run (machine.ts `speedCheck`). */
+interface SpeedCheck {
+  when: string;
+  ms: SpeedCheckMs;
+}
+
+function render(machine: Machine, speedChecks: SpeedCheck[], sections: BenchSection[]): string {
   const problems = sections.flatMap((s) => s.problems.map((p) => `- ${s.title}: ${p}`));
   return [
     "# Benchmarks",
@@ -79,6 +88,11 @@ function render(machine: Machine, sections: BenchSection[]): string {
     `- OS: ${machine.os}`,
     `- Deno: ${machine.deno}`,
     `- Commit: ${machine.commit}`,
+    "- Speed checks (the same fixed work each time, ms, best of 3; lower is faster; compare " +
+    "them between runs): " +
+    speedChecks.map(({ when, ms }) =>
+      `${when} ${ms.compute.toFixed(0)} compute / ${ms.memory.toFixed(0)} memory`
+    ).join(", "),
     "",
     "## Summary",
     "",
