@@ -203,6 +203,10 @@ let lag: LagWatch | null = null;
 async function measureWindow(
   plan: ListenersPlan,
 ): Promise<{ window: Window; serverCores: number; clientCores: number; clientLagMs: number }> {
+  // CPU time is read over the whole span of its readings: a lagging process takes seconds to
+  // read /proc, and CPU spent meanwhile would otherwise count against the window alone (an
+  // overloaded step once read 1.47 cores for a server pinned to one).
+  const readFrom = wallClockMs();
   const serverBefore = await treeCpuSeconds(plan.serverPid);
   const clientBefore = await clientCpuSeconds(plan);
   const from = wallClockMs();
@@ -210,9 +214,9 @@ async function measureWindow(
   await pause(plan.windowMs);
   const clientLagMs = lag?.take() ?? 0;
   const to = wallClockMs();
-  const seconds = (to - from) / 1000;
   const serverAfter = await treeCpuSeconds(plan.serverPid);
   const clientAfter = await clientCpuSeconds(plan);
+  const seconds = (wallClockMs() - readFrom) / 1000;
   return {
     window: { from, to },
     serverCores: ((serverAfter ?? 0) - (serverBefore ?? 0)) / seconds,
