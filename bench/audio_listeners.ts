@@ -86,6 +86,7 @@ export interface StreamStepRecord {
   clientCores: number;
   serverMiB: number;
   clientMiB: number;
+  /** As in `StepRecord`. */
   clientLagMs: number;
 }
 

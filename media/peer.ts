@@ -88,10 +88,6 @@ export class Peer {
     return { peer: new Peer(pc, audio, options), answer: pc.localDescription! };
   }
 
-  get pc(): PeerConnection {
-    return this.#pc;
-  }
-
   get connectionState(): string {
     return this.#pc.connectionState;
   }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { Decoder } from "@evan/opus";
 import { act } from "../../db/room_actions.ts";
+import { processTree } from "../../bench/processes.ts";
 import { decodeBatch } from "../../media/broadcast.ts";
 import { packetsPerBatch } from "../../media/stream_format.ts";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
@@ -292,21 +293,12 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-/** Palabre's media processes: its children running media/media_process.ts (Linux's /proc). */
+/** Palabre's media processes: those under it running media/media_process.ts. */
 async function mediaProcesses(palabre: PalabreProcess): Promise<number[]> {
   const pids: number[] = [];
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
-      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const command = await Deno.readTextFile(`/proc/${entry.name}/cmdline`);
-      if (parent === palabre.pid && command.includes("media_process.ts")) {
-        pids.push(Number(entry.name));
-      }
-    } catch {
-      // Ended while we looked.
-    }
+  for (const pid of await processTree(palabre.pid)) {
+    const command = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
+    if (command.includes("media_process.ts")) pids.push(pid);
   }
   return pids;
 }

@@ -32,7 +32,8 @@ export class MediaLab {
 
   /**
    * With `mediaProcess`, the room's media runs in a media process of its own (as in main.ts).
-   * `frameTimerMs` sets how often the room's clock ticks when no voice leads it (10 ms).
+   * `frameTimerMs` sets how often the room's clock ticks when no voice leads it (10 ms); it
+   * applies to a room in the lab's own process only.
    */
   static start(options: { mediaProcess?: boolean; frameTimerMs?: number } = {}): MediaLab {
     const script = new URL("./lab_process.ts", import.meta.url).pathname;

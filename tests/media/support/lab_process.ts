@@ -23,12 +23,14 @@ const lost: number[] = [];
 const media = Deno.args.includes("--media-process")
   ? new MediaProcesses({ processes: 1, iceServers: [] })
   : null;
-const frameTimerMs = Number(
-  Deno.args.find((arg) => arg.startsWith("--frame-timer-ms="))?.split("=")[1] ?? 10,
-);
+// The room's own clock, when a test slows it (RoomMedia's default otherwise).
+const frameTimer = Deno.args.find((arg) => arg.startsWith("--frame-timer-ms="))?.split("=")[1];
 let room: RoomLike = media
   ? media.openRoom({ onSpeaking: (ids) => speaking.push(ids), onLost: () => lost.push(1) })
-  : new RoomMedia({ onSpeaking: (ids) => speaking.push(ids), clock: { frameMs: frameTimerMs } });
+  : new RoomMedia({
+    onSpeaking: (ids) => speaking.push(ids),
+    clock: frameTimer ? { frameMs: Number(frameTimer) } : undefined,
+  });
 const clients = new Map<string, TestClient>();
 const tones = new Map<string, number | undefined>();
 const micsOn = new Map<string, boolean>();
