@@ -25,6 +25,14 @@ export interface Config {
   secretKey: string;
   /** The origin pages are served from, when behind a proxy that rewrites Host; else taken per request. */
   publicOrigin: string | undefined;
+  /**
+   * Host names requests may name besides loopback and this machine's own addresses: `ALLOWED_HOSTS`
+   * and `PUBLIC_ORIGIN`'s. Any other Host is refused, so a forged Host (or a DNS-rebinding page)
+   * cannot make itself the origin the cross-site check expects.
+   */
+  allowedHosts: string[];
+  /** This machine's interface addresses at start, as URL host names (`10.0.0.5`, `[fe80::1]`). */
+  machineAddresses: string[];
   /** Marks cookies `Secure`; on by default when `publicOrigin` is https. */
   secureCookies: boolean;
   /** Trust `X-Forwarded-For` for the client address (only behind your own proxy). */
@@ -98,6 +106,8 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
     dataDir,
     secretKey,
     publicOrigin,
+    allowedHosts: allowedHosts(env.ALLOWED_HOSTS, publicOrigin),
+    machineAddresses: machineAddresses(),
     secureCookies: env.SECURE_COOKIES
       ? env.SECURE_COOKIES === "true"
       : publicOrigin?.startsWith("https:") ?? false,
@@ -154,6 +164,69 @@ function integer(value: string | undefined, fallback: number, name: string): num
     throw new Error(`${name} must be a whole number, got "${value}"`);
   }
   return n;
+}
+
+/** `ALLOWED_HOSTS` (names separated by commas or spaces) and the host of `PUBLIC_ORIGIN`, lowercased. */
+function allowedHosts(value: string | undefined, publicOrigin: string | undefined): string[] {
+  const names = (value ?? "").split(/[\s,]+/).filter(Boolean).map((name) => {
+    // A name with a port or a scheme is a mistake worth a clear refusal, not a silent mismatch.
+    if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(name)) {
+      throw new Error(`ALLOWED_HOSTS must list host names without scheme or port, got "${name}"`);
+    }
+    return name.toLowerCase();
+  });
+  if (publicOrigin) {
+    let url: URL;
+    try {
+      url = new URL(publicOrigin);
+    } catch {
+      throw new Error(`PUBLIC_ORIGIN must be an origin such as https://palabre.example.org`);
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      throw new Error(`PUBLIC_ORIGIN must start with https:// or http://, got "${publicOrigin}"`);
+    }
+    names.push(url.hostname);
+  }
+  return [...new Set(names)];
+}
+
+/** The addresses of this machine's interfaces, written as they appear in a URL's host. */
+function machineAddresses(): string[] {
+  try {
+    return Deno.networkInterfaces().map(({ family, address }) =>
+      family === "IPv6" ? `[${address.replace(/%.*$/, "")}]` : address
+    );
+  } catch {
+    // Without --allow-sys only loopback names and ALLOWED_HOSTS are answered.
+    return [];
+  }
+}
+
+/** True for names that always mean this machine: localhost (and its subdomains) and loopback addresses. */
+export function isLoopbackHost(hostname: string): boolean {
+  const name = hostname.toLowerCase();
+  return name === "localhost" || name.endsWith(".localhost") || name === "[::1]" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+/**
+ * What start-up says about the origin in force, and a warning when Palabre listens beyond
+ * loopback without `PUBLIC_ORIGIN` (links then use whatever answered host a request named).
+ */
+export function originNotice(config: Config): { line: string; warning?: string } {
+  if (config.publicOrigin) {
+    return { line: `Origin: ${config.publicOrigin} (PUBLIC_ORIGIN)` };
+  }
+  const extra = config.allowedHosts.length > 0 ? `, ${config.allowedHosts.join(", ")}` : "";
+  const line = "Origin: taken from each request's Host, answered only for localhost, loopback " +
+    `addresses and this machine's own (${config.machineAddresses.join(", ") || "none found"})` +
+    extra;
+  const loopbackOnly = isLoopbackHost(config.hostname) || config.hostname === "::1";
+  return loopbackOnly ? { line } : {
+    line,
+    warning: `Warning: listening on ${config.hostname} without PUBLIC_ORIGIN: set PUBLIC_ORIGIN ` +
+      "to the address people use (e.g. https://palabre.example.org), or ALLOWED_HOSTS for more names",
+  };
 }
 
 /** `ICE_SERVERS`: a JSON list such as `[{"urls":"turn:turn.example.org:3478","username":"u","credential":"p"}]`. */

@@ -5,7 +5,7 @@
  * @example
  * deno task start   # http://localhost:8000 on embedded PGlite in ./data
  */
-import { loadConfig } from "./config.ts";
+import { loadConfig, originNotice } from "./config.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { buildApp } from "./routes/app.tsx";
@@ -58,13 +58,17 @@ const app = buildApp({
 const server = Deno.serve({
   port: config.port,
   hostname: config.hostname,
-  onListen: ({ hostname, port }) =>
+  onListen: ({ hostname, port }) => {
     console.log(
       `Palabre is listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}` +
         ` (database: ${
           db.kind === "pglite" ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL"
         })`,
-    ),
+    );
+    const origin = originNotice(config);
+    console.log(origin.line);
+    if (origin.warning) console.warn(origin.warning);
+  },
 }, (request, info) => app.fetch(request, info));
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -16,7 +16,7 @@ import { HallwayRanker } from "../recommend/hallway.ts";
 import { Refusal } from "../db/errors.ts";
 import type { AppEnv } from "./context.ts";
 import { refusalPage, render } from "./http.tsx";
-import { refuseCrossSite, securityHeaders } from "./security.ts";
+import { refuseCrossSite, refuseUnknownHost, securityHeaders } from "./security.ts";
 import { loadMember } from "./session.tsx";
 import { assets } from "./static.ts";
 import { auth } from "./auth.tsx";
@@ -71,7 +71,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const hallwayOf = (memberId: number) => ranker.hallwayFor(memberId);
   const direct = directReads(deps.sql, hallwayOf);
   const cache = deps.events ? new ReadCache(deps.sql, hallwayOf, deps.events) : undefined;
-  app.use(securityHeaders());
+  app.use(securityHeaders(), refuseUnknownHost(deps.config));
   app.route("/static", assets);
   app.use(async (c, next) => {
     c.set("sql", deps.sql);

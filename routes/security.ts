@@ -7,6 +7,7 @@
  * app.use(securityHeaders(), refuseCrossSite());
  */
 import type { MiddlewareHandler } from "hono";
+import { type Config, isLoopbackHost } from "../config.ts";
 import type { AppEnv } from "./context.ts";
 
 const contentSecurityPolicy = [
@@ -51,6 +52,32 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     await next();
     const responseHeaders = c.res.headers;
     for (const [name, value] of headers) responseHeaders.set(name, value);
+  };
+}
+
+/** True when a request naming `hostname` in its Host is one Palabre answers. */
+export function isAnsweredHost(config: Config, hostname: string): boolean {
+  const name = hostname.toLowerCase();
+  return isLoopbackHost(name) || config.allowedHosts.includes(name) ||
+    config.machineAddresses.includes(name);
+}
+
+/**
+ * Refuses every request, socket upgrades included, whose Host Palabre was not told to answer.
+ * Without it a forged Host (or a DNS-rebinding page at evil.example) would become the origin
+ * the cross-site check expects when `PUBLIC_ORIGIN` is unset.
+ */
+export function refuseUnknownHost(config: Config): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const hostname = new URL(c.req.url).hostname;
+    if (!isAnsweredHost(config, hostname)) {
+      return c.text(
+        `This Palabre does not answer to the host "${hostname}": its operator can add it to ` +
+          "ALLOWED_HOSTS or set PUBLIC_ORIGIN",
+        421,
+      );
+    }
+    await next();
   };
 }
 

@@ -19,7 +19,11 @@ export type FormInput = Record<string, string | string[]>;
 
 /** The app on `sql`; with `events`, pages read through the cache as in production. */
 export async function testApp(sql: Sql, events?: EventHub): Promise<Hono<AppEnv>> {
-  const config = await loadConfig({ SECRET_KEY: "test-secret", DATA_DIR: "/nonexistent" });
+  const config = await loadConfig({
+    SECRET_KEY: "test-secret",
+    DATA_DIR: "/nonexistent",
+    ALLOWED_HOSTS: new URL(origin).hostname,
+  });
   return buildApp({ sql, config, events });
 }
 
