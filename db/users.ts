@@ -10,6 +10,7 @@ import type { Sql, Tx } from "./client.ts";
 import { isUniqueViolation, Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
 import { hashPassword, spendDecoyVerification, verifyPassword } from "./passwords.ts";
+import { displayNameFrom, refuseTakenDisplayName } from "./display_names.ts";
 
 export interface Member {
   id: number;
@@ -26,7 +27,6 @@ export interface NewMember {
 }
 
 export const handlePattern = /^[A-Za-z0-9_]{3,20}$/;
-export const displayNameMaxLength = 50;
 export const passwordMinLength = 10;
 export const passwordMaxLength = 200;
 export const bioMaxLength = 300;
@@ -51,7 +51,7 @@ export function validateNewMember(input: NewMember): void {
   if (reservedHandles.has(lower) || lower.startsWith(seededHandlePrefix)) {
     throw new Refusal("invalid", "That handle is reserved", "handle");
   }
-  validateDisplayName(input.displayName);
+  displayNameFrom(input.displayName);
   if (input.password.length < passwordMinLength) {
     throw new Refusal(
       "invalid",
@@ -65,22 +65,6 @@ export function validateNewMember(input: NewMember): void {
       `Password must be at most ${passwordMaxLength} characters`,
       "password",
     );
-  }
-}
-
-function validateDisplayName(displayName: string): void {
-  const name = displayName.trim();
-  if (name.length === 0) throw new Refusal("invalid", "Display name is required", "display_name");
-  if (name.length > displayNameMaxLength) {
-    throw new Refusal(
-      "invalid",
-      `Display name must be at most ${displayNameMaxLength} characters`,
-      "display_name",
-    );
-  }
-  // deno-lint-ignore no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) {
-    throw new Refusal("invalid", "Display name cannot contain control characters", "display_name");
   }
 }
 
@@ -110,21 +94,26 @@ export async function insertMember(
   options: { isAdmin: boolean; invitedBy: number | null },
 ): Promise<Member> {
   const handle = input.handle.trim();
+  const displayName = displayNameFrom(input.displayName);
+  let member: Member;
   try {
     // A savepoint keeps the caller's transaction usable after a unique violation.
     const [row] = await tx.savepoint((sp) =>
       sp`insert into users (handle, display_name, password_hash, is_admin, invited_by)
-         values (${handle}, ${input.displayName.trim()}, ${passwordHash},
+         values (${handle}, ${displayName}, ${passwordHash},
                  ${options.isAdmin}, ${options.invitedBy})
          returning id, handle, display_name, is_admin, onboarded_at`
     );
-    return toMember(row);
+    member = toMember(row);
   } catch (error) {
     if (isUniqueViolation(error, "users_handle_key")) {
       throw new Refusal("invalid", "That handle is taken", "handle");
     }
     throw error;
   }
+  // After the handle: a taken handle is the first thing a person signing up needs to know.
+  await refuseTakenDisplayName(tx, displayName, member.id);
+  return member;
 }
 
 /** The member with this handle and password, or an `unauthenticated` refusal. */
@@ -158,13 +147,14 @@ export interface ProfileEdit {
 
 /** Changes a member's own display name and bio. */
 export async function updateProfile(sql: Sql, memberId: number, edit: ProfileEdit): Promise<void> {
-  validateDisplayName(edit.displayName);
+  const displayName = displayNameFrom(edit.displayName);
   const bio = edit.bio.replace(/\r\n/g, "\n").trim();
   if (bio.length > bioMaxLength) {
     throw new Refusal("invalid", `Bio must be at most ${bioMaxLength} characters`, "bio");
   }
   await sql.begin(async (tx) => {
-    await tx`update users set display_name = ${edit.displayName.trim()}, bio = ${bio}
+    await refuseTakenDisplayName(tx, displayName, memberId);
+    await tx`update users set display_name = ${displayName}, bio = ${bio}
              where id = ${memberId}`;
     // Display names show in other members' hallways too.
     await notify(tx, { members: [memberId], hallway: true });
