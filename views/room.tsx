@@ -319,6 +319,8 @@ function PersonTile(
       <a href={`/@${p.handle}`} class="person-link">
         <span class="avatar" aria-hidden="true">{[...p.displayName][0]?.toUpperCase()}</span>
         <span class="person-name">{p.displayName}</span>
+        {/* The handle is who this is; a display name alone could be anyone's. */}
+        <span class="person-handle">@{p.handle}</span>
       </a>
       {states.length > 0 && <span class="person-state">{states.join(", ")}</span>}
       {props.moderatorView && p.userId !== props.me.userId && (
@@ -345,6 +347,9 @@ function ModeratorMenu(props: { person: RoomPerson; roomId: number }) {
     <details class="moderator-menu">
       <summary aria-label={`Moderate ${at}`}>Moderate</summary>
       <div class="menu">
+        <p class="menu-who">
+          {p.displayName} <span class="person-handle">{at}</span>
+        </p>
         {p.role === "listener" && !p.invited && item("invite_to_speak", "Invite to speak")}
         {p.role !== "listener" && !p.muted && item("mute", "Mute")}
         {p.role !== "listener" && item("move_to_audience", "Move to audience")}
