@@ -207,8 +207,12 @@ class MediaChild {
     const config = new URL("../deno.json", import.meta.url).pathname;
     this.#process = new Deno.Command(Deno.execPath(), {
       // wrtc is a Node-API addon (ffi) in node_modules (read); it opens its own sockets.
+      // `--cached-only`: from what the server installed, never the npm registry (without it Deno
+      // looks up wrtc and Opus there when its cache lacks their metadata, though node_modules
+      // has them).
       args: [
         "run",
+        "--cached-only",
         "--quiet",
         "--config",
         config,

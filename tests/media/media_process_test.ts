@@ -78,3 +78,33 @@ Deno.test("a media process that dies is reported to its room, and the next room 
   assert.notEqual(again.pids[0], pid);
   await lab.close();
 });
+
+Deno.test("a media process starts from what is installed and asks the npm registry nothing", async () => {
+  // A registry that answers nothing useful and remembers every question, and a Deno cache
+  // without the packages' registry metadata: a media process that looked anything up asks here.
+  const asked: string[] = [];
+  await using registry = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => {
+      asked.push(new URL(request.url).pathname);
+      return new Response("The registry is out of reach", { status: 503 });
+    },
+  );
+  const denoDir = await Deno.makeTempDir({ prefix: "palabre-deno-dir-" });
+  try {
+    await using lab = MediaLab.start({
+      mediaProcess: true,
+      env: {
+        DENO_DIR: denoDir,
+        NPM_CONFIG_REGISTRY: `http://127.0.0.1:${registry.addr.port}/`,
+      },
+    });
+    await lab.join("a", { role: "speaker", heard: true, toneHz: a });
+    await lab.join("l", { role: "listener" });
+    await waitUntil(lab, "l", { hears: a });
+    assert.deepEqual(asked, [], "the registry was asked");
+    assert.equal(await lab.close(), null);
+  } finally {
+    await Deno.remove(denoDir, { recursive: true });
+  }
+});

@@ -33,14 +33,19 @@ export class MediaLab {
   /**
    * With `mediaProcess`, the room's media runs in a media process of its own (as in main.ts).
    * `frameTimerMs` sets how often the room's clock ticks when no voice leads it (10 ms); it
-   * applies to a room in the lab's own process only.
+   * applies to a room in the lab's own process only. `env` is added to the lab's environment
+   * (its media process inherits it). The lab runs from what is installed (`--cached-only`), as
+   * media processes do, so nothing it does asks the npm registry.
    */
-  static start(options: { mediaProcess?: boolean; frameTimerMs?: number } = {}): MediaLab {
+  static start(
+    options: { mediaProcess?: boolean; frameTimerMs?: number; env?: Record<string, string> } = {},
+  ): MediaLab {
     const script = new URL("./lab_process.ts", import.meta.url).pathname;
     const config = new URL("../../../deno.json", import.meta.url).pathname;
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
+        "--cached-only",
         "--allow-all",
         "--quiet",
         "--config",
@@ -49,6 +54,7 @@ export class MediaLab {
         ...(options.mediaProcess ? ["--media-process"] : []),
         ...(options.frameTimerMs ? [`--frame-timer-ms=${options.frameTimerMs}`] : []),
       ],
+      env: options.env,
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
