@@ -25,7 +25,8 @@ export interface RoomPerson {
 
 export interface RoomData {
   room: {
-    id: number;
+    /** The room's opaque id: the only id of it a page carries. */
+    publicId: string;
     title: string;
     description: string;
     kind: "open" | "social" | "closed";
@@ -80,12 +81,12 @@ export function RoomPage(
         Connecting…
       </p>
       {props.voice && room.state === "live" && (
-        <VoicePanel roomId={room.id} iceServers={props.voice.iceServers} />
+        <VoicePanel roomId={room.publicId} iceServers={props.voice.iceServers} />
       )}
       <div id="room-notice" class="room-notice" aria-live="assertive"></div>
       <div
         id="room-live"
-        hx-ws:connect={`/rooms/${room.id}/live`}
+        hx-ws:connect={`/rooms/${room.publicId}/live`}
         hx-target="#room-live"
         hx-swap="innerHTML"
       >
@@ -93,7 +94,7 @@ export function RoomPage(
       </div>
       <details class="safety">
         <summary>Report this room</summary>
-        <form method="post" action={`/rooms/${room.id}/report`}>
+        <form method="post" action={`/rooms/${room.publicId}/report`}>
           <label for="room-report-reason">What is wrong?</label>
           <textarea id="room-report-reason" name="reason" rows={3} maxlength={500} required>
           </textarea>
@@ -108,14 +109,14 @@ export function RoomPage(
  * "Join audio" and the voice's state in words. Hidden until static/voice.js takes it over: a
  * page without scripts has no voice to offer.
  */
-function VoicePanel(props: { roomId: number; iceServers: unknown[] }) {
+function VoicePanel(props: { roomId: string; iceServers: unknown[] }) {
   return (
     <section
       id="voice"
       class="voice"
       hidden
       aria-label="Audio"
-      data-room-id={String(props.roomId)}
+      data-room-id={props.roomId}
       data-ice-servers={JSON.stringify(props.iceServers)}
     >
       <button type="button" class="voice-join">Join audio</button>
@@ -164,7 +165,7 @@ export function RoomLive(props: { data: RoomData; viewerId: number }) {
         <h2>You are not in this room</h2>
         <p>You left, or your connection was gone too long.</p>
         <p class="actions">
-          <a class="button" href={`/rooms/${room.id}`}>Rejoin</a>
+          <a class="button" href={`/rooms/${room.publicId}`}>Rejoin</a>
           <a class="button secondary" href="/">Back to the hallway</a>
         </p>
       </section>
@@ -186,22 +187,29 @@ export function RoomLive(props: { data: RoomData; viewerId: number }) {
         </h2>
         <ul class="people">
           {stage.map((p) => (
-            <PersonTile person={p} roomId={room.id} moderatorView={isModerator} me={me} />
+            <PersonTile person={p} roomId={room.publicId} moderatorView={isModerator} me={me} />
           ))}
         </ul>
       </section>
-      {isModerator && <HandsQueue roomId={room.id} hands={hands} enabled={room.handsEnabled} />}
+      {isModerator && (
+        <HandsQueue roomId={room.publicId} hands={hands} enabled={room.handsEnabled} />
+      )}
       <section class="audience" aria-labelledby="followed-title">
         <h2 id="followed-title">
           Followed by the speakers <span class="count">({followed.length})</span>
         </h2>
-        <AudienceList people={followed} roomId={room.id} moderatorView={isModerator} me={me} />
+        <AudienceList
+          people={followed}
+          roomId={room.publicId}
+          moderatorView={isModerator}
+          me={me}
+        />
         <h2 id="others-title">
           Others in the room <span class="count">({others.length})</span>
         </h2>
-        <AudienceList people={others} roomId={room.id} moderatorView={isModerator} me={me} />
+        <AudienceList people={others} roomId={room.publicId} moderatorView={isModerator} me={me} />
       </section>
-      {isModerator && <RoomControls roomId={room.id} handsEnabled={room.handsEnabled} />}
+      {isModerator && <RoomControls roomId={room.publicId} handsEnabled={room.handsEnabled} />}
     </>
   );
 }
@@ -211,7 +219,7 @@ export function RoomLive(props: { data: RoomData; viewerId: number }) {
 const audienceShown = 60;
 
 function AudienceList(
-  props: { people: RoomPerson[]; roomId: number; moderatorView: boolean; me: RoomPerson },
+  props: { people: RoomPerson[]; roomId: string; moderatorView: boolean; me: RoomPerson },
 ) {
   const more = props.people.length - audienceShown;
   return (
@@ -231,7 +239,7 @@ function AudienceList(
 
 /** A form that posts one room action; with htmx the live part swaps in place. */
 function ActionButton(props: {
-  roomId: number;
+  roomId: string;
   action: string;
   target?: string;
   fields?: Record<string, string>;
@@ -260,33 +268,50 @@ function SelfControls(props: { room: RoomData["room"]; me: RoomPerson }) {
   if (me.invited) {
     buttons.push(
       <p class="invitation" role="alert">A moderator invited you to speak.</p>,
-      <ActionButton roomId={room.id} action="accept_invite" label="Join the stage" />,
-      <ActionButton roomId={room.id} action="decline_invite" label="Not now" variant="secondary" />,
+      <ActionButton roomId={room.publicId} action="accept_invite" label="Join the stage" />,
+      <ActionButton
+        roomId={room.publicId}
+        action="decline_invite"
+        label="Not now"
+        variant="secondary"
+      />,
     );
   } else if (me.role === "listener") {
     if (me.handRaisedAt) {
       buttons.push(
         <ActionButton
-          roomId={room.id}
+          roomId={room.publicId}
           action="lower_hand"
           label="Lower hand"
           variant="secondary"
         />,
       );
     } else if (room.handsEnabled) {
-      buttons.push(<ActionButton roomId={room.id} action="raise_hand" label="Raise hand" />);
+      buttons.push(<ActionButton roomId={room.publicId} action="raise_hand" label="Raise hand" />);
     } else {
       buttons.push(<p class="muted">The moderators turned hands off.</p>);
     }
   } else {
     buttons.push(
       me.muted
-        ? <ActionButton roomId={room.id} action="unmute_self" label="Unmute" />
-        : <ActionButton roomId={room.id} action="mute_self" label="Mute" variant="secondary" />,
+        ? <ActionButton roomId={room.publicId} action="unmute_self" label="Unmute" />
+        : (
+          <ActionButton
+            roomId={room.publicId}
+            action="mute_self"
+            label="Mute"
+            variant="secondary"
+          />
+        ),
     );
   }
   buttons.push(
-    <ActionButton roomId={room.id} action="leave" label="Leave quietly" variant="secondary" />,
+    <ActionButton
+      roomId={room.publicId}
+      action="leave"
+      label="Leave quietly"
+      variant="secondary"
+    />,
   );
   return (
     <section class="self-controls" aria-label="Your controls">
@@ -302,7 +327,7 @@ function SelfControls(props: { room: RoomData["room"]; me: RoomPerson }) {
 }
 
 function PersonTile(
-  props: { person: RoomPerson; roomId: number; moderatorView: boolean; me: RoomPerson },
+  props: { person: RoomPerson; roomId: string; moderatorView: boolean; me: RoomPerson },
 ) {
   const p = props.person;
   const states = [
@@ -328,7 +353,7 @@ function PersonTile(
   );
 }
 
-function ModeratorMenu(props: { person: RoomPerson; roomId: number }) {
+function ModeratorMenu(props: { person: RoomPerson; roomId: string }) {
   const p = props.person;
   const at = `@${p.handle}`;
   const item = (action: string, label: string, variant?: "secondary" | "danger") => (
@@ -356,7 +381,7 @@ function ModeratorMenu(props: { person: RoomPerson; roomId: number }) {
   );
 }
 
-function HandsQueue(props: { roomId: number; hands: RoomPerson[]; enabled: boolean }) {
+function HandsQueue(props: { roomId: string; hands: RoomPerson[]; enabled: boolean }) {
   return (
     <section class="hands" aria-labelledby="hands-title">
       <h2 id="hands-title">
@@ -387,7 +412,7 @@ function HandsQueue(props: { roomId: number; hands: RoomPerson[]; enabled: boole
   );
 }
 
-function RoomControls(props: { roomId: number; handsEnabled: boolean }) {
+function RoomControls(props: { roomId: string; handsEnabled: boolean }) {
   return (
     <section class="room-controls" aria-label="Room controls">
       <ActionButton

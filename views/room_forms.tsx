@@ -156,7 +156,7 @@ export function NewEventView(props: FormProps) {
 }
 
 export function EventView(
-  props: { title: string; startsAt: Date; roomId: number; viewerHosts: boolean },
+  props: { title: string; startsAt: Date; roomId: string; viewerHosts: boolean },
 ) {
   const iso = props.startsAt.toISOString();
   return (

@@ -50,7 +50,7 @@ function frame(text: string): Record<string, unknown> {
 }
 
 voiceTest("a voice socket from another site is refused", async (world, palabre) => {
-  const url = palabre.origin.replace(/^http/, "ws") + `/rooms/${world.roomId}/voice`;
+  const url = palabre.origin.replace(/^http/, "ws") + `/rooms/${world.publicId}/voice`;
   const socket = new WebSocket(url, {
     headers: { Origin: "http://elsewhere.example", Cookie: world.graceCookie },
   });
@@ -67,7 +67,7 @@ voiceTest(
   async (world, palabre) => {
     const socket = await LiveSocket.open(
       palabre.origin,
-      `/rooms/${world.roomId}/voice`,
+      `/rooms/${world.publicId}/voice`,
       world.graceCookie,
     );
     try {
@@ -98,7 +98,7 @@ voiceTest(
   async (world, palabre, db) => {
     const socket = await LiveSocket.open(
       palabre.origin,
-      `/rooms/${world.roomId}/voice`,
+      `/rooms/${world.publicId}/voice`,
       world.graceCookie,
     );
     try {
@@ -122,7 +122,7 @@ voiceTest(
     await act(db.sql, world.ids.grace, world.roomId, { type: "unmute_self" });
     const socket = await LiveSocket.open(
       palabre.origin,
-      `/rooms/${world.roomId}/voice`,
+      `/rooms/${world.publicId}/voice`,
       world.graceCookie,
     );
     const state = (muted: boolean, mutedByModerator: boolean) => (f: string) => {
@@ -179,7 +179,7 @@ const audioOffer = [
 voiceTest(
   "a member's newer page takes their voice from the older one, which can take it back",
   async (world, palabre) => {
-    const path = `/rooms/${world.roomId}/voice`;
+    const path = `/rooms/${world.publicId}/voice`;
     const older = await LiveSocket.open(palabre.origin, path, world.adaCookie);
     const newer = await LiveSocket.open(palabre.origin, path, world.adaCookie);
     const grace = await LiveSocket.open(palabre.origin, path, world.graceCookie);
@@ -214,7 +214,11 @@ voiceTest(
   "a listener asking to listen in a small room is told to connect, like a speaker",
   async (world, palabre) => {
     for (const cookie of [world.graceCookie, world.adaCookie]) {
-      const socket = await LiveSocket.open(palabre.origin, `/rooms/${world.roomId}/voice`, cookie);
+      const socket = await LiveSocket.open(
+        palabre.origin,
+        `/rooms/${world.publicId}/voice`,
+        cookie,
+      );
       try {
         await socket.waitFor((f) => frame(f).type === "state");
         socket.send({ type: "listen" });
@@ -232,12 +236,12 @@ voiceTest(
   async (world, palabre) => {
     const grace = await LiveSocket.open(
       palabre.origin,
-      `/rooms/${world.roomId}/voice`,
+      `/rooms/${world.publicId}/voice`,
       world.graceCookie,
     );
     const ada = await LiveSocket.open(
       palabre.origin,
-      `/rooms/${world.roomId}/voice`,
+      `/rooms/${world.publicId}/voice`,
       world.adaCookie,
     );
     try {
@@ -306,7 +310,7 @@ async function mediaProcesses(palabre: PalabreProcess): Promise<number[]> {
 voiceTest(
   "when a room's media process dies, its connected pages are told to reconnect and connect again",
   async (world, palabre) => {
-    const path = `/rooms/${world.roomId}/voice`;
+    const path = `/rooms/${world.publicId}/voice`;
     const is = (type: string) => (f: string) => frame(f).type === type;
     const connected = await LiveSocket.open(palabre.origin, path, world.graceCookie);
     const watching = await LiveSocket.open(palabre.origin, path, world.adaCookie);
