@@ -186,6 +186,9 @@ rooms.get("/rooms/:id", async (c) => {
   const snapshot = await roomSnapshot(c.get("sql"), roomId);
   if (!snapshot) throw new Refusal("not_found", "No such room");
   const { room } = snapshot;
+  const link = room.kind === "closed"
+    ? `${originOf(c)}/rooms/${room.publicId}?key=${room.linkKey}`
+    : null;
   if (room.state === "scheduled") {
     const viewerHosts = await hostsEvent(c.get("sql"), roomId, member.id);
     return render(c, {
@@ -196,14 +199,13 @@ rooms.get("/rooms/:id", async (c) => {
           startsAt={room.scheduledFor!}
           roomId={room.publicId}
           viewerHosts={viewerHosts}
+          shareLink={viewerHosts ? link : null}
         />
       ),
     });
   }
   const me = snapshot.participants.find((p) => p.userId === member.id);
-  const shareLink = room.kind === "closed" && me?.role === "moderator"
-    ? `${originOf(c)}/rooms/${room.publicId}?key=${room.linkKey}`
-    : null;
+  const shareLink = me?.role === "moderator" ? link : null;
   return render(c, {
     title: room.title,
     body: (

@@ -63,19 +63,7 @@ export function RoomPage(
           <span class="badge">{kindWords[room.kind]}</span>{" "}
           {topics.map((t) => <span class="chip small">#{t.name}</span>)}
         </p>
-        {props.shareLink && (
-          <p class="share">
-            <label for="room-link">Room link</label>
-            <input
-              id="room-link"
-              class="invite-link"
-              type="text"
-              readonly
-              value={props.shareLink}
-            />
-            <button type="button" class="secondary" data-copy="#room-link">Copy</button>
-          </p>
-        )}
+        {props.shareLink && <ShareLink link={props.shareLink} />}
       </header>
       <p id="live-status" class="live-status" role="status" data-state="connecting">
         Connecting…
@@ -102,6 +90,17 @@ export function RoomPage(
         </form>
       </details>
     </article>
+  );
+}
+
+/** A closed room's link, for its moderators (or an event's hosts) to pass on. */
+export function ShareLink(props: { link: string }) {
+  return (
+    <p class="share">
+      <label for="room-link">Room link</label>
+      <input id="room-link" class="invite-link" type="text" readonly value={props.link} />
+      <button type="button" class="secondary" data-copy="#room-link">Copy</button>
+    </p>
   );
 }
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
-import { startRoom } from "../../db/rooms.ts";
+import { publicRoomId, startRoom } from "../../db/rooms.ts";
 import { act } from "../../db/room_actions.ts";
 import { loadConfig } from "../../config.ts";
 import { buildApp } from "../../routes/app.tsx";
@@ -78,6 +78,36 @@ liveTest("a socket from another site or without a session is refused", async (w)
     await upgradeStatus(`${w.origin}/rooms/999/live`, { Origin: w.origin, Cookie: w.graceCookie }),
     404,
   );
+});
+
+liveTest("a socket to a room the member may not see is closed like one to no room", async (w) => {
+  const closed = await startRoom(w.db.sql, w.ids.ada, {
+    title: "Behind doors",
+    description: "",
+    topics: ["chess"],
+    kind: "closed",
+  });
+  const ended = await startRoom(w.db.sql, w.ids.ada, {
+    title: "Over now",
+    description: "",
+    topics: ["chess"],
+    kind: "closed",
+  });
+  await act(w.db.sql, w.ids.ada, ended, { type: "end" });
+  /** Every frame Grace's socket gets before it is closed, and how it is closed. */
+  const visit = async (publicId: string) => {
+    const socket = await LiveSocket.open(w.origin, `/rooms/${publicId}/live`, w.graceCookie);
+    const code = await socket.closed;
+    return { code, frames: socket.frames };
+  };
+  const none = await visit("AAAAAAAAAAAAAAAAAAAAAA");
+  // A normal close, which htmx does not retry, with nothing about the room.
+  assert.equal(none.code, 1000);
+  assert.equal(none.frames.length, 1);
+  assert.match(none.frames[0], /You are not in this room/);
+  for (const roomId of [closed, ended]) {
+    assert.deepEqual(await visit(await publicRoomId(w.db.sql, roomId)), none);
+  }
 });
 
 liveTest("a malformed socket message gets an error frame and the socket stays open", async (w) => {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { Decoder } from "@evan/opus";
 import { act } from "../../db/room_actions.ts";
+import { publicRoomId, startRoom } from "../../db/rooms.ts";
 import { processTree } from "../../bench/processes.ts";
 import { decodeBatch } from "../../media/broadcast.ts";
 import { packetsPerBatch } from "../../media/stream_format.ts";
@@ -61,6 +62,35 @@ voiceTest("a voice socket from another site is refused", async (world, palabre) 
   socket.close();
   assert.equal(outcome, "refused");
 });
+
+voiceTest(
+  "a voice socket to a room the member may not see is closed like one to no room",
+  async (world, palabre, db) => {
+    const ended = await startRoom(db.sql, world.ids.ada, {
+      title: "Over now",
+      description: "",
+      topics: ["chess"],
+      kind: "closed",
+    });
+    await act(db.sql, world.ids.ada, ended, { type: "end" });
+    /** How Grace's voice socket to the room ends, with whatever it was sent first. */
+    const visit = async (publicId: string) => {
+      const url = palabre.origin.replace(/^http/, "ws") + `/rooms/${publicId}/voice`;
+      const socket = new WebSocket(url, {
+        headers: { Origin: palabre.origin, Cookie: world.graceCookie },
+      });
+      const frames: string[] = [];
+      socket.onmessage = (event) => frames.push(String(event.data));
+      return await new Promise((resolve) => {
+        socket.onclose = (event) => resolve({ code: event.code, reason: event.reason, frames });
+      });
+    };
+    const none = await visit("AAAAAAAAAAAAAAAAAAAAAA");
+    assert.deepEqual(none, { code: 1000, reason: "Not in this room", frames: [] });
+    // An ended room one took no part in does not even say that it ended.
+    assert.deepEqual(await visit(await publicRoomId(db.sql, ended)), none);
+  },
+);
 
 voiceTest(
   "bad voice messages get an error frame and the socket stays open",
