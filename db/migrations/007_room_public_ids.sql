@@ -12,8 +12,8 @@ alter table rooms add constraint rooms_public_id_format
 -- not interesting): the one statement of that rule, asked before anything else about the room
 -- is read. Removed members never. A live room or a scheduled event: whoever may join it
 -- (`may_join`; for a closed event, its hosts and those who came through its link). An ended
--- room: those who took part in it (their listening rows), its creator and hosts; an ended open
--- room also any member its creator and hosts have not blocked.
+-- room: never members its creator or hosts blocked; then those who took part in it (their
+-- listening rows), its creator and hosts, and for an open room every member.
 create function may_see(room_id bigint, member bigint) returns boolean
 language sql stable as $$
   select exists (
@@ -21,15 +21,15 @@ language sql stable as $$
     where r.id = $1
       and not exists (select 1 from room_bans b where b.room_id = $1 and b.user_id = $2)
       and case when r.state <> 'ended' then may_join($1, $2)
-        else r.creator_id = $2
-          or exists (select 1 from room_hosts h where h.room_id = $1 and h.user_id = $2)
-          or exists (select 1 from listens l where l.room_id = $1 and l.user_id = $2)
-          or (r.kind = 'open' and not exists (
-                select 1 from blocks k
-                where k.blocked_id = $2
-                  and (k.blocker_id = r.creator_id
-                       or k.blocker_id in (select h.user_id from room_hosts h
-                                           where h.room_id = $1))))
+        else not exists (
+            select 1 from blocks k
+            where k.blocked_id = $2
+              and (k.blocker_id = r.creator_id
+                   or k.blocker_id in (select h.user_id from room_hosts h where h.room_id = $1)))
+          and (r.kind = 'open'
+               or r.creator_id = $2
+               or exists (select 1 from room_hosts h where h.room_id = $1 and h.user_id = $2)
+               or exists (select 1 from listens l where l.room_id = $1 and l.user_id = $2))
       end
   )
 $$;

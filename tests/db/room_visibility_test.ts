@@ -151,6 +151,17 @@ dbTest("an ended open room is seen by members, not by those its creator blocked"
   assert.equal(await answer(sql, publicId, mallory.id), hidden);
 });
 
+dbTest("a member the creator blocks no longer sees the ended room they were in", async (sql) => {
+  const { ada, grace } = await cast(sql, "ada", "grace");
+  const roomId = await openRoom(sql, ada.id, { kind: "closed" });
+  const publicId = await publicRoomId(sql, roomId);
+  await joinRoom(sql, grace.id, roomId, { linkKey: await linkKeyOf(sql, roomId) });
+  await act(sql, ada.id, roomId, { type: "end" });
+  assert.equal(await answer(sql, publicId, grace.id), "seen");
+  await block(sql, ada.id, "grace");
+  assert.equal(await answer(sql, publicId, grace.id), hidden);
+});
+
 dbTest("an ended social room is seen only by those who took part in it", async (sql) => {
   const { ada, grace, linus } = await cast(sql, "ada", "grace", "linus");
   const roomId = await openRoom(sql, ada.id, { kind: "social" });
