@@ -338,7 +338,13 @@ export interface VisibleRoom {
   state: RoomState;
 }
 
-/** A room's public id: 22 base64url characters (migration 007). */
+/**
+ * Whether `text` can be a room's public id: 22 base64url characters (migration 007).
+ *
+ * @example
+ * isPublicRoomId("rQbZDUnRRoyXr-_PJrOrUA"); // true
+ * isPublicRoomId("42"); // false
+ */
 export function isPublicRoomId(text: string): boolean {
   return /^[A-Za-z0-9_-]{22}$/.test(text);
 }

@@ -48,7 +48,12 @@ live.get(
   }),
 );
 
-/** Refuses an upgrade whose URL cannot name a room (not a public room id). */
+/**
+ * Refuses an upgrade whose URL cannot name a room (not a public room id).
+ *
+ * @example
+ * voice.get("/rooms/:id/voice", checkUpgrade(), requireRoomId(), upgradeWebSocket(...));
+ */
 export function requireRoomId(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!isPublicRoomId(c.req.param("id") ?? "")) return c.text("No such room", 404);
@@ -60,6 +65,10 @@ export function requireRoomId(): MiddlewareHandler<AppEnv> {
  * The room a socket's URL names, if the member may see it (db/ decides); null otherwise. Such
  * a socket is still accepted and then closed normally, with nothing about the room in it: a
  * refused upgrade would be retried, and would tell a room that exists from one that does not.
+ *
+ * @example
+ * const room = await socketRoom(c);
+ * if (!room) return { onOpen: (_event, ws) => ws.close(1000, "Not in this room") };
  */
 export async function socketRoom(c: Context<AppEnv>): Promise<VisibleRoom | null> {
   try {

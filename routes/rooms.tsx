@@ -220,11 +220,13 @@ rooms.get("/rooms/:id", async (c) => {
 });
 
 rooms.post("/rooms/:id/act", async (c) => {
-  const { id: roomId, publicId } = await visibleRoom(c);
   const form = await readForm(c);
   const member = c.get("member")!;
+  let room: VisibleRoom;
   try {
-    await act(c.get("sql"), member.id, roomId, parseRoomAction(form));
+    // A room the member may no longer see is refused like any action: as a notice with htmx.
+    room = await visibleRoom(c);
+    await act(c.get("sql"), member.id, room.id, parseRoomAction(form));
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     if (!isFragmentRequest(c)) return refusalPage(c, error);
@@ -234,9 +236,9 @@ rooms.post("/rooms/:id/act", async (c) => {
   }
   if (!isFragmentRequest(c)) {
     const left = form.action === "leave" || form.action === "end";
-    return redirectAfterPost(c, left ? "/" : `/rooms/${publicId}`);
+    return redirectAfterPost(c, left ? "/" : `/rooms/${room.publicId}`);
   }
-  const snapshot = await roomSnapshot(c.get("sql"), roomId);
+  const snapshot = await roomSnapshot(c.get("sql"), room.id);
   return c.html(<RoomLive data={snapshot!} viewerId={member.id} />);
 });
 

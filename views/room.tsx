@@ -93,7 +93,12 @@ export function RoomPage(
   );
 }
 
-/** A closed room's link, for its moderators (or an event's hosts) to pass on. */
+/**
+ * A closed room's link, for its moderators (or an event's hosts) to pass on.
+ *
+ * @example
+ * <ShareLink link="https://palabre.example/rooms/rQbZDUnRRoyXr-_PJrOrUA?key=..." />
+ */
 export function ShareLink(props: { link: string }) {
   return (
     <p class="share">

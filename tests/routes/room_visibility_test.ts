@@ -184,3 +184,28 @@ dbTest("pages carry rooms' public ids, never their numbers", async (sql, db) => 
   assert.match(pages.event, new RegExp(`action="/events/${event}/open"`));
   assert.match(pages.admin, new RegExp(`href="/rooms/${open}"`));
 });
+
+dbTest(
+  "a removed member's action over htmx is refused as a notice in the room",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const grace = await memberBrowser(app, ada, "grace");
+    const room = await startRoom(ada, {
+      title: "Late jazz",
+      description: "",
+      kind: "open",
+      topics: ["jazz"],
+    });
+    await expectStatus(grace.get(`/rooms/${room}`), 200);
+    await expectStatus(ada.post(`/rooms/${room}/act`, { action: "remove", target: "grace" }), 303);
+    const refused = await expectStatus(
+      grace.post(`/rooms/${room}/act`, { action: "raise_hand" }, { "HX-Request": "true" }),
+      403,
+    );
+    assert.equal(refused.headers.get("HX-Retarget"), "#room-notice");
+    const notice = await refused.text();
+    assert.match(notice, /A moderator removed you from this room/);
+    assert.doesNotMatch(notice, /<html/);
+  },
+);
