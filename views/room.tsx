@@ -152,6 +152,7 @@ function VoicePanel(props: { roomId: string; iceServers: unknown[] }) {
 /** The part of the room page that live updates replace. */
 export function RoomLive(props: { data: RoomData; viewerId: number }) {
   const { room, participants } = props.data;
+  const roomId = room.publicId;
   if (room.state === "ended") {
     return (
       <section class="ended" role="status">
@@ -169,7 +170,7 @@ export function RoomLive(props: { data: RoomData; viewerId: number }) {
         <h2>You are not in this room</h2>
         <p>You left, or your connection was gone too long.</p>
         <p class="actions">
-          <a class="button" href={`/rooms/${room.publicId}`}>Rejoin</a>
+          <a class="button" href={`/rooms/${roomId}`}>Rejoin</a>
           <a class="button secondary" href="/">Back to the hallway</a>
         </p>
       </section>
@@ -191,29 +192,22 @@ export function RoomLive(props: { data: RoomData; viewerId: number }) {
         </h2>
         <ul class="people">
           {stage.map((p) => (
-            <PersonTile person={p} roomId={room.publicId} moderatorView={isModerator} me={me} />
+            <PersonTile person={p} roomId={roomId} moderatorView={isModerator} me={me} />
           ))}
         </ul>
       </section>
-      {isModerator && (
-        <HandsQueue roomId={room.publicId} hands={hands} enabled={room.handsEnabled} />
-      )}
+      {isModerator && <HandsQueue roomId={roomId} hands={hands} enabled={room.handsEnabled} />}
       <section class="audience" aria-labelledby="followed-title">
         <h2 id="followed-title">
           Followed by the speakers <span class="count">({followed.length})</span>
         </h2>
-        <AudienceList
-          people={followed}
-          roomId={room.publicId}
-          moderatorView={isModerator}
-          me={me}
-        />
+        <AudienceList people={followed} roomId={roomId} moderatorView={isModerator} me={me} />
         <h2 id="others-title">
           Others in the room <span class="count">({others.length})</span>
         </h2>
-        <AudienceList people={others} roomId={room.publicId} moderatorView={isModerator} me={me} />
+        <AudienceList people={others} roomId={roomId} moderatorView={isModerator} me={me} />
       </section>
-      {isModerator && <RoomControls roomId={room.publicId} handsEnabled={room.handsEnabled} />}
+      {isModerator && <RoomControls roomId={roomId} handsEnabled={room.handsEnabled} />}
     </>
   );
 }
@@ -268,54 +262,38 @@ function ActionButton(props: {
 
 function SelfControls(props: { room: RoomData["room"]; me: RoomPerson }) {
   const { room, me } = props;
+  const roomId = room.publicId;
   const buttons: Child[] = [];
   if (me.invited) {
     buttons.push(
       <p class="invitation" role="alert">A moderator invited you to speak.</p>,
-      <ActionButton roomId={room.publicId} action="accept_invite" label="Join the stage" />,
-      <ActionButton
-        roomId={room.publicId}
-        action="decline_invite"
-        label="Not now"
-        variant="secondary"
-      />,
+      <ActionButton roomId={roomId} action="accept_invite" label="Join the stage" />,
+      <ActionButton roomId={roomId} action="decline_invite" label="Not now" variant="secondary" />,
     );
   } else if (me.role === "listener") {
     if (me.handRaisedAt) {
       buttons.push(
         <ActionButton
-          roomId={room.publicId}
+          roomId={roomId}
           action="lower_hand"
           label="Lower hand"
           variant="secondary"
         />,
       );
     } else if (room.handsEnabled) {
-      buttons.push(<ActionButton roomId={room.publicId} action="raise_hand" label="Raise hand" />);
+      buttons.push(<ActionButton roomId={roomId} action="raise_hand" label="Raise hand" />);
     } else {
       buttons.push(<p class="muted">The moderators turned hands off.</p>);
     }
   } else {
     buttons.push(
       me.muted
-        ? <ActionButton roomId={room.publicId} action="unmute_self" label="Unmute" />
-        : (
-          <ActionButton
-            roomId={room.publicId}
-            action="mute_self"
-            label="Mute"
-            variant="secondary"
-          />
-        ),
+        ? <ActionButton roomId={roomId} action="unmute_self" label="Unmute" />
+        : <ActionButton roomId={roomId} action="mute_self" label="Mute" variant="secondary" />,
     );
   }
   buttons.push(
-    <ActionButton
-      roomId={room.publicId}
-      action="leave"
-      label="Leave quietly"
-      variant="secondary"
-    />,
+    <ActionButton roomId={roomId} action="leave" label="Leave quietly" variant="secondary" />,
   );
   return (
     <section class="self-controls" aria-label="Your controls">
