@@ -15,7 +15,7 @@ import { openDatabase } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 import { hashPassword } from "../db/passwords.ts";
 import { act } from "../db/room_actions.ts";
-import { joinRoom, roomSnapshot, startRoom } from "../db/rooms.ts";
+import { joinRoom, publicRoomId, roomSnapshot, startRoom } from "../db/rooms.ts";
 import { startSession } from "../db/sessions.ts";
 import { insertMember } from "../db/users.ts";
 import {
@@ -90,7 +90,7 @@ export async function run(): Promise<BenchSection> {
   progress(name, `listeners ${steps.join(", ")}, until frames fall under 99.5%`);
   const result = await clients({
     origin: `http://127.0.0.1:${palabre.port}`,
-    roomId: seeded.roomId,
+    publicId: seeded.publicId,
     serverPid: palabre.pid,
     speakerCookies: seeded.speakerCookies,
     listenerCookies: seeded.listenerCookies,
@@ -99,7 +99,7 @@ export async function run(): Promise<BenchSection> {
 }
 
 interface Seeded {
-  roomId: number;
+  publicId: string;
   speakerCookies: string[];
   listenerCookies: string[];
 }
@@ -148,7 +148,7 @@ async function seed(dataDir: string): Promise<Seeded> {
     if (heard.length !== speakerCount) {
       throw new Error(`${heard.length} speakers, not ${speakerCount}`);
     }
-    return { roomId, speakerCookies, listenerCookies };
+    return { publicId: await publicRoomId(db.sql, roomId), speakerCookies, listenerCookies };
   } finally {
     await db.close();
   }
@@ -184,7 +184,7 @@ interface AudioResult {
 
 interface Seats {
   origin: string;
-  roomId: number;
+  publicId: string;
   serverPid: number;
   speakerCookies: string[];
   listenerCookies: string[];
@@ -197,7 +197,7 @@ interface Seats {
 async function clients(seats: Seats, cpu: string | undefined): Promise<AudioResult> {
   const listenersPlan: Omit<ListenersPlan, "speakersPid"> = {
     origin: seats.origin,
-    roomId: seats.roomId,
+    publicId: seats.publicId,
     serverPid: seats.serverPid,
     listenerCookies: seats.listenerCookies,
     steps,
@@ -208,7 +208,7 @@ async function clients(seats: Seats, cpu: string | undefined): Promise<AudioResu
   };
   const speakersPlan: SpeakersPlan = {
     origin: seats.origin,
-    roomId: seats.roomId,
+    publicId: seats.publicId,
     speakerCookies: seats.speakerCookies,
     warmupMs,
   };

@@ -23,7 +23,8 @@ import { cpuSeconds, residentMiB, treeCpuSeconds, treeResidentMiB } from "./proc
 
 export interface ListenersPlan {
   origin: string;
-  roomId: number;
+  /** The room's public id, as its URLs carry it. */
+  publicId: string;
   /** Palabre's process, for its CPU time and memory. */
   serverPid: number;
   /** The speakers' process, whose CPU counts with the clients'. */
@@ -275,7 +276,7 @@ async function connectStream(
   cookie: string,
   sampled: boolean,
 ): Promise<StreamListener> {
-  const url = `${plan.origin.replace(/^http/, "ws")}/rooms/${plan.roomId}/voice`;
+  const url = `${plan.origin.replace(/^http/, "ws")}/rooms/${plan.publicId}/voice`;
   const socket = new WebSocket(url, { headers: { Origin: plan.origin, Cookie: cookie } });
   socket.binaryType = "arraybuffer";
   const listener: StreamListener = { socket, packets: 0, ear: sampled ? new Ear(null) : null };
@@ -392,7 +393,7 @@ async function main(plan: ListenersPlan): Promise<ListenersResult> {
     // One after the other, like browsers that do not share libwebrtc's threads (media/peer.ts).
     while (listeners.length < target) {
       const cookie = plan.listenerCookies[listeners.length];
-      const client = await joinVoice(plan.origin, plan.roomId, cookie, null);
+      const client = await joinVoice(plan.origin, plan.publicId, cookie, null);
       listeners.push(client);
       added.push(client);
     }
@@ -429,7 +430,7 @@ async function mixedStep(
 ): Promise<MixedRecord | null> {
   while (listeners.length < mixedWebrtc) {
     const cookie = plan.listenerCookies[listeners.length];
-    listeners.push(await joinVoice(plan.origin, plan.roomId, cookie, null));
+    listeners.push(await joinVoice(plan.origin, plan.publicId, cookie, null));
   }
   if (await untilConnected(listeners) > 0) return null;
   const streamListeners = await Promise.all(

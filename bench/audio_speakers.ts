@@ -6,7 +6,7 @@
  * settled; when its standard input closes, prints every click sent and heard as JSON and ends.
  *
  * @example
- * deno run -A bench/audio_speakers.ts '{"origin":"http://127.0.0.1:8123","roomId":1,...}'
+ * deno run -A bench/audio_speakers.ts '{"origin":"http://127.0.0.1:8123","publicId":"rQbZDUnRRoyXr-_PJrOrUA",...}'
  */
 import { FrameClock } from "../media/clock.ts";
 import { sampleRateHz } from "../media/pcm.ts";
@@ -16,7 +16,8 @@ import { hangUp, joinVoice, pause, untilConnected, type VoiceClient } from "./au
 
 export interface SpeakersPlan {
   origin: string;
-  roomId: number;
+  /** The room's public id, as its URLs carry it. */
+  publicId: string;
   /** One per speaker, all on stage and unmuted. */
   speakerCookies: string[];
   warmupMs: number;
@@ -40,7 +41,7 @@ async function main(plan: SpeakersPlan): Promise<SpeakersResult> {
   const speakers: VoiceClient[] = [];
   for (const [index, cookie] of plan.speakerCookies.entries()) {
     speakers.push(
-      await joinVoice(plan.origin, plan.roomId, cookie, { index, source: sources[index] }),
+      await joinVoice(plan.origin, plan.publicId, cookie, { index, source: sources[index] }),
     );
   }
   const failed = await untilConnected(speakers);

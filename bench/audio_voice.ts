@@ -4,7 +4,7 @@
  * heard by an `Ear`. Used by both of bench/audio.ts's client processes.
  *
  * @example
- * const client = await joinVoice(origin, roomId, cookie, { index: 0, source });
+ * const client = await joinVoice(origin, publicId, cookie, { index: 0, source });
  * hangUp([client]);
  */
 import { toMono48k } from "../media/pcm.ts";
@@ -29,11 +29,12 @@ export const connectTimeoutMs = 30_000;
 /** `speaker`: the index and source of a speaker on stage; null for a listener. */
 export async function joinVoice(
   origin: string,
-  roomId: number,
+  /** The room's public id, as its URLs carry it. */
+  publicId: string,
   cookie: string,
   speaker: { index: number; source: AudioSource } | null,
 ): Promise<VoiceClient> {
-  const url = `${origin.replace(/^http/, "ws")}/rooms/${roomId}/voice`;
+  const url = `${origin.replace(/^http/, "ws")}/rooms/${publicId}/voice`;
   const socket = new WebSocket(url, { headers: { Origin: origin, Cookie: cookie } });
   const frames: Record<string, unknown>[] = [];
   let onFrame = () => {};

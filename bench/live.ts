@@ -10,7 +10,7 @@ import { openDatabase } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 import { hashPassword } from "../db/passwords.ts";
 import { insertMember } from "../db/users.ts";
-import { joinRoom, startRoom } from "../db/rooms.ts";
+import { joinRoom, publicRoomId, startRoom } from "../db/rooms.ts";
 import { startSession } from "../db/sessions.ts";
 import { setPicks } from "../db/topics.ts";
 import type { ClientPlan, ClientResult } from "./live_clients.ts";
@@ -48,11 +48,11 @@ export async function run(): Promise<BenchSection> {
     progress(name, `${members} sockets on Palabre: ${timedChanges} timed changes, then a burst`);
     const onPalabre = await clients(pin.client, {
       origin: palabreOrigin,
-      socketPath: `/rooms/${seeded.roomId}/live`,
+      socketPath: `/rooms/${seeded.publicId}/live`,
       cookies: seeded.memberCookies,
       watchers: [seeded.hostCookie],
       trigger: {
-        path: `/rooms/${seeded.roomId}/act`,
+        path: `/rooms/${seeded.publicId}/act`,
         cookie: seeded.hostCookie,
         bodies: ["action=hands&enabled=off", "action=hands&enabled=on"],
       },
@@ -96,7 +96,7 @@ export async function run(): Promise<BenchSection> {
 }
 
 interface Seeded {
-  roomId: number;
+  publicId: string;
   hostCookie: string;
   memberCookies: string[];
 }
@@ -134,7 +134,11 @@ async function seed(dataDir: string): Promise<Seeded> {
       memberCookies.push(await session(member.id));
       if ((i + 1) % 250 === 0) progress(name, `  ${i + 1} members seated`);
     }
-    return { roomId, hostCookie: await session(host.id), memberCookies };
+    return {
+      publicId: await publicRoomId(db.sql, roomId),
+      hostCookie: await session(host.id),
+      memberCookies,
+    };
   } finally {
     await db.close();
   }

@@ -9,7 +9,7 @@
 
 export interface ClientPlan {
   origin: string;
-  /** The socket path every member opens, e.g. "/rooms/1/live". */
+  /** The socket path every member opens, e.g. "/rooms/rQbZDUnRRoyXr-_PJrOrUA/live". */
   socketPath: string;
   /** One cookie header per member socket. */
   cookies: string[];

@@ -23,6 +23,8 @@ export interface HallwayPerson {
 
 export interface HallwayRoom {
   id: number;
+  /** What its URL carries (`id` stays inside, for ranking). */
+  publicId: string;
   title: string;
   kind: "open" | "social" | "closed";
   topics: HallwayTopic[];
@@ -37,6 +39,7 @@ export interface HallwayRoom {
 
 export interface HallwayEvent {
   id: number;
+  publicId: string;
   title: string;
   startsAt: Date;
   topics: HallwayTopic[];
@@ -63,7 +66,7 @@ const liveListed = 500;
 export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
   const live = await sql`
     select * from (
-    select r.id, r.title, r.kind, r.started_at,
+    select r.id, r.public_id, r.title, r.kind, r.started_at,
       coalesce((select json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name)
                                 order by t.name)
                 from room_topics rt join topics t on t.id = rt.topic_id
@@ -92,7 +95,7 @@ export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
       started_at desc
     limit ${liveListed}`;
   const upcoming = await sql`
-    select r.id, r.title, r.scheduled_for,
+    select r.id, r.public_id, r.title, r.scheduled_for,
       coalesce((select json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name)
                                 order by t.name)
                 from room_topics rt join topics t on t.id = rt.topic_id
@@ -122,6 +125,7 @@ export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
   return {
     live: live.map((r) => ({
       id: r.id,
+      publicId: r.public_id,
       title: r.title,
       kind: r.kind,
       topics: r.topics,
@@ -133,6 +137,7 @@ export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
     })),
     upcoming: upcoming.map((r) => ({
       id: r.id,
+      publicId: r.public_id,
       title: r.title,
       startsAt: r.scheduled_for,
       topics: r.topics,

@@ -35,7 +35,10 @@ export interface NewEvent extends NewRoom {
 }
 
 export interface RoomRow {
+  /** The key inside the database; it appears on no page and in no URL. */
   id: number;
+  /** The opaque random id every URL of the room carries (migration 007). */
+  publicId: string;
   title: string;
   description: string;
   kind: RoomKind;
@@ -200,7 +203,7 @@ export async function setInterest(
       throw new Refusal("conflict", "This event is no longer upcoming");
     }
     const [{ allowed }] = await tx`select may_join(${roomId}, ${memberId}) as allowed`;
-    if (!allowed) throw new Refusal("not_found", "No such room");
+    if (!allowed) throw noSuchRoom();
     if (interested) {
       await tx`insert into event_interest (room_id, user_id) values (${roomId}, ${memberId})
                on conflict do nothing`;
@@ -232,10 +235,7 @@ export async function joinRoom(
       select exists (select 1 from room_bans where room_id = ${roomId} and user_id = ${memberId})
         as banned`;
     if (banned) throw new Refusal("forbidden", "A moderator removed you from this room");
-    if (options.linkKey !== undefined && options.linkKey === room.linkKey) {
-      await tx`insert into room_access (room_id, user_id) values (${roomId}, ${memberId})
-               on conflict do nothing`;
-    }
+    if (options.linkKey !== undefined) await admitByLink(tx, roomId, memberId, options.linkKey);
     const [{ allowed }] = await tx`select may_join(${roomId}, ${memberId}) as allowed`;
     if (!allowed) {
       const why = {
@@ -277,7 +277,7 @@ export async function stopListen(tx: Tx, roomId: number, memberId: number) {
 /** Locks the room row for the rest of the transaction: changes to one room go one by one. */
 export async function lockRoom(tx: Tx, roomId: number): Promise<RoomRow> {
   const [row] = await tx`select * from rooms where id = ${roomId} for update`;
-  if (!row) throw new Refusal("not_found", "No such room");
+  if (!row) throw noSuchRoom();
   return toRoom(row);
 }
 
@@ -330,9 +330,84 @@ export async function roomSnapshot(sql: Sql, roomId: number): Promise<RoomSnapsh
   });
 }
 
-export async function roomExists(sql: Sql, roomId: number): Promise<boolean> {
-  const [row] = await sql`select 1 from rooms where id = ${roomId}`;
-  return row !== undefined;
+/** What a member may know of a room once `findVisibleRoom` let them see it. */
+export interface VisibleRoom {
+  /** The key inside the database, for the calls that follow; never shown. */
+  id: number;
+  publicId: string;
+  state: RoomState;
+}
+
+/**
+ * Whether `text` can be a room's public id: 22 base64url characters (migration 007).
+ *
+ * @example
+ * isPublicRoomId("rQbZDUnRRoyXr-_PJrOrUA"); // true
+ * isPublicRoomId("42"); // false
+ */
+export function isPublicRoomId(text: string): boolean {
+  return /^[A-Za-z0-9_-]{22}$/.test(text);
+}
+
+/**
+ * Decides whether the member may see the room a URL names, before anything else about it is
+ * read: every page, socket and action on a room asks this first. The rule is `may_see`
+ * (migration 007). A room that does not exist and one the member may not see are refused
+ * alike, so the answer tells nothing; only a member a moderator removed is told so, since they
+ * were inside. `linkKey`, from a closed room's link, lets its holder in for good first (not
+ * once the room has ended).
+ *
+ * @example
+ * const room = await findVisibleRoom(sql, "rQbZDUnRRoyXr-_PJrOrUA", grace.id);
+ * await joinRoom(sql, grace.id, room.id);
+ */
+export async function findVisibleRoom(
+  sql: Sql,
+  publicId: string,
+  memberId: number,
+  options: { linkKey?: string } = {},
+): Promise<VisibleRoom> {
+  if (!isPublicRoomId(publicId)) throw noSuchRoom();
+  return await sql.begin(async (tx) => {
+    if (options.linkKey !== undefined) {
+      const [room] = await tx`select id from rooms where public_id = ${publicId}`;
+      if (room) await admitByLink(tx, room.id, memberId, options.linkKey);
+    }
+    const [row] = await tx`
+      select r.id, r.state, may_see(r.id, ${memberId}) as visible,
+        exists (select 1 from room_bans b where b.room_id = r.id and b.user_id = ${memberId})
+          as removed
+      from rooms r where r.public_id = ${publicId}`;
+    if (row?.removed) throw new Refusal("forbidden", "A moderator removed you from this room");
+    if (!row?.visible) throw noSuchRoom();
+    return { id: row.id, publicId, state: row.state };
+  });
+}
+
+/** The one refusal for a room that is not there and a room the member may not see. */
+function noSuchRoom(): Refusal {
+  return new Refusal("not_found", "No such room");
+}
+
+/** A closed room's link lets its holder in for good, while the room is live or to come. */
+async function admitByLink(tx: Tx, roomId: number, memberId: number, linkKey: string) {
+  await tx`insert into room_access (room_id, user_id)
+           select id, ${memberId} from rooms
+           where id = ${roomId} and kind = 'closed' and state <> 'ended' and link_key = ${linkKey}
+           on conflict do nothing`;
+}
+
+/**
+ * The id a room's URLs carry, for whoever just made the room (and tests).
+ *
+ * @example
+ * const roomId = await startRoom(sql, ada.id, input);
+ * redirect(`/rooms/${await publicRoomId(sql, roomId)}`);
+ */
+export async function publicRoomId(sql: Sql, roomId: number): Promise<string> {
+  const [row] = await sql`select public_id from rooms where id = ${roomId}`;
+  if (!row) throw noSuchRoom();
+  return row.public_id;
 }
 
 export async function hostsEvent(sql: Sql, roomId: number, memberId: number): Promise<boolean> {
@@ -351,6 +426,7 @@ export async function mayJoin(sql: Sql, roomId: number, memberId: number): Promi
 function toRoom(row: any): RoomRow {
   return {
     id: row.id,
+    publicId: row.public_id,
     title: row.title,
     description: row.description,
     kind: row.kind,

@@ -74,7 +74,8 @@ export async function report(
 export interface ReportEntry {
   reporter: string;
   member: string | null;
-  roomId: number | null;
+  /** The reported room's public id (its URL), when a room was reported. */
+  roomPublicId: string | null;
   roomTitle: string | null;
   reason: string;
   at: Date;
@@ -83,14 +84,14 @@ export interface ReportEntry {
 export async function reports(sql: Sql, actorId: number): Promise<ReportEntry[]> {
   await requireAdmin(sql, actorId);
   const rows = await sql`
-    select r.handle as reporter, m.handle as member, x.room_id, rm.title, x.reason, x.at
+    select r.handle as reporter, m.handle as member, rm.public_id, rm.title, x.reason, x.at
     from reports x join users r on r.id = x.reporter_id
     left join users m on m.id = x.member_id left join rooms rm on rm.id = x.room_id
     order by x.at desc limit 200`;
   return rows.map((r) => ({
     reporter: r.reporter,
     member: r.member,
-    roomId: r.room_id,
+    roomPublicId: r.public_id,
     roomTitle: r.title,
     reason: r.reason,
     at: r.at,

@@ -1,19 +1,20 @@
 /**
  * /hallway/live and /rooms/:id/live: the one WebSocket each live page opens (htmx's hx-ws).
  * An upgrade is a GET, which the cross-site check does not cover, so Origin and the session
- * are checked here before the socket is accepted.
+ * are checked here before the socket is accepted, and the room is one the member may see.
  *
  * @example
  * app.route("/", live);
  */
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context.ts";
-import { idParam, originOf } from "./http.tsx";
+import { originOf } from "./http.tsx";
 import { isSameOrigin } from "./security.ts";
-import { roomExists } from "../db/rooms.ts";
-import type { LivePage } from "./live_hub.tsx";
+import { Refusal } from "../db/errors.ts";
+import { findVisibleRoom, isPublicRoomId, type VisibleRoom } from "../db/rooms.ts";
+import { type LivePage, noticeFrame } from "./live_hub.tsx";
 
 export const live = new Hono<AppEnv>();
 
@@ -48,30 +49,52 @@ live.get(
 );
 
 /**
- * Refuses an upgrade to a room that does not exist. A member who may not be in the room still
- * gets a socket: it says so and closes normally, where a refused upgrade would be retried.
+ * Refuses an upgrade whose URL cannot name a room (not a public room id).
+ *
+ * @example
+ * voice.get("/rooms/:id/voice", checkUpgrade(), requireRoomId(), upgradeWebSocket(...));
  */
-export function requireRoom(): MiddlewareHandler<AppEnv> {
+export function requireRoomId(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const roomId = idParam(c, "id");
-    if (roomId === null || !await roomExists(c.get("sql"), roomId)) {
-      return c.text("No such room", 404);
-    }
+    if (!isPublicRoomId(c.req.param("id") ?? "")) return c.text("No such room", 404);
     await next();
   };
+}
+
+/**
+ * The room a socket's URL names, if the member may see it (db/ decides); null otherwise. Such
+ * a socket is still accepted and then closed normally, with nothing about the room in it: a
+ * refused upgrade would be retried, and would tell a room that exists from one that does not.
+ *
+ * @example
+ * const room = await socketRoom(c);
+ * if (!room) return { onOpen: (_event, ws) => ws.close(1000, "Not in this room") };
+ */
+export async function socketRoom(c: Context<AppEnv>): Promise<VisibleRoom | null> {
+  try {
+    return await findVisibleRoom(c.get("sql"), c.req.param("id") ?? "", c.get("member")!.id);
+  } catch (error) {
+    if (error instanceof Refusal) return null;
+    throw error;
+  }
 }
 
 live.get(
   "/rooms/:id/live",
   checkUpgrade(),
-  requireRoom(),
-  upgradeWebSocket((c) => {
+  requireRoomId(),
+  upgradeWebSocket(async (c) => {
+    const room = await socketRoom(c);
+    if (!room) {
+      return {
+        onOpen: (_event, ws) => {
+          ws.send(JSON.stringify(noticeFrame("You are not in this room")));
+          ws.close(1000, "Not in this room");
+        },
+      };
+    }
     const hub = c.get("hub");
-    const page: LivePage = {
-      ws: undefined!,
-      memberId: c.get("member")!.id,
-      roomId: idParam(c, "id"),
-    };
+    const page: LivePage = { ws: undefined!, memberId: c.get("member")!.id, roomId: room.id };
     return {
       onOpen: (_event, ws) => {
         page.ws = ws;

@@ -11,7 +11,6 @@ import {
   type Ctx,
   fieldErrors,
   type Form,
-  idParam,
   isFragmentRequest,
   originOf,
   readForm,
@@ -27,15 +26,18 @@ import { Refusal } from "../db/errors.ts";
 import { spendAttempt } from "../db/rate_limits.ts";
 import { catalogue } from "../db/topics.ts";
 import {
+  findVisibleRoom,
   hostsEvent,
   joinRoom,
   type NewRoom,
   openEvent,
+  publicRoomId,
   type RoomKind,
   roomSnapshot,
   scheduleEvent,
   setInterest,
   startRoom,
+  type VisibleRoom,
 } from "../db/rooms.ts";
 import { act, parseRoomAction } from "../db/room_actions.ts";
 import { report } from "../db/safety.ts";
@@ -49,6 +51,14 @@ import { ErrorView } from "../views/errors.tsx";
 export const rooms = new Hono<AppEnv>();
 
 for (const path of ["/rooms/*", "/events/*"]) rooms.use(path, requireMember(), requireOnboarded());
+
+/**
+ * The room the URL's `:id` names, if the member may see it (db/ decides, before anything else
+ * is read); otherwise the same 404 whether it exists or not.
+ */
+function visibleRoom(c: Ctx, options: { linkKey?: string } = {}): Promise<VisibleRoom> {
+  return findVisibleRoom(c.get("sql"), c.req.param("id") ?? "", c.get("member")!.id, options);
+}
 
 function roomInput(form: Form): NewRoom {
   return {
@@ -103,7 +113,7 @@ rooms.post("/rooms", requireMember(), requireOnboarded(), async (c) => {
   try {
     await spendRoomCreation(c);
     const roomId = await startRoom(c.get("sql"), c.get("member")!.id, roomInput(form));
-    return redirectAfterPost(c, `/rooms/${roomId}`);
+    return redirectAfterPost(c, `/rooms/${await publicRoomId(c.get("sql"), roomId)}`);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     return await newRoomPage(c, formEcho(form), fieldErrors(error), statusOf(error) as 422);
@@ -142,10 +152,9 @@ rooms.post("/events", requireMember(), requireOnboarded(), async (c) => {
 });
 
 rooms.post("/events/:id/interest", async (c) => {
-  const roomId = idParam(c, "id");
-  if (roomId === null) throw new Refusal("not_found", "No such event");
+  const room = await visibleRoom(c);
   const form = await readForm(c);
-  await setInterest(c.get("sql"), c.get("member")!.id, roomId, text(form, "interested") === "on");
+  await setInterest(c.get("sql"), c.get("member")!.id, room.id, text(form, "interested") === "on");
   if (isFragmentRequest(c)) {
     return c.html(<HallwayLists hallway={await c.get("reads").hallwayFor(c.get("member")!.id)} />);
   }
@@ -153,27 +162,23 @@ rooms.post("/events/:id/interest", async (c) => {
 });
 
 rooms.post("/rooms/:id/not-interested", async (c) => {
-  const roomId = idParam(c, "id");
-  if (roomId === null) throw new Refusal("not_found", "No such room");
-  const title = await markNotInterested(c.get("sql"), c.get("member")!.id, roomId);
-  if (isFragmentRequest(c)) return c.html(<DismissedCard roomId={roomId} title={title} />);
+  const room = await visibleRoom(c);
+  const title = await markNotInterested(c.get("sql"), c.get("member")!.id, room.id);
+  if (isFragmentRequest(c)) return c.html(<DismissedCard roomId={room.publicId} title={title} />);
   return redirectAfterPost(c, "/");
 });
 
 rooms.post("/events/:id/open", async (c) => {
-  const roomId = idParam(c, "id");
-  if (roomId === null) throw new Refusal("not_found", "No such event");
-  await openEvent(c.get("sql"), c.get("member")!.id, roomId);
-  return redirectAfterPost(c, `/rooms/${roomId}`);
+  const room = await visibleRoom(c);
+  await openEvent(c.get("sql"), c.get("member")!.id, room.id);
+  return redirectAfterPost(c, `/rooms/${room.publicId}`);
 });
 
 rooms.get("/rooms/:id", async (c) => {
-  const roomId = idParam(c, "id");
-  if (roomId === null) throw new Refusal("not_found", "No such room");
   const member = c.get("member")!;
-  const key = c.req.query("key");
+  const { id: roomId } = await visibleRoom(c, { linkKey: c.req.query("key") });
   try {
-    await joinRoom(c.get("sql"), member.id, roomId, { linkKey: key });
+    await joinRoom(c.get("sql"), member.id, roomId);
   } catch (error) {
     // An ended room or an event not yet open still has a page; anything else is refused.
     if (!(error instanceof Refusal) || error.code !== "conflict") throw error;
@@ -181,6 +186,9 @@ rooms.get("/rooms/:id", async (c) => {
   const snapshot = await roomSnapshot(c.get("sql"), roomId);
   if (!snapshot) throw new Refusal("not_found", "No such room");
   const { room } = snapshot;
+  const link = room.kind === "closed"
+    ? `${originOf(c)}/rooms/${room.publicId}?key=${room.linkKey}`
+    : null;
   if (room.state === "scheduled") {
     const viewerHosts = await hostsEvent(c.get("sql"), roomId, member.id);
     return render(c, {
@@ -189,16 +197,15 @@ rooms.get("/rooms/:id", async (c) => {
         <EventView
           title={room.title}
           startsAt={room.scheduledFor!}
-          roomId={room.id}
+          roomId={room.publicId}
           viewerHosts={viewerHosts}
+          shareLink={viewerHosts ? link : null}
         />
       ),
     });
   }
   const me = snapshot.participants.find((p) => p.userId === member.id);
-  const shareLink = room.kind === "closed" && me?.role === "moderator"
-    ? `${originOf(c)}/rooms/${room.id}?key=${room.linkKey}`
-    : null;
+  const shareLink = me?.role === "moderator" ? link : null;
   return render(c, {
     title: room.title,
     body: (
@@ -213,12 +220,13 @@ rooms.get("/rooms/:id", async (c) => {
 });
 
 rooms.post("/rooms/:id/act", async (c) => {
-  const roomId = idParam(c, "id");
-  if (roomId === null) throw new Refusal("not_found", "No such room");
   const form = await readForm(c);
   const member = c.get("member")!;
+  let room: VisibleRoom;
   try {
-    await act(c.get("sql"), member.id, roomId, parseRoomAction(form));
+    // A room the member may no longer see is refused like any action: as a notice with htmx.
+    room = await visibleRoom(c);
+    await act(c.get("sql"), member.id, room.id, parseRoomAction(form));
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     if (!isFragmentRequest(c)) return refusalPage(c, error);
@@ -228,15 +236,14 @@ rooms.post("/rooms/:id/act", async (c) => {
   }
   if (!isFragmentRequest(c)) {
     const left = form.action === "leave" || form.action === "end";
-    return redirectAfterPost(c, left ? "/" : `/rooms/${roomId}`);
+    return redirectAfterPost(c, left ? "/" : `/rooms/${room.publicId}`);
   }
-  const snapshot = await roomSnapshot(c.get("sql"), roomId);
+  const snapshot = await roomSnapshot(c.get("sql"), room.id);
   return c.html(<RoomLive data={snapshot!} viewerId={member.id} />);
 });
 
 rooms.post("/rooms/:id/report", async (c) => {
-  const roomId = idParam(c, "id");
-  if (roomId === null) throw new Refusal("not_found", "No such room");
+  const { id: roomId } = await visibleRoom(c);
   const form = await readForm(c);
   await spendAttempt(c.get("sql"), {
     bucket: "report_account",

@@ -1,7 +1,7 @@
 /**
  * /rooms/:id/voice: a room page's voice socket, for WebRTC signalling and speaking rings.
- * Checked like the live socket (Origin, session, the room exists); whether the member is in
- * the room is read when it opens, and a page that is not gets a normal close.
+ * Checked like the live socket (Origin, session, a room the member may see); whether the member
+ * is in the room is read when it opens, and a page that is not gets a normal close.
  *
  * @example
  * app.route("/", voice);
@@ -9,8 +9,7 @@
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { AppEnv } from "./context.ts";
-import { idParam } from "./http.tsx";
-import { checkUpgrade, requireRoom } from "./live.tsx";
+import { checkUpgrade, requireRoomId, socketRoom } from "./live.tsx";
 import type { VoiceSocket } from "./voice_rooms.ts";
 
 export const voice = new Hono<AppEnv>();
@@ -18,17 +17,19 @@ export const voice = new Hono<AppEnv>();
 voice.get(
   "/rooms/:id/voice",
   checkUpgrade(),
-  requireRoom(),
+  requireRoomId(),
   async (c, next) => {
     if (!c.get("voice")) return c.text("Voice is not available on this server", 503);
     await next();
   },
-  upgradeWebSocket((c) => {
+  upgradeWebSocket(async (c) => {
+    const room = await socketRoom(c);
+    if (!room) return { onOpen: (_event, ws) => ws.close(1000, "Not in this room") };
     const rooms = c.get("voice")!;
     const socket: VoiceSocket = {
       ws: undefined!,
       memberId: c.get("member")!.id,
-      roomId: idParam(c, "id")!,
+      roomId: room.id,
       mediaId: crypto.randomUUID(),
       inMedia: false,
     };

@@ -27,7 +27,7 @@ export interface AdminMember {
 export interface AdminReport {
   reporter: string;
   member: string | null;
-  roomId: number | null;
+  roomPublicId: string | null;
   roomTitle: string | null;
   reason: string;
   at: Date;
@@ -166,7 +166,9 @@ export function AdminView(props: {
                     <td>{r.at.toISOString().slice(0, 16).replace("T", " ")}</td>
                     <td>@{r.reporter}</td>
                     <td>
-                      {r.member ? `@${r.member}` : <a href={`/rooms/${r.roomId}`}>{r.roomTitle}</a>}
+                      {r.member
+                        ? `@${r.member}`
+                        : <a href={`/rooms/${r.roomPublicId}`}>{r.roomTitle}</a>}
                     </td>
                     <td>{r.reason}</td>
                   </tr>

@@ -35,7 +35,8 @@ export interface RankData {
 }
 
 export interface HallwayRoomData {
-  id: number;
+  /** The room's opaque id, the one its URLs carry. */
+  publicId: string;
   title: string;
   kind: "open" | "social" | "closed";
   topics: TopicData[];
@@ -46,7 +47,7 @@ export interface HallwayRoomData {
 }
 
 export interface HallwayEventData {
-  id: number;
+  publicId: string;
   title: string;
   startsAt: Date;
   topics: TopicData[];
@@ -129,8 +130,8 @@ function RoomCard(props: { room: HallwayRoomData }) {
   const r = props.room;
   const speakers = r.stage.slice(0, speakersShown).map((p) => p.displayName);
   return (
-    <li class={r.notInterested ? "room-card dismissed" : "room-card"} data-room={r.id}>
-      <a href={`/rooms/${r.id}`} class="room-card-link">
+    <li class={r.notInterested ? "room-card dismissed" : "room-card"} data-room={r.publicId}>
+      <a href={`/rooms/${r.publicId}`} class="room-card-link">
         <span class="room-card-topics">{r.topics.map((t) => `#${t.name}`).join(" ")}</span>
         <strong class="room-card-title">{r.title}</strong>
         <span class="room-card-speakers">
@@ -149,14 +150,14 @@ function RoomCard(props: { room: HallwayRoomData }) {
             : reasonWords(r.rank, r.topics, r.stage, "Popular now")}
         </p>
         <WhyThisRoom rank={r.rank} title={r.title} />
-        {!r.notInterested && <NotInterestedButton roomId={r.id} title={r.title} />}
+        {!r.notInterested && <NotInterestedButton roomId={r.publicId} title={r.title} />}
       </div>
     </li>
   );
 }
 
 /** What a card says after its member said "not interested", until the hallway is next drawn. */
-export function DismissedCard(props: { roomId: number; title: string }) {
+export function DismissedCard(props: { roomId: string; title: string }) {
   return (
     <li class="room-card dismissed" data-room={props.roomId}>
       <p class="room-card-reason" role="status">
@@ -166,7 +167,7 @@ export function DismissedCard(props: { roomId: number; title: string }) {
   );
 }
 
-function NotInterestedButton(props: { roomId: number; title: string }) {
+function NotInterestedButton(props: { roomId: string; title: string }) {
   const action = `/rooms/${props.roomId}/not-interested`;
   return (
     <form
@@ -241,7 +242,7 @@ function EventCard(props: { event: HallwayEventData }) {
   const e = props.event;
   const iso = e.startsAt.toISOString();
   return (
-    <li class="event-card" data-event={e.id}>
+    <li class="event-card" data-event={e.publicId}>
       <time datetime={iso} data-local-time>{iso.slice(0, 16).replace("T", " ")} UTC</time>
       <strong>{e.title}</strong>
       <span class="room-card-topics">{e.topics.map((t) => `#${t.name}`).join(" ")}</span>
@@ -253,14 +254,14 @@ function EventCard(props: { event: HallwayEventData }) {
       </p>
       <div class="actions">
         {e.viewerHosts && (
-          <form method="post" action={`/events/${e.id}/open`}>
+          <form method="post" action={`/events/${e.publicId}/open`}>
             <button type="submit">Open the room</button>
           </form>
         )}
         <form
           method="post"
-          action={`/events/${e.id}/interest`}
-          hx-post={`/events/${e.id}/interest`}
+          action={`/events/${e.publicId}/interest`}
+          hx-post={`/events/${e.publicId}/interest`}
           hx-target="#hallway-lists"
           hx-swap="innerHTML"
         >

@@ -25,7 +25,8 @@ export interface RoomPerson {
 
 export interface RoomData {
   room: {
-    id: number;
+    /** The room's opaque id: the only id of it a page carries. */
+    publicId: string;
     title: string;
     description: string;
     kind: "open" | "social" | "closed";
@@ -62,30 +63,18 @@ export function RoomPage(
           <span class="badge">{kindWords[room.kind]}</span>{" "}
           {topics.map((t) => <span class="chip small">#{t.name}</span>)}
         </p>
-        {props.shareLink && (
-          <p class="share">
-            <label for="room-link">Room link</label>
-            <input
-              id="room-link"
-              class="invite-link"
-              type="text"
-              readonly
-              value={props.shareLink}
-            />
-            <button type="button" class="secondary" data-copy="#room-link">Copy</button>
-          </p>
-        )}
+        {props.shareLink && <ShareLink link={props.shareLink} />}
       </header>
       <p id="live-status" class="live-status" role="status" data-state="connecting">
         Connecting…
       </p>
       {props.voice && room.state === "live" && (
-        <VoicePanel roomId={room.id} iceServers={props.voice.iceServers} />
+        <VoicePanel roomId={room.publicId} iceServers={props.voice.iceServers} />
       )}
       <div id="room-notice" class="room-notice" aria-live="assertive"></div>
       <div
         id="room-live"
-        hx-ws:connect={`/rooms/${room.id}/live`}
+        hx-ws:connect={`/rooms/${room.publicId}/live`}
         hx-target="#room-live"
         hx-swap="innerHTML"
       >
@@ -93,7 +82,7 @@ export function RoomPage(
       </div>
       <details class="safety">
         <summary>Report this room</summary>
-        <form method="post" action={`/rooms/${room.id}/report`}>
+        <form method="post" action={`/rooms/${room.publicId}/report`}>
           <label for="room-report-reason">What is wrong?</label>
           <textarea id="room-report-reason" name="reason" rows={3} maxlength={500} required>
           </textarea>
@@ -105,17 +94,33 @@ export function RoomPage(
 }
 
 /**
+ * A closed room's link, for its moderators (or an event's hosts) to pass on.
+ *
+ * @example
+ * <ShareLink link="https://palabre.example/rooms/rQbZDUnRRoyXr-_PJrOrUA?key=..." />
+ */
+export function ShareLink(props: { link: string }) {
+  return (
+    <p class="share">
+      <label for="room-link">Room link</label>
+      <input id="room-link" class="invite-link" type="text" readonly value={props.link} />
+      <button type="button" class="secondary" data-copy="#room-link">Copy</button>
+    </p>
+  );
+}
+
+/**
  * "Join audio" and the voice's state in words. Hidden until static/voice.js takes it over: a
  * page without scripts has no voice to offer.
  */
-function VoicePanel(props: { roomId: number; iceServers: unknown[] }) {
+function VoicePanel(props: { roomId: string; iceServers: unknown[] }) {
   return (
     <section
       id="voice"
       class="voice"
       hidden
       aria-label="Audio"
-      data-room-id={String(props.roomId)}
+      data-room-id={props.roomId}
       data-ice-servers={JSON.stringify(props.iceServers)}
     >
       <button type="button" class="voice-join">Join audio</button>
@@ -147,6 +152,7 @@ function VoicePanel(props: { roomId: number; iceServers: unknown[] }) {
 /** The part of the room page that live updates replace. */
 export function RoomLive(props: { data: RoomData; viewerId: number }) {
   const { room, participants } = props.data;
+  const roomId = room.publicId;
   if (room.state === "ended") {
     return (
       <section class="ended" role="status">
@@ -164,7 +170,7 @@ export function RoomLive(props: { data: RoomData; viewerId: number }) {
         <h2>You are not in this room</h2>
         <p>You left, or your connection was gone too long.</p>
         <p class="actions">
-          <a class="button" href={`/rooms/${room.id}`}>Rejoin</a>
+          <a class="button" href={`/rooms/${roomId}`}>Rejoin</a>
           <a class="button secondary" href="/">Back to the hallway</a>
         </p>
       </section>
@@ -186,22 +192,22 @@ export function RoomLive(props: { data: RoomData; viewerId: number }) {
         </h2>
         <ul class="people">
           {stage.map((p) => (
-            <PersonTile person={p} roomId={room.id} moderatorView={isModerator} me={me} />
+            <PersonTile person={p} roomId={roomId} moderatorView={isModerator} me={me} />
           ))}
         </ul>
       </section>
-      {isModerator && <HandsQueue roomId={room.id} hands={hands} enabled={room.handsEnabled} />}
+      {isModerator && <HandsQueue roomId={roomId} hands={hands} enabled={room.handsEnabled} />}
       <section class="audience" aria-labelledby="followed-title">
         <h2 id="followed-title">
           Followed by the speakers <span class="count">({followed.length})</span>
         </h2>
-        <AudienceList people={followed} roomId={room.id} moderatorView={isModerator} me={me} />
+        <AudienceList people={followed} roomId={roomId} moderatorView={isModerator} me={me} />
         <h2 id="others-title">
           Others in the room <span class="count">({others.length})</span>
         </h2>
-        <AudienceList people={others} roomId={room.id} moderatorView={isModerator} me={me} />
+        <AudienceList people={others} roomId={roomId} moderatorView={isModerator} me={me} />
       </section>
-      {isModerator && <RoomControls roomId={room.id} handsEnabled={room.handsEnabled} />}
+      {isModerator && <RoomControls roomId={roomId} handsEnabled={room.handsEnabled} />}
     </>
   );
 }
@@ -211,7 +217,7 @@ export function RoomLive(props: { data: RoomData; viewerId: number }) {
 const audienceShown = 60;
 
 function AudienceList(
-  props: { people: RoomPerson[]; roomId: number; moderatorView: boolean; me: RoomPerson },
+  props: { people: RoomPerson[]; roomId: string; moderatorView: boolean; me: RoomPerson },
 ) {
   const more = props.people.length - audienceShown;
   return (
@@ -231,7 +237,7 @@ function AudienceList(
 
 /** A form that posts one room action; with htmx the live part swaps in place. */
 function ActionButton(props: {
-  roomId: number;
+  roomId: string;
   action: string;
   target?: string;
   fields?: Record<string, string>;
@@ -256,37 +262,38 @@ function ActionButton(props: {
 
 function SelfControls(props: { room: RoomData["room"]; me: RoomPerson }) {
   const { room, me } = props;
+  const roomId = room.publicId;
   const buttons: Child[] = [];
   if (me.invited) {
     buttons.push(
       <p class="invitation" role="alert">A moderator invited you to speak.</p>,
-      <ActionButton roomId={room.id} action="accept_invite" label="Join the stage" />,
-      <ActionButton roomId={room.id} action="decline_invite" label="Not now" variant="secondary" />,
+      <ActionButton roomId={roomId} action="accept_invite" label="Join the stage" />,
+      <ActionButton roomId={roomId} action="decline_invite" label="Not now" variant="secondary" />,
     );
   } else if (me.role === "listener") {
     if (me.handRaisedAt) {
       buttons.push(
         <ActionButton
-          roomId={room.id}
+          roomId={roomId}
           action="lower_hand"
           label="Lower hand"
           variant="secondary"
         />,
       );
     } else if (room.handsEnabled) {
-      buttons.push(<ActionButton roomId={room.id} action="raise_hand" label="Raise hand" />);
+      buttons.push(<ActionButton roomId={roomId} action="raise_hand" label="Raise hand" />);
     } else {
       buttons.push(<p class="muted">The moderators turned hands off.</p>);
     }
   } else {
     buttons.push(
       me.muted
-        ? <ActionButton roomId={room.id} action="unmute_self" label="Unmute" />
-        : <ActionButton roomId={room.id} action="mute_self" label="Mute" variant="secondary" />,
+        ? <ActionButton roomId={roomId} action="unmute_self" label="Unmute" />
+        : <ActionButton roomId={roomId} action="mute_self" label="Mute" variant="secondary" />,
     );
   }
   buttons.push(
-    <ActionButton roomId={room.id} action="leave" label="Leave quietly" variant="secondary" />,
+    <ActionButton roomId={roomId} action="leave" label="Leave quietly" variant="secondary" />,
   );
   return (
     <section class="self-controls" aria-label="Your controls">
@@ -302,7 +309,7 @@ function SelfControls(props: { room: RoomData["room"]; me: RoomPerson }) {
 }
 
 function PersonTile(
-  props: { person: RoomPerson; roomId: number; moderatorView: boolean; me: RoomPerson },
+  props: { person: RoomPerson; roomId: string; moderatorView: boolean; me: RoomPerson },
 ) {
   const p = props.person;
   const states = [
@@ -330,7 +337,7 @@ function PersonTile(
   );
 }
 
-function ModeratorMenu(props: { person: RoomPerson; roomId: number }) {
+function ModeratorMenu(props: { person: RoomPerson; roomId: string }) {
   const p = props.person;
   const at = `@${p.handle}`;
   const item = (action: string, label: string, variant?: "secondary" | "danger") => (
@@ -361,7 +368,7 @@ function ModeratorMenu(props: { person: RoomPerson; roomId: number }) {
   );
 }
 
-function HandsQueue(props: { roomId: number; hands: RoomPerson[]; enabled: boolean }) {
+function HandsQueue(props: { roomId: string; hands: RoomPerson[]; enabled: boolean }) {
   return (
     <section class="hands" aria-labelledby="hands-title">
       <h2 id="hands-title">
@@ -392,7 +399,7 @@ function HandsQueue(props: { roomId: number; hands: RoomPerson[]; enabled: boole
   );
 }
 
-function RoomControls(props: { roomId: number; handsEnabled: boolean }) {
+function RoomControls(props: { roomId: string; handsEnabled: boolean }) {
   return (
     <section class="room-controls" aria-label="Room controls">
       <ActionButton

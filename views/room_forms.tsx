@@ -7,6 +7,7 @@
 import type { Child } from "hono/jsx";
 import { Field, type FieldErrors, FormError } from "./form.tsx";
 import type { CatalogueCategory } from "./topics.tsx";
+import { ShareLink } from "./room.tsx";
 
 export interface RoomForm {
   title?: string;
@@ -156,7 +157,14 @@ export function NewEventView(props: FormProps) {
 }
 
 export function EventView(
-  props: { title: string; startsAt: Date; roomId: number; viewerHosts: boolean },
+  props: {
+    title: string;
+    startsAt: Date;
+    roomId: string;
+    viewerHosts: boolean;
+    /** A closed event's link, shown to its hosts: who has it may see the event and join. */
+    shareLink: string | null;
+  },
 ) {
   const iso = props.startsAt.toISOString();
   return (
@@ -165,6 +173,7 @@ export function EventView(
       <p>
         Starts <time datetime={iso} data-local-time>{iso.slice(0, 16).replace("T", " ")} UTC</time>.
       </p>
+      {props.shareLink && <ShareLink link={props.shareLink} />}
       {props.viewerHosts
         ? (
           <form method="post" action={`/events/${props.roomId}/open`}>

@@ -305,7 +305,8 @@ async function liveRoom(
     );
     await shot(host, "02-host-new-room");
     await Promise.all([
-      host.waitForURL(new RegExp(`^${origin.replaceAll(".", "\\.")}/rooms/\\d+$`)),
+      // The room's address carries its opaque public id, not a number one could count up.
+      host.waitForURL(new RegExp(`^${origin.replaceAll(".", "\\.")}/rooms/[A-Za-z0-9_-]{22}$`)),
       host.getByRole("button", { name: "Start the room" }).click(),
     ]);
     const roomUrl = host.url();

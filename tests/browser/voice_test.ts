@@ -105,9 +105,9 @@ function describe(found: Heard): string {
   return `loudest was ${found.hz.toFixed(1)} Hz at ${found.db.toFixed(1)} dB`;
 }
 
-async function openRoom(page: Page, origin: string, roomId: number): Promise<void> {
+async function openRoom(page: Page, origin: string, publicId: string): Promise<void> {
   page.setDefaultTimeout(liveWaitMs);
-  await page.goto(`${origin}/rooms/${roomId}`);
+  await page.goto(`${origin}/rooms/${publicId}`);
   await page.getByRole("button", { name: "Join audio" }).click();
 }
 
@@ -156,7 +156,7 @@ async function withVoiceRoom(
       const page = await watch.newPage(browser, name, desktop);
       const [cookieName, value] = cookie.split("=");
       await page.context().addCookies([{ name: cookieName, value, url: palabre!.origin }]);
-      await openRoom(page, palabre!.origin, world.roomId);
+      await openRoom(page, palabre!.origin, world.publicId);
       return page;
     };
     const ada = await open("ada", adaWav, true, world.adaCookie);
@@ -312,7 +312,7 @@ Deno.test({
     await withVoiceRoom(async ({ ada, grace, world, watch, origin }) => {
       const second = await ada.context().newPage();
       watch.watch(second, "ada-second");
-      await openRoom(second, origin, world.roomId);
+      await openRoom(second, origin, world.publicId);
       await voiceState(second, "Connected");
       await voiceState(ada, "Audio moved to another tab");
       const takeBack = ada.getByRole("button", { name: "Use audio in this tab" });

@@ -17,6 +17,7 @@ import {
   mayJoin,
   type NewEvent,
   openEvent,
+  publicRoomId,
   roomSnapshot,
   scheduleEvent,
   setInterest,
@@ -804,10 +805,10 @@ dbTest("a member or a room is reported with a reason that administrators read", 
   await report(sql, grace.id, { roomId }, "Spam links");
   const seen = await reports(sql, ada.id);
   assert.deepEqual(
-    seen.map((r) => [r.reporter, r.member, r.roomId, r.roomTitle, r.reason]).sort(),
+    seen.map((r) => [r.reporter, r.member, r.roomPublicId, r.roomTitle, r.reason]).sort(),
     [
       ["grace", "mallory", null, null, "Shouting over everyone"],
-      ["grace", null, roomId, "Loud room", "Spam links"],
+      ["grace", null, await publicRoomId(sql, roomId), "Loud room", "Spam links"],
     ].sort(),
   );
   await assert.rejects(reports(sql, grace.id), refusedWith("forbidden"));
@@ -841,6 +842,7 @@ dbTest("the hallway shows live rooms with topics, speakers and counts", async (s
   assert.ok(startedAt instanceof Date);
   assert.deepEqual(room, {
     id: roomId,
+    publicId: await publicRoomId(sql, roomId),
     title: "Late jazz",
     kind: "open",
     topics: [{ id: room.topics[0].id, slug: "jazz", name: "Jazz" }],

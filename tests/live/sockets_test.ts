@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
-import { startRoom } from "../../db/rooms.ts";
+import { publicRoomId, startRoom } from "../../db/rooms.ts";
 import { act } from "../../db/room_actions.ts";
 import { loadConfig } from "../../config.ts";
 import { buildApp } from "../../routes/app.tsx";
@@ -63,7 +63,7 @@ async function upgradeStatus(url: string, headers: Record<string, string>): Prom
 }
 
 liveTest("a socket from another site or without a session is refused", async (w) => {
-  const url = `${w.origin}/rooms/${w.roomId}/live`;
+  const url = `${w.origin}/rooms/${w.publicId}/live`;
   assert.equal(
     await upgradeStatus(url, { Origin: "https://evil.example", Cookie: w.graceCookie }),
     403,
@@ -80,8 +80,38 @@ liveTest("a socket from another site or without a session is refused", async (w)
   );
 });
 
+liveTest("a socket to a room the member may not see is closed like one to no room", async (w) => {
+  const closed = await startRoom(w.db.sql, w.ids.ada, {
+    title: "Behind doors",
+    description: "",
+    topics: ["chess"],
+    kind: "closed",
+  });
+  const ended = await startRoom(w.db.sql, w.ids.ada, {
+    title: "Over now",
+    description: "",
+    topics: ["chess"],
+    kind: "closed",
+  });
+  await act(w.db.sql, w.ids.ada, ended, { type: "end" });
+  /** Every frame Grace's socket gets before it is closed, and how it is closed. */
+  const visit = async (publicId: string) => {
+    const socket = await LiveSocket.open(w.origin, `/rooms/${publicId}/live`, w.graceCookie);
+    const code = await socket.closed;
+    return { code, frames: socket.frames };
+  };
+  const none = await visit("AAAAAAAAAAAAAAAAAAAAAA");
+  // A normal close, which htmx does not retry, with nothing about the room.
+  assert.equal(none.code, 1000);
+  assert.equal(none.frames.length, 1);
+  assert.match(none.frames[0], /You are not in this room/);
+  for (const roomId of [closed, ended]) {
+    assert.deepEqual(await visit(await publicRoomId(w.db.sql, roomId)), none);
+  }
+});
+
 liveTest("a malformed socket message gets an error frame and the socket stays open", async (w) => {
-  const grace = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  const grace = await LiveSocket.open(w.origin, `/rooms/${w.publicId}/live`, w.graceCookie);
   try {
     await grace.waitFor((html) => html.includes("Raise hand"));
     grace.send("this is not json");
@@ -99,8 +129,8 @@ liveTest("a malformed socket message gets an error frame and the socket stays op
 });
 
 liveTest("every page in a room sees a change made by another member", async (w) => {
-  const ada = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.adaCookie);
-  const grace = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  const ada = await LiveSocket.open(w.origin, `/rooms/${w.publicId}/live`, w.adaCookie);
+  const grace = await LiveSocket.open(w.origin, `/rooms/${w.publicId}/live`, w.graceCookie);
   try {
     await act(w.db.sql, w.ids.grace, w.roomId, { type: "raise_hand" });
     const adaView = await ada.waitFor((html) => html.includes("Invite @grace to speak"));
@@ -133,13 +163,13 @@ liveTest("the hallway sees a room appear and end", async (w) => {
 });
 
 liveTest("a page that reconnects within the presence timeout keeps its place", async (w) => {
-  const first = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  const first = await LiveSocket.open(w.origin, `/rooms/${w.publicId}/live`, w.graceCookie);
   await first.waitFor((html) => html.includes("Raise hand"));
   first.close();
   // Gone for a while, but less than the timeout (30 s): the seat is still there.
   await w.db.sql`update participants set last_seen_at = now() - interval '20 seconds'
                  where user_id = ${w.ids.grace}`;
-  const again = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  const again = await LiveSocket.open(w.origin, `/rooms/${w.publicId}/live`, w.graceCookie);
   try {
     await again.waitFor((html) => html.includes("Raise hand"));
     const [seat] = await w.db.sql`select last_seen_at > now() - interval '5 seconds' as fresh
@@ -151,14 +181,14 @@ liveTest("a page that reconnects within the presence timeout keeps its place", a
 });
 
 liveTest("a removed member's page is told and let go without reconnecting", async (w) => {
-  const grace = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  const grace = await LiveSocket.open(w.origin, `/rooms/${w.publicId}/live`, w.graceCookie);
   await grace.waitFor((html) => html.includes("Raise hand"));
   await act(w.db.sql, w.ids.ada, w.roomId, { type: "remove", target: "grace" });
   await grace.waitFor((html) => html.includes("You are not in this room"));
   // 1000 is a normal close: htmx does not retry it.
   assert.equal(await grace.closed, 1000);
   // Coming back later gets the same answer, not a refused upgrade.
-  const again = await LiveSocket.open(w.origin, `/rooms/${w.roomId}/live`, w.graceCookie);
+  const again = await LiveSocket.open(w.origin, `/rooms/${w.publicId}/live`, w.graceCookie);
   await again.waitFor((html) => html.includes("You are not in this room"));
   assert.equal(await again.closed, 1000);
 });

@@ -8,7 +8,7 @@
  * await socket.waitFor((html) => html.includes("Live now (1)"));
  */
 import type { Sql } from "../../db/client.ts";
-import { joinRoom, startRoom } from "../../db/rooms.ts";
+import { joinRoom, publicRoomId, startRoom } from "../../db/rooms.ts";
 import { startSession } from "../../db/sessions.ts";
 import { setPicks } from "../../db/topics.ts";
 import { firstAdmin, invitedMember } from "../db/support.ts";
@@ -17,6 +17,8 @@ const mainModule = new URL("../../main.ts", import.meta.url);
 
 export interface RoomWorld {
   roomId: number;
+  /** The id the room's URLs carry. */
+  publicId: string;
   ids: { ada: number; grace: number };
   adaCookie: string;
   graceCookie: string;
@@ -38,6 +40,7 @@ export async function seedRoom(sql: Sql, title: string): Promise<RoomWorld> {
     `palabre_session=${await startSession(sql, id, { ttlMs: 3_600_000 })}`;
   return {
     roomId,
+    publicId: await publicRoomId(sql, roomId),
     ids: { ada: ada.id, grace: grace.id },
     adaCookie: await cookie(ada.id),
     graceCookie: await cookie(grace.id),

@@ -22,18 +22,18 @@ Deno.test({
     const processes = [];
     const sockets: LiveSocket[] = [];
     try {
-      const { roomId, adaCookie, graceCookie } = await seedRoom(db.sql, "Across processes");
+      const { publicId, adaCookie, graceCookie } = await seedRoom(db.sql, "Across processes");
 
       const [one, two] = await Promise.all([startProcess(db.url!), startProcess(db.url!)]);
       processes.push(one, two);
 
       // Ada watches the room through process one.
-      const adaSocket = await LiveSocket.open(one.origin, `/rooms/${roomId}/live`, adaCookie);
+      const adaSocket = await LiveSocket.open(one.origin, `/rooms/${publicId}/live`, adaCookie);
       sockets.push(adaSocket);
       await adaSocket.waitFor((frame) => handsCount(frame) === 0);
 
       // Grace raises her hand through process two, over plain HTTP.
-      const response = await fetch(`${two.origin}/rooms/${roomId}/act`, {
+      const response = await fetch(`${two.origin}/rooms/${publicId}/act`, {
         method: "POST",
         redirect: "manual",
         headers: {

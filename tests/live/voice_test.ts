@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { Decoder } from "@evan/opus";
 import { act } from "../../db/room_actions.ts";
+import { publicRoomId, startRoom } from "../../db/rooms.ts";
 import { processTree } from "../../bench/processes.ts";
 import { decodeBatch } from "../../media/broadcast.ts";
 import { packetsPerBatch } from "../../media/stream_format.ts";
@@ -50,7 +51,7 @@ function frame(text: string): Record<string, unknown> {
 }
 
 voiceTest("a voice socket from another site is refused", async (world, palabre) => {
-  const url = palabre.origin.replace(/^http/, "ws") + `/rooms/${world.roomId}/voice`;
+  const url = palabre.origin.replace(/^http/, "ws") + `/rooms/${world.publicId}/voice`;
   const socket = new WebSocket(url, {
     headers: { Origin: "http://elsewhere.example", Cookie: world.graceCookie },
   });
@@ -63,11 +64,40 @@ voiceTest("a voice socket from another site is refused", async (world, palabre) 
 });
 
 voiceTest(
+  "a voice socket to a room the member may not see is closed like one to no room",
+  async (world, palabre, db) => {
+    const ended = await startRoom(db.sql, world.ids.ada, {
+      title: "Over now",
+      description: "",
+      topics: ["chess"],
+      kind: "closed",
+    });
+    await act(db.sql, world.ids.ada, ended, { type: "end" });
+    /** How Grace's voice socket to the room ends, with whatever it was sent first. */
+    const visit = async (publicId: string) => {
+      const url = palabre.origin.replace(/^http/, "ws") + `/rooms/${publicId}/voice`;
+      const socket = new WebSocket(url, {
+        headers: { Origin: palabre.origin, Cookie: world.graceCookie },
+      });
+      const frames: string[] = [];
+      socket.onmessage = (event) => frames.push(String(event.data));
+      return await new Promise((resolve) => {
+        socket.onclose = (event) => resolve({ code: event.code, reason: event.reason, frames });
+      });
+    };
+    const none = await visit("AAAAAAAAAAAAAAAAAAAAAA");
+    assert.deepEqual(none, { code: 1000, reason: "Not in this room", frames: [] });
+    // An ended room one took no part in does not even say that it ended.
+    assert.deepEqual(await visit(await publicRoomId(db.sql, ended)), none);
+  },
+);
+
+voiceTest(
   "bad voice messages get an error frame and the socket stays open",
   async (world, palabre) => {
     const socket = await LiveSocket.open(
       palabre.origin,
-      `/rooms/${world.roomId}/voice`,
+      `/rooms/${world.publicId}/voice`,
       world.graceCookie,
     );
     try {
@@ -98,7 +128,7 @@ voiceTest(
   async (world, palabre, db) => {
     const socket = await LiveSocket.open(
       palabre.origin,
-      `/rooms/${world.roomId}/voice`,
+      `/rooms/${world.publicId}/voice`,
       world.graceCookie,
     );
     try {
@@ -122,7 +152,7 @@ voiceTest(
     await act(db.sql, world.ids.grace, world.roomId, { type: "unmute_self" });
     const socket = await LiveSocket.open(
       palabre.origin,
-      `/rooms/${world.roomId}/voice`,
+      `/rooms/${world.publicId}/voice`,
       world.graceCookie,
     );
     const state = (muted: boolean, mutedByModerator: boolean) => (f: string) => {
@@ -179,7 +209,7 @@ const audioOffer = [
 voiceTest(
   "a member's newer page takes their voice from the older one, which can take it back",
   async (world, palabre) => {
-    const path = `/rooms/${world.roomId}/voice`;
+    const path = `/rooms/${world.publicId}/voice`;
     const older = await LiveSocket.open(palabre.origin, path, world.adaCookie);
     const newer = await LiveSocket.open(palabre.origin, path, world.adaCookie);
     const grace = await LiveSocket.open(palabre.origin, path, world.graceCookie);
@@ -214,7 +244,11 @@ voiceTest(
   "a listener asking to listen in a small room is told to connect, like a speaker",
   async (world, palabre) => {
     for (const cookie of [world.graceCookie, world.adaCookie]) {
-      const socket = await LiveSocket.open(palabre.origin, `/rooms/${world.roomId}/voice`, cookie);
+      const socket = await LiveSocket.open(
+        palabre.origin,
+        `/rooms/${world.publicId}/voice`,
+        cookie,
+      );
       try {
         await socket.waitFor((f) => frame(f).type === "state");
         socket.send({ type: "listen" });
@@ -232,12 +266,12 @@ voiceTest(
   async (world, palabre) => {
     const grace = await LiveSocket.open(
       palabre.origin,
-      `/rooms/${world.roomId}/voice`,
+      `/rooms/${world.publicId}/voice`,
       world.graceCookie,
     );
     const ada = await LiveSocket.open(
       palabre.origin,
-      `/rooms/${world.roomId}/voice`,
+      `/rooms/${world.publicId}/voice`,
       world.adaCookie,
     );
     try {
@@ -306,7 +340,7 @@ async function mediaProcesses(palabre: PalabreProcess): Promise<number[]> {
 voiceTest(
   "when a room's media process dies, its connected pages are told to reconnect and connect again",
   async (world, palabre) => {
-    const path = `/rooms/${world.roomId}/voice`;
+    const path = `/rooms/${world.publicId}/voice`;
     const is = (type: string) => (f: string) => frame(f).type === type;
     const connected = await LiveSocket.open(palabre.origin, path, world.graceCookie);
     const watching = await LiveSocket.open(palabre.origin, path, world.adaCookie);

@@ -13,7 +13,7 @@ async function startRoom(
     browser.post("/rooms", { title, description: "", kind: "open", topics }),
     303,
   );
-  return response.headers.get("Location")!.match(/\/rooms\/(\d+)$/)![1];
+  return response.headers.get("Location")!.match(/\/rooms\/([A-Za-z0-9_-]{22})$/)![1];
 }
 
 /** The hallway's live room titles in order, each with its reason line. */
@@ -79,12 +79,13 @@ dbTest("not interested in a room one cannot see, or that is not there, is 404", 
   const ada = await adminBrowser(app);
   const grace = await memberBrowser(app, ada, "grace");
   await expectStatus(grace.post("/rooms/999/not-interested"), 404);
+  await expectStatus(grace.post("/rooms/AAAAAAAAAAAAAAAAAAAAAA/not-interested"), 404);
   await expectStatus(grace.post("/rooms/abc/not-interested"), 404);
   const closed = await expectStatus(
     ada.post("/rooms", { title: "Board", description: "", kind: "closed", topics: ["chess"] }),
     303,
   );
-  const closedId = closed.headers.get("Location")!.match(/(\d+)$/)![1];
+  const closedId = closed.headers.get("Location")!.match(/([A-Za-z0-9_-]{22})$/)![1];
   await expectStatus(grace.post(`/rooms/${closedId}/not-interested`), 404);
 });
 

@@ -6,7 +6,7 @@ const jazzRoom = { title: "Late jazz", description: "", kind: "open", topics: ["
 
 async function startRoom(browser: Awaited<ReturnType<typeof adminBrowser>>, form = jazzRoom) {
   const response = await expectStatus(browser.post("/rooms", form), 303);
-  const roomId = response.headers.get("Location")?.match(/\/rooms\/(\d+)$/)?.[1];
+  const roomId = response.headers.get("Location")?.match(/\/rooms\/([A-Za-z0-9_-]{22})$/)?.[1];
   assert.ok(roomId, "redirected to the new room");
   return roomId;
 }
@@ -18,7 +18,7 @@ dbTest("starting a room leads its creator to it, on stage as moderator", async (
   const page = await (await expectStatus(ada.get(`/rooms/${roomId}`), 200)).text();
   assert.match(page, /Late jazz/);
   assert.match(page, /on stage as moderator/);
-  assert.match(page, /hx-ws:connect="\/rooms\/\d+\/live"/);
+  assert.match(page, new RegExp(`hx-ws:connect="/rooms/${roomId}/live"`));
 });
 
 dbTest("a bad room form comes back with messages next to its fields", async (sql, db) => {
@@ -45,6 +45,7 @@ dbTest("an unknown room is 404 and a malformed action is a readable 422", async 
   const ada = await adminBrowser(app);
   await expectStatus(ada.get("/rooms/999"), 404);
   await expectStatus(ada.get("/rooms/abc"), 404);
+  await expectStatus(ada.get("/rooms/AAAAAAAAAAAAAAAAAAAAAA"), 404);
   const roomId = await startRoom(ada);
   const junk = await expectStatus(ada.post(`/rooms/${roomId}/act`, { action: "fly" }), 422);
   assert.match(await junk.text(), /Unknown action/);
@@ -116,10 +117,11 @@ dbTest("a closed room lets in only people with its link", async (sql, db) => {
   const grace = await memberBrowser(app, ada, "grace");
   const roomId = await startRoom(ada, { ...jazzRoom, kind: "closed" });
   const hostPage = await (await ada.get(`/rooms/${roomId}`)).text();
-  const link = hostPage.match(/\/rooms\/\d+\?key=([A-Za-z0-9_-]+)/);
+  const link = hostPage.match(new RegExp(`/rooms/${roomId}\\?key=([A-Za-z0-9_-]+)`));
   assert.ok(link, "the host sees the room link to share");
-  await expectStatus(grace.get(`/rooms/${roomId}`), 403);
-  await expectStatus(grace.get(`/rooms/${roomId}?key=wrong`), 403);
+  // Without the link the room is not there for them: the same 404 as a room that is not.
+  await expectStatus(grace.get(`/rooms/${roomId}`), 404);
+  await expectStatus(grace.get(`/rooms/${roomId}?key=wrong`), 404);
   await expectStatus(grace.get(`/rooms/${roomId}?key=${link[1]}`), 200);
   // Once let in, the plain address works for them.
   await expectStatus(grace.get(`/rooms/${roomId}`), 200);
@@ -144,14 +146,18 @@ dbTest(
       }),
       303,
     );
-    const [event] = await sql`select id, scheduled_for from rooms where title = 'Friday jam'`;
+    const [event] =
+      await sql`select public_id, scheduled_for from rooms where title = 'Friday jam'`;
     assert.equal(event.scheduled_for.toISOString().slice(0, 16), when.toISOString().slice(0, 16));
     const hallway = await (await grace.get("/")).text();
     assert.match(hallway, /Friday jam/);
     assert.match(hallway, /Open the room/, "a co-host may open it");
-    await expectStatus(grace.post(`/events/${event.id}/interest`, { interested: "on" }), 303);
-    await expectStatus(grace.post(`/events/${event.id}/open`), 303);
-    const room = await (await grace.get(`/rooms/${event.id}`)).text();
+    await expectStatus(
+      grace.post(`/events/${event.public_id}/interest`, { interested: "on" }),
+      303,
+    );
+    await expectStatus(grace.post(`/events/${event.public_id}/open`), 303);
+    const room = await (await grace.get(`/rooms/${event.public_id}`)).text();
     assert.match(room, /on stage as moderator/);
   },
 );
@@ -191,13 +197,16 @@ dbTest(
     const app = await testApp(sql, db.events);
     const ada = await adminBrowser(app);
     const grace = await memberBrowser(app, ada, "grace");
+    const linus = await memberBrowser(app, ada, "linus", "192.0.2.21");
     await expectStatus(ada.post("/@grace/block"), 303);
     const roomId = await startRoom(ada);
-    await expectStatus(grace.get(`/rooms/${roomId}`), 403);
+    // A blocked member may not see the room at all: the same 404 as a room that is not there.
+    await expectStatus(grace.get(`/rooms/${roomId}`), 404);
     assert.doesNotMatch(await (await grace.get("/")).text(), /Late jazz/);
+    await expectStatus(grace.post(`/rooms/${roomId}/report`, { reason: "Spam room" }), 404);
     await expectStatus(grace.post("/@ada/report", { reason: "x" }), 422);
     await expectStatus(grace.post("/@ada/report", { reason: "Shouted at everyone" }), 200);
-    await expectStatus(grace.post(`/rooms/${roomId}/report`, { reason: "Spam room" }), 200);
+    await expectStatus(linus.post(`/rooms/${roomId}/report`, { reason: "Spam room" }), 200);
     await expectStatus(grace.get("/admin"), 403);
     const admin = await (await ada.get("/admin")).text();
     assert.match(admin, /Shouted at everyone/);
