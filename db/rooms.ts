@@ -37,7 +37,7 @@ export interface NewEvent extends NewRoom {
 export interface RoomRow {
   /** The key inside the database; it appears on no page and in no URL. */
   id: number;
-  /** The opaque random id every URL of the room carries (migration 007). */
+  /** The opaque random id every URL of the room carries (migration 008). */
   publicId: string;
   title: string;
   description: string;
@@ -339,7 +339,7 @@ export interface VisibleRoom {
 }
 
 /**
- * Whether `text` can be a room's public id: 22 base64url characters (migration 007).
+ * Whether `text` can be a room's public id: 22 base64url characters (migration 008).
  *
  * @example
  * isPublicRoomId("rQbZDUnRRoyXr-_PJrOrUA"); // true
@@ -352,7 +352,7 @@ export function isPublicRoomId(text: string): boolean {
 /**
  * Decides whether the member may see the room a URL names, before anything else about it is
  * read: every page, socket and action on a room asks this first. The rule is `may_see`
- * (migration 007). A room that does not exist and one the member may not see are refused
+ * (migration 008). A room that does not exist and one the member may not see are refused
  * alike, so the answer tells nothing; only a member a moderator removed is told so, since they
  * were inside. `linkKey`, from a closed room's link, lets its holder in for good first (not
  * once the room has ended).

@@ -64,13 +64,13 @@ dbTest("rooms made before public ids existed each get one when migrating", async
   await sql.unsafe(`
     drop function may_see(bigint, bigint);
     alter table rooms drop column public_id;
-    delete from migrations where name = '007_room_public_ids.sql'`);
+    delete from migrations where name = '008_room_public_ids.sql'`);
   const { ada } = await cast(sql, "ada");
   const before = await sql`
     insert into rooms (title, kind, state, creator_id, link_key, started_at)
     select 'Old room ' || n, 'open', 'live', ${ada.id}, 'key', now()
     from generate_series(1, 3) n returning id`;
-  assert.deepEqual(await migrate(sql), ["007_room_public_ids.sql"]);
+  assert.deepEqual(await migrate(sql), ["008_room_public_ids.sql"]);
   const rows = await sql`select public_id from rooms where id in ${sql(before.map((r) => r.id))}`;
   assert.equal(new Set(rows.map((r) => r.public_id)).size, 3);
   for (const r of rows) assert.match(r.public_id, /^[A-Za-z0-9_-]{22}$/);
