@@ -3,7 +3,7 @@
  * straddling the end of a counting window.
  *
  * @example
- * await awayFromWindowEnd(rateLimits.signInPerAccount.windowMs);
+ * await awayFromWindowEnd(rateLimits.signUpPerAddress.windowMs);
  */
 import { loadConfig } from "../../config.ts";
 
