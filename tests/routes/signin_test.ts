@@ -4,16 +4,14 @@ import { dbTest } from "../support/databases.ts";
 import {
   adminBrowser,
   Browser,
+  configuredTestApp,
   expectStatus,
   memberBrowser,
   origin,
   testApp,
 } from "../support/app_client.ts";
 import type { AppEnv } from "../../routes/context.ts";
-import { buildApp } from "../../routes/app.tsx";
-import { loadConfig } from "../../config.ts";
-import type { Sql } from "../../db/client.ts";
-import type { EventHub } from "../../db/events.ts";
+import { longSignInWaits, rateLimits, waitOutSignInWaits } from "../support/rate_limits.ts";
 
 /** A GET carrying exactly this session cookie, as a stolen or stale cookie would be sent. */
 async function getWithCookie(app: Hono<AppEnv>, path: string, token: string) {
@@ -137,22 +135,6 @@ dbTest("signing out everywhere needs a session", async (sql, db) => {
   await expectStatus(new Browser(app).post("/signout/everywhere"), 401);
 });
 
-/**
- * The app with sign-in waits of a minute and more, so that no test outruns them however slow
- * the machine; `waitOut` then stands for the time passing.
- */
-async function appWithLongWaits(sql: Sql, events: EventHub) {
-  const config = await loadConfig({ SECRET_KEY: "test-secret", DATA_DIR: "/nonexistent" });
-  config.rateLimits.signIn.perPair.firstDelayMs = 60_000;
-  config.rateLimits.signIn.perAddress.firstDelayMs = 60_000;
-  return buildApp({ sql, config, events });
-}
-
-/** As if every sign-in wait had passed. */
-async function waitOut(sql: Sql) {
-  await sql`update sign_in_failures set blocked_until = least(blocked_until, now())`;
-}
-
 /** The wait a "Too many failed sign-ins" page asks for, in seconds. */
 async function askedWaitSeconds(response: Response): Promise<number> {
   const html = await response.text();
@@ -162,7 +144,7 @@ async function askedWaitSeconds(response: Response): Promise<number> {
 }
 
 dbTest("an attacker's failures are refused with 429, each wait longer", async (sql, db) => {
-  const app = await appWithLongWaits(sql, db.events);
+  const app = await configuredTestApp(sql, { events: db.events, configure: longSignInWaits });
   await adminBrowser(app);
   const attacker = new Browser(app, { address: "198.51.100.1" });
   const guess = (i: number) => attacker.post("/signin", { handle: "ada", password: `guess ${i}` });
@@ -171,7 +153,7 @@ dbTest("an attacker's failures are refused with 429, each wait longer", async (s
   await expectStatus(guess(2), 401);
   const waits = [await askedWaitSeconds(await expectStatus(guess(3), 429))];
   for (let i = 4; i <= 6; i++) {
-    await waitOut(sql);
+    await waitOutSignInWaits(sql);
     await expectStatus(guess(i), 401);
     waits.push(await askedWaitSeconds(await expectStatus(guess(i), 429)));
   }
@@ -190,12 +172,12 @@ dbTest("an attacker's failures are refused with 429, each wait longer", async (s
 dbTest(
   "the owner signs in at once from another address while an attacker waits",
   async (sql, db) => {
-    const app = await appWithLongWaits(sql, db.events);
+    const app = await configuredTestApp(sql, { events: db.events, configure: longSignInWaits });
     await adminBrowser(app);
     const attacker = new Browser(app, { address: "198.51.100.1" });
     for (let i = 0; i < 12; i++) {
       await attacker.post("/signin", { handle: "ada", password: `guess ${i}` });
-      await waitOut(sql);
+      await waitOutSignInWaits(sql);
     }
     await expectStatus(attacker.post("/signin", { handle: "ada", password: "guess x" }), 401);
     await expectStatus(attacker.post("/signin", { handle: "ada", password: "guess y" }), 429);
@@ -212,7 +194,7 @@ dbTest("twenty-one correct sign-ins in a row from one address all succeed", asyn
 });
 
 dbTest("a correct sign-in clears the address's failures on that handle", async (sql, db) => {
-  const app = await appWithLongWaits(sql, db.events);
+  const app = await configuredTestApp(sql, { events: db.events, configure: longSignInWaits });
   await adminBrowser(app);
   const owner = new Browser(app, { address: "203.0.113.7" });
   for (let i = 0; i < 3; i++) {
@@ -222,12 +204,10 @@ dbTest("a correct sign-in clears the address's failures on that handle", async (
 });
 
 dbTest("failures from one address across many handles are refused with 429", async (sql, db) => {
-  const app = await appWithLongWaits(sql, db.events);
+  const app = await configuredTestApp(sql, { events: db.events, configure: longSignInWaits });
   await adminBrowser(app);
   const sprayer = new Browser(app, { address: "198.51.100.2" });
-  const free = (await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" })).rateLimits
-    .signIn.perAddress.freeFailures;
-  for (let i = 0; i <= free; i++) {
+  for (let i = 0; i <= rateLimits.signIn.perAddress.freeFailures; i++) {
     await expectStatus(sprayer.post("/signin", { handle: `user${i}`, password: "password1" }), 401);
   }
   const response = await expectStatus(
