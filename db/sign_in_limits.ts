@@ -151,7 +151,7 @@ async function setCount(
 }
 
 /** The wait after `failures` in a row: none while they are free, then doubling to the cap. */
-export function delayMs(failures: number, backoff: Backoff): number {
+function delayMs(failures: number, backoff: Backoff): number {
   const past = failures - backoff.freeFailures;
   if (past <= 0) return 0;
   return Math.min(backoff.maxDelayMs, backoff.firstDelayMs * 2 ** Math.min(past - 1, 30));
