@@ -14,6 +14,30 @@ export interface RateLimit {
   windowMs: number;
 }
 
+/** Waits that grow after each failure in a row: none for the free ones, then doubling to a cap. */
+export interface Backoff {
+  /** Failures in a row that cost nothing (a typo, a double click). */
+  freeFailures: number;
+  /** The wait after the first failure past the free ones; each further one doubles it. */
+  firstDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** Sign-in throttling (db/sign_in_limits.ts): only failures count. */
+export interface SignInLimits {
+  /** One handle from one address: refused until the wait has passed; a success clears it. */
+  perPair: Backoff;
+  /** One address, whatever the handles (password spraying): refused until the wait has passed. */
+  perAddress: Backoff;
+  /**
+   * One handle from everywhere: never refused, only slowed. Past `freeFailures`, every try of
+   * the handle waits `waitStepMs` more per failure, at most `maxWaitMs`.
+   */
+  perHandle: { freeFailures: number; waitStepMs: number; maxWaitMs: number };
+  /** A count with no failure for this long starts again from zero. */
+  forgetAfterMs: number;
+}
+
 export interface Config {
   port: number;
   /** The interface to listen on; every interface unless `HOST` says otherwise. */
@@ -54,8 +78,7 @@ export interface Config {
   mediaProcesses: number;
   modelTraining: ModelTrainingConfig;
   rateLimits: {
-    signInPerAddress: RateLimit;
-    signInPerAccount: RateLimit;
+    signIn: SignInLimits;
     signUpPerAddress: RateLimit;
     /** Sign-up attempts on one invite link (the account that does not exist yet). */
     signUpPerInvite: RateLimit;
@@ -134,8 +157,12 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       maxMeasuredMembers: 5_000,
     },
     rateLimits: {
-      signInPerAddress: { max: 20, windowMs: 15 * minuteMs },
-      signInPerAccount: { max: 10, windowMs: 15 * minuteMs },
+      signIn: {
+        perPair: { freeFailures: 1, firstDelayMs: 1_000, maxDelayMs: 15 * minuteMs },
+        perAddress: { freeFailures: 10, firstDelayMs: 1_000, maxDelayMs: 15 * minuteMs },
+        perHandle: { freeFailures: 10, waitStepMs: 100, maxWaitMs: 1_000 },
+        forgetAfterMs: dayMs,
+      },
       signUpPerAddress: { max: 10, windowMs: hourMs },
       signUpPerInvite: { max: 10, windowMs: hourMs },
       waitlistPerAddress: { max: 5, windowMs: hourMs },

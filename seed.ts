@@ -19,7 +19,7 @@ import { Refusal } from "./db/errors.ts";
 import { migrate } from "./db/migrate.ts";
 import { hashPassword } from "./db/passwords.ts";
 import { catalogueTopics, refuseUnlessSeedable, seedCommunity } from "./db/seed.ts";
-import { passwordMaxLength, passwordMinLength } from "./db/users.ts";
+import { passwordLength, passwordMaxLength, passwordMinLength } from "./db/password_rules.ts";
 import {
   checkCommunityOptions,
   communityDefaults,
@@ -83,7 +83,8 @@ async function main(): Promise<void> {
     return;
   }
   const password = flags.password;
-  if (password.length < passwordMinLength || password.length > passwordMaxLength) {
+  const length = passwordLength(password);
+  if (length < passwordMinLength || length > passwordMaxLength) {
     throw new RangeError(
       `The password must be ${passwordMinLength} to ${passwordMaxLength} characters`,
     );

@@ -50,7 +50,7 @@ const settings = {
   patienceMs: 180_000,
 };
 
-const member = { handle: "bench", displayName: "Bench Member", password: "bench-password-1" };
+const member = { handle: "bench", displayName: "Bench Member", password: "steady load 2024" };
 const topics = ["jazz", "chess", "astronomy"];
 const repoRoot = new URL("..", import.meta.url).pathname;
 const helloScript = new URL("./hello_server.ts", import.meta.url).pathname;

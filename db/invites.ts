@@ -122,7 +122,7 @@ export async function inviteState(sql: Sql, token: string): Promise<InviteState 
 export async function signUpWithInvite(sql: Sql, token: string, input: NewMember): Promise<Member> {
   const state = await inviteState(sql, token);
   refuseUnusable(state);
-  validateNewMember(input);
+  await validateNewMember(input);
   const passwordHash = await hashPassword(input.password);
   return await sql.begin(async (tx) => {
     const [invite] = await tx`

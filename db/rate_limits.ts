@@ -3,13 +3,13 @@
  * counts the same attempts. One upsert per attempt: atomic without explicit locks.
  *
  * @example
- * await spendAttempt(sql, { bucket: "sign_in_address", key, max: 20, windowMs: 900_000 });
+ * await spendAttempt(sql, { bucket: "sign_up_address", key, max: 10, windowMs: 3_600_000 });
  */
 import type { Sql } from "./client.ts";
 import { Refusal } from "./errors.ts";
 
 export interface Attempt {
-  /** What is limited, e.g. "sign_in_account". */
+  /** What is limited, e.g. "sign_up_invite". */
   bucket: string;
   /** Who is limited: an account id or a keyed hash of an address. */
   key: string;

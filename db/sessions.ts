@@ -6,7 +6,7 @@
  * const token = await startSession(sql, member.id, { ttlMs: 30 * 86_400_000 });
  * (await sessionMember(sql, token))?.handle; // "ada"
  */
-import type { Sql } from "./client.ts";
+import type { Sql, Tx } from "./client.ts";
 import { type Member, toMember } from "./users.ts";
 import { notify } from "./events.ts";
 
@@ -55,10 +55,13 @@ export async function endSession(sql: Sql, token: string): Promise<number | null
 
 /** Signs a member out on every device. */
 export async function endAllSessions(sql: Sql, memberId: number): Promise<void> {
-  await sql.begin(async (tx) => {
-    await tx`delete from sessions where user_id = ${memberId}`;
-    await notify(tx, { members: [memberId] });
-  });
+  await sql.begin(async (tx) => await endAllSessionsIn(tx, memberId));
+}
+
+/** `endAllSessions` inside a transaction that changes something else too (a password). */
+export async function endAllSessionsIn(tx: Tx, memberId: number): Promise<void> {
+  await tx`delete from sessions where user_id = ${memberId}`;
+  await notify(tx, { members: [memberId] });
 }
 
 export function base64url(bytes: Uint8Array): string {

@@ -11,6 +11,7 @@ import { isUniqueViolation, Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
 import { hashPassword, spendDecoyVerification, verifyPassword } from "./passwords.ts";
 import { displayNameFrom, refuseTakenDisplayName } from "./display_names.ts";
+import { checkNewPassword } from "./password_rules.ts";
 
 export interface Member {
   id: number;
@@ -27,8 +28,6 @@ export interface NewMember {
 }
 
 export const handlePattern = /^[A-Za-z0-9_]{3,20}$/;
-export const passwordMinLength = 10;
-export const passwordMaxLength = 200;
 export const bioMaxLength = 300;
 
 // Paths that `/@handle` must never shadow, and names that would confuse members.
@@ -37,8 +36,8 @@ const reservedHandles = new Set(["admin", "administrator", "palabre", "root", "s
 export const seededHandlePrefix = "demo_";
 const setupLockKey = 7_246_912;
 
-/** Throws an `invalid` refusal naming the first field that is wrong. */
-export function validateNewMember(input: NewMember): void {
+/** Refuses (`invalid`) naming the first field that is wrong; the password by password_rules.ts. */
+export async function validateNewMember(input: NewMember): Promise<void> {
   const handle = input.handle.trim();
   if (!handlePattern.test(handle)) {
     throw new Refusal(
@@ -52,20 +51,7 @@ export function validateNewMember(input: NewMember): void {
     throw new Refusal("invalid", "That handle is reserved", "handle");
   }
   displayNameFrom(input.displayName);
-  if (input.password.length < passwordMinLength) {
-    throw new Refusal(
-      "invalid",
-      `Password must be at least ${passwordMinLength} characters`,
-      "password",
-    );
-  }
-  if (input.password.length > passwordMaxLength) {
-    throw new Refusal(
-      "invalid",
-      `Password must be at most ${passwordMaxLength} characters`,
-      "password",
-    );
-  }
+  await checkNewPassword(input.password, { handle });
 }
 
 /** True while nobody has an account: the set-up page exists only then. */
@@ -76,7 +62,7 @@ export async function needsSetup(sql: Sql): Promise<boolean> {
 
 /** Creates the first administrator; refused with `not_found` once any account exists. */
 export async function createFirstAdmin(sql: Sql, input: NewMember): Promise<Member> {
-  validateNewMember(input);
+  await validateNewMember(input);
   const passwordHash = await hashPassword(input.password);
   return await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${setupLockKey})`;

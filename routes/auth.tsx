@@ -14,12 +14,14 @@ import {
   redirectAfterPost,
   refusalPage,
   render,
+  signInKeys,
   statusOf,
   text,
 } from "./http.tsx";
 import { forgetSessionCookie, requireMember, signIn } from "./session.tsx";
 import { Refusal } from "../db/errors.ts";
-import { authenticate, createFirstAdmin, needsSetup } from "../db/users.ts";
+import { createFirstAdmin, needsSetup } from "../db/users.ts";
+import { signInWithLimits } from "../db/sign_in_limits.ts";
 import { endAllSessions, endSession } from "../db/sessions.ts";
 import { inviteState, signUpWithInvite } from "../db/invites.ts";
 import { joinWaitlist, validateWaitlistRequest } from "../db/waitlist.ts";
@@ -80,22 +82,16 @@ auth.post("/signin", async (c) => {
   const form = await readForm(c);
   const handle = text(form, "handle").trim();
   const password = text(form, "password");
-  const limits = c.get("config").rateLimits;
   try {
     if (handle === "" || password === "") {
       throw new Refusal("invalid", "Enter your handle and password");
     }
-    await spendAttempt(c.get("sql"), {
-      bucket: "sign_in_address",
-      key: await addressKey(c),
-      ...limits.signInPerAddress,
+    const member = await signInWithLimits(c.get("sql"), {
+      handle,
+      password,
+      keys: await signInKeys(c, handle),
+      limits: c.get("config").rateLimits.signIn,
     });
-    await spendAttempt(c.get("sql"), {
-      bucket: "sign_in_account",
-      key: handle.toLowerCase().slice(0, 40),
-      ...limits.signInPerAccount,
-    });
-    const member = await authenticate(c.get("sql"), handle, password);
     await signIn(c, member.id);
     return redirectAfterPost(c, member.onboarded ? "/" : "/topics");
   } catch (error) {

@@ -13,6 +13,7 @@ import { Layout } from "../views/layout.tsx";
 import { ErrorView } from "../views/errors.tsx";
 import { Refusal, type RefusalCode } from "../db/errors.ts";
 import type { FieldErrors } from "../views/form.tsx";
+import type { SignInKeys } from "../db/sign_in_limits.ts";
 
 export type Ctx = Context<AppEnv>;
 
@@ -173,10 +174,35 @@ export function originOf(c: Ctx): string {
  * without being stored.
  */
 export async function addressKey(c: Ctx): Promise<string> {
+  return await keyedHash(c, clientAddress(c));
+}
+
+/**
+ * The keys sign-in limits count under (db/sign_in_limits.ts): the address, the handle, and the
+ * two together, each an HMAC, so the table never holds an address or a handle.
+ *
+ * @example
+ * const keys = await signInKeys(c, "ada");
+ */
+export async function signInKeys(c: Ctx, handle: string): Promise<SignInKeys> {
+  const address = clientAddress(c);
+  const lower = handle.trim().toLowerCase();
+  return {
+    address: await keyedHash(c, address),
+    // Prefixed, so that no handle's key can equal an address's.
+    handle: await keyedHash(c, `handle\n${lower}`),
+    pair: await keyedHash(c, `pair\n${lower}\n${address}`),
+  };
+}
+
+function clientAddress(c: Ctx): string {
   const forwarded = c.get("config").trustProxy
     ? c.req.header("X-Forwarded-For")?.split(",")[0]?.trim()
     : undefined;
-  const address = forwarded || c.env?.remoteAddr?.hostname || "unknown";
+  return forwarded || c.env?.remoteAddr?.hostname || "unknown";
+}
+
+async function keyedHash(c: Ctx, text: string): Promise<string> {
   const key = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(c.get("config").secretKey),
@@ -184,6 +210,6 @@ export async function addressKey(c: Ctx): Promise<string> {
     false,
     ["sign"],
   );
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(address));
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text));
   return btoa(String.fromCharCode(...new Uint8Array(mac).slice(0, 16)));
 }

@@ -1,13 +1,22 @@
 /**
- * /settings: a member's display name and bio, and their listening history.
+ * /settings: a member's display name and bio, their password, and their listening history.
  *
  * @example
  * app.route("/settings", settings);
  */
 import { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
-import { fieldErrors, readForm, redirectAfterPost, render, statusOf, text } from "./http.tsx";
-import { requireMember } from "./session.tsx";
+import {
+  fieldErrors,
+  readForm,
+  redirectAfterPost,
+  render,
+  signInKeys,
+  statusOf,
+  text,
+} from "./http.tsx";
+import { requireMember, signIn } from "./session.tsx";
+import { changePassword } from "../db/password_change.ts";
 import { Refusal } from "../db/errors.ts";
 import { updateProfile } from "../db/users.ts";
 import { profile } from "../db/profiles.ts";
@@ -36,9 +45,42 @@ settings.get("/", async (c) => {
         saved={c.req.query("saved") === "1"}
         history={await listeningHistory(c.get("sql"), member.id)}
         historyNotice={historyNotices[c.req.query("history") ?? ""]}
+        passwordChanged={c.req.query("password") === "changed"}
       />
     ),
   });
+});
+
+settings.post("/password", async (c) => {
+  const form = await readForm(c);
+  const member = c.get("member")!;
+  try {
+    await changePassword(c.get("sql"), {
+      memberId: member.id,
+      handle: member.handle,
+      current: text(form, "current_password"),
+      next: text(form, "new_password"),
+      keys: await signInKeys(c, member.handle),
+      limits: c.get("config").rateLimits.signIn,
+    });
+    // Every session ended with the change; this device goes on in a fresh one.
+    await signIn(c, member.id);
+    return redirectAfterPost(c, "/settings?password=changed#password");
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    const mine = (await profile(c.get("sql"), member.id, member.handle))!;
+    return render(c, {
+      title: "Settings",
+      status: statusOf(error),
+      body: (
+        <SettingsView
+          form={{ display_name: mine.displayName, bio: mine.bio }}
+          errors={fieldErrors(error)}
+          history={await listeningHistory(c.get("sql"), member.id)}
+        />
+      ),
+    });
+  }
 });
 
 settings.post("/history/pause", async (c) => {

@@ -59,7 +59,7 @@ function AccountFields(props: { form: AccountForm; errors: FieldErrors }) {
         errors={props.errors}
         autocomplete="new-password"
         minlength={10}
-        hint="At least 10 characters."
+        hint="At least 10 characters. Not your handle, and not one of the passwords most often leaked."
       />
     </>
   );

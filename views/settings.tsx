@@ -1,6 +1,6 @@
 /**
- * A member's settings: display name and bio, their listening history (what recommendations
- * learn from: pause it, clear it), and signing out of every device.
+ * A member's settings: display name and bio, their password, their listening history (what
+ * recommendations learn from: pause it, clear it), and signing out of every device.
  *
  * @example
  * <SettingsView form={{ display_name: "Ada", bio: "" }} errors={{}} history={history} />
@@ -21,6 +21,8 @@ export function SettingsView(
     history: HistoryData;
     /** What was just done to the history, to confirm it. */
     historyNotice?: string;
+    /** The password was just changed (every other device signed out). */
+    passwordChanged?: boolean;
   },
 ) {
   return (
@@ -48,11 +50,44 @@ export function SettingsView(
         />
         <button type="submit">Save profile</button>
       </form>
+      <PasswordForm errors={props.errors} changed={props.passwordChanged} />
       <ListeningHistory history={props.history} notice={props.historyNotice} />
       <h2>Sessions</h2>
       <p>Signed in somewhere you no longer use? Sign out of every device, this one included.</p>
       <form method="post" action="/signout/everywhere">
         <button type="submit" class="secondary">Sign out everywhere</button>
+      </form>
+    </section>
+  );
+}
+
+function PasswordForm(props: { errors: FieldErrors; changed?: boolean }) {
+  return (
+    <section id="password" aria-labelledby="password-title">
+      <h2 id="password-title">Password</h2>
+      {props.changed && (
+        <p class="notice" role="status">
+          Your password is changed. Every other device is signed out.
+        </p>
+      )}
+      <form method="post" action="/settings/password" novalidate>
+        <Field
+          name="current_password"
+          label="Current password"
+          type="password"
+          errors={props.errors}
+          autocomplete="current-password"
+        />
+        <Field
+          name="new_password"
+          label="New password"
+          type="password"
+          errors={props.errors}
+          autocomplete="new-password"
+          minlength={10}
+          hint="At least 10 characters. Not your handle, and not one of the passwords most often leaked. Changing it signs you out everywhere else."
+        />
+        <button type="submit">Change password</button>
       </form>
     </section>
   );

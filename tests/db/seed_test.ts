@@ -171,15 +171,15 @@ dbTest("seeded members still in live rooms stay until they mean to leave", async
   assert.deepEqual(listed.sort((a, b) => a - b), live);
 });
 
-Deno.test("nobody signs up with a seeded handle", () => {
+Deno.test("nobody signs up with a seeded handle", async () => {
   const community = generateCommunity({ topics: syntheticCatalogue(), now: pastEvening });
   for (const member of community.members) {
     assert.match(member.handle, handlePattern);
     assert.ok(member.handle.startsWith(seededHandlePrefix), member.handle);
   }
   const handle = community.members[0].handle;
-  assert.throws(
-    () => validateNewMember({ handle, displayName: "Someone", password }),
+  await assert.rejects(
+    validateNewMember({ handle, displayName: "Someone", password }),
     (e) => e instanceof Refusal && e.field === "handle",
   );
 });

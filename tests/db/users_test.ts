@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../support/databases.ts";
-import { firstAdmin, invitedMember, password } from "./support.ts";
+import { dayMs, firstAdmin, invitedMember, password } from "./support.ts";
 import { authenticate, createFirstAdmin, needsSetup, updateProfile } from "../../db/users.ts";
 import { Refusal } from "../../db/errors.ts";
 import { verifyPassword } from "../../db/passwords.ts";
+import { createInvite, signUpWithInvite } from "../../db/invites.ts";
 
 dbTest("the first account is an administrator and set-up then closes", async (sql) => {
   assert.equal(await needsSetup(sql), true);
@@ -84,4 +85,34 @@ dbTest("a bio is trimmed, length-limited and kept as text", async (sql) => {
     updateProfile(sql, ada.id, { displayName: "   ", bio: "" }),
     (e) => e instanceof Refusal && e.field === "display_name",
   );
+});
+
+dbTest("set-up refuses a weak password and creates nobody", async (sql) => {
+  for (const weak of ["aaaaaaaaaa", "password123", "I am ada, hello"]) {
+    await assert.rejects(
+      createFirstAdmin(sql, { handle: "ada", displayName: "Ada", password: weak }),
+      (e) => e instanceof Refusal && e.code === "invalid" && e.field === "password",
+      weak,
+    );
+  }
+  assert.equal(await needsSetup(sql), true);
+});
+
+dbTest("sign-up refuses a weak password and leaves the invite open", async (sql) => {
+  const ada = await firstAdmin(sql);
+  const invite = await createInvite(sql, ada.id, { ttlMs: dayMs });
+  for (const weak of ["1q2w3e4r5t6y", "Grace_rules_ok", "zzzzzzzzzzzz"]) {
+    await assert.rejects(
+      signUpWithInvite(sql, invite.token, {
+        handle: "grace",
+        displayName: "Grace",
+        password: weak,
+      }),
+      (e) => e instanceof Refusal && e.code === "invalid" && e.field === "password",
+      weak,
+    );
+  }
+  const [row] = await sql`select used_at from invites where token = ${invite.token}`;
+  assert.equal(row.used_at, null);
+  await signUpWithInvite(sql, invite.token, { handle: "grace", displayName: "Grace", password });
 });

@@ -48,6 +48,28 @@ dbTest("set-up with a short password is refused with the message by the field", 
   assert.equal((await sql`select count(*)::int as n from users`)[0].n, 0);
 });
 
+dbTest(
+  "set-up with aaaaaaaaaa or a common leaked password says why by the field",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const reasons = {
+      aaaaaaaaaa: "Password must not be one character repeated",
+      Password123: "This password is among the most common leaked passwords; choose another",
+      "ada lovelace 1815": "Password must not contain your handle",
+    };
+    for (const [password, reason] of Object.entries(reasons)) {
+      const response = await expectStatus(
+        new Browser(app).post("/setup", { ...firstAdmin, password }),
+        422,
+      );
+      const html = await response.text();
+      assert.ok(html.includes(`id="field-password-error" role="alert">${reason}<`), password);
+      assert.ok(!html.includes(password), "the password is not sent back");
+    }
+    assert.equal((await sql`select count(*)::int as n from users`)[0].n, 0);
+  },
+);
+
 dbTest("after set-up the set-up page no longer exists", async (sql, db) => {
   const app = await testApp(sql, db.events);
   await adminBrowser(app);

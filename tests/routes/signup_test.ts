@@ -155,6 +155,47 @@ dbTest("a short password is refused with a readable message by the field", async
   assert.equal(await inviteStateOf(sql, token), "open");
 });
 
+dbTest(
+  "a password containing the handle is refused with the reason by the field",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const token = await inviteToken(await adminBrowser(app));
+    const response = await expectStatus(
+      new Browser(app).post(`/join/${token}`, { ...grace, password: "GraceHopper1906" }),
+      422,
+    );
+    assert.match(
+      await response.text(),
+      /id="field-password-error"[^>]*>Password must not contain your handle</,
+    );
+    assert.equal(await memberCount(sql), 1);
+    assert.equal(await inviteStateOf(sql, token), "open");
+  },
+);
+
+dbTest("a common leaked password is refused with the reason by the field", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const token = await inviteToken(await adminBrowser(app));
+  const response = await expectStatus(
+    new Browser(app).post(`/join/${token}`, { ...grace, password: "QWERTYUIOP" }),
+    422,
+  );
+  assert.match(
+    await response.text(),
+    /id="field-password-error"[^>]*>This password is among the most common leaked passwords/,
+  );
+  assert.equal(await inviteStateOf(sql, token), "open");
+});
+
+dbTest("a 64-character passphrase is accepted and signs in", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const token = await inviteToken(await adminBrowser(app));
+  const password = "Tea at four, then the long walk past the lighthouse to the pier!";
+  assert.equal([...password].length, 64);
+  await expectStatus(new Browser(app).post(`/join/${token}`, { ...grace, password }), 303);
+  await expectStatus(new Browser(app).post("/signin", { handle: "grace", password }), 303);
+});
+
 dbTest("an empty display name is refused with a readable message by the field", async (sql, db) => {
   const app = await testApp(sql, db.events);
   const token = await inviteToken(await adminBrowser(app));

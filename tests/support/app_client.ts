@@ -9,7 +9,7 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../../routes/context.ts";
 import { buildApp } from "../../routes/app.tsx";
-import { loadConfig } from "../../config.ts";
+import { type Config, loadConfig } from "../../config.ts";
 import type { Sql } from "../../db/client.ts";
 import type { EventHub } from "../../db/events.ts";
 
@@ -19,12 +19,26 @@ export type FormInput = Record<string, string | string[]>;
 
 /** The app on `sql`; with `events`, pages read through the cache as in production. */
 export async function testApp(sql: Sql, events?: EventHub): Promise<Hono<AppEnv>> {
-  const config = await loadConfig({
+  return buildApp({ sql, config: await testConfig(), events });
+}
+
+/** The configuration test apps run with: answering the test origin's host. */
+function testConfig(): Promise<Config> {
+  return loadConfig({
     SECRET_KEY: "test-secret",
     DATA_DIR: "/nonexistent",
     ALLOWED_HOSTS: new URL(origin).hostname,
   });
-  return buildApp({ sql, config, events });
+}
+
+/** `testApp` with `configure` applied to its configuration first (e.g. limits a test needs). */
+export async function configuredTestApp(
+  sql: Sql,
+  options: { events?: EventHub; configure: (config: Config) => void },
+): Promise<Hono<AppEnv>> {
+  const config = await testConfig();
+  options.configure(config);
+  return buildApp({ sql, config, events: options.events });
 }
 
 export class Browser {

@@ -1,11 +1,13 @@
 /**
- * Rate limits as tests see them: the configured allowances, and a way to keep a test from
- * straddling the end of a counting window.
+ * Rate limits as tests see them: the configured allowances, a way to keep a test from
+ * straddling the end of a counting window, and sign-in waits a test can outlast on purpose.
  *
  * @example
- * await awayFromWindowEnd(rateLimits.signInPerAccount.windowMs);
+ * await awayFromWindowEnd(rateLimits.signUpPerAddress.windowMs);
+ * const app = await configuredTestApp(sql, { configure: longSignInWaits });
  */
-import { loadConfig } from "../../config.ts";
+import { type Config, loadConfig } from "../../config.ts";
+import type { Sql } from "../../db/client.ts";
 
 export const { rateLimits } = await loadConfig({
   SECRET_KEY: "test-secret",
@@ -19,4 +21,18 @@ export const { rateLimits } = await loadConfig({
 export async function awayFromWindowEnd(windowMs: number, marginMs = 60_000): Promise<void> {
   const left = windowMs - (Date.now() % windowMs);
   if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}
+
+/**
+ * Sign-in waits of a minute and more: no test outruns them, however slow the machine, and
+ * `waitOutSignInWaits` stands for the time passing.
+ */
+export function longSignInWaits(config: Config): void {
+  config.rateLimits.signIn.perPair.firstDelayMs = 60_000;
+  config.rateLimits.signIn.perAddress.firstDelayMs = 60_000;
+}
+
+/** As if every sign-in wait had passed. */
+export async function waitOutSignInWaits(sql: Sql): Promise<void> {
+  await sql`update sign_in_failures set blocked_until = least(blocked_until, now())`;
 }
