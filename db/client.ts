@@ -10,7 +10,7 @@
 import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { channel, EventHub } from "./events.ts";
 import { type DataDirLock, lockDataDir, privateDir } from "./data_dir.ts";
 import { reason, StartupError } from "../startup.ts";
@@ -125,6 +125,15 @@ async function openPglite(
   events: EventHub,
   lock: DataDirLock | undefined,
 ): Promise<Database> {
+  const socketDir = dataDir ? join(dataDir, "socket") : await temporarySocketDir();
+  // PostgreSQL's own name for its socket, so `psql -h <socketDir>` finds it.
+  const path = join(socketDir, ".s.PGSQL.5432");
+  if (new TextEncoder().encode(path).length > maxSocketPathBytes) {
+    throw new StartupError(
+      `PGlite's socket ${path} would be longer than ${maxSocketPathBytes} bytes: ` +
+        "choose a shorter DATA_DIR",
+    );
+  }
   let pglite: PGlite;
   if (dataDir) {
     const files = join(dataDir, "pglite");
@@ -140,16 +149,21 @@ async function openPglite(
     pglite = new PGlite();
     await pglite.waitReady;
   }
-  const socketDir = dataDir ? join(dataDir, "socket") : await temporarySocketDir();
-  await privateDir(socketDir);
-  // PostgreSQL's own name for its socket, so `psql -h <socketDir>` finds it.
-  const path = join(socketDir, ".s.PGSQL.5432");
-  if (new TextEncoder().encode(path).length > maxSocketPathBytes) {
-    throw new StartupError(
-      `DATA_DIR ${dataDir} is too long a path: PGlite's socket ${path} would pass ` +
-        `${maxSocketPathBytes} bytes`,
-    );
+  try {
+    return await servePglite(pglite, { path, events, lock });
+  } catch (error) {
+    await pglite.close();
+    throw error;
   }
+}
+
+/** Serves `pglite` on the Unix socket `path` and connects Palabre's one client to it. */
+async function servePglite(
+  pglite: PGlite,
+  options: { path: string; events: EventHub; lock: DataDirLock | undefined },
+): Promise<Database> {
+  const { path, events, lock } = options;
+  await privateDir(dirname(path));
   // Left by a process that died: ours now, since we hold DATA_DIR's lock.
   await Deno.remove(path).catch((error) => {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -173,8 +187,14 @@ async function openPglite(
     },
   };
   const sql = postgres(socketOptions);
-  // Registers the backend as a listener; notifications then arrive through `onnotify` above.
-  await sql.unsafe(`listen ${channel}`);
+  try {
+    // Registers the backend as a listener; notifications then arrive through `onnotify` above.
+    await sql.unsafe(`listen ${channel}`);
+  } catch (error) {
+    await sql.end({ timeout: 1 });
+    await server.stop();
+    throw error;
+  }
   return {
     sql,
     kind: "pglite",
