@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Finished, startPalabre, temporaryDir } from "./support.ts";
 
-const psql = ["/usr/bin/psql", "/usr/lib/postgresql/bin/psql"].find(exists);
+const psql = ["/usr/bin/psql"].find(exists);
 const needsRoot = Deno.uid() !== 0;
 const ignored = (!psql || needsRoot) && Deno.env.get("CI") !== "true";
 if (ignored) {
