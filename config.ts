@@ -7,6 +7,8 @@
  * config.port; // 8000 unless PORT is set
  */
 import { join } from "node:path";
+import { createDataDir } from "./db/data_dir.ts";
+import { reason, StartupError } from "./startup.ts";
 
 export interface RateLimit {
   /** Attempts allowed in one window. */
@@ -117,15 +119,18 @@ const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
 const dayMs = 24 * hourMs;
 
-/** Reads the configuration; creates `dataDir` and its secret file on first start. */
+/**
+ * Reads the configuration; creates `dataDir` and its secret file on first start. A value that
+ * cannot be used is a `StartupError` naming the variable.
+ */
 export async function loadConfig(env: Record<string, string | undefined>): Promise<Config> {
   const dataDir = env.DATA_DIR || "./data";
   const publicOrigin = env.PUBLIC_ORIGIN?.replace(/\/$/, "") || undefined;
   const secretKey = env.SECRET_KEY || await keptSecret(dataDir);
   return {
-    port: integer(env.PORT, 8000, "PORT"),
+    port: port(env.PORT),
     hostname: env.HOST || "0.0.0.0",
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl: databaseUrl(env.DATABASE_URL),
     dataDir,
     secretKey,
     publicOrigin,
@@ -188,7 +193,7 @@ function integer(value: string | undefined, fallback: number, name: string): num
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) {
-    throw new Error(`${name} must be a whole number, got "${value}"`);
+    throw new StartupError(`${name} must be a whole number, got "${value}"`);
   }
   return n;
 }
@@ -198,7 +203,7 @@ function allowedHosts(value: string | undefined, publicOrigin: string | undefine
   const names = (value ?? "").split(/[\s,]+/).filter(Boolean).map((name) => {
     // A name with a port or a scheme is a mistake worth a clear refusal, not a silent mismatch.
     if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(name)) {
-      throw new Error(`ALLOWED_HOSTS must list host names without scheme or port, got "${name}"`);
+      throw new StartupError(`ALLOWED_HOSTS must list host names without scheme or port, got "${name}"`);
     }
     return name.toLowerCase();
   });
@@ -207,10 +212,10 @@ function allowedHosts(value: string | undefined, publicOrigin: string | undefine
     try {
       url = new URL(publicOrigin);
     } catch {
-      throw new Error(`PUBLIC_ORIGIN must be an origin such as https://palabre.example.org`);
+      throw new StartupError(`PUBLIC_ORIGIN must be an origin such as https://palabre.example.org`);
     }
     if (url.protocol !== "https:" && url.protocol !== "http:") {
-      throw new Error(`PUBLIC_ORIGIN must start with https:// or http://, got "${publicOrigin}"`);
+      throw new StartupError(`PUBLIC_ORIGIN must start with https:// or http://, got "${publicOrigin}"`);
     }
     names.push(url.hostname);
   }
@@ -254,6 +259,27 @@ export function originNotice(config: Config): { line: string; warning?: string }
     warning: `Warning: listening on ${config.hostname} without PUBLIC_ORIGIN: set PUBLIC_ORIGIN ` +
       "to the address people use (e.g. https://palabre.example.org), or ALLOWED_HOSTS for more names",
   };
+function port(value: string | undefined): number {
+  const n = integer(value, 8000, "PORT");
+  if (n > 65_535) throw new StartupError(`PORT must be at most 65535, got "${value}"`);
+  return n;
+}
+
+/** `DATABASE_URL`, checked here because postgres.js repeats a bad one, password included. */
+function databaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // The value itself may hold a password: it is not repeated.
+  }
+  if (protocol !== "postgres:" && protocol !== "postgresql:") {
+    throw new StartupError(
+      "DATABASE_URL is not a PostgreSQL URL such as postgres://user:password@host:5432/database",
+    );
+  }
+  return value;
 }
 
 /** `ICE_SERVERS`: a JSON list such as `[{"urls":"turn:turn.example.org:3478","username":"u","credential":"p"}]`. */
@@ -263,7 +289,7 @@ export function iceServers(value: string | undefined): IceServer[] {
   try {
     list = JSON.parse(value);
   } catch {
-    throw new Error("ICE_SERVERS must be a JSON list of servers");
+    throw new StartupError("ICE_SERVERS must be a JSON list of servers");
   }
   const isText = (v: unknown) => typeof v === "string" && v.length > 0;
   const valid = Array.isArray(list) &&
@@ -274,7 +300,9 @@ export function iceServers(value: string | undefined): IceServer[] {
       (server.credential === undefined || typeof server.credential === "string")
     );
   if (!valid) {
-    throw new Error('ICE_SERVERS must be a JSON list of {"urls", "username"?, "credential"?}');
+    throw new StartupError(
+      'ICE_SERVERS must be a JSON list of {"urls", "username"?, "credential"?}',
+    );
   }
   return (list as IceServer[]).map(({ urls, username, credential }) => ({
     urls,
@@ -286,12 +314,9 @@ export function iceServers(value: string | undefined): IceServer[] {
 /** The secret kept in `dataDir/secret.key`, written on first start with owner-only access. */
 async function keptSecret(dataDir: string): Promise<string> {
   const path = join(dataDir, "secret.key");
-  try {
-    return (await Deno.readTextFile(path)).trim();
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  await Deno.mkdir(dataDir, { recursive: true });
+  const existing = await readSecret(path);
+  if (existing !== undefined) return existing;
+  await createDataDir(dataDir);
   const secret = Array.from(crypto.getRandomValues(new Uint8Array(32)))
     .map((b) => b.toString(16).padStart(2, "0")).join("");
   try {
@@ -299,7 +324,22 @@ async function keptSecret(dataDir: string): Promise<string> {
     await Deno.writeTextFile(path, secret + "\n", { createNew: true, mode: 0o600 });
     return secret;
   } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    if (error instanceof Deno.errors.AlreadyExists) return (await readSecret(path))!;
+    throw new StartupError(
+      `DATA_DIR ${dataDir} is not writable: cannot create secret.key (${reason(error)})`,
+    );
+  }
+}
+
+/** The secret in `path`, or undefined when there is no such file yet. */
+async function readSecret(path: string): Promise<string | undefined> {
+  try {
     return (await Deno.readTextFile(path)).trim();
+  } catch (error) {
+    // Not a directory: DATA_DIR's creation says what is wrong with its path.
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw new StartupError(`Cannot read ${path} (${reason(error)})`);
   }
 }

@@ -15,9 +15,15 @@ import { MediaProcesses } from "./media/media_processes.ts";
 import { AppliedModel } from "./recommend/applied_model.ts";
 import { Trainer } from "./recommend/training.ts";
 import { HallwayRanker } from "./recommend/hallway.ts";
+import { refuseUnlistenablePort, startupStep } from "./startup.ts";
 
-const config = await loadConfig(Deno.env.toObject());
-const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+// What stops the start is said in one line. DATA_DIR's lock (taken with the database) comes before
+// the port, so a second Palabre on the same data hears that; a busy port then closes it cleanly.
+const config = await startupStep(() => loadConfig(Deno.env.toObject()));
+const db = await startupStep(() =>
+  openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+);
+await startupStep(() => refuseUnlistenablePort(config), () => db.close());
 const applied = await migrate(db.sql);
 if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
 

@@ -28,6 +28,7 @@ import {
   syntheticCatalogue,
 } from "./recommend/community.ts";
 import { ProgressBar } from "./progress_bar.ts";
+import { StartupError } from "./startup.ts";
 
 const defaultPassword = "palabre-demo";
 const usage = `Usage: deno task seed [options]
@@ -45,15 +46,18 @@ const usage = `Usage: deno task seed [options]
   --help         this text
 
 Writes to the database deno task start uses: DATABASE_URL, else PGlite in DATA_DIR (./data).
-On PGlite, stop Palabre first: its files are one process's at a time.`;
+On PGlite, stop Palabre first: its files are one process's at a time (seeding refuses otherwise).`;
 
 try {
   await main();
 } catch (error) {
-  // Wrong flags and refusals are the user's to fix: say what is wrong, without a stack.
+  // Wrong flags, refusals and a database it cannot open (DATA_DIR in use by a running Palabre)
+  // are the user's to fix: say what is wrong, without a stack.
   const badFlag = error instanceof TypeError &&
     String(Object(error).code).startsWith("ERR_PARSE_ARGS");
-  if (!(error instanceof Refusal || error instanceof RangeError || badFlag)) throw error;
+  const known = error instanceof Refusal || error instanceof RangeError ||
+    error instanceof StartupError || badFlag;
+  if (!known) throw error;
   console.error(error.message);
   if (badFlag) console.error("deno task seed --help lists the options.");
   if (error instanceof Refusal) {

@@ -10,8 +10,10 @@
 import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { channel, EventHub } from "./events.ts";
+import { type DataDirLock, lockDataDir, privateDir } from "./data_dir.ts";
+import { reason, StartupError } from "../startup.ts";
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
@@ -31,6 +33,8 @@ export interface OpenOptions {
   dataDir?: string;
   /** Pool size for a real PostgreSQL. */
   max?: number;
+  /** Where to say that PostgreSQL is not reachable yet (stderr unless given). */
+  log?: (line: string) => void;
 }
 
 // bigint (int8) and count(*) come back as numbers: our ids and counts stay far below 2^53.
@@ -55,27 +59,126 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       types,
       onnotice: () => {},
     });
+    await untilReachable(sql, options.log ?? console.error);
     // A dedicated connection, re-established by postgres.js after a drop.
     await sql.listen(channel, (payload) => events.deliver(payload));
     return { sql, kind: "postgres", events, close: () => sql.end({ timeout: 5 }) };
   }
-  const pglite = options.dataDir ? new PGlite(join(options.dataDir, "pglite")) : new PGlite();
-  await pglite.waitReady;
-  const server = new PGLiteSocketServer({
-    db: pglite,
-    host: "127.0.0.1",
-    port: 0,
-    maxConnections: 4,
+  const dataDir = options.dataDir;
+  const lock = dataDir ? await lockDataDir(dataDir) : undefined;
+  try {
+    return await openPglite(dataDir, events, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+// Errors that say the server is not there (yet): worth waiting for, unlike a refused password.
+const notReachable = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "57P03", // the database system is starting up
+  "53300", // too many connections
+]);
+const maxRetryDelayMs = 30_000;
+// Linux's sun_path holds 108 bytes, the last one a NUL.
+const maxSocketPathBytes = 107;
+
+/**
+ * Waits until PostgreSQL answers, saying so on each failed attempt; a server that answers with a
+ * refusal (password, missing database) is a StartupError. The URL, which may hold a password, is
+ * never printed: only its hosts and ports.
+ */
+async function untilReachable(sql: Sql, log: (line: string) => void): Promise<void> {
+  const { host, port } = sql.options;
+  const where = host.map((name, i) => `${name}:${port[i] ?? port[0]}`).join(", ");
+  for (let delayMs = 1000;; delayMs = Math.min(2 * delayMs, maxRetryDelayMs)) {
+    try {
+      await sql`select 1`;
+      return;
+    } catch (error) {
+      const code = String(Object(error).code);
+      if (error instanceof postgres.PostgresError && !notReachable.has(code)) {
+        throw new StartupError(`PostgreSQL at ${where} refused Palabre (${error.message})`);
+      }
+      if (!notReachable.has(code)) throw error;
+      log(`PostgreSQL at ${where} is not reachable (${code}); retrying in ${delayMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
+/**
+ * PGlite in `dataDir` (or in memory), served on a Unix socket in a directory only Palabre's user
+ * can enter, and held by Palabre's one connection: no TCP port, and no room for a second client.
+ */
+async function openPglite(
+  dataDir: string | undefined,
+  events: EventHub,
+  lock: DataDirLock | undefined,
+): Promise<Database> {
+  const socketDir = dataDir ? join(dataDir, "socket") : await temporarySocketDir();
+  // PostgreSQL's own name for its socket, so `psql -h <socketDir>` finds it.
+  const path = join(socketDir, ".s.PGSQL.5432");
+  if (new TextEncoder().encode(path).length > maxSocketPathBytes) {
+    throw new StartupError(
+      `PGlite's socket ${path} would be longer than ${maxSocketPathBytes} bytes: ` +
+        "choose a shorter DATA_DIR",
+    );
+  }
+  let pglite: PGlite;
+  if (dataDir) {
+    const files = join(dataDir, "pglite");
+    await privateDir(files);
+    pglite = new PGlite(files);
+    await pglite.waitReady.catch((error) => {
+      throw new StartupError(
+        `Embedded PGlite cannot open ${files}: its files are read-only, damaged or not ` +
+          `PGlite's (${reason(error)})`,
+      );
+    });
+  } else {
+    pglite = new PGlite();
+    await pglite.waitReady;
+  }
+  try {
+    return await servePglite(pglite, { path, events, lock });
+  } catch (error) {
+    await pglite.close();
+    throw error;
+  }
+}
+
+/** Serves `pglite` on the Unix socket `path` and connects Palabre's one client to it. */
+async function servePglite(
+  pglite: PGlite,
+  options: { path: string; events: EventHub; lock: DataDirLock | undefined },
+): Promise<Database> {
+  const { path, events, lock } = options;
+  await privateDir(dirname(path));
+  // Left by a process that died: ours now, since we hold DATA_DIR's lock.
+  await Deno.remove(path).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
   });
+  const server = new PGLiteSocketServer({ db: pglite, path, maxConnections: 1 });
   await server.start();
-  const [host, port] = server.getServerConn().split(":");
+  await Deno.chmod(path, 0o600);
   // PGlite is one session: a pool of one keeps transactions from interleaving.
   const socketOptions: postgres.Options<typeof types> & { onnotify: NotifyHandler } = {
-    host,
-    port: Number(port),
+    path,
     database: "postgres",
     username: "postgres",
     max: 1,
+    // The one connection is never recycled: while it is open, the socket turns others away.
+    max_lifetime: null,
     types,
     onnotice: () => {},
     // PGlite has one session: a NOTIFY comes back on the connection that committed it.
@@ -84,8 +187,14 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     },
   };
   const sql = postgres(socketOptions);
-  // Registers the backend as a listener; notifications then arrive through `onnotify` above.
-  await sql.unsafe(`listen ${channel}`);
+  try {
+    // Registers the backend as a listener; notifications then arrive through `onnotify` above.
+    await sql.unsafe(`listen ${channel}`);
+  } catch (error) {
+    await sql.end({ timeout: 1 });
+    await server.stop();
+    throw error;
+  }
   return {
     sql,
     kind: "pglite",
@@ -94,6 +203,15 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       await sql.end({ timeout: 5 });
       await server.stop();
       await pglite.close();
+      lock?.release();
     },
   };
+}
+
+/** A private directory for an in-memory PGlite's socket, gone when the process ends. */
+async function temporarySocketDir(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "palabre-pglite-" });
+  // Tests open one in-memory database per file and let the process end with it open.
+  globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+  return dir;
 }
