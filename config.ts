@@ -203,7 +203,9 @@ function allowedHosts(value: string | undefined, publicOrigin: string | undefine
   const names = (value ?? "").split(/[\s,]+/).filter(Boolean).map((name) => {
     // A name with a port or a scheme is a mistake worth a clear refusal, not a silent mismatch.
     if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(name)) {
-      throw new StartupError(`ALLOWED_HOSTS must list host names without scheme or port, got "${name}"`);
+      throw new StartupError(
+        `ALLOWED_HOSTS must list host names without scheme or port, got "${name}"`,
+      );
     }
     return name.toLowerCase();
   });
@@ -215,7 +217,9 @@ function allowedHosts(value: string | undefined, publicOrigin: string | undefine
       throw new StartupError(`PUBLIC_ORIGIN must be an origin such as https://palabre.example.org`);
     }
     if (url.protocol !== "https:" && url.protocol !== "http:") {
-      throw new StartupError(`PUBLIC_ORIGIN must start with https:// or http://, got "${publicOrigin}"`);
+      throw new StartupError(
+        `PUBLIC_ORIGIN must start with https:// or http://, got "${publicOrigin}"`,
+      );
     }
     names.push(url.hostname);
   }
@@ -259,6 +263,8 @@ export function originNotice(config: Config): { line: string; warning?: string }
     warning: `Warning: listening on ${config.hostname} without PUBLIC_ORIGIN: set PUBLIC_ORIGIN ` +
       "to the address people use (e.g. https://palabre.example.org), or ALLOWED_HOSTS for more names",
   };
+}
+
 function port(value: string | undefined): number {
   const n = integer(value, 8000, "PORT");
   if (n > 65_535) throw new StartupError(`PORT must be at most 65535, got "${value}"`);
