@@ -12,10 +12,11 @@ import { buildApp } from "../../routes/app.tsx";
 import { type Config, loadConfig } from "../../config.ts";
 import type { Sql } from "../../db/client.ts";
 import type { EventHub } from "../../db/events.ts";
+import { CookieJar, formBody, type FormInput } from "./cookie_jar.ts";
 
 export const origin = "http://palabre.test";
 
-export type FormInput = Record<string, string | string[]>;
+export type { FormInput } from "./cookie_jar.ts";
 
 /** The app on `sql`; with `events`, pages read through the cache as in production. */
 export async function testApp(sql: Sql, events?: EventHub): Promise<Hono<AppEnv>> {
@@ -43,7 +44,7 @@ export async function configuredTestApp(
 
 export class Browser {
   #app: Hono<AppEnv>;
-  #cookies = new Map<string, string>();
+  #cookies = new CookieJar();
   /** The client address the server sees (Deno.serve's remoteAddr). */
   address: string;
 
@@ -61,13 +62,9 @@ export class Browser {
     form: FormInput = {},
     headers: Record<string, string> = {},
   ): Promise<Response> {
-    const body = new URLSearchParams();
-    for (const [name, value] of Object.entries(form)) {
-      for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
-    }
     return await this.request(path, {
       method: "POST",
-      body,
+      body: formBody(form),
       headers: {
         Origin: origin,
         "Content-Type": "application/x-www-form-urlencoded",
@@ -78,21 +75,14 @@ export class Browser {
 
   async request(path: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.#cookies.size > 0) {
-      headers.set("Cookie", [...this.#cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    }
+    const cookie = this.#cookies.header();
+    if (cookie) headers.set("Cookie", cookie);
     const response = await this.#app.request(
       `${origin}${path}`,
       { ...init, headers },
       { remoteAddr: { hostname: this.address } },
     );
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(";");
-      const [name, value] = pair.split("=");
-      const expired = attributes.some((a) => /max-age=0/i.test(a.trim()));
-      if (expired || value === "") this.#cookies.delete(name.trim());
-      else this.#cookies.set(name.trim(), value);
-    }
+    this.#cookies.take(response);
     return response;
   }
 

@@ -8,11 +8,11 @@
  * const done = await ada.post("/setup", { handle: "ada", display_name: "Ada", password: "..." });
  * done.headers.get("Location"); // "/topics"
  */
-import type { FormInput } from "./app_client.ts";
+import { CookieJar, formBody, type FormInput } from "./cookie_jar.ts";
 
 export class HttpBrowser {
   readonly origin: string;
-  #cookies = new Map<string, string>();
+  #cookies = new CookieJar();
 
   constructor(origin: string) {
     this.origin = origin;
@@ -27,38 +27,29 @@ export class HttpBrowser {
     form: FormInput = {},
     headers: Record<string, string> = {},
   ): Promise<Response> {
-    const body = new URLSearchParams();
-    for (const [name, value] of Object.entries(form)) {
-      for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
-    }
     return this.request(path, {
       method: "POST",
-      body,
+      body: formBody(form),
       headers: { Origin: this.origin, ...headers },
     });
   }
 
   async request(path: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.#cookies.size > 0) headers.set("Cookie", this.cookieHeader());
+    const cookie = this.#cookies.header();
+    if (cookie) headers.set("Cookie", cookie);
     const response = await fetch(`${this.origin}${path}`, {
       ...init,
       headers,
       redirect: "manual",
     });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(";");
-      const [name, value] = pair.split("=");
-      const expired = attributes.some((a) => /max-age=0/i.test(a.trim()));
-      if (expired || value === "") this.#cookies.delete(name.trim());
-      else this.#cookies.set(name.trim(), value);
-    }
+    this.#cookies.take(response);
     return response;
   }
 
   /** The jar as a `Cookie` header, for a socket opened elsewhere. */
   cookieHeader(): string {
-    return [...this.#cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    return this.#cookies.header();
   }
 }
 
