@@ -13,7 +13,7 @@ import type { Sql } from "./client.ts";
 import { Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
 // Types only: db/ runs no code from other folders.
-import type { ItemRef } from "../recommend/signals.ts";
+import type { ItemRef } from "../vocabulary/signals.ts";
 
 /**
  * Marks a live room or upcoming event the member may see; marking twice is marking once.

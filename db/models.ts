@@ -20,7 +20,7 @@ import { isUniqueViolation, Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
 import { requireAdmin } from "./users.ts";
 // Types only: model data is plain, and db/ runs no code from other folders.
-import type { ItemRef, SignalWeights } from "../recommend/signals.ts";
+import type { ItemRef, SignalWeights } from "../vocabulary/signals.ts";
 
 /** What an administrator chooses for one training run. */
 export interface ModelParams {

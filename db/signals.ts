@@ -11,7 +11,7 @@
  */
 import type { Sql } from "./client.ts";
 // Types only: signals are plain data, and db/ runs no code from other folders.
-import type { ItemRef, Signal } from "../recommend/signals.ts";
+import type { ItemRef, Signal } from "../vocabulary/signals.ts";
 
 export interface ReadSignalsOptions {
   /** Count listens still going up to this time (ms since the epoch); default: the database's now. */

@@ -6,7 +6,7 @@
  * const signals = communitySignals(generateCommunity({ topics: syntheticCatalogue(), now }));
  * signals[0].at <= signals[1].at; // true
  */
-import type { ItemRef, Signal } from "../recommend/signals.ts";
+import type { ItemRef, Signal } from "../vocabulary/signals.ts";
 import type { Community } from "./community.ts";
 import { stageByRoom, timeOrder } from "./listening_sessions.ts";
 

@@ -11,38 +11,7 @@
 import { Field, type FieldErrors } from "./form.tsx";
 import { type ChartSeries, formatNumber, LineChart } from "./charts.tsx";
 import { AdminSections } from "./admin.tsx";
-
-export interface VersionParams {
-  factors: number;
-  regularization: number;
-  alpha: number;
-  iterations: number;
-  weights: { pick: number; follow: number; listen: number };
-}
-
-export interface VersionMetrics {
-  k: number;
-  splitAt: number;
-  results: { name: string; recall: number; ndcg: number; members: number }[];
-  members: number;
-  items: number;
-  interactions: number;
-  seconds: number;
-}
-
-export interface VersionRow {
-  id: number;
-  state: "training" | "trained" | "failed";
-  params: VersionParams;
-  iterationsDone: number;
-  loss: number[];
-  progress: { phase: "reading" | "training" | "measuring"; done: number; total: number } | null;
-  metrics: VersionMetrics | null;
-  error: string | null;
-  createdBy: string | null;
-  createdAt: Date;
-  applied: boolean;
-}
+import type { ModelMetrics, ModelParams, ModelVersion } from "../db/models.ts";
 
 /** One ranking weight's field. */
 export interface WeightField {
@@ -67,7 +36,7 @@ export type TrainValues = Record<
 
 export interface RecommendationsProps {
   /** Newest first. */
-  versions: VersionRow[];
+  versions: ModelVersion[];
   /** The version a roll back would apply, if any. */
   rollBackTo: number | null;
   /** The version whose loss chart is shown; the applied or newest trained one when null. */
@@ -111,7 +80,7 @@ export function RecommendationsView(props: RecommendationsProps) {
 
 /** The training form, or the training under way (then it polls itself every second). */
 export function TrainingCard(
-  props: { versions: VersionRow[]; train: TrainValues; errors: FieldErrors },
+  props: { versions: ModelVersion[]; train: TrainValues; errors: FieldErrors },
 ) {
   const training = props.versions.find((v) => v.state === "training");
   if (training) return <TrainingUnderWay version={training} />;
@@ -190,7 +159,7 @@ export function TrainingCard(
   );
 }
 
-function TrainingUnderWay(props: { version: VersionRow }) {
+function TrainingUnderWay(props: { version: ModelVersion }) {
   const { version } = props;
   const iterations = version.params.iterations;
   const progress = version.progress ?? { phase: "reading", done: 0, total: iterations };
@@ -236,7 +205,7 @@ function TrainingUnderWay(props: { version: VersionRow }) {
 /** The versions with their metrics: charts, then the table with Apply and Roll back. */
 export function VersionsCard(
   props: {
-    versions: VersionRow[];
+    versions: ModelVersion[];
     rollBackTo: number | null;
     selected: number | null;
     oob?: boolean;
@@ -280,7 +249,7 @@ export function VersionsCard(
   );
 }
 
-function VersionsTable(props: { versions: VersionRow[] }) {
+function VersionsTable(props: { versions: ModelVersion[] }) {
   const k = props.versions.find((v) => v.metrics)?.metrics?.k ?? 20;
   return (
     <div class="table-wrap">
@@ -339,7 +308,7 @@ function VersionsTable(props: { versions: VersionRow[] }) {
 }
 
 /** Recall and NDCG of the model and each baseline, one line each. */
-function Metrics(props: { metrics: VersionMetrics | null }) {
+function Metrics(props: { metrics: ModelMetrics | null }) {
   const results = props.metrics?.results ?? [];
   if (results.length === 0 || results[0].members === 0) return <span class="muted">—</span>;
   return (
@@ -367,7 +336,7 @@ function Metrics(props: { metrics: VersionMetrics | null }) {
   );
 }
 
-function MetricsChart(props: { versions: VersionRow[]; metric: "recall" | "ndcg" }) {
+function MetricsChart(props: { versions: ModelVersion[]; metric: "recall" | "ndcg" }) {
   const versions = props.versions.filter((v) => (v.metrics?.results[0]?.members ?? 0) > 0)
     .toReversed();
   const k = versions[0]?.metrics?.k ?? 20;
@@ -408,7 +377,7 @@ function MetricsChart(props: { versions: VersionRow[]; metric: "recall" | "ndcg"
   );
 }
 
-function LossChart(props: { id: string; version: VersionRow }) {
+function LossChart(props: { id: string; version: ModelVersion }) {
   const { loss, id } = props.version;
   const first = loss[0], last = loss.at(-1)!;
   return (
@@ -492,7 +461,7 @@ function NumberField(
   );
 }
 
-function describeParams(p: VersionParams): string {
+function describeParams(p: ModelParams): string {
   return `${p.factors} factors, λ ${p.regularization}, α ${p.alpha}, ${p.iterations} ` +
     `iterations; signals weigh: pick ${p.weights.pick}, follow ${p.weights.follow}, ` +
     `listen ${p.weights.listen}`;
