@@ -7,11 +7,19 @@
  */
 
 import type { ItemRef, SignalWeights } from "../vocabulary/signals.ts";
+import { knobDefaults, modelKnobs } from "../vocabulary/knobs.ts";
 
 // Re-exported so the recommender's own modules keep one place to import their terms from.
 export type { ItemRef, Signal, SignalWeights } from "../vocabulary/signals.ts";
 
-export const defaultSignalWeights: SignalWeights = { pick: 2, follow: 3, listen: 1 };
+const knobs = knobDefaults(modelKnobs);
+
+/** How much each kind of evidence counts by default (vocabulary/knobs.ts). */
+export const defaultSignalWeights: SignalWeights = {
+  pick: knobs.pickWeight,
+  follow: knobs.followWeight,
+  listen: knobs.listenWeight,
+};
 
 /**
  * The member x item matrix in compressed sparse rows. Row r holds entries

@@ -45,6 +45,5 @@ Deno.test("db/ borrows the recommender's words only through vocabulary/", () => 
   // The read cache only holds what the hallway loader it is handed returns.
   assert.deepEqual(borrowed.sort((a, b) => a.file.localeCompare(b.file)), [
     { file: "db/read_cache.ts", from: "recommend/hallway.ts", typeOnly: true },
-    { file: "db/settings.ts", from: "recommend/rank.ts", typeOnly: true },
   ]);
 });

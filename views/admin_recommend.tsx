@@ -12,27 +12,17 @@ import { Field, type FieldErrors } from "./form.tsx";
 import { type ChartSeries, formatNumber, LineChart } from "./charts.tsx";
 import { AdminSections } from "./admin.tsx";
 import type { ModelMetrics, ModelParams, ModelVersion } from "../db/models.ts";
+import type { Knob, ModelKnob, RankKnob } from "../vocabulary/knobs.ts";
 
-/** One ranking weight's field. */
-export interface WeightField {
-  name: string;
-  label: string;
+/**
+ * One tunable number's field: its descriptor (vocabulary/knobs.ts: key, field, label, hint,
+ * group), its value as the page shows it, and its range in words.
+ */
+export interface KnobField<K extends Knob = Knob> {
+  knob: K;
   value: string;
-  hint: string;
-  group: "model" | "boosts" | "penalties";
+  range: string;
 }
-
-/** The training form's fields (db/models.ts refuses with these names). */
-export type TrainValues = Record<
-  | "factors"
-  | "regularization"
-  | "alpha"
-  | "iterations"
-  | "weight_pick"
-  | "weight_follow"
-  | "weight_listen",
-  string
->;
 
 export interface RecommendationsProps {
   /** Newest first. */
@@ -41,8 +31,10 @@ export interface RecommendationsProps {
   rollBackTo: number | null;
   /** The version whose loss chart is shown; the applied or newest trained one when null. */
   selected: number | null;
-  train: TrainValues;
-  weights: WeightField[];
+  /** The training form's fields, in order. */
+  train: KnobField<ModelKnob>[];
+  /** The ranking weights' fields, in order. */
+  weights: KnobField<RankKnob>[];
   errors: FieldErrors;
   notice?: string;
 }
@@ -80,7 +72,7 @@ export function RecommendationsView(props: RecommendationsProps) {
 
 /** The training form, or the training under way (then it polls itself every second). */
 export function TrainingCard(
-  props: { versions: ModelVersion[]; train: TrainValues; errors: FieldErrors },
+  props: { versions: ModelVersion[]; train: KnobField<ModelKnob>[]; errors: FieldErrors },
 ) {
   const training = props.versions.find((v) => v.state === "training");
   if (training) return <TrainingUnderWay version={training} />;
@@ -98,61 +90,14 @@ export function TrainingCard(
         <p class="error" role="alert">Model #{latest.id} failed: {latest.error}</p>
       )}
       <form method="post" action="/admin/recommendations/train" novalidate>
-        <fieldset class="fields">
-          <legend>Model</legend>
-          <NumberField
-            name="factors"
-            label="Factors"
-            hint="2 to 256. More tell finer tastes apart, and train slower."
-            values={props.train}
-            errors={props.errors}
-          />
-          <NumberField
-            name="regularization"
-            label="Regularization (λ)"
-            hint="Above 0. Larger keeps vectors small against noise."
-            values={props.train}
-            errors={props.errors}
-          />
-          <NumberField
-            name="alpha"
-            label="Confidence (α)"
-            hint="Above 0. How much more a signal counts than its absence."
-            values={props.train}
-            errors={props.errors}
-          />
-          <NumberField
-            name="iterations"
-            label="Iterations"
-            hint="1 to 50."
-            values={props.train}
-            errors={props.errors}
-          />
-        </fieldset>
-        <fieldset class="fields">
-          <legend>What each signal weighs</legend>
-          <NumberField
-            name="weight_pick"
-            label="A picked topic"
-            hint="0 or more."
-            values={props.train}
-            errors={props.errors}
-          />
-          <NumberField
-            name="weight_follow"
-            label="A followed person"
-            hint="0 or more."
-            values={props.train}
-            errors={props.errors}
-          />
-          <NumberField
-            name="weight_listen"
-            label="Listening"
-            hint="0 or more, times log(1 + minutes)."
-            values={props.train}
-            errors={props.errors}
-          />
-        </fieldset>
+        {trainGroups.map(({ group, legend }) => (
+          <fieldset class="fields">
+            <legend>{legend}</legend>
+            {props.train.filter((f) => f.knob.group === group).map((f) => (
+              <KnobInput field={f} errors={props.errors} />
+            ))}
+          </fieldset>
+        ))}
         <button type="submit">Train a new model</button>
       </form>
     </section>
@@ -399,13 +344,19 @@ function LossChart(props: { id: string; version: ModelVersion }) {
   );
 }
 
+const trainGroups = [
+  { group: "model", legend: "Model" },
+  { group: "signals", legend: "What each signal weighs" },
+] as const;
+
+const weightGroups = [
+  { group: "model", legend: "Model" },
+  { group: "boosts", legend: "Boosts" },
+  { group: "penalties", legend: "Penalties" },
+] as const;
+
 /** The ranking weights form, in three groups. */
-function WeightsCard(props: { weights: WeightField[]; errors: FieldErrors }) {
-  const groups = [
-    { group: "model", legend: "Model" },
-    { group: "boosts", legend: "Boosts" },
-    { group: "penalties", legend: "Penalties" },
-  ] as const;
+function WeightsCard(props: { weights: KnobField<RankKnob>[]; errors: FieldErrors }) {
   return (
     <section id="ranking" class="card" aria-labelledby="ranking-title">
       <h2 id="ranking-title">Ranking weights</h2>
@@ -414,20 +365,11 @@ function WeightsCard(props: { weights: WeightField[]; errors: FieldErrors }) {
         boosts, less these penalties. They apply at once, to every model.
       </p>
       <form method="post" action="/admin/recommendations/weights" novalidate>
-        {groups.map(({ group, legend }) => (
+        {weightGroups.map(({ group, legend }) => (
           <fieldset class="fields">
             <legend>{legend}</legend>
-            {props.weights.filter((w) => w.group === group).map((w) => (
-              <Field
-                name={w.name}
-                label={w.label}
-                hint={w.hint}
-                type="number"
-                step="any"
-                inputmode="decimal"
-                value={w.value}
-                errors={props.errors}
-              />
+            {props.weights.filter((f) => f.knob.group === group).map((f) => (
+              <KnobInput field={f} errors={props.errors} />
             ))}
           </fieldset>
         ))}
@@ -437,25 +379,18 @@ function WeightsCard(props: { weights: WeightField[]; errors: FieldErrors }) {
   );
 }
 
-function NumberField(
-  props: {
-    name: keyof TrainValues;
-    label: string;
-    hint: string;
-    values: TrainValues;
-    errors: FieldErrors;
-  },
-) {
-  const whole = props.name === "factors" || props.name === "iterations";
+/** A knob's number field: its range, then what it does, under it. */
+function KnobInput(props: { field: KnobField; errors: FieldErrors }) {
+  const { knob } = props.field;
   return (
     <Field
-      name={props.name}
-      label={props.label}
-      hint={props.hint}
+      name={knob.field}
+      label={knob.label}
+      hint={`${props.field.range}. ${knob.hint}`}
       type="number"
-      step={whole ? "1" : "any"}
-      inputmode={whole ? "numeric" : "decimal"}
-      value={props.values[props.name]}
+      step={knob.whole ? "1" : "any"}
+      inputmode={knob.whole ? "numeric" : "decimal"}
+      value={props.field.value}
       errors={props.errors}
     />
   );

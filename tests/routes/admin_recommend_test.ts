@@ -14,6 +14,7 @@ import { modelVersions, startTraining } from "../../db/models.ts";
 import { savedRankWeights } from "../../db/settings.ts";
 import { defaultModelParams } from "../../recommend/training.ts";
 import { defaultRankWeights } from "../../recommend/rank.ts";
+import { knobRange, modelKnobs, rankKnobs } from "../../vocabulary/knobs.ts";
 
 const page = "/admin/recommendations";
 const fragment = { "HX-Request": "true" };
@@ -203,3 +204,14 @@ dbTest(
     assert.doesNotMatch(html, /aria-label="Apply model #1"/);
   },
 );
+
+dbTest("every knob's field shows its descriptor's label, range and hint", async (sql) => {
+  const ada = await adminBrowser(await testApp(sql));
+  const html = await (await expectStatus(ada.get(page), 200)).text();
+  const escaped = (text: string) => text.replaceAll("&", "&amp;").replaceAll("'", "&#39;");
+  for (const knob of [...modelKnobs, ...rankKnobs]) {
+    assert.ok(html.includes(`<label for="field-${knob.field}">${escaped(knob.label)}</label>`));
+    const hint = html.match(new RegExp(`id="field-${knob.field}-hint"[^>]*>([^<]*)<`))?.[1];
+    assert.equal(hint, escaped(`${knobRange(knob)}. ${knob.hint}`), knob.key);
+  }
+});
