@@ -362,7 +362,6 @@ function timeRanking(interactions: Interactions, model: Model) {
     return {
       vector: model.userFactors.subarray(row * k, (row + 1) * k),
       follows: new Set(Array.from({ length: 40 }, () => pick(settings.people))),
-      blocked: new Set(Array.from({ length: 5 }, () => pick(settings.people))),
       notInterested: new Set(Array.from({ length: 5 }, () => pick(settings.rooms))),
       pickedTopics: new Set(Array.from({ length: 3 }, () => pick(settings.topics))),
       languages: new Set(["en"]),

@@ -42,7 +42,11 @@ export async function setInvitesPerMember(sql: Sql, actorId: number, value: numb
  */
 export async function savedRankWeights(sql: Sql | Tx): Promise<Partial<RankWeights>> {
   const [row] = await sql`select value from settings where key = 'rank_weights'`;
-  return row?.value ?? {};
+  const saved: Record<string, number> = row?.value ?? {};
+  // Only today's knobs: a weight since removed (such as blockedOnStage) stays unread.
+  return Object.fromEntries(
+    rankKnobs.filter((k) => k.key in saved).map((k) => [k.key, saved[k.key]]),
+  );
 }
 
 /**

@@ -36,8 +36,6 @@ export interface Viewer {
   vector?: Float64Array;
   /** People the member follows. */
   follows: ReadonlySet<number>;
-  /** People the member blocked, or who blocked them. */
-  blocked: ReadonlySet<number>;
   /** Rooms the member marked "not interested". */
   notInterested: ReadonlySet<number>;
   pickedTopics: ReadonlySet<number>;
@@ -103,8 +101,8 @@ export function itemVectors(
  * (ties: the higher score, then the lower id).
  *
  * @example
- * rankHallway(rooms, { follows: new Set([12]), blocked: new Set(), notInterested: new Set(),
- *   pickedTopics: new Set([3]) }, { now: Date.now() });
+ * rankHallway(rooms, { follows: new Set([12]), notInterested: new Set(), pickedTopics: new Set([3]) },
+ *   { now: Date.now() });
  */
 export function rankHallway(
   rooms: HallwayRoom[],
@@ -128,13 +126,11 @@ function scoreRoom(
 
   let followed = 0;
   let firstFollowed: number | undefined;
-  let blocked = false;
   for (const person of room.stageIds) {
     if (viewer.follows.has(person)) {
       followed++;
       firstFollowed ??= person;
     }
-    if (viewer.blocked.has(person)) blocked = true;
   }
   const follows = weights.followedOnStage * followed;
   const pickedTopic = room.topicIds.find((topic) => viewer.pickedTopics.has(topic));
@@ -145,8 +141,7 @@ function scoreRoom(
   const language = room.language !== undefined && viewer.languages?.has(room.language)
     ? weights.language
     : 0;
-  const penalties = (blocked ? weights.blockedOnStage : 0) +
-    (viewer.notInterested.has(room.id) ? weights.notInterested : 0);
+  const penalties = viewer.notInterested.has(room.id) ? weights.notInterested : 0;
 
   // The dominant term names the reason; on a tie the more personal one wins.
   let reason: Reason = { kind: "popular" };

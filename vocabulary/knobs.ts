@@ -40,7 +40,11 @@ export interface Knob<Key extends string = string> {
 
 const minuteMs = 60_000;
 
-/** The weights of every term of a room's score in the hallway (recommend/rank.ts). */
+/**
+ * The weights of every term of a room's score in the hallway (recommend/rank.ts). No weight is
+ * given to people blocked on stage: db/hallway.ts leaves out every room where someone on stage
+ * and the member blocked one another, so no such room is ever ranked.
+ */
 export interface RankWeights {
   /** Multiplies the model score (≈ predicted preference, mostly in [0, 1]). */
   model: number;
@@ -57,8 +61,6 @@ export interface RankWeights {
   freshnessHalfLifeMs: number;
   /** When the room's language is one of the member's. */
   language: number;
-  /** Subtracted when someone on the stage is blocked. */
-  blockedOnStage: number;
   /** Subtracted when the member marked the room "not interested". */
   notInterested: number;
   /** Subtracted per room already placed above with the same main topic. */
@@ -152,16 +154,6 @@ export const rankKnobs: readonly RankKnob[] = [
     label: "Shared language",
     hint: "When the room's language is one the member speaks.",
     group: "boosts",
-  },
-  {
-    key: "blockedOnStage",
-    field: "rank_blocked_on_stage",
-    default: 10,
-    min: 0,
-    max: 100,
-    label: "Blocked on stage",
-    hint: "When someone the member blocked is on stage.",
-    group: "penalties",
   },
   {
     key: "notInterested",

@@ -311,3 +311,12 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+dbTest(
+  "a ranking weight saved by an earlier version and since removed is not read back",
+  async (sql) => {
+    await sql`insert into settings (key, value)
+            values ('rank_weights', ${sql.json({ ...defaultRankWeights, blockedOnStage: 7 })})`;
+    assert.deepEqual(await savedRankWeights(sql), defaultRankWeights);
+  },
+);

@@ -38,7 +38,6 @@ const weightsForm: Record<string, string> = {
   rank_freshness: "0.1",
   rank_freshness_half_life: "30",
   rank_language: "0.2",
-  rank_blocked_on_stage: "10",
   rank_not_interested: "10",
   rank_repeated_topic: "0.15",
 };
@@ -215,3 +214,14 @@ dbTest("every knob's field shows its descriptor's label, range and hint", async 
     assert.equal(hint, escaped(`${knobRange(knob)}. ${knob.hint}`), knob.key);
   }
 });
+
+dbTest(
+  "no weight is offered for people blocked on stage: their rooms never reach the hallway",
+  async (sql) => {
+    const ada = await adminBrowser(await testApp(sql));
+    const html = await (await expectStatus(ada.get(page), 200)).text();
+    assert.doesNotMatch(html, /blocked_on_stage|Blocked on stage/);
+    await expectStatus(ada.post(`${page}/weights`, weightsForm), 303);
+    assert.deepEqual(await savedRankWeights(sql), defaultRankWeights);
+  },
+);
