@@ -184,12 +184,9 @@ function trainForm(form: Form): Record<string, string> {
 
 /** The posted numbers; anything that is not one becomes NaN, which db/models.ts refuses. */
 function modelParams(values: Record<string, string>): ModelParams {
-  return modelParamsOf(
-    Object.fromEntries(modelKnobs.map((k) => [k.key, numberOf(values[k.field] ?? "")])) as Record<
-      ModelKnobKey,
-      number
-    >,
-  );
+  const numbers = {} as Record<ModelKnobKey, number>;
+  for (const knob of modelKnobs) numbers[knob.key] = numberOf(values[knob.field] ?? "");
+  return modelParamsOf(numbers);
 }
 
 function trainValues(params: ModelParams): Record<string, string> {
@@ -212,9 +209,11 @@ function numberOf(raw: string): number {
 
 /** The weights from the form, in their stored units (the half-life is asked in minutes). */
 function rankWeightsFrom(posted: Record<string, string>): RankWeights {
-  return Object.fromEntries(
-    rankKnobs.map((k) => [k.key, storedValue(k, numberOf(posted[k.field] ?? ""))]),
-  ) as unknown as RankWeights;
+  const weights = {} as RankWeights;
+  for (const knob of rankKnobs) {
+    weights[knob.key] = storedValue(knob, numberOf(posted[knob.field] ?? ""));
+  }
+  return weights;
 }
 
 /** The weights form's fields, with the values in use or, after a refusal, as posted. */
