@@ -1,7 +1,7 @@
 /**
  * What each folder may import, read from the source: vocabulary/ imports nothing, views/ take
- * only types from the layers below them, and db/ borrows the recommender's words only through
- * vocabulary/.
+ * only types from the layers below them, db/ borrows the recommender's words only through
+ * vocabulary/, and the recommender and the synthetic community have no import loops.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -46,4 +46,25 @@ Deno.test("db/ borrows the recommender's words only through vocabulary/", () => 
   assert.deepEqual(borrowed.sort((a, b) => a.file.localeCompare(b.file)), [
     { file: "db/read_cache.ts", from: "recommend/hallway.ts", typeOnly: true },
   ]);
+});
+
+Deno.test("no module of recommend/, synthetic/ or vocabulary/ imports itself through others", () => {
+  const imports = ["recommend", "synthetic", "vocabulary"].flatMap(importsOf);
+  const next = new Map<string, string[]>();
+  for (const i of imports) next.set(i.file, [...next.get(i.file) ?? [], i.from]);
+  const loops: string[] = [];
+  for (const start of next.keys()) {
+    const seen = new Set<string>();
+    const walk = (file: string, path: string[]) => {
+      for (const to of next.get(file) ?? []) {
+        if (to === start) loops.push([...path, to].join(" -> "));
+        else if (!seen.has(to)) {
+          seen.add(to);
+          walk(to, [...path, to]);
+        }
+      }
+    };
+    walk(start, [start]);
+  }
+  assert.deepEqual(loops, []);
 });
