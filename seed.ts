@@ -24,9 +24,9 @@ import {
   checkCommunityOptions,
   communityDefaults,
   communityLimits,
-  generateCommunity,
   syntheticCatalogue,
-} from "./recommend/community.ts";
+} from "./synthetic/community.ts";
+import { generateCommunity } from "./synthetic/generator.ts";
 import { ProgressBar } from "./progress_bar.ts";
 import { StartupError } from "./startup.ts";
 

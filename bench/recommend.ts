@@ -7,7 +7,7 @@
  *
  * Timings use a deterministic synthetic power-law matrix of exactly that size
  * (bench/recommend_data.ts); quality (recall@20, NDCG@20 of ALS against popularity and "your
- * picked topics") is measured on the community `deno task seed` makes (recommend/community.ts).
+ * picked topics") is measured on the community `deno task seed` makes (synthetic/).
  *
  * @example
  * const section = await run(); // about two minutes on a quiet machine
@@ -23,7 +23,9 @@ import {
 } from "../recommend/als.ts";
 import { solveRow, toMatrix } from "../recommend/als_reference.ts";
 import { evaluate, type Metrics } from "../recommend/evaluate.ts";
-import { communitySignals, generateCommunity, syntheticCatalogue } from "../recommend/community.ts";
+import { syntheticCatalogue } from "../synthetic/community.ts";
+import { communitySignals } from "../synthetic/community_signals.ts";
+import { generateCommunity } from "../synthetic/generator.ts";
 import { buildInteractions, memberRows, type SparseRows } from "../recommend/interactions.ts";
 import { type HallwayRoom, itemVectors, rankHallway, type Viewer } from "../recommend/rank.ts";
 import { defaultSignalWeights, type Interactions, type Signal } from "../recommend/signals.ts";
@@ -360,7 +362,6 @@ function timeRanking(interactions: Interactions, model: Model) {
     return {
       vector: model.userFactors.subarray(row * k, (row + 1) * k),
       follows: new Set(Array.from({ length: 40 }, () => pick(settings.people))),
-      blocked: new Set(Array.from({ length: 5 }, () => pick(settings.people))),
       notInterested: new Set(Array.from({ length: 5 }, () => pick(settings.rooms))),
       pickedTopics: new Set(Array.from({ length: 3 }, () => pick(settings.topics))),
       languages: new Set(["en"]),

@@ -1,7 +1,7 @@
 /**
  * A deterministic synthetic community for the recommender's benchmark: power-law member
  * activity, power-law item popularity, and communities that give the matrix low-rank structure.
- * Stands in until `recommend/community.ts` produces realistic signals.
+ * Stands in where the benchmark needs a matrix larger than `synthetic/` makes quickly.
  *
  * @example
  * const signals = syntheticSignals({ members: 1_000, topics: 50, people: 450, listens: 20_000, seed: 1 });

@@ -12,8 +12,9 @@
 import type { Sql } from "./client.ts";
 import { Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
+import { timeHeard } from "./time_heard.ts";
 // Types only: db/ runs no code from other folders.
-import type { ItemRef } from "../recommend/signals.ts";
+import type { ItemRef } from "../vocabulary/signals.ts";
 
 /**
  * Marks a live room or upcoming event the member may see; marking twice is marking once.
@@ -87,30 +88,17 @@ export async function clearListeningHistory(sql: Sql, memberId: number) {
 
 /**
  * Seconds of counted listening per topic and per person heard on stage, for one member: what
- * folding them into the applied model needs (the same rule db/signals.ts applies to everyone).
+ * folding them into the applied model needs (`timeHeard`, the rule db/signals.ts applies to
+ * everyone). Listening still going counts up to `now` (default: the database's now).
  */
 export async function listenedSeconds(
   sql: Sql,
   memberId: number,
+  options: { now?: Date } = {},
 ): Promise<{ item: ItemRef; seconds: number }[]> {
   const rows = await sql`
-    select 'topic' as kind, rt.topic_id as id,
-      sum(extract(epoch from coalesce(l.ended_at, now()) - l.started_at))::float8 as seconds
-    from listens l join room_topics rt on rt.room_id = l.room_id
-    where l.user_id = ${memberId} and l.counted
-    group by rt.topic_id
-    union all
-    select 'person', o.user_id,
-      sum(extract(epoch from least(coalesce(l.ended_at, now()), coalesce(o.ended_at, now()))
-                             - greatest(l.started_at, o.started_at)))::float8
-    from listens l
-      join listens o on o.room_id = l.room_id and o.user_id <> l.user_id
-                    and o.role <> 'listener'
-                    and o.started_at < coalesce(l.ended_at, now())
-                    and coalesce(o.ended_at, now()) > l.started_at
-    where l.user_id = ${memberId} and l.counted
-    group by o.user_id`;
-  return rows
-    .filter((r) => r.seconds > 0)
-    .map((r) => ({ item: { kind: r.kind, id: r.id } as ItemRef, seconds: r.seconds }));
+    select heard.item_kind as kind, heard.item_id as id, sum(heard.seconds)::float8 as seconds
+    from (${timeHeard(sql, { memberId, now: options.now })}) heard
+    group by heard.item_kind, heard.item_id`;
+  return rows.map((r) => ({ item: { kind: r.kind, id: r.id } as ItemRef, seconds: r.seconds }));
 }

@@ -19,8 +19,9 @@ import type { Sql, Tx } from "./client.ts";
 import { isUniqueViolation, Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
 import { requireAdmin } from "./users.ts";
-// Types only: model data is plain, and db/ runs no code from other folders.
-import type { ItemRef, SignalWeights } from "../recommend/signals.ts";
+// Types only: model data is plain, and db/ runs no code from other folders but vocabulary/'s.
+import type { ItemRef, SignalWeights } from "../vocabulary/signals.ts";
+import { knobAccepts, knobRefusal, type ModelKnobKey, modelKnobs } from "../vocabulary/knobs.ts";
 
 /** What an administrator chooses for one training run. */
 export interface ModelParams {
@@ -33,15 +34,6 @@ export interface ModelParams {
   /** How much picks, follows and listening count (recommend/signals.ts). */
   weights: SignalWeights;
 }
-
-/** The ranges `validateModelParams` accepts; the upper ends only keep arithmetic sane. */
-export const modelParamLimits = {
-  factors: { min: 2, max: 256 },
-  iterations: { min: 1, max: 50 },
-  regularization: { max: 10_000 },
-  alpha: { max: 10_000 },
-  weight: { max: 1_000 },
-} as const;
 
 export type TrainingPhase = "reading" | "training" | "measuring";
 
@@ -123,52 +115,48 @@ const readingProgress: TrainingProgress = { phase: "reading", done: 0, total: 1 
 // Any constant works; it only has to be the same in every process. Serializes apply and roll back.
 const applyLockKey = 7_246_914;
 
-/** Throws an `invalid` refusal naming the first field that is wrong (form field names). */
+/** Training parameters from one number per knob (vocabulary/knobs.ts). */
+export function modelParamsOf(values: Record<ModelKnobKey, number>): ModelParams {
+  return {
+    factors: values.factors,
+    regularization: values.regularization,
+    alpha: values.alpha,
+    iterations: values.iterations,
+    weights: { pick: values.pickWeight, follow: values.followWeight, listen: values.listenWeight },
+  };
+}
+
+/** One number per knob, from training parameters: `modelParamsOf` undone. */
+export function modelKnobValues(params: ModelParams): Record<ModelKnobKey, number> {
+  return {
+    factors: params.factors,
+    regularization: params.regularization,
+    alpha: params.alpha,
+    iterations: params.iterations,
+    pickWeight: params.weights.pick,
+    followWeight: params.weights.follow,
+    listenWeight: params.weights.listen,
+  };
+}
+
+/**
+ * Throws an `invalid` refusal naming the first field that is wrong (form field names), by the
+ * knobs' limits.
+ */
 export function validateModelParams(params: ModelParams): void {
-  const { factors, iterations } = modelParamLimits;
-  wholeNumber(params.factors, factors.min, factors.max, "Factors", "factors");
-  positive(
-    params.regularization,
-    modelParamLimits.regularization.max,
-    "Regularization",
-    "regularization",
-  );
-  positive(params.alpha, modelParamLimits.alpha.max, "Alpha", "alpha");
-  wholeNumber(params.iterations, iterations.min, iterations.max, "Iterations", "iterations");
-  const weights = params.weights;
-  for (
-    const [key, label] of [["pick", "A pick"], ["follow", "A follow"], [
-      "listen",
-      "Listening",
-    ]] as const
-  ) {
-    const value = weights[key];
-    if (!Number.isFinite(value) || value < 0 || value > modelParamLimits.weight.max) {
-      throw new Refusal(
-        "invalid",
-        `${label} must weigh a number from 0 to ${modelParamLimits.weight.max}`,
-        `weight_${key}`,
-      );
+  const values = modelKnobValues(params);
+  for (const knob of modelKnobs) {
+    if (!knobAccepts(knob, values[knob.key])) {
+      throw new Refusal("invalid", knobRefusal(knob), knob.field);
     }
   }
+  const weights = params.weights;
   if (weights.pick === 0 && weights.follow === 0 && weights.listen === 0) {
     throw new Refusal(
       "invalid",
       "At least one kind of signal must weigh more than 0",
       "weight_pick",
     );
-  }
-}
-
-function wholeNumber(value: number, min: number, max: number, label: string, field: string) {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Refusal("invalid", `${label} must be a whole number from ${min} to ${max}`, field);
-  }
-}
-
-function positive(value: number, max: number, label: string, field: string) {
-  if (!Number.isFinite(value) || value <= 0 || value > max) {
-    throw new Refusal("invalid", `${label} must be a number above 0, at most ${max}`, field);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Writes a synthetic community (recommend/community.ts) into the database, for demos and for
+ * Writes a synthetic community (synthetic/community.ts) into the database, for demos and for
  * evaluating recommendations; `seed.ts` is its command line (`deno task seed`).
  *
  * Seeding is for demo databases only. Every seeded member signs in with one shared password,
@@ -16,8 +16,8 @@ import { Refusal } from "./errors.ts";
 import { base64url } from "./sessions.ts";
 import { seededHandlePrefix } from "./users.ts";
 // Types only: the community is plain data, and db/ runs no code from other folders.
-import type { CatalogueTopic, Community } from "../recommend/community.ts";
-import type { sessionRoles } from "../recommend/listening_sessions.ts";
+import type { CatalogueTopic, Community } from "../synthetic/community.ts";
+import type { sessionRoles } from "../synthetic/listening_sessions.ts";
 
 const roleNames: typeof sessionRoles = ["moderator", "speaker", "listener"];
 // Any constant works; it only has to be the same in every process that seeds.

@@ -6,13 +6,13 @@
  * await setInvitesPerMember(sql, admin.id, 8);
  * await invitesPerMember(sql); // 8
  * await setRankWeights(sql, admin.id, { ...defaultRankWeights, size: 0.2 });
+ * // Ranking weights' limits and words are vocabulary/knobs.ts's `rankKnobs`.
  */
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
 import { requireAdmin } from "./users.ts";
-// Types only: db/ runs no code from other folders.
-import type { RankWeights } from "../recommend/rank.ts";
+import { knobAccepts, knobRefusal, rankKnobs, type RankWeights } from "../vocabulary/knobs.ts";
 
 export const invitesPerMemberMax = 100;
 
@@ -36,46 +36,23 @@ export async function setInvitesPerMember(sql: Sql, actorId: number, value: numb
   });
 }
 
-/** What an administrator may set each ranking weight to, and its form field and words. */
-export const rankWeightLimits: Record<
-  keyof RankWeights,
-  { min: number; max: number; field: string; label: string }
-> = {
-  model: { min: 0, max: 10, field: "rank_model", label: "Model score" },
-  topicShare: { min: 0, max: 1, field: "rank_topic_share", label: "Topics' share of a room" },
-  followedOnStage: {
-    min: 0,
-    max: 10,
-    field: "rank_followed_on_stage",
-    label: "Followed person on stage",
-  },
-  pickedTopic: { min: 0, max: 10, field: "rank_picked_topic", label: "Picked topic" },
-  size: { min: 0, max: 10, field: "rank_size", label: "Room size" },
-  freshness: { min: 0, max: 10, field: "rank_freshness", label: "Freshness" },
-  freshnessHalfLifeMs: {
-    min: 60_000,
-    max: 7 * 24 * 60 * 60_000,
-    field: "rank_freshness_half_life",
-    label: "Freshness half-life",
-  },
-  language: { min: 0, max: 10, field: "rank_language", label: "Shared language" },
-  blockedOnStage: { min: 0, max: 100, field: "rank_blocked_on_stage", label: "Blocked on stage" },
-  notInterested: { min: 0, max: 100, field: "rank_not_interested", label: "Not interested" },
-  repeatedTopic: { min: 0, max: 10, field: "rank_repeated_topic", label: "Repeated topic" },
-};
-
 /**
  * The ranking weights an administrator saved, or `{}` before any were; recommend/applied_model.ts
  * lays them over `defaultRankWeights`, which db/ does not know.
  */
 export async function savedRankWeights(sql: Sql | Tx): Promise<Partial<RankWeights>> {
   const [row] = await sql`select value from settings where key = 'rank_weights'`;
-  return row?.value ?? {};
+  const saved: Record<string, number> = row?.value ?? {};
+  // Only today's knobs: a weight since removed (such as blockedOnStage) stays unread.
+  return Object.fromEntries(
+    rankKnobs.filter((k) => k.key in saved).map((k) => [k.key, saved[k.key]]),
+  );
 }
 
 /**
  * Saves every ranking weight (administrators only) and tells every process, whose hallways
- * re-rank. Each must be in `rankWeightLimits`; the refusal names the first that is not.
+ * re-rank. Each must be within its knob's limits (vocabulary/knobs.ts); the refusal names the
+ * first that is not.
  */
 export async function setRankWeights(
   sql: Sql,
@@ -83,12 +60,10 @@ export async function setRankWeights(
   weights: RankWeights,
 ): Promise<void> {
   const saved: Record<string, number> = {};
-  for (const [key, limit] of Object.entries(rankWeightLimits)) {
-    const value = weights[key as keyof RankWeights];
-    if (!Number.isFinite(value) || value < limit.min || value > limit.max) {
-      throw new Refusal("invalid", rankWeightRange(key as keyof RankWeights), limit.field);
-    }
-    saved[key] = value;
+  for (const knob of rankKnobs) {
+    const value = weights[knob.key];
+    if (!knobAccepts(knob, value)) throw new Refusal("invalid", knobRefusal(knob), knob.field);
+    saved[knob.key] = value;
   }
   await sql.begin(async (tx) => {
     await requireAdmin(tx, actorId);
@@ -96,12 +71,4 @@ export async function setRankWeights(
              on conflict (key) do update set value = excluded.value`;
     await notify(tx, { model: true, hallway: true });
   });
-}
-
-/** "Room size must be a number from 0 to 10", in minutes for the half-life. */
-function rankWeightRange(key: keyof RankWeights): string {
-  const { min, max, label } = rankWeightLimits[key];
-  return key === "freshnessHalfLifeMs"
-    ? `${label} must be from ${min / 60_000} to ${max / 60_000} minutes`
-    : `${label} must be a number from ${min} to ${max}`;
 }

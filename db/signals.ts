@@ -1,8 +1,8 @@
 /**
  * The recommender's history as the database holds it, in the recommender's terms
- * (recommend/signals.ts): picks and follows from `signals`; listening from `listens`, where
+ * (vocabulary/signals.ts): picks and follows from `signals`; listening from `listens`, where
  * each row gives its room's topics its seconds and each other member on stage meanwhile the
- * seconds they overlapped (worked out in SQL). Listens still going count up to now. Listening
+ * seconds they overlapped (worked out in SQL, `timeHeard` in time_heard.ts). Listens still going count up to now. Listening
  * a member did while their history was paused (`listens.counted = false`) is left out.
  *
  * @example
@@ -10,8 +10,9 @@
  * signals.filter((s) => s.kind === "listen" && s.item.kind === "person"); // time heard, by speaker
  */
 import type { Sql } from "./client.ts";
+import { timeHeard } from "./time_heard.ts";
 // Types only: signals are plain data, and db/ runs no code from other folders.
-import type { ItemRef, Signal } from "../recommend/signals.ts";
+import type { ItemRef, Signal } from "../vocabulary/signals.ts";
 
 export interface ReadSignalsOptions {
   /** Count listens still going up to this time (ms since the epoch); default: the database's now. */
@@ -22,7 +23,7 @@ const cursorRows = 50_000;
 
 /** Every signal, in time order (ties by member). */
 export async function readSignals(sql: Sql, options: ReadSignalsOptions = {}): Promise<Signal[]> {
-  const now = options.now === undefined ? null : new Date(options.now);
+  const now = options.now === undefined ? undefined : new Date(options.now);
   const topics = new Map<number, ItemRef>();
   const people = new Map<number, ItemRef>();
   // One shared object per item: millions of signals name a few thousand items.
@@ -38,7 +39,6 @@ export async function readSignals(sql: Sql, options: ReadSignalsOptions = {}): P
   const signals: Signal[] = [];
   await sql.begin("isolation level repeatable read read only", async (tx) => {
     const rows = tx`
-      with clock as (select coalesce(${now}::timestamptz, now()) as now)
       select kind, user_id, item_kind, item_id, floor(date_part('epoch', at) * 1000) as at_ms,
              seconds
       from (
@@ -53,22 +53,9 @@ export async function readSignals(sql: Sql, options: ReadSignalsOptions = {}): P
         -- "Not interested" is about one room, not a durable item: the hallway reads it itself.
         where s.kind in ('topic_picked', 'topic_unpicked', 'followed', 'unfollowed')
         union all
-        select 'listen', l.user_id, 'topic', rt.topic_id, l.started_at,
-               date_part('epoch', coalesce(l.ended_at, c.now) - l.started_at)
-        from listens l join room_topics rt on rt.room_id = l.room_id cross join clock c
-        where l.counted and coalesce(l.ended_at, c.now) > l.started_at
-        union all
-        select 'listen', l.user_id, 'person', o.user_id, heard.from_at,
-               date_part('epoch', heard.to_at - heard.from_at)
-        from listens l
-          join listens o on o.room_id = l.room_id and o.user_id <> l.user_id
-                        and o.role <> 'listener'
-          cross join clock c
-          cross join lateral (
-            select greatest(l.started_at, o.started_at) as from_at,
-                   least(coalesce(l.ended_at, c.now), coalesce(o.ended_at, c.now)) as to_at
-          ) heard
-        where l.counted and heard.to_at > heard.from_at
+        select 'listen', heard.user_id, heard.item_kind, heard.item_id, heard.from_at,
+               heard.seconds
+        from (${timeHeard(tx, { now })}) heard
       ) history
       -- The timestamp itself sorts far faster than a number worked out from it.
       order by history.at, user_id`;

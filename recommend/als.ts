@@ -14,6 +14,7 @@
  */
 import type { Interactions } from "./signals.ts";
 import { itemRows, memberRows, type SparseRows } from "./interactions.ts";
+import { mulberry32 } from "./random.ts";
 
 /** "cholesky" solves each row exactly; "cg" takes `cgSteps` conjugate-gradient steps. */
 export type Solver = "cholesky" | "cg";
@@ -100,17 +101,6 @@ export function randomFactors(rows: number, factors: number, seed: number): Floa
   const random = mulberry32(seed);
   for (let n = 0; n < out.length; n++) out[n] = (random() - 0.5) * 0.1;
   return out;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** MᵀM for a row-major matrix of `factors` columns, as a full symmetric `factors²` array. */

@@ -78,8 +78,6 @@ export function orderHallway(
   const viewer: Viewer = {
     vector: options.vector,
     follows: new Set(hallway.viewer.follows),
-    // db/hallway.ts already leaves out rooms with blocked people on stage.
-    blocked: new Set(),
     notInterested: new Set(hallway.live.filter((r) => r.notInterested).map((r) => r.id)),
     pickedTopics: new Set(hallway.viewer.pickedTopics),
   };

@@ -14,6 +14,7 @@
  * ranked[0].reason; // { kind: "follows", personId: 12 }
  */
 import type { ItemRef } from "./signals.ts";
+import { knobDefaults, rankKnobs, type RankWeights } from "../vocabulary/knobs.ts";
 
 /** A live room, or an upcoming event, as the hallway sees it. */
 export interface HallwayRoom {
@@ -35,8 +36,6 @@ export interface Viewer {
   vector?: Float64Array;
   /** People the member follows. */
   follows: ReadonlySet<number>;
-  /** People the member blocked, or who blocked them. */
-  blocked: ReadonlySet<number>;
   /** Rooms the member marked "not interested". */
   notInterested: ReadonlySet<number>;
   pickedTopics: ReadonlySet<number>;
@@ -51,44 +50,10 @@ export interface ItemVectors {
   people: Map<number, Float64Array>;
 }
 
-/** The weights of every term of a room's score (admin-tunable). */
-export interface RankWeights {
-  /** Multiplies the model score (≈ predicted preference, mostly in [0, 1]). */
-  model: number;
-  /** The topics' share of a room's vector; the stage has the rest. */
-  topicShare: number;
-  /** Per person the member follows on the stage. */
-  followedOnStage: number;
-  /** When one of the room's topics is one the member picked. */
-  pickedTopic: number;
-  /** Multiplies log1p(listeners). */
-  size: number;
-  /** Multiplies 2^(−|now − startsAt| / freshnessHalfLifeMs). */
-  freshness: number;
-  freshnessHalfLifeMs: number;
-  /** When the room's language is one of the member's. */
-  language: number;
-  /** Subtracted when someone on the stage is blocked. */
-  blockedOnStage: number;
-  /** Subtracted when the member marked the room "not interested". */
-  notInterested: number;
-  /** Subtracted per room already placed above with the same main topic. */
-  repeatedTopic: number;
-}
+// The weights' descriptors (default, limits, words) are vocabulary/knobs.ts's.
+export type { RankWeights } from "../vocabulary/knobs.ts";
 
-export const defaultRankWeights: RankWeights = {
-  model: 1,
-  topicShare: 0.5,
-  followedOnStage: 0.6,
-  pickedTopic: 0.3,
-  size: 0.05,
-  freshness: 0.1,
-  freshnessHalfLifeMs: 30 * 60_000,
-  language: 0.2,
-  blockedOnStage: 10,
-  notInterested: 10,
-  repeatedTopic: 0.15,
-};
+export const defaultRankWeights: RankWeights = knobDefaults(rankKnobs);
 
 /** Why a room is where it is, from its dominant term. */
 export type Reason =
@@ -136,8 +101,8 @@ export function itemVectors(
  * (ties: the higher score, then the lower id).
  *
  * @example
- * rankHallway(rooms, { follows: new Set([12]), blocked: new Set(), notInterested: new Set(),
- *   pickedTopics: new Set([3]) }, { now: Date.now() });
+ * rankHallway(rooms, { follows: new Set([12]), notInterested: new Set(), pickedTopics: new Set([3]) },
+ *   { now: Date.now() });
  */
 export function rankHallway(
   rooms: HallwayRoom[],
@@ -161,13 +126,11 @@ function scoreRoom(
 
   let followed = 0;
   let firstFollowed: number | undefined;
-  let blocked = false;
   for (const person of room.stageIds) {
     if (viewer.follows.has(person)) {
       followed++;
       firstFollowed ??= person;
     }
-    if (viewer.blocked.has(person)) blocked = true;
   }
   const follows = weights.followedOnStage * followed;
   const pickedTopic = room.topicIds.find((topic) => viewer.pickedTopics.has(topic));
@@ -178,8 +141,7 @@ function scoreRoom(
   const language = room.language !== undefined && viewer.languages?.has(room.language)
     ? weights.language
     : 0;
-  const penalties = (blocked ? weights.blockedOnStage : 0) +
-    (viewer.notInterested.has(room.id) ? weights.notInterested : 0);
+  const penalties = viewer.notInterested.has(room.id) ? weights.notInterested : 0;
 
   // The dominant term names the reason; on a tie the more personal one wins.
   let reason: Reason = { kind: "popular" };

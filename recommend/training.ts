@@ -22,6 +22,7 @@ import {
   failTraining,
   finishTraining,
   type ModelParams,
+  modelParamsOf,
   recordProgress,
   startTraining,
   touchTraining,
@@ -29,17 +30,11 @@ import {
 } from "../db/models.ts";
 import { readSignals } from "../db/signals.ts";
 import { columnBuffers, signalColumns } from "./signal_columns.ts";
-import { defaultSignalWeights } from "./signals.ts";
+import { knobDefaults, modelKnobs } from "../vocabulary/knobs.ts";
 import type { TrainingRequest, TrainingResult, WorkerReport } from "./train_worker.ts";
 
 /** What the admin page offers before any version was trained. */
-export const defaultModelParams: ModelParams = {
-  factors: 32,
-  regularization: 0.1,
-  alpha: 10,
-  iterations: 10,
-  weights: defaultSignalWeights,
-};
+export const defaultModelParams: ModelParams = modelParamsOf(knobDefaults(modelKnobs));
 
 /** Every version starts from the same random factors: equal parameters, equal models. */
 const trainingSeed = 1;

@@ -27,22 +27,33 @@ import {
 import { Refusal } from "../db/errors.ts";
 import {
   applyModel,
+  modelKnobValues,
   type ModelParams,
+  modelParamsOf,
   modelVersions,
   rollBackModel,
   rollBackTarget,
 } from "../db/models.ts";
-import { rankWeightLimits, setRankWeights } from "../db/settings.ts";
+import { setRankWeights } from "../db/settings.ts";
 import { rankWeights } from "../recommend/applied_model.ts";
 import type { RankWeights } from "../recommend/rank.ts";
 import { defaultModelParams } from "../recommend/training.ts";
+import {
+  knobRange,
+  type ModelKnob,
+  type ModelKnobKey,
+  modelKnobs,
+  type RankKnob,
+  rankKnobs,
+  shownValue,
+  storedValue,
+} from "../vocabulary/knobs.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import {
+  type KnobField,
   RecommendationsView,
   TrainingCard,
-  type TrainValues,
   VersionsCard,
-  type WeightField,
 } from "../views/admin_recommend.tsx";
 
 export const recommendations = new Hono<AppEnv>();
@@ -61,7 +72,7 @@ interface PageState {
   status?: ContentfulStatusCode;
   notice?: string;
   /** The training form as posted, when it is shown again with its errors. */
-  train?: TrainValues;
+  train?: Record<string, string>;
   /** The weights form as posted, likewise. */
   weights?: Record<string, string>;
 }
@@ -78,7 +89,7 @@ async function page(c: Ctx, state: PageState = {}) {
         versions={versions}
         rollBackTo={await rollBackTarget(sql)}
         selected={selected}
-        train={state.train ?? trainValues(versions[0]?.params ?? defaultModelParams)}
+        train={trainFields(state.train ?? trainValues(versions[0]?.params ?? defaultModelParams))}
         weights={weightFields(await rankWeights(sql), state.weights)}
         errors={state.errors ?? {}}
         notice={state.notice}
@@ -104,7 +115,7 @@ recommendations.get("/training", async (c) => {
       <>
         <TrainingCard
           versions={versions}
-          train={trainValues(versions[0]?.params ?? defaultModelParams)}
+          train={trainFields(trainValues(versions[0]?.params ?? defaultModelParams))}
           errors={{}}
         />
         {!training && (
@@ -146,9 +157,7 @@ recommendations.post(
 recommendations.post("/weights", async (c) => {
   const form = await readForm(c);
   const posted: Record<string, string> = {};
-  for (const limit of Object.values(rankWeightLimits)) {
-    posted[limit.field] = text(form, limit.field);
-  }
+  for (const knob of rankKnobs) posted[knob.field] = text(form, knob.field);
   try {
     await setRankWeights(c.get("sql"), c.get("member")!.id, rankWeightsFrom(posted));
   } catch (error) {
@@ -169,92 +178,52 @@ async function afterChange(c: Ctx, done: string, change: () => Promise<unknown>)
   return redirectAfterPost(c, `${pagePath}?done=${done}`);
 }
 
-function trainForm(form: Form): TrainValues {
-  const names = [
-    "factors",
-    "regularization",
-    "alpha",
-    "iterations",
-    "weight_pick",
-    "weight_follow",
-    "weight_listen",
-  ] as const;
-  return Object.fromEntries(names.map((name) => [name, text(form, name).trim()])) as TrainValues;
+function trainForm(form: Form): Record<string, string> {
+  return Object.fromEntries(modelKnobs.map((k) => [k.field, text(form, k.field).trim()]));
 }
 
 /** The posted numbers; anything that is not one becomes NaN, which db/models.ts refuses. */
-function modelParams(values: TrainValues): ModelParams {
-  return {
-    factors: numberOf(values.factors),
-    regularization: numberOf(values.regularization),
-    alpha: numberOf(values.alpha),
-    iterations: numberOf(values.iterations),
-    weights: {
-      pick: numberOf(values.weight_pick),
-      follow: numberOf(values.weight_follow),
-      listen: numberOf(values.weight_listen),
-    },
-  };
+function modelParams(values: Record<string, string>): ModelParams {
+  const numbers = {} as Record<ModelKnobKey, number>;
+  for (const knob of modelKnobs) numbers[knob.key] = numberOf(values[knob.field] ?? "");
+  return modelParamsOf(numbers);
 }
 
-function trainValues(params: ModelParams): TrainValues {
-  return {
-    factors: String(params.factors),
-    regularization: String(params.regularization),
-    alpha: String(params.alpha),
-    iterations: String(params.iterations),
-    weight_pick: String(params.weights.pick),
-    weight_follow: String(params.weights.follow),
-    weight_listen: String(params.weights.listen),
-  };
+function trainValues(params: ModelParams): Record<string, string> {
+  const values = modelKnobValues(params);
+  return Object.fromEntries(modelKnobs.map((k) => [k.field, String(values[k.key])]));
+}
+
+/** The training form's fields: each knob's descriptor, value and range in words. */
+function trainFields(values: Record<string, string>): KnobField<ModelKnob>[] {
+  return modelKnobs.map((knob) => ({
+    knob,
+    value: values[knob.field] ?? "",
+    range: knobRange(knob),
+  }));
 }
 
 function numberOf(raw: string): number {
   return raw.trim() === "" ? NaN : Number(raw.trim());
 }
 
-const minuteMs = 60_000;
-
-/** The weights from the form; the half-life is asked in minutes. */
+/** The weights from the form, in their stored units (the half-life is asked in minutes). */
 function rankWeightsFrom(posted: Record<string, string>): RankWeights {
   const weights = {} as RankWeights;
-  for (const [key, limit] of Object.entries(rankWeightLimits)) {
-    const value = numberOf(posted[limit.field] ?? "");
-    weights[key as keyof RankWeights] = key === "freshnessHalfLifeMs" ? value * minuteMs : value;
+  for (const knob of rankKnobs) {
+    weights[knob.key] = storedValue(knob, numberOf(posted[knob.field] ?? ""));
   }
   return weights;
 }
 
-const weightWords: Record<keyof RankWeights, { hint: string; group: WeightField["group"] }> = {
-  model: { hint: "Multiplies the model's score of a room.", group: "model" },
-  topicShare: {
-    hint: "0 to 1: how much a room's topics count against the people on its stage.",
-    group: "model",
-  },
-  followedOnStage: { hint: "Per person on stage the member follows.", group: "boosts" },
-  pickedTopic: { hint: "When a room has a topic the member picked.", group: "boosts" },
-  size: { hint: "Times log(1 + listeners).", group: "boosts" },
-  freshness: { hint: "Halves every half-life after a room starts.", group: "boosts" },
-  freshnessHalfLifeMs: { hint: "In minutes.", group: "boosts" },
-  language: { hint: "When the room's language is one the member speaks.", group: "boosts" },
-  blockedOnStage: { hint: "When someone the member blocked is on stage.", group: "penalties" },
-  notInterested: { hint: "When the member said they are not interested.", group: "penalties" },
-  repeatedTopic: {
-    hint: "Per room placed above with the same main topic (keeps variety).",
-    group: "penalties",
-  },
-};
-
-function weightFields(weights: RankWeights, posted?: Record<string, string>): WeightField[] {
-  return (Object.keys(rankWeightLimits) as (keyof RankWeights)[]).map((key) => {
-    const limit = rankWeightLimits[key];
-    const value = key === "freshnessHalfLifeMs" ? weights[key] / minuteMs : weights[key];
-    return {
-      name: limit.field,
-      label: limit.label,
-      value: posted?.[limit.field] ?? String(value),
-      hint: weightWords[key].hint,
-      group: weightWords[key].group,
-    };
-  });
+/** The weights form's fields, with the values in use or, after a refusal, as posted. */
+function weightFields(
+  weights: RankWeights,
+  posted?: Record<string, string>,
+): KnobField<RankKnob>[] {
+  return rankKnobs.map((knob) => ({
+    knob,
+    value: posted?.[knob.field] ?? String(shownValue(knob, weights[knob.key])),
+    range: knobRange(knob),
+  }));
 }

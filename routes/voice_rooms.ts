@@ -14,7 +14,8 @@
  *
  * How a listener hears the room: by a WebRTC connection of their own while the room has fewer
  * than `webrtcListenersPerRoom` of them (the lowest latency), by the room's stream after that
- * (encoded once for all of them: a send per listener every 60 ms instead of an encoder each).
+ * (encoded once for all of them: a send per listener per batch, every 40 ms, instead of an
+ * encoder each).
  * People on stage always have a connection: they must send.
  *
  * @example

@@ -6,41 +6,10 @@
  * <AdminView invitesPerMember={5} waitlist={[]} members={[]} origin="" errors={{}} />
  */
 import { Field, type FieldErrors } from "./form.tsx";
-
-export interface AdminWaitlistEntry {
-  id: number;
-  name: string;
-  contact: string;
-  reason: string;
-  createdAt: Date;
-  invite: { token: string; state: string } | null;
-}
-
-export interface AdminMember {
-  handle: string;
-  displayName: string;
-  isAdmin: boolean;
-  invitedBy: string | null;
-  joinedAt: Date;
-}
-
-export interface AdminReport {
-  reporter: string;
-  member: string | null;
-  roomPublicId: string | null;
-  roomTitle: string | null;
-  reason: string;
-  at: Date;
-}
-
-export interface AdminModeration {
-  roomId: number;
-  roomTitle: string;
-  actor: string | null;
-  action: string;
-  target: string | null;
-  at: Date;
-}
+import type { MemberRow } from "../db/admin.ts";
+import type { ModerationEntry } from "../db/room_actions.ts";
+import type { ReportEntry } from "../db/safety.ts";
+import type { WaitlistEntry } from "../db/waitlist.ts";
 
 /** The administrators' pages, linked from each of them. */
 export function AdminSections(props: { current: "people" | "recommendations" }) {
@@ -64,11 +33,11 @@ export function AdminSections(props: { current: "people" | "recommendations" }) 
 }
 
 export function AdminView(props: {
-  reports: AdminReport[];
-  moderation: AdminModeration[];
+  reports: ReportEntry[];
+  moderation: ModerationEntry[];
   invitesPerMember: number;
-  waitlist: AdminWaitlistEntry[];
-  members: AdminMember[];
+  waitlist: WaitlistEntry[];
+  members: MemberRow[];
   origin: string;
   errors: FieldErrors;
   notice?: string;

@@ -11,69 +11,30 @@
 import { Field, type FieldErrors } from "./form.tsx";
 import { type ChartSeries, formatNumber, LineChart } from "./charts.tsx";
 import { AdminSections } from "./admin.tsx";
+import type { ModelMetrics, ModelParams, ModelVersion } from "../db/models.ts";
+import type { Knob, ModelKnob, RankKnob } from "../vocabulary/knobs.ts";
 
-export interface VersionParams {
-  factors: number;
-  regularization: number;
-  alpha: number;
-  iterations: number;
-  weights: { pick: number; follow: number; listen: number };
-}
-
-export interface VersionMetrics {
-  k: number;
-  splitAt: number;
-  results: { name: string; recall: number; ndcg: number; members: number }[];
-  members: number;
-  items: number;
-  interactions: number;
-  seconds: number;
-}
-
-export interface VersionRow {
-  id: number;
-  state: "training" | "trained" | "failed";
-  params: VersionParams;
-  iterationsDone: number;
-  loss: number[];
-  progress: { phase: "reading" | "training" | "measuring"; done: number; total: number } | null;
-  metrics: VersionMetrics | null;
-  error: string | null;
-  createdBy: string | null;
-  createdAt: Date;
-  applied: boolean;
-}
-
-/** One ranking weight's field. */
-export interface WeightField {
-  name: string;
-  label: string;
+/**
+ * One tunable number's field: its descriptor (vocabulary/knobs.ts: key, field, label, hint,
+ * group), its value as the page shows it, and its range in words.
+ */
+export interface KnobField<K extends Knob = Knob> {
+  knob: K;
   value: string;
-  hint: string;
-  group: "model" | "boosts" | "penalties";
+  range: string;
 }
-
-/** The training form's fields (db/models.ts refuses with these names). */
-export type TrainValues = Record<
-  | "factors"
-  | "regularization"
-  | "alpha"
-  | "iterations"
-  | "weight_pick"
-  | "weight_follow"
-  | "weight_listen",
-  string
->;
 
 export interface RecommendationsProps {
   /** Newest first. */
-  versions: VersionRow[];
+  versions: ModelVersion[];
   /** The version a roll back would apply, if any. */
   rollBackTo: number | null;
   /** The version whose loss chart is shown; the applied or newest trained one when null. */
   selected: number | null;
-  train: TrainValues;
-  weights: WeightField[];
+  /** The training form's fields, in order. */
+  train: KnobField<ModelKnob>[];
+  /** The ranking weights' fields, in order. */
+  weights: KnobField<RankKnob>[];
   errors: FieldErrors;
   notice?: string;
 }
@@ -111,7 +72,7 @@ export function RecommendationsView(props: RecommendationsProps) {
 
 /** The training form, or the training under way (then it polls itself every second). */
 export function TrainingCard(
-  props: { versions: VersionRow[]; train: TrainValues; errors: FieldErrors },
+  props: { versions: ModelVersion[]; train: KnobField<ModelKnob>[]; errors: FieldErrors },
 ) {
   const training = props.versions.find((v) => v.state === "training");
   if (training) return <TrainingUnderWay version={training} />;
@@ -129,68 +90,21 @@ export function TrainingCard(
         <p class="error" role="alert">Model #{latest.id} failed: {latest.error}</p>
       )}
       <form method="post" action="/admin/recommendations/train" novalidate>
-        <fieldset class="fields">
-          <legend>Model</legend>
-          <NumberField
-            name="factors"
-            label="Factors"
-            hint="2 to 256. More tell finer tastes apart, and train slower."
-            values={props.train}
-            errors={props.errors}
-          />
-          <NumberField
-            name="regularization"
-            label="Regularization (λ)"
-            hint="Above 0. Larger keeps vectors small against noise."
-            values={props.train}
-            errors={props.errors}
-          />
-          <NumberField
-            name="alpha"
-            label="Confidence (α)"
-            hint="Above 0. How much more a signal counts than its absence."
-            values={props.train}
-            errors={props.errors}
-          />
-          <NumberField
-            name="iterations"
-            label="Iterations"
-            hint="1 to 50."
-            values={props.train}
-            errors={props.errors}
-          />
-        </fieldset>
-        <fieldset class="fields">
-          <legend>What each signal weighs</legend>
-          <NumberField
-            name="weight_pick"
-            label="A picked topic"
-            hint="0 or more."
-            values={props.train}
-            errors={props.errors}
-          />
-          <NumberField
-            name="weight_follow"
-            label="A followed person"
-            hint="0 or more."
-            values={props.train}
-            errors={props.errors}
-          />
-          <NumberField
-            name="weight_listen"
-            label="Listening"
-            hint="0 or more, times log(1 + minutes)."
-            values={props.train}
-            errors={props.errors}
-          />
-        </fieldset>
+        {trainGroups.map(({ group, legend }) => (
+          <fieldset class="fields">
+            <legend>{legend}</legend>
+            {props.train.filter((f) => f.knob.group === group).map((f) => (
+              <KnobInput field={f} errors={props.errors} />
+            ))}
+          </fieldset>
+        ))}
         <button type="submit">Train a new model</button>
       </form>
     </section>
   );
 }
 
-function TrainingUnderWay(props: { version: VersionRow }) {
+function TrainingUnderWay(props: { version: ModelVersion }) {
   const { version } = props;
   const iterations = version.params.iterations;
   const progress = version.progress ?? { phase: "reading", done: 0, total: iterations };
@@ -236,7 +150,7 @@ function TrainingUnderWay(props: { version: VersionRow }) {
 /** The versions with their metrics: charts, then the table with Apply and Roll back. */
 export function VersionsCard(
   props: {
-    versions: VersionRow[];
+    versions: ModelVersion[];
     rollBackTo: number | null;
     selected: number | null;
     oob?: boolean;
@@ -280,7 +194,7 @@ export function VersionsCard(
   );
 }
 
-function VersionsTable(props: { versions: VersionRow[] }) {
+function VersionsTable(props: { versions: ModelVersion[] }) {
   const k = props.versions.find((v) => v.metrics)?.metrics?.k ?? 20;
   return (
     <div class="table-wrap">
@@ -339,7 +253,7 @@ function VersionsTable(props: { versions: VersionRow[] }) {
 }
 
 /** Recall and NDCG of the model and each baseline, one line each. */
-function Metrics(props: { metrics: VersionMetrics | null }) {
+function Metrics(props: { metrics: ModelMetrics | null }) {
   const results = props.metrics?.results ?? [];
   if (results.length === 0 || results[0].members === 0) return <span class="muted">—</span>;
   return (
@@ -367,7 +281,7 @@ function Metrics(props: { metrics: VersionMetrics | null }) {
   );
 }
 
-function MetricsChart(props: { versions: VersionRow[]; metric: "recall" | "ndcg" }) {
+function MetricsChart(props: { versions: ModelVersion[]; metric: "recall" | "ndcg" }) {
   const versions = props.versions.filter((v) => (v.metrics?.results[0]?.members ?? 0) > 0)
     .toReversed();
   const k = versions[0]?.metrics?.k ?? 20;
@@ -408,7 +322,7 @@ function MetricsChart(props: { versions: VersionRow[]; metric: "recall" | "ndcg"
   );
 }
 
-function LossChart(props: { id: string; version: VersionRow }) {
+function LossChart(props: { id: string; version: ModelVersion }) {
   const { loss, id } = props.version;
   const first = loss[0], last = loss.at(-1)!;
   return (
@@ -430,13 +344,19 @@ function LossChart(props: { id: string; version: VersionRow }) {
   );
 }
 
+const trainGroups = [
+  { group: "model", legend: "Model" },
+  { group: "signals", legend: "What each signal weighs" },
+] as const;
+
+const weightGroups = [
+  { group: "model", legend: "Model" },
+  { group: "boosts", legend: "Boosts" },
+  { group: "penalties", legend: "Penalties" },
+] as const;
+
 /** The ranking weights form, in three groups. */
-function WeightsCard(props: { weights: WeightField[]; errors: FieldErrors }) {
-  const groups = [
-    { group: "model", legend: "Model" },
-    { group: "boosts", legend: "Boosts" },
-    { group: "penalties", legend: "Penalties" },
-  ] as const;
+function WeightsCard(props: { weights: KnobField<RankKnob>[]; errors: FieldErrors }) {
   return (
     <section id="ranking" class="card" aria-labelledby="ranking-title">
       <h2 id="ranking-title">Ranking weights</h2>
@@ -445,20 +365,11 @@ function WeightsCard(props: { weights: WeightField[]; errors: FieldErrors }) {
         boosts, less these penalties. They apply at once, to every model.
       </p>
       <form method="post" action="/admin/recommendations/weights" novalidate>
-        {groups.map(({ group, legend }) => (
+        {weightGroups.map(({ group, legend }) => (
           <fieldset class="fields">
             <legend>{legend}</legend>
-            {props.weights.filter((w) => w.group === group).map((w) => (
-              <Field
-                name={w.name}
-                label={w.label}
-                hint={w.hint}
-                type="number"
-                step="any"
-                inputmode="decimal"
-                value={w.value}
-                errors={props.errors}
-              />
+            {props.weights.filter((f) => f.knob.group === group).map((f) => (
+              <KnobInput field={f} errors={props.errors} />
             ))}
           </fieldset>
         ))}
@@ -468,31 +379,24 @@ function WeightsCard(props: { weights: WeightField[]; errors: FieldErrors }) {
   );
 }
 
-function NumberField(
-  props: {
-    name: keyof TrainValues;
-    label: string;
-    hint: string;
-    values: TrainValues;
-    errors: FieldErrors;
-  },
-) {
-  const whole = props.name === "factors" || props.name === "iterations";
+/** A knob's number field: its range, then what it does, under it. */
+function KnobInput(props: { field: KnobField; errors: FieldErrors }) {
+  const { knob } = props.field;
   return (
     <Field
-      name={props.name}
-      label={props.label}
-      hint={props.hint}
+      name={knob.field}
+      label={knob.label}
+      hint={`${props.field.range}. ${knob.hint}`}
       type="number"
-      step={whole ? "1" : "any"}
-      inputmode={whole ? "numeric" : "decimal"}
-      value={props.values[props.name]}
+      step={knob.whole ? "1" : "any"}
+      inputmode={knob.whole ? "numeric" : "decimal"}
+      value={props.field.value}
       errors={props.errors}
     />
   );
 }
 
-function describeParams(p: VersionParams): string {
+function describeParams(p: ModelParams): string {
   return `${p.factors} factors, λ ${p.regularization}, α ${p.alpha}, ${p.iterations} ` +
     `iterations; signals weigh: pick ${p.weights.pick}, follow ${p.weights.follow}, ` +
     `listen ${p.weights.listen}`;

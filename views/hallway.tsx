@@ -3,68 +3,16 @@
  * `#hallway-lists`, which the page's socket replaces when rooms appear, grow or end.
  *
  * @example
- * <HallwayView hallway={{ live: [], upcoming: [] }} displayName="Ada" topics={["Jazz"]} />
+ * <HallwayView hallway={rankedHallway} displayName="Ada" topics={["Jazz"]} />
  */
-export interface TopicData {
-  id: number;
-  slug: string;
-  name: string;
-}
+import type { HallwayPerson, HallwayTopic } from "../db/hallway.ts";
+import type { RankedHallway, Ranking } from "../recommend/hallway.ts";
 
-export interface PersonData {
-  id: number;
-  handle: string;
-  displayName: string;
-}
-
-/** Why a room is listed where it is (recommend/rank.ts), for the words on its card. */
-export interface RankData {
-  reason:
-    | { kind: "follows"; personId: number }
-    | { kind: "listens"; item: { kind: "topic" | "person"; id: number } }
-    | { kind: "picked"; topicId: number }
-    | { kind: "popular" };
-  terms: {
-    model: number;
-    follows: number;
-    picked: number;
-    popular: number;
-    language: number;
-    penalties: number;
-  };
-}
-
-export interface HallwayRoomData {
-  /** The room's opaque id, the one its URLs carry. */
-  publicId: string;
-  title: string;
-  kind: "open" | "social" | "closed";
-  topics: TopicData[];
-  stage: PersonData[];
-  listenerCount: number;
-  notInterested: boolean;
-  rank: RankData;
-}
-
-export interface HallwayEventData {
-  publicId: string;
-  title: string;
-  startsAt: Date;
-  topics: TopicData[];
-  hosts: PersonData[];
-  interested: number;
-  viewerInterested: boolean;
-  viewerHosts: boolean;
-  rank: RankData;
-}
-
-export interface HallwayData {
-  live: HallwayRoomData[];
-  upcoming: HallwayEventData[];
-}
+type RankedRoom = RankedHallway["live"][number];
+type RankedEvent = RankedHallway["upcoming"][number];
 
 export function HallwayView(
-  props: { hallway: HallwayData; displayName: string; topics: string[] },
+  props: { hallway: RankedHallway; displayName: string; topics: string[] },
 ) {
   return (
     <section class="hallway" aria-labelledby="hallway-title">
@@ -95,7 +43,7 @@ export function HallwayView(
 }
 
 /** The part of the hallway that live updates replace. */
-export function HallwayLists(props: { hallway: HallwayData }) {
+export function HallwayLists(props: { hallway: RankedHallway }) {
   const { live, upcoming } = props.hallway;
   return (
     <>
@@ -126,7 +74,7 @@ export function HallwayLists(props: { hallway: HallwayData }) {
 
 const speakersShown = 3;
 
-function RoomCard(props: { room: HallwayRoomData }) {
+function RoomCard(props: { room: RankedRoom }) {
   const r = props.room;
   const speakers = r.stage.slice(0, speakersShown).map((p) => p.displayName);
   return (
@@ -187,9 +135,9 @@ function NotInterestedButton(props: { roomId: string; title: string }) {
 
 /** The card's one-line reason, from the term that weighed most. */
 function reasonWords(
-  rank: RankData,
-  topics: TopicData[],
-  people: PersonData[],
+  rank: Ranking,
+  topics: HallwayTopic[],
+  people: HallwayPerson[],
   popular: string,
 ): string {
   const reason = rank.reason;
@@ -211,7 +159,7 @@ function reasonWords(
 }
 
 /** Every term that counted, as a share of what lifted the room, in words. */
-function WhyThisRoom(props: { rank: RankData; title: string }) {
+function WhyThisRoom(props: { rank: Ranking; title: string }) {
   const t = props.rank.terms;
   const lifts: [string, number][] = [
     ["What you listen to", t.model],
@@ -238,7 +186,7 @@ function WhyThisRoom(props: { rank: RankData; title: string }) {
   );
 }
 
-function EventCard(props: { event: HallwayEventData }) {
+function EventCard(props: { event: RankedEvent }) {
   const e = props.event;
   const iso = e.startsAt.toISOString();
   return (

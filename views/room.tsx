@@ -7,36 +7,7 @@
  * <RoomPage room={snapshot} viewerId={me.id} shareLink={null} />
  */
 import type { Child } from "hono/jsx";
-
-export type Role = "moderator" | "speaker" | "listener";
-
-export interface RoomPerson {
-  userId: number;
-  handle: string;
-  displayName: string;
-  role: Role;
-  muted: boolean;
-  mutedByModerator: boolean;
-  handRaisedAt: Date | null;
-  handPosition: number | null;
-  invited: boolean;
-  followedByStage: boolean;
-}
-
-export interface RoomData {
-  room: {
-    /** The room's opaque id: the only id of it a page carries. */
-    publicId: string;
-    title: string;
-    description: string;
-    kind: "open" | "social" | "closed";
-    state: "scheduled" | "live" | "ended";
-    handsEnabled: boolean;
-    scheduledFor: Date | null;
-  };
-  topics: { slug: string; name: string }[];
-  participants: RoomPerson[];
-}
+import type { Participant, RoomSnapshot } from "../db/rooms.ts";
 
 const kindWords = {
   open: "Open: any member can join",
@@ -46,7 +17,7 @@ const kindWords = {
 
 export function RoomPage(
   props: {
-    data: RoomData;
+    data: RoomSnapshot;
     viewerId: number;
     shareLink: string | null;
     /** Given when this server carries voice: the STUN/TURN servers pages connect with. */
@@ -150,7 +121,7 @@ function VoicePanel(props: { roomId: string; iceServers: unknown[] }) {
 }
 
 /** The part of the room page that live updates replace. */
-export function RoomLive(props: { data: RoomData; viewerId: number }) {
+export function RoomLive(props: { data: RoomSnapshot; viewerId: number }) {
   const { room, participants } = props.data;
   const roomId = room.publicId;
   if (room.state === "ended") {
@@ -217,7 +188,7 @@ export function RoomLive(props: { data: RoomData; viewerId: number }) {
 const audienceShown = 60;
 
 function AudienceList(
-  props: { people: RoomPerson[]; roomId: string; moderatorView: boolean; me: RoomPerson },
+  props: { people: Participant[]; roomId: string; moderatorView: boolean; me: Participant },
 ) {
   const more = props.people.length - audienceShown;
   return (
@@ -260,7 +231,7 @@ function ActionButton(props: {
   );
 }
 
-function SelfControls(props: { room: RoomData["room"]; me: RoomPerson }) {
+function SelfControls(props: { room: RoomSnapshot["room"]; me: Participant }) {
   const { room, me } = props;
   const roomId = room.publicId;
   const buttons: Child[] = [];
@@ -309,7 +280,7 @@ function SelfControls(props: { room: RoomData["room"]; me: RoomPerson }) {
 }
 
 function PersonTile(
-  props: { person: RoomPerson; roomId: string; moderatorView: boolean; me: RoomPerson },
+  props: { person: Participant; roomId: string; moderatorView: boolean; me: Participant },
 ) {
   const p = props.person;
   const states = [
@@ -337,7 +308,7 @@ function PersonTile(
   );
 }
 
-function ModeratorMenu(props: { person: RoomPerson; roomId: string }) {
+function ModeratorMenu(props: { person: Participant; roomId: string }) {
   const p = props.person;
   const at = `@${p.handle}`;
   const item = (action: string, label: string, variant?: "secondary" | "danger") => (
@@ -368,7 +339,7 @@ function ModeratorMenu(props: { person: RoomPerson; roomId: string }) {
   );
 }
 
-function HandsQueue(props: { roomId: string; hands: RoomPerson[]; enabled: boolean }) {
+function HandsQueue(props: { roomId: string; hands: Participant[]; enabled: boolean }) {
   return (
     <section class="hands" aria-labelledby="hands-title">
       <h2 id="hands-title">

@@ -17,7 +17,8 @@ import {
   startTraining,
   type TrainedModel,
 } from "../../db/models.ts";
-import { rankWeightLimits, savedRankWeights, setRankWeights } from "../../db/settings.ts";
+import { savedRankWeights, setRankWeights } from "../../db/settings.ts";
+import { knobAccepts, rankKnobs } from "../../vocabulary/knobs.ts";
 import { defaultRankWeights } from "../../recommend/rank.ts";
 
 const params: ModelParams = {
@@ -297,9 +298,9 @@ dbTest("ranking weights are saved whole and read back; out of range is refused",
 
 Deno.test("every ranking weight has limits that hold its default", () => {
   for (const [key, value] of Object.entries(defaultRankWeights)) {
-    const limit = rankWeightLimits[key as keyof typeof defaultRankWeights];
-    assert.ok(limit, `no limits for ${key}`);
-    assert.ok(value >= limit.min && value <= limit.max, `${key}'s default is out of range`);
+    const knob = rankKnobs.find((k) => k.key === key);
+    assert.ok(knob, `no limits for ${key}`);
+    assert.ok(knobAccepts(knob, value), `${key}'s default is out of range`);
   }
 });
 
@@ -310,3 +311,12 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+dbTest(
+  "a ranking weight saved by an earlier version and since removed is not read back",
+  async (sql) => {
+    await sql`insert into settings (key, value)
+            values ('rank_weights', ${sql.json({ ...defaultRankWeights, blockedOnStage: 7 })})`;
+    assert.deepEqual(await savedRankWeights(sql), defaultRankWeights);
+  },
+);

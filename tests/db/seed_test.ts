@@ -15,12 +15,9 @@ import {
   seededHandlePrefix,
   validateNewMember,
 } from "../../db/users.ts";
-import {
-  type Community,
-  communitySignals,
-  generateCommunity,
-  syntheticCatalogue,
-} from "../../recommend/community.ts";
+import { type Community, syntheticCatalogue } from "../../synthetic/community.ts";
+import { communitySignals } from "../../synthetic/community_signals.ts";
+import { generateCommunity } from "../../synthetic/generator.ts";
 import type { Signal } from "../../recommend/signals.ts";
 
 // An evening in the past, so that every run makes the same community.

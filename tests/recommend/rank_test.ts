@@ -12,7 +12,6 @@ const now = Date.UTC(2026, 10, 28, 20);
 const minute = 60_000;
 const nobody: Viewer = {
   follows: new Set(),
-  blocked: new Set(),
   notInterested: new Set(),
   pickedTopics: new Set(),
 };
@@ -96,11 +95,6 @@ Deno.test("a host you listen to is the reason when they count most", () => {
 Deno.test("a member the model does not know is ranked without it", () => {
   const rooms = [room(1, { topicIds: [1], listeners: 50 }), room(2, { topicIds: [2] })];
   assert.deepEqual(order(rooms, nobody, { vectors }), [1, 2]);
-});
-
-Deno.test("someone blocked on stage sinks the room below every other", () => {
-  const rooms = [room(1, { listeners: 1000, stageIds: [3, 4] }), room(2), room(3)];
-  assert.deepEqual(order(rooms, { ...nobody, blocked: new Set([4]) }), [2, 3, 1]);
 });
 
 Deno.test("a room marked not interested sinks below every other", () => {

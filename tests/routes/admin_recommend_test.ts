@@ -14,6 +14,7 @@ import { modelVersions, startTraining } from "../../db/models.ts";
 import { savedRankWeights } from "../../db/settings.ts";
 import { defaultModelParams } from "../../recommend/training.ts";
 import { defaultRankWeights } from "../../recommend/rank.ts";
+import { knobRange, modelKnobs, rankKnobs } from "../../vocabulary/knobs.ts";
 
 const page = "/admin/recommendations";
 const fragment = { "HX-Request": "true" };
@@ -37,7 +38,6 @@ const weightsForm: Record<string, string> = {
   rank_freshness: "0.1",
   rank_freshness_half_life: "30",
   rank_language: "0.2",
-  rank_blocked_on_stage: "10",
   rank_not_interested: "10",
   rank_repeated_topic: "0.15",
 };
@@ -201,5 +201,27 @@ dbTest(
     assert.match(html, /Model #1 is in use/);
     assert.match(html, /<span class="badge">In use<\/span>/);
     assert.doesNotMatch(html, /aria-label="Apply model #1"/);
+  },
+);
+
+dbTest("every knob's field shows its descriptor's label, range and hint", async (sql) => {
+  const ada = await adminBrowser(await testApp(sql));
+  const html = await (await expectStatus(ada.get(page), 200)).text();
+  const escaped = (text: string) => text.replaceAll("&", "&amp;").replaceAll("'", "&#39;");
+  for (const knob of [...modelKnobs, ...rankKnobs]) {
+    assert.ok(html.includes(`<label for="field-${knob.field}">${escaped(knob.label)}</label>`));
+    const hint = html.match(new RegExp(`id="field-${knob.field}-hint"[^>]*>([^<]*)<`))?.[1];
+    assert.equal(hint, escaped(`${knobRange(knob)}. ${knob.hint}`), knob.key);
+  }
+});
+
+dbTest(
+  "no weight is offered for people blocked on stage: their rooms never reach the hallway",
+  async (sql) => {
+    const ada = await adminBrowser(await testApp(sql));
+    const html = await (await expectStatus(ada.get(page), 200)).text();
+    assert.doesNotMatch(html, /blocked_on_stage|Blocked on stage/);
+    await expectStatus(ada.post(`${page}/weights`, weightsForm), 303);
+    assert.deepEqual(await savedRankWeights(sql), defaultRankWeights);
   },
 );

@@ -1,5 +1,5 @@
 /**
- * A small synthetic community (recommend/community.ts) written into a test database the way
+ * A small synthetic community (synthetic/) written into a test database the way
  * `deno task seed` writes it, for tests that train models on a history that has structure.
  *
  * @example
@@ -8,7 +8,8 @@
 import type { Sql } from "../../db/client.ts";
 import { hashPassword } from "../../db/passwords.ts";
 import { catalogueTopics, seedCommunity } from "../../db/seed.ts";
-import { type Community, generateCommunity } from "../../recommend/community.ts";
+import type { Community } from "../../synthetic/community.ts";
+import { generateCommunity } from "../../synthetic/generator.ts";
 
 /** Every seeded member signs in with this. */
 export const seededPassword = "seeded community password";

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  communitySignals,
-  generateCommunity,
-  syntheticCatalogue,
-} from "../../recommend/community.ts";
+import { syntheticCatalogue } from "../../synthetic/community.ts";
+import { communitySignals } from "../../synthetic/community_signals.ts";
+import { generateCommunity } from "../../synthetic/generator.ts";
 import { evaluate } from "../../recommend/evaluate.ts";
 import { defaultSignalWeights } from "../../recommend/signals.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Random, WeightedChoice } from "../../recommend/random.ts";
+import { Random, WeightedChoice } from "../../synthetic/random.ts";
 
 Deno.test("the same seed gives the same numbers, another seed others", () => {
   const numbers = (seed: number) => {

@@ -1,21 +1,24 @@
 /**
- * How `generateCommunity` makes the community up, step by step: taste groups, members, hosts,
+ * `generateCommunity`, and how it makes the community up, step by step: taste groups, members, hosts,
  * rooms with their stages, listening, then picks and follows. Every step draws from one
  * seeded `Random` in a fixed order, so a seed always gives the same community. Times are whole
  * seconds in here; the community carries them as milliseconds.
  */
-import type {
-  CatalogueTopic,
-  Community,
-  CommunityMember,
-  CommunityProgress,
-  CommunityRoom,
-  FollowChange,
-  TasteGroup,
-  TopicPick,
+import {
+  type CatalogueTopic,
+  checkCommunityOptions,
+  type Community,
+  communityDefaults,
+  type CommunityMember,
+  type CommunityOptions,
+  type CommunityProgress,
+  type CommunityRoom,
+  type FollowChange,
+  type TasteGroup,
+  type TopicPick,
 } from "./community.ts";
 import { Random, WeightedChoice } from "./random.ts";
-import { localHourActivity, roomTitles, seededName, timeZones } from "./community_people.ts";
+import { localHourActivity, roomTitles, seededName, timeZones } from "./names_and_hours.ts";
 import {
   emptySessions,
   listenerRole,
@@ -27,7 +30,27 @@ import {
   timeOrder,
 } from "./listening_sessions.ts";
 
-export interface DraftSettings {
+/**
+ * Makes up a community; see synthetic/community.ts's module comment for what it looks like.
+ *
+ * @example
+ * const community = generateCommunity({ topics: syntheticCatalogue(), now: Date.now(), seed: 7 });
+ * community.members.length; // 500
+ */
+export function generateCommunity(options: CommunityOptions): Community {
+  checkCommunityOptions(options);
+  return new Draft({
+    seed: options.seed ?? communityDefaults.seed,
+    members: options.members ?? communityDefaults.members,
+    listens: options.listens ?? communityDefaults.listens,
+    days: options.days ?? communityDefaults.days,
+    topics: options.topics,
+    nowSec: Math.floor(options.now / 1000),
+    onProgress: options.onProgress ?? (() => {}),
+  }).generate();
+}
+
+interface DraftSettings {
   topics: CatalogueTopic[];
   seed: number;
   members: number;
@@ -76,7 +99,7 @@ const zoneChoice = new WeightedChoice(timeZones.map((z) => z.weight));
 const peakActivity = Math.max(...localHourActivity);
 
 /** Everything made so far; `generate` runs the steps in order. */
-export class Draft {
+class Draft {
   readonly random: Random;
   readonly settings: DraftSettings;
   readonly startSec: number;

@@ -1,6 +1,6 @@
 /**
  * Who the synthetic community's members are and when they are around: names, time zones and
- * the shape of a day. Plain data for `community.ts`.
+ * the shape of a day. Plain data for `generator.ts`.
  *
  * @example
  * seededHandle("Maya", 17); // "demo_maya_17"

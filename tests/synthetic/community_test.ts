@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import {
   type Community,
   type CommunityOptions,
-  communitySignals,
-  generateCommunity,
   syntheticCatalogue,
-} from "../../recommend/community.ts";
-import { listenerRole, moderatorRole } from "../../recommend/listening_sessions.ts";
+} from "../../synthetic/community.ts";
+import { communitySignals } from "../../synthetic/community_signals.ts";
+import { generateCommunity } from "../../synthetic/generator.ts";
+import { listenerRole, moderatorRole } from "../../synthetic/listening_sessions.ts";
 
 // An evening in the past (UTC), so that every run makes the same communities.
 const now = Date.UTC(2025, 4, 20, 19, 30);

@@ -1,0 +1,86 @@
+/**
+ * The tunable knobs, each described once: db/ refuses by their limits and in their words,
+ * recommend/ starts from their defaults.
+ */
+import assert from "node:assert/strict";
+import { dbTest } from "../support/databases.ts";
+import { cast } from "../db/rooms_support.ts";
+import { Refusal } from "../../db/errors.ts";
+import { modelKnobValues, modelParamsOf, validateModelParams } from "../../db/models.ts";
+import { savedRankWeights, setRankWeights } from "../../db/settings.ts";
+import { defaultRankWeights } from "../../recommend/rank.ts";
+import { defaultSignalWeights } from "../../recommend/signals.ts";
+import { defaultModelParams } from "../../recommend/training.ts";
+import {
+  type Knob,
+  knobAccepts,
+  knobRange,
+  knobRefusal,
+  modelKnobs,
+  rankKnobs,
+} from "../../vocabulary/knobs.ts";
+
+/** Just past each end of the knob's range, in its stored unit. */
+function justOutside(knob: Knob): number[] {
+  const step = knob.whole ? 1 : Math.max((knob.max - knob.min) / 1000, 1e-9);
+  return [knob.aboveMin ? knob.min : knob.min - step, knob.max + step];
+}
+
+Deno.test("each knob has a stable key, its own field, and a default within its limits", () => {
+  const knobs: Knob[] = [...modelKnobs, ...rankKnobs];
+  assert.equal(new Set(knobs.map((k) => k.field)).size, knobs.length);
+  assert.equal(new Set(rankKnobs.map((k) => k.key)).size, rankKnobs.length);
+  assert.equal(new Set(modelKnobs.map((k) => k.key)).size, modelKnobs.length);
+  for (const knob of knobs) {
+    assert.match(knob.key, /^[a-z][A-Za-z]+$/);
+    assert.ok(knobAccepts(knob, knob.default), `${knob.key}'s default is out of range`);
+    assert.ok(knob.label.length > 0 && knob.hint.length > 0, knob.key);
+  }
+});
+
+Deno.test("the recommender starts from the knobs' defaults", () => {
+  for (const knob of rankKnobs) assert.equal(defaultRankWeights[knob.key], knob.default);
+  assert.deepEqual(Object.keys(defaultRankWeights).sort(), rankKnobs.map((k) => k.key).sort());
+  const model = modelKnobValues(defaultModelParams);
+  for (const knob of modelKnobs) assert.equal(model[knob.key], knob.default);
+  assert.deepEqual(defaultModelParams.weights, defaultSignalWeights);
+});
+
+Deno.test("training parameters are refused just outside each knob's range, by its field", () => {
+  for (const knob of modelKnobs) {
+    for (const value of [...justOutside(knob), NaN]) {
+      const params = modelParamsOf({ ...modelKnobValues(defaultModelParams), [knob.key]: value });
+      assert.throws(
+        () => validateModelParams(params),
+        (e) => e instanceof Refusal && e.field === knob.field && e.message === knobRefusal(knob),
+        `${knob.key} = ${value}`,
+      );
+    }
+    const params = modelParamsOf({ ...modelKnobValues(defaultModelParams), [knob.key]: knob.max });
+    validateModelParams(params);
+  }
+});
+
+dbTest("ranking weights are refused just outside each knob's range, by its field", async (sql) => {
+  const { ada } = await cast(sql, "ada");
+  for (const knob of rankKnobs) {
+    for (const value of justOutside(knob)) {
+      await assert.rejects(
+        setRankWeights(sql, ada.id, { ...defaultRankWeights, [knob.key]: value }),
+        (e) => e instanceof Refusal && e.field === knob.field && e.message === knobRefusal(knob),
+        `${knob.key} = ${value}`,
+      );
+    }
+  }
+  const edges = Object.fromEntries(rankKnobs.map((k) => [k.key, k.min]));
+  await setRankWeights(sql, ada.id, { ...defaultRankWeights, ...edges });
+  assert.deepEqual(await savedRankWeights(sql), { ...defaultRankWeights, ...edges });
+});
+
+Deno.test("a range reads in the unit the page shows", () => {
+  const halfLife = rankKnobs.find((k) => k.key === "freshnessHalfLifeMs")!;
+  assert.equal(knobRange(halfLife), "1 to 10080 minutes");
+  assert.equal(knobRefusal(halfLife), "Freshness half-life must be from 1 to 10080 minutes");
+  const alpha = modelKnobs.find((k) => k.key === "alpha")!;
+  assert.equal(knobRange(alpha), "Above 0, at most 10000");
+});
