@@ -12,8 +12,8 @@ import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import type { Reads } from "../db/read_cache.ts";
 import type { Member } from "../db/users.ts";
-import type { LiveHub } from "./live_hub.tsx";
-import type { VoiceRooms } from "./voice_rooms.ts";
+import type { LiveHub } from "../live/live_hub.ts";
+import type { VoiceRooms } from "../live/voice_rooms.ts";
 import type { AppliedModel } from "../recommend/applied_model.ts";
 import type { Trainer } from "../recommend/training.ts";
 

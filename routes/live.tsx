@@ -14,7 +14,8 @@ import { originOf } from "./http.tsx";
 import { isSameOrigin } from "./security.ts";
 import { Refusal } from "../db/errors.ts";
 import { findVisibleRoom, isPublicRoomId, type VisibleRoom } from "../db/rooms.ts";
-import { type LivePage, noticeFrame } from "./live_hub.tsx";
+import { noticeFrame } from "../live/frames.tsx";
+import type { LivePage } from "../live/page_hub.ts";
 
 export const live = new Hono<AppEnv>();
 

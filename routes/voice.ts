@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { AppEnv } from "./context.ts";
 import { checkUpgrade, requireRoomId, socketRoom } from "./live.tsx";
-import type { VoiceSocket } from "./voice_rooms.ts";
+import type { VoiceSocket } from "../live/voice_rooms.ts";
 
 export const voice = new Hono<AppEnv>();
 

@@ -2,8 +2,8 @@
  * The voice of every live room in this process: the pages' voice sockets, one `RoomMedia` per
  * room (made on the first offer, closed when the room ends or nobody is connected to it), and
  * the map from each socket's opaque media id to its member, which never leaves this module.
- * Who is heard comes from the database only: the live hub hands over every fresh read of a
- * room (`roomRead`), and roles and mutes are applied from it.
+ * Who is heard comes from the database only: the room feed (live/room_feed.ts) hands over every
+ * fresh read of a room (`roomRead`), and roles and mutes are applied from it.
  *
  * Frames to a page, as JSON text: `{type:"answer",sdp}`, `{type:"state",stage,muted,
  * mutedByModerator}` (the member's own place), `{type:"speaking",handles}` (on every change),
@@ -14,7 +14,7 @@
  *
  * How a listener hears the room: by a WebRTC connection of their own while the room has fewer
  * than `webrtcListenersPerRoom` of them (the lowest latency), by the room's stream after that
- * (encoded once for all of them: a send per listener every 60 ms instead of an encoder each).
+ * (encoded once for all of them: a send per listener every 40 ms instead of an encoder each).
  * People on stage always have a connection: they must send.
  *
  * @example
@@ -27,10 +27,11 @@ import { type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
 import { MediaError } from "../media/errors.ts";
 import { streamFormat } from "../media/stream_format.ts";
 import { FreshReads } from "./fresh_reads.ts";
+import type { RoomWatcher } from "./room_feed.ts";
 import { defaultWebrtcListenersPerRoom } from "../config.ts";
 import type { Role, SignalMessage } from "../media/room_media.ts";
 
-/** The part of `RoomMedia` the route layer uses (wrtc is loaded only by whoever makes one). */
+/** The part of `RoomMedia` voice uses (wrtc is loaded only by whoever makes one). */
 export interface RoomMediaLike {
   handleSignal(sessionId: string, message: SignalMessage): Promise<SignalMessage[]>;
   setRole(sessionId: string, role: Role): void;
@@ -84,7 +85,7 @@ export type VoiceMessage = SignalMessage | { type: "listen" };
 /** What a stream listener's page is told it will receive (media/stream_format.ts). */
 const streamFormatText = JSON.stringify(streamFormat);
 
-export class VoiceRooms {
+export class VoiceRooms implements RoomWatcher {
   #createMedia: MediaFactory;
   #webrtcListenersPerRoom: number;
   #rooms = new Map<number, VoiceRoom>();
@@ -181,7 +182,7 @@ export class VoiceRooms {
     this.#rooms.clear();
   }
 
-  /** Whether the live hub should read `roomId` on a change even with no page of it here. */
+  /** Whether the room feed should read `roomId` on a change (this process has its voice). */
   watches(roomId: number): boolean {
     return this.#rooms.has(roomId);
   }
