@@ -81,7 +81,7 @@ export class PageHub implements RoomWatcher {
 
   /** Closes every page's socket (the process is stopping). */
   closeAll(): void {
-    for (const page of this.#pages) page.ws.close(1001, "Server going away");
+    for (const page of this.#pages) closeSocket(page, 1001, "Server going away");
     this.#pages.clear();
   }
 
@@ -159,11 +159,7 @@ export class PageHub implements RoomWatcher {
   #letGoIfAbsent(page: LivePage, snapshot: RoomSnapshot): void {
     if (snapshot.participants.some((p) => p.userId === page.memberId)) return;
     this.#pages.delete(page);
-    try {
-      page.ws.close(1000, "Not in this room");
-    } catch {
-      // Already closed.
-    }
+    closeSocket(page, 1000, "Not in this room");
   }
 
   async #sendHallway(page: LivePage): Promise<void> {
@@ -180,5 +176,13 @@ export class PageHub implements RoomWatcher {
     } catch {
       // The socket closed under us; its close handler removes the page.
     }
+  }
+}
+
+function closeSocket(page: LivePage, code: number, reason: string): void {
+  try {
+    page.ws.close(code, reason);
+  } catch {
+    // Already closed.
   }
 }

@@ -85,14 +85,22 @@ export class RoomFeed {
     if (event.room === undefined && !event.hallway && !event.model) return;
     if (event.room !== undefined) this.#dirtyRooms.add(event.room);
     this.#hallwayDirty = true;
-    if (this.#flushTimer === undefined) {
-      this.#flushTimer = setTimeout(() => {
-        this.#flushTimer = undefined;
-        this.#flushing = this.#flushing.then(() => this.#flush()).catch((error) =>
-          console.error("Live update failed:", error)
-        );
-      }, coalesceMs);
-    }
+    this.#flushIn(coalesceMs);
+  }
+
+  /**
+   * Runs a flush after `delayMs`, unless one is already due. A failed flush is logged and the
+   * chain goes on: a rejected chain would skip every later flush, make `stop` throw, and as an
+   * unhandled rejection end the process.
+   */
+  #flushIn(delayMs: number): void {
+    if (this.#flushTimer !== undefined) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#flushing = this.#flushing.then(() => this.#flush()).catch((error) =>
+        console.error("Live update failed:", error)
+      );
+    }, delayMs);
   }
 
   async #flush(): Promise<void> {
@@ -103,10 +111,7 @@ export class RoomFeed {
       const wait = this.#lastHallwayAt + hallwayEveryMs - Date.now();
       if (wait > 0) {
         // Come back when the hallway may be re-read; room changes meanwhile still go at once.
-        this.#flushTimer ??= setTimeout(() => {
-          this.#flushTimer = undefined;
-          this.#flushing = this.#flushing.then(() => this.#flush());
-        }, wait);
+        this.#flushIn(wait);
         return;
       }
       this.#hallwayDirty = false;
