@@ -28,10 +28,9 @@ import { invites } from "./invites.tsx";
 import { admin } from "./admin.tsx";
 import { ErrorView } from "../views/errors.tsx";
 import { LiveHub } from "../live/live_hub.ts";
-import { live } from "./live.tsx";
-import { voice } from "./voice.ts";
 import type { VoiceRooms } from "../live/voice_rooms.ts";
-import { rooms } from "./rooms.tsx";
+import { rooms } from "./rooms/index.tsx";
+import { events } from "./events.tsx";
 import { AppliedModel } from "../recommend/applied_model.ts";
 import { Trainer } from "../recommend/training.ts";
 
@@ -104,10 +103,10 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.use(loadMember());
 
+  // The URL tree: each prefix is one area's file (or folder).
   app.route("/", hallway);
-  app.route("/", live);
-  app.route("/", voice);
-  app.route("/", rooms);
+  app.route("/rooms", rooms);
+  app.route("/events", events);
   app.route("/", auth);
   app.route("/", profiles);
   app.route("/topics", topics);

@@ -5,7 +5,6 @@
  * app.route("/settings", settings);
  */
 import { Hono } from "hono";
-import type { AppEnv } from "./context.ts";
 import {
   fieldErrors,
   readForm,
@@ -15,7 +14,7 @@ import {
   statusOf,
   text,
 } from "./http.tsx";
-import { requireMember, signIn } from "./session.tsx";
+import { type MemberEnv, requireMember, signIn } from "./session.tsx";
 import { changePassword } from "../db/password_change.ts";
 import { Refusal } from "../db/errors.ts";
 import { updateProfile } from "../db/users.ts";
@@ -23,7 +22,7 @@ import { profile } from "../db/profiles.ts";
 import { SettingsView } from "../views/settings.tsx";
 import { clearListeningHistory, listeningHistory, setListeningPaused } from "../db/listening.ts";
 
-export const settings = new Hono<AppEnv>();
+export const settings = new Hono<MemberEnv>();
 
 settings.use(requireMember());
 
@@ -34,7 +33,7 @@ const historyNotices: Record<string, string> = {
 };
 
 settings.get("/", async (c) => {
-  const member = c.get("member")!;
+  const member = c.get("member");
   const mine = (await profile(c.get("sql"), member.id, member.handle))!;
   return render(c, {
     title: "Settings",
@@ -53,7 +52,7 @@ settings.get("/", async (c) => {
 
 settings.post("/password", async (c) => {
   const form = await readForm(c);
-  const member = c.get("member")!;
+  const member = c.get("member");
   try {
     await changePassword(c.get("sql"), {
       memberId: member.id,
@@ -89,7 +88,7 @@ settings.post("/history/pause", async (c) => {
   if (choice !== "on" && choice !== "off") {
     throw new Refusal("invalid", "Choose to pause or to resume");
   }
-  await setListeningPaused(c.get("sql"), c.get("member")!.id, choice === "on");
+  await setListeningPaused(c.get("sql"), c.get("member").id, choice === "on");
   return redirectAfterPost(
     c,
     `/settings?history=${choice === "on" ? "paused" : "resumed"}#listening-history`,
@@ -101,7 +100,7 @@ settings.post("/history/clear", async (c) => {
   if (text(form, "confirm") !== "yes") {
     throw new Refusal("invalid", "Tick the box to confirm you want your history cleared");
   }
-  await clearListeningHistory(c.get("sql"), c.get("member")!.id);
+  await clearListeningHistory(c.get("sql"), c.get("member").id);
   return redirectAfterPost(c, "/settings?history=cleared#listening-history");
 });
 
@@ -109,7 +108,7 @@ settings.post("/", async (c) => {
   const form = await readForm(c);
   const edit = { displayName: text(form, "display_name"), bio: text(form, "bio") };
   try {
-    await updateProfile(c.get("sql"), c.get("member")!.id, edit);
+    await updateProfile(c.get("sql"), c.get("member").id, edit);
     return redirectAfterPost(c, "/settings?saved=1");
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
@@ -120,7 +119,7 @@ settings.post("/", async (c) => {
         <SettingsView
           form={{ display_name: edit.displayName, bio: edit.bio }}
           errors={fieldErrors(error)}
-          history={await listeningHistory(c.get("sql"), c.get("member")!.id)}
+          history={await listeningHistory(c.get("sql"), c.get("member").id)}
         />
       ),
     });
