@@ -58,12 +58,3 @@ export function hallwayFrame(hallway: RankedHallway): Frame {
     swap: "innerHTML",
   };
 }
-
-/** What makes one viewer's rendering differ from another's. */
-export function viewerKey(snapshot: RoomSnapshot, viewerId: number): string {
-  const me = snapshot.participants.find((p) => p.userId === viewerId);
-  if (!me) return "absent";
-  // Moderators see menus on everyone but themselves: theirs is personal.
-  if (me.role === "moderator") return `moderator:${viewerId}`;
-  return `${me.role}:${me.muted}:${me.mutedByModerator}:${me.invited}:${me.handRaisedAt !== null}`;
-}

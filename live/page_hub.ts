@@ -16,7 +16,8 @@ import { type Seat, touchPresence } from "../db/presence.ts";
 import { act, parseRoomAction } from "../db/room_actions.ts";
 import type { RoomSnapshot } from "../db/rooms.ts";
 import type { HallwayRanker } from "../recommend/hallway.ts";
-import { type Frame, hallwayFrame, noticeFrame, roomFrame, viewerKey } from "./frames.tsx";
+import { type Frame, hallwayFrame, noticeFrame, roomFrame } from "./frames.tsx";
+import { viewerKey } from "../views/room_viewer.ts";
 import type { RoomFeed, RoomRead, RoomWatcher } from "./room_feed.ts";
 
 export interface LivePage {

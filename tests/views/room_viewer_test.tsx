@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { type RoomData, RoomLive, type RoomPerson } from "../../views/room.tsx";
+import { viewerKey } from "../../views/room_viewer.ts";
+
+/** One person in every state the room view knows, and two plain listeners alike. */
+function everyone(): RoomPerson[] {
+  const people: RoomPerson[] = [];
+  for (const role of ["moderator", "speaker", "listener"] as const) {
+    for (const mute of ["unmuted", "self", "moderator"] as const) {
+      for (const invited of [false, true]) {
+        for (const hand of [false, true]) {
+          const userId = people.length + 1;
+          people.push({
+            userId,
+            handle: `p${userId}`,
+            displayName: `Person ${userId}`,
+            role,
+            muted: mute !== "unmuted",
+            mutedByModerator: mute === "moderator",
+            handRaisedAt: hand ? new Date(Date.UTC(2026, 0, 1, 12, 0, userId)) : null,
+            handPosition: hand ? userId : null,
+            invited,
+            followedByStage: userId % 2 === 0,
+          });
+        }
+      }
+    }
+  }
+  const listener = (userId: number): RoomPerson => ({
+    userId,
+    handle: `p${userId}`,
+    displayName: `Person ${userId}`,
+    role: "listener",
+    muted: false,
+    mutedByModerator: false,
+    handRaisedAt: null,
+    handPosition: null,
+    invited: false,
+    followedByStage: false,
+  });
+  return [...people, listener(people.length + 1), listener(people.length + 2)];
+}
+
+function room(state: "live" | "ended", handsEnabled: boolean): RoomData {
+  return {
+    room: {
+      publicId: "AAAAAAAAAAAAAAAAAAAAAA",
+      title: "Keys",
+      description: "",
+      kind: "open",
+      state,
+      handsEnabled,
+      scheduledFor: null,
+    },
+    topics: [],
+    participants: everyone(),
+  };
+}
+
+const rooms = [room("live", true), room("live", false), room("ended", true)];
+
+Deno.test("viewers given the same render key see the same room", () => {
+  for (const data of rooms) {
+    // Everyone in the room, and someone who is not in it.
+    const viewers = [...data.participants.map((p) => p.userId), 1000];
+    const seen = viewers.map((id) => ({
+      id,
+      key: viewerKey(data, id),
+      html: String(<RoomLive data={data} viewerId={id} />),
+    }));
+    for (const a of seen) {
+      for (const b of seen) {
+        if (a.key !== b.key) continue;
+        assert.equal(
+          a.html,
+          b.html,
+          `viewers ${a.id} and ${b.id} share the key ${a.key} but see different rooms`,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("listeners in the same place share one render key", () => {
+  const data = rooms[0];
+  const [a, b] = data.participants.slice(-2);
+  assert.equal(viewerKey(data, a.userId), viewerKey(data, b.userId));
+  assert.notEqual(viewerKey(data, a.userId), "absent");
+});
