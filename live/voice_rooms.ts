@@ -23,7 +23,7 @@
  */
 import type { WSContext } from "hono/ws";
 import type { Sql } from "../db/client.ts";
-import { type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
+import { isHeard, type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
 import { MediaError } from "../media/errors.ts";
 import { streamFormat } from "../media/stream_format.ts";
 import { FreshReads } from "./fresh_reads.ts";
@@ -57,8 +57,14 @@ export interface VoiceSocket {
   roomId: number;
   /** Random, per socket: the only name the media layer knows this page by. */
   mediaId: string;
-  /** Set from the room's read: the member's handle, role and mute. */
-  place?: { handle: string; role: Role; muted: boolean; mutedByModerator: boolean };
+  /** Set from the room's read: the member's handle, role, mute, and whether the room hears them. */
+  place?: {
+    handle: string;
+    role: Role;
+    muted: boolean;
+    mutedByModerator: boolean;
+    heard: boolean;
+  };
   /** Whether this socket has a connection in the room's media (it sent an offer). */
   inMedia: boolean;
   /** Whether this page hears the room by its stream (it asked to listen and was given it). */
@@ -205,6 +211,7 @@ export class VoiceRooms implements RoomWatcher {
         role: me.role === "listener" ? "listener" : "speaker",
         muted: me.muted,
         mutedByModerator: me.mutedByModerator,
+        heard: isHeard(me),
       };
       if (socket.inMedia && room.media) applyPlace(room.media, socket);
       const state = {
@@ -309,7 +316,7 @@ function takeOverVoice(room: VoiceRoom, socket: VoiceSocket): void {
 function applyPlace(media: RoomMediaLike, socket: VoiceSocket): void {
   const place = socket.place!;
   media.setRole(socket.mediaId, place.role);
-  media.setHeard(socket.mediaId, place.role === "speaker" && !place.muted);
+  media.setHeard(socket.mediaId, place.heard);
 }
 
 /** A page's message, checked field by field. */

@@ -26,7 +26,14 @@ import { roomVoice } from "./voice.ts";
 import { Refusal } from "../../db/errors.ts";
 import { spendAttempt } from "../../db/rate_limits.ts";
 import { catalogue } from "../../db/topics.ts";
-import { hostsEvent, joinRoom, publicRoomId, roomSnapshot, startRoom } from "../../db/rooms.ts";
+import {
+  hostsEvent,
+  joinRoom,
+  publicRoomId,
+  roomSnapshot,
+  shareableLinkKey,
+  startRoom,
+} from "../../db/rooms.ts";
 import { act, parseRoomAction } from "../../db/room_actions.ts";
 import { report } from "../../db/safety.ts";
 import type { FieldErrors } from "../../views/form.tsx";
@@ -81,11 +88,11 @@ rooms.get("/:id", visibleRoom({ withLink: true }), async (c) => {
   const snapshot = await roomSnapshot(c.get("sql"), roomId);
   if (!snapshot) throw new Refusal("not_found", "No such room");
   const { room } = snapshot;
-  const link = room.kind === "closed"
-    ? `${originOf(c)}/rooms/${room.publicId}?key=${room.linkKey}`
-    : null;
+  const viewerHosts = room.state === "scheduled" &&
+    await hostsEvent(c.get("sql"), roomId, member.id);
+  const linkKey = shareableLinkKey(snapshot, member.id, { hostsEvent: viewerHosts });
+  const shareLink = linkKey && `${originOf(c)}/rooms/${room.publicId}?key=${linkKey}`;
   if (room.state === "scheduled") {
-    const viewerHosts = await hostsEvent(c.get("sql"), roomId, member.id);
     return render(c, {
       title: room.title,
       body: (
@@ -94,13 +101,11 @@ rooms.get("/:id", visibleRoom({ withLink: true }), async (c) => {
           startsAt={room.scheduledFor!}
           roomId={room.publicId}
           viewerHosts={viewerHosts}
-          shareLink={viewerHosts ? link : null}
+          shareLink={shareLink}
         />
       ),
     });
   }
-  const me = snapshot.participants.find((p) => p.userId === member.id);
-  const shareLink = me?.role === "moderator" ? link : null;
   return render(c, {
     title: room.title,
     body: (
