@@ -25,7 +25,7 @@ import { members } from "../db/admin.ts";
 import { reports } from "../db/safety.ts";
 import { moderationLog } from "../db/room_actions.ts";
 import { inviteFromWaitlist, waitlist } from "../db/waitlist.ts";
-import { invitesPerMember, setInvitesPerMember } from "../db/settings.ts";
+import { invitesPerMember, setInvitesPerMember } from "../db/site_settings.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import { AdminView } from "../views/admin.tsx";
 import { recommendations } from "./admin_recommend.tsx";

@@ -32,7 +32,7 @@ import {
   rollBackModel,
   rollBackTarget,
 } from "../db/models.ts";
-import { rankWeightLimits, setRankWeights } from "../db/settings.ts";
+import { rankWeightLimits, setRankWeights } from "../db/site_settings.ts";
 import { rankWeights } from "../recommend/applied_model.ts";
 import type { RankWeights } from "../recommend/rank.ts";
 import { defaultModelParams } from "../recommend/training.ts";

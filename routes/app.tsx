@@ -23,7 +23,7 @@ import { auth } from "./auth.tsx";
 import { hallway } from "./hallway.tsx";
 import { topics } from "./topics.tsx";
 import { profiles } from "./profiles.tsx";
-import { settings } from "./settings.tsx";
+import { memberSettings } from "./member_settings.tsx";
 import { invites } from "./invites.tsx";
 import { admin } from "./admin.tsx";
 import { ErrorView } from "../views/errors.tsx";
@@ -110,7 +110,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", auth);
   app.route("/", profiles);
   app.route("/topics", topics);
-  app.route("/settings", settings);
+  app.route("/settings", memberSettings);
   app.route("/invites", invites);
   app.route("/admin", admin);
 

@@ -17,7 +17,7 @@ import {
   startTraining,
   type TrainedModel,
 } from "../../db/models.ts";
-import { rankWeightLimits, savedRankWeights, setRankWeights } from "../../db/settings.ts";
+import { rankWeightLimits, savedRankWeights, setRankWeights } from "../../db/site_settings.ts";
 import { defaultRankWeights } from "../../recommend/rank.ts";
 
 const params: ModelParams = {

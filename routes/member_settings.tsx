@@ -1,8 +1,9 @@
 /**
- * /settings: a member's display name and bio, their password, and their listening history.
+ * /settings: a member's own settings (display name and bio, password, listening history); the
+ * site-wide settings an administrator changes are db/site_settings.ts, under /admin.
  *
  * @example
- * app.route("/settings", settings);
+ * app.route("/settings", memberSettings);
  */
 import { Hono } from "hono";
 import {
@@ -19,12 +20,12 @@ import { changePassword } from "../db/password_change.ts";
 import { Refusal } from "../db/errors.ts";
 import { updateProfile } from "../db/users.ts";
 import { profile } from "../db/profiles.ts";
-import { SettingsView } from "../views/settings.tsx";
+import { SettingsView } from "../views/member_settings.tsx";
 import { clearListeningHistory, listeningHistory, setListeningPaused } from "../db/listening.ts";
 
-export const settings = new Hono<MemberEnv>();
+export const memberSettings = new Hono<MemberEnv>();
 
-settings.use(requireMember());
+memberSettings.use(requireMember());
 
 const historyNotices: Record<string, string> = {
   paused: "Listening history paused.",
@@ -32,7 +33,7 @@ const historyNotices: Record<string, string> = {
   cleared: "Listening history cleared.",
 };
 
-settings.get("/", async (c) => {
+memberSettings.get("/", async (c) => {
   const member = c.get("member");
   const mine = (await profile(c.get("sql"), member.id, member.handle))!;
   return render(c, {
@@ -50,7 +51,7 @@ settings.get("/", async (c) => {
   });
 });
 
-settings.post("/password", async (c) => {
+memberSettings.post("/password", async (c) => {
   const form = await readForm(c);
   const member = c.get("member");
   try {
@@ -82,7 +83,7 @@ settings.post("/password", async (c) => {
   }
 });
 
-settings.post("/history/pause", async (c) => {
+memberSettings.post("/history/pause", async (c) => {
   const form = await readForm(c);
   const choice = text(form, "paused");
   if (choice !== "on" && choice !== "off") {
@@ -95,7 +96,7 @@ settings.post("/history/pause", async (c) => {
   );
 });
 
-settings.post("/history/clear", async (c) => {
+memberSettings.post("/history/clear", async (c) => {
   const form = await readForm(c);
   if (text(form, "confirm") !== "yes") {
     throw new Refusal("invalid", "Tick the box to confirm you want your history cleared");
@@ -104,7 +105,7 @@ settings.post("/history/clear", async (c) => {
   return redirectAfterPost(c, "/settings?history=cleared#listening-history");
 });
 
-settings.post("/", async (c) => {
+memberSettings.post("/", async (c) => {
   const form = await readForm(c);
   const edit = { displayName: text(form, "display_name"), bio: text(form, "bio") };
   try {
