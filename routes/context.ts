@@ -1,6 +1,7 @@
 /**
  * What every route can read from the request context: the database, the configuration and
- * the signed-in member (null for a guest). Read them with `c.get("member")`, not `c.var.member`:
+ * the signed-in member (null for a guest; behind `requireMember`, an area's `MemberEnv` types it
+ * as present). Read them with `c.get("member")`, not `c.var.member`:
  * Hono builds a fresh object of every variable on each `c.var` access, a measurable share of a
  * cached page's CPU time (bench/http.ts).
  *
