@@ -87,3 +87,53 @@ Deno.test("listeners in the same place share one render key", () => {
   assert.equal(viewerKey(data, a.userId), viewerKey(data, b.userId));
   assert.notEqual(viewerKey(data, a.userId), "absent");
 });
+
+/** People as rooms really hold them: listeners muted by the room, hands only in the audience. */
+function realisticPeople(): RoomPerson[] {
+  const places: Partial<RoomPerson>[] = [
+    { role: "moderator", muted: false },
+    { role: "moderator", muted: true },
+    { role: "speaker", muted: false },
+    { role: "speaker", muted: true },
+    { role: "speaker", muted: true, mutedByModerator: true },
+    { role: "listener" },
+    { role: "listener", handRaisedAt: new Date(Date.UTC(2026, 0, 1)) },
+    { role: "listener", invited: true },
+    { role: "listener", invited: true, handRaisedAt: new Date(Date.UTC(2026, 0, 1)) },
+  ];
+  // Each place twice, so that people in the same place can be seen to share.
+  return [...places, ...places].map((place, i) => ({
+    userId: i + 1,
+    handle: `p${i + 1}`,
+    displayName: `Person ${i + 1}`,
+    role: "listener",
+    muted: true,
+    mutedByModerator: false,
+    handRaisedAt: null,
+    invited: false,
+    followedByStage: false,
+    ...place,
+    handPosition: place.handRaisedAt ? i + 1 : null,
+  }));
+}
+
+Deno.test("in a live room, viewers in different places get different render keys", () => {
+  for (const handsEnabled of [true, false]) {
+    const data = { ...room("live", handsEnabled), participants: realisticPeople() };
+    const viewers = [...data.participants.map((p) => p.userId), 1000];
+    const seen = viewers.map((id) => ({
+      id,
+      key: viewerKey(data, id),
+      html: String(<RoomLive data={data} viewerId={id} />),
+    }));
+    for (const a of seen) {
+      for (const b of seen) {
+        assert.equal(
+          a.key === b.key,
+          a.html === b.html,
+          `viewers ${a.id} (${a.key}) and ${b.id} (${b.key}): keys and rooms disagree`,
+        );
+      }
+    }
+  }
+});
