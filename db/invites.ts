@@ -12,7 +12,7 @@ import { Refusal } from "./errors.ts";
 import { hashPassword } from "./passwords.ts";
 import { base64url } from "./sessions.ts";
 import { insertMember, type Member, type NewMember, validateNewMember } from "./users.ts";
-import { invitesPerMember } from "./settings.ts";
+import { invitesPerMember } from "./site_settings.ts";
 
 export type InviteState = "open" | "used" | "revoked" | "expired";
 

@@ -75,6 +75,39 @@ export interface RoomSnapshot {
   participants: Participant[];
 }
 
+/**
+ * Whether the room hears `person`: on stage (a moderator or a speaker) and not muted, by
+ * themselves or by a moderator. Voice applies it to each connection (live/voice_rooms.ts).
+ *
+ * @example
+ * isHeard({ role: "speaker", muted: false }); // true
+ * isHeard({ role: "listener", muted: false }); // false
+ */
+export function isHeard(person: Pick<Participant, "role" | "muted">): boolean {
+  return person.role !== "listener" && !person.muted;
+}
+
+/**
+ * The link key of a closed room, if `memberId` may share its link: before it opens, the event's
+ * hosts (`hostsEvent`); once it is live, its moderators; nobody for an open or social room.
+ *
+ * @example
+ * const key = shareableLinkKey(snapshot, member.id, { hostsEvent: false });
+ * const link = key && `${origin}/rooms/${snapshot.room.publicId}?key=${key}`;
+ */
+export function shareableLinkKey(
+  snapshot: RoomSnapshot,
+  memberId: number,
+  viewer: { hostsEvent: boolean },
+): string | null {
+  const { room } = snapshot;
+  if (room.kind !== "closed") return null;
+  const mayShare = room.state === "scheduled"
+    ? viewer.hostsEvent
+    : snapshot.participants.some((p) => p.userId === memberId && p.role === "moderator");
+  return mayShare ? room.linkKey : null;
+}
+
 function validateRoom(input: NewRoom): { title: string; description: string; slugs: string[] } {
   const title = input.title.trim();
   const description = input.description.trim();

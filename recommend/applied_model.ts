@@ -18,7 +18,7 @@
 import type { Sql } from "../db/client.ts";
 import type { EventHub } from "../db/events.ts";
 import { appliedModel, appliedModelId, type StoredModel } from "../db/models.ts";
-import { savedRankWeights } from "../db/settings.ts";
+import { savedRankWeights } from "../db/site_settings.ts";
 import { foldIn, gramian } from "./als.ts";
 import { defaultRankWeights, type ItemVectors, itemVectors, type RankWeights } from "./rank.ts";
 import type { ItemRef, SignalWeights } from "./signals.ts";

@@ -8,7 +8,6 @@
  */
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "./context.ts";
 import {
   type Ctx,
   fieldErrors,
@@ -20,35 +19,35 @@ import {
   statusOf,
   text,
 } from "./http.tsx";
-import { requireMember } from "./session.tsx";
+import { type MemberEnv, requireMember } from "./session.tsx";
 import { Refusal } from "../db/errors.ts";
 import { members } from "../db/admin.ts";
 import { reports } from "../db/safety.ts";
 import { moderationLog } from "../db/room_actions.ts";
 import { inviteFromWaitlist, waitlist } from "../db/waitlist.ts";
-import { invitesPerMember, setInvitesPerMember } from "../db/settings.ts";
+import { invitesPerMember, setInvitesPerMember } from "../db/site_settings.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import { AdminView } from "../views/admin.tsx";
 import { recommendations } from "./admin_recommend.tsx";
 
-export const admin = new Hono<AppEnv>();
+export const admin = new Hono<MemberEnv>();
 
 admin.use(requireMember());
 admin.route("/recommendations", recommendations);
 
 async function adminPage(
-  c: Ctx,
+  c: Ctx<MemberEnv>,
   view: { errors?: FieldErrors; status?: ContentfulStatusCode; notice?: string } = {},
 ) {
   const { sql, member } = c.var;
-  const [entries, people] = [await waitlist(sql, member!.id), await members(sql, member!.id)];
+  const [entries, people] = [await waitlist(sql, member.id), await members(sql, member.id)];
   return render(c, {
     title: "Administration",
     status: view.status,
     body: (
       <AdminView
-        reports={await reports(sql, member!.id)}
-        moderation={await moderationLog(sql, member!.id)}
+        reports={await reports(sql, member.id)}
+        moderation={await moderationLog(sql, member.id)}
         invitesPerMember={await invitesPerMember(sql)}
         waitlist={entries}
         members={people}
@@ -72,7 +71,7 @@ admin.post("/settings", async (c) => {
   const form = await readForm(c);
   const raw = text(form, "invites_per_member").trim();
   try {
-    await setInvitesPerMember(c.get("sql"), c.get("member")!.id, raw === "" ? NaN : Number(raw));
+    await setInvitesPerMember(c.get("sql"), c.get("member").id, raw === "" ? NaN : Number(raw));
     return redirectAfterPost(c, "/admin?done=settings");
   } catch (error) {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
@@ -83,7 +82,7 @@ admin.post("/settings", async (c) => {
 admin.post("/waitlist/:id/invite", async (c) => {
   const id = idParam(c, "id");
   if (id === null) throw new Refusal("not_found", "No such waitlist entry");
-  await inviteFromWaitlist(c.get("sql"), c.get("member")!.id, id, {
+  await inviteFromWaitlist(c.get("sql"), c.get("member").id, id, {
     ttlMs: c.get("config").inviteTtlMs,
   });
   return redirectAfterPost(c, "/admin?done=invited");

@@ -11,7 +11,7 @@
  */
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "./context.ts";
+import type { MemberEnv } from "./session.tsx";
 import {
   type Ctx,
   fieldErrors,
@@ -34,7 +34,7 @@ import {
   rollBackModel,
   rollBackTarget,
 } from "../db/models.ts";
-import { setRankWeights } from "../db/settings.ts";
+import { setRankWeights } from "../db/site_settings.ts";
 import { rankWeights } from "../recommend/applied_model.ts";
 import type { RankWeights } from "../recommend/rank.ts";
 import { defaultModelParams } from "../recommend/training.ts";
@@ -56,7 +56,7 @@ import {
   VersionsCard,
 } from "../views/admin_recommend.tsx";
 
-export const recommendations = new Hono<AppEnv>();
+export const recommendations = new Hono<MemberEnv>();
 
 const title = "Recommendations";
 const pagePath = "/admin/recommendations";
@@ -77,9 +77,9 @@ interface PageState {
   weights?: Record<string, string>;
 }
 
-async function page(c: Ctx, state: PageState = {}) {
+async function page(c: Ctx<MemberEnv>, state: PageState = {}) {
   const { sql, member } = c.var;
-  const versions = await modelVersions(sql, member!.id);
+  const versions = await modelVersions(sql, member.id);
   const selected = Number(c.req.query("version")) || null;
   return render(c, {
     title,
@@ -107,7 +107,7 @@ recommendations.get("/", (c) => page(c, { notice: notices[c.req.query("done") ??
 recommendations.get("/training", async (c) => {
   if (!isFragmentRequest(c)) return c.redirect(pagePath, 303);
   const { sql, member } = c.var;
-  const versions = await modelVersions(sql, member!.id);
+  const versions = await modelVersions(sql, member.id);
   const training = versions.some((v) => v.state === "training");
   return render(c, {
     title,
@@ -135,7 +135,7 @@ recommendations.post("/train", async (c) => {
   const form = await readForm(c);
   const values = trainForm(form);
   try {
-    await c.get("trainer").train(c.get("member")!.id, modelParams(values));
+    await c.get("trainer").train(c.get("member").id, modelParams(values));
   } catch (error) {
     if (!(error instanceof Refusal) || error.code === "forbidden") throw error;
     return await page(c, { errors: fieldErrors(error), status: statusOf(error), train: values });
@@ -146,12 +146,12 @@ recommendations.post("/train", async (c) => {
 recommendations.post("/versions/:id/apply", async (c) => {
   const id = idParam(c, "id");
   if (id === null) throw new Refusal("not_found", "No such model version");
-  return await afterChange(c, "applied", () => applyModel(c.get("sql"), c.get("member")!.id, id));
+  return await afterChange(c, "applied", () => applyModel(c.get("sql"), c.get("member").id, id));
 });
 
 recommendations.post(
   "/rollback",
-  (c) => afterChange(c, "rolled_back", () => rollBackModel(c.get("sql"), c.get("member")!.id)),
+  (c) => afterChange(c, "rolled_back", () => rollBackModel(c.get("sql"), c.get("member").id)),
 );
 
 recommendations.post("/weights", async (c) => {
@@ -159,7 +159,7 @@ recommendations.post("/weights", async (c) => {
   const posted: Record<string, string> = {};
   for (const knob of rankKnobs) posted[knob.field] = text(form, knob.field);
   try {
-    await setRankWeights(c.get("sql"), c.get("member")!.id, rankWeightsFrom(posted));
+    await setRankWeights(c.get("sql"), c.get("member").id, rankWeightsFrom(posted));
   } catch (error) {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
     return await page(c, { errors: fieldErrors(error), status: statusOf(error), weights: posted });
@@ -168,7 +168,7 @@ recommendations.post("/weights", async (c) => {
 });
 
 /** Runs an apply or roll back; a refusal other than "forbidden" is shown on the page. */
-async function afterChange(c: Ctx, done: string, change: () => Promise<unknown>) {
+async function afterChange(c: Ctx<MemberEnv>, done: string, change: () => Promise<unknown>) {
   try {
     await change();
   } catch (error) {

@@ -23,15 +23,14 @@ import { auth } from "./auth.tsx";
 import { hallway } from "./hallway.tsx";
 import { topics } from "./topics.tsx";
 import { profiles } from "./profiles.tsx";
-import { settings } from "./settings.tsx";
+import { memberSettings } from "./member_settings.tsx";
 import { invites } from "./invites.tsx";
 import { admin } from "./admin.tsx";
 import { ErrorView } from "../views/errors.tsx";
-import { LiveHub } from "./live_hub.tsx";
-import { live } from "./live.tsx";
-import { voice } from "./voice.ts";
-import type { VoiceRooms } from "./voice_rooms.ts";
-import { rooms } from "./rooms.tsx";
+import { LiveHub } from "../live/live_hub.ts";
+import type { VoiceRooms } from "../live/voice_rooms.ts";
+import { rooms } from "./rooms/index.tsx";
+import { events } from "./events.tsx";
 import { AppliedModel } from "../recommend/applied_model.ts";
 import { Trainer } from "../recommend/training.ts";
 
@@ -104,14 +103,14 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.use(loadMember());
 
+  // The URL tree: each prefix is one area's file (or folder).
   app.route("/", hallway);
-  app.route("/", live);
-  app.route("/", voice);
-  app.route("/", rooms);
+  app.route("/rooms", rooms);
+  app.route("/events", events);
   app.route("/", auth);
   app.route("/", profiles);
   app.route("/topics", topics);
-  app.route("/settings", settings);
+  app.route("/settings", memberSettings);
   app.route("/invites", invites);
   app.route("/admin", admin);
 

@@ -112,7 +112,7 @@ auth.post("/signout", async (c) => {
 });
 
 auth.post("/signout/everywhere", requireMember(), async (c) => {
-  await endAllSessions(c.get("sql"), c.get("member")!.id);
+  await endAllSessions(c.get("sql"), c.get("member").id);
   forgetSessionCookie(c);
   return redirectAfterPost(c, "/signin");
 });

@@ -1,6 +1,7 @@
 /**
  * What every route can read from the request context: the database, the configuration and
- * the signed-in member (null for a guest). Read them with `c.get("member")`, not `c.var.member`:
+ * the signed-in member (null for a guest; behind `requireMember`, an area's `MemberEnv` types it
+ * as present). Read them with `c.get("member")`, not `c.var.member`:
  * Hono builds a fresh object of every variable on each `c.var` access, a measurable share of a
  * cached page's CPU time (bench/http.ts).
  *
@@ -12,8 +13,8 @@ import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import type { Reads } from "../db/read_cache.ts";
 import type { Member } from "../db/users.ts";
-import type { LiveHub } from "./live_hub.tsx";
-import type { VoiceRooms } from "./voice_rooms.ts";
+import type { LiveHub } from "../live/live_hub.ts";
+import type { VoiceRooms } from "../live/voice_rooms.ts";
 import type { AppliedModel } from "../recommend/applied_model.ts";
 import type { Trainer } from "../recommend/training.ts";
 

@@ -15,22 +15,29 @@ import { Refusal, type RefusalCode } from "../db/errors.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import type { SignInKeys } from "../db/sign_in_limits.ts";
 
-export type Ctx = Context<AppEnv>;
+/**
+ * A request's context. Helpers take any env built on `AppEnv`, so that areas behind
+ * `requireMember` (`MemberEnv`) call them as guests' pages do.
+ */
+export type Ctx<E extends AppEnv = AppEnv> = Context<E>;
 
 /** An htmx request that wants a piece of a page rather than a whole one. */
-export function isFragmentRequest(c: Ctx): boolean {
+export function isFragmentRequest<E extends AppEnv>(c: Ctx<E>): boolean {
   return c.req.header("HX-Request") === "true" && c.req.header("HX-Request-Type") !== "full";
 }
 
 /** The whole page on a normal load; only `body` for an htmx request. */
-export function render(
-  c: Ctx,
+export function render<E extends AppEnv>(
+  c: Ctx<E>,
   view: { title: string; body: Child; status?: ContentfulStatusCode },
 ): Response | Promise<Response> {
   return c.html(pageHtml(c, view), view.status ?? 200);
 }
 
-function pageHtml(c: Ctx, view: { title: string; body: Child }): string {
+function pageHtml<E extends AppEnv>(
+  c: Ctx<E>,
+  view: { title: string; body: Child },
+): string {
   if (isFragmentRequest(c)) return String(<>{view.body}</>);
   return "<!doctype html>" + (
     <Layout title={view.title} viewer={c.get("member")} path={c.req.path}>
@@ -56,8 +63,8 @@ const rendered = new WeakMap<object, RenderedPage>();
  * the HTML made from them last time is sent again. A change gives new objects, and a page
  * read straight from the database never matches, so this cannot send a stale page.
  */
-export function renderFrom(
-  c: Ctx,
+export function renderFrom<E extends AppEnv>(
+  c: Ctx<E>,
   sources: readonly [object, ...object[]],
   view: () => { title: string; body: Child },
 ): Response | Promise<Response> {
@@ -77,7 +84,10 @@ export function renderFrom(
 }
 
 /** After a successful form post: a 303 for browsers, `HX-Redirect` for htmx. */
-export function redirectAfterPost(c: Ctx, path: string): Response {
+export function redirectAfterPost<E extends AppEnv>(
+  c: Ctx<E>,
+  path: string,
+): Response {
   if (c.req.header("HX-Request") === "true") {
     c.header("HX-Redirect", path);
     return c.body(null, 200);
@@ -104,7 +114,10 @@ export function fieldErrors(refusal: Refusal): FieldErrors {
 }
 
 /** Renders a refusal that is not about a form field as its own page. */
-export function refusalPage(c: Ctx, refusal: Refusal): Response | Promise<Response> {
+export function refusalPage<E extends AppEnv>(
+  c: Ctx<E>,
+  refusal: Refusal,
+): Response | Promise<Response> {
   const titles: Record<RefusalCode, string> = {
     invalid: "That did not work",
     unauthenticated: "Sign in first",
@@ -123,7 +136,7 @@ export function refusalPage(c: Ctx, refusal: Refusal): Response | Promise<Respon
 export type Form = Record<string, string | string[]>;
 
 /** The posted form's text fields; a body that is not a form is an `invalid` refusal. */
-export async function readForm(c: Ctx): Promise<Form> {
+export async function readForm<E extends AppEnv>(c: Ctx<E>): Promise<Form> {
   const type = c.req.header("Content-Type") ?? "";
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
     throw new Refusal("invalid", "Send this form as a web form");
@@ -159,13 +172,16 @@ export function texts(form: Form, name: string): string[] {
 }
 
 /** A positive integer path parameter, or null. */
-export function idParam(c: Ctx, name: string): number | null {
+export function idParam<E extends AppEnv>(
+  c: Ctx<E>,
+  name: string,
+): number | null {
   const raw = c.req.param(name) ?? "";
   return /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : null;
 }
 
 /** The origin links should use: configured, or the one the request came to. */
-export function originOf(c: Ctx): string {
+export function originOf<E extends AppEnv>(c: Ctx<E>): string {
   return c.get("config").publicOrigin ?? new URL(c.req.url).origin;
 }
 
@@ -173,7 +189,7 @@ export function originOf(c: Ctx): string {
  * A key for rate limits per address: an HMAC of the client address, so addresses are counted
  * without being stored.
  */
-export async function addressKey(c: Ctx): Promise<string> {
+export async function addressKey<E extends AppEnv>(c: Ctx<E>): Promise<string> {
   return await keyedHash(c, clientAddress(c));
 }
 
@@ -184,7 +200,10 @@ export async function addressKey(c: Ctx): Promise<string> {
  * @example
  * const keys = await signInKeys(c, "ada");
  */
-export async function signInKeys(c: Ctx, handle: string): Promise<SignInKeys> {
+export async function signInKeys<E extends AppEnv>(
+  c: Ctx<E>,
+  handle: string,
+): Promise<SignInKeys> {
   const address = clientAddress(c);
   const lower = handle.trim().toLowerCase();
   return {
@@ -195,14 +214,17 @@ export async function signInKeys(c: Ctx, handle: string): Promise<SignInKeys> {
   };
 }
 
-function clientAddress(c: Ctx): string {
+function clientAddress<E extends AppEnv>(c: Ctx<E>): string {
   const forwarded = c.get("config").trustProxy
     ? c.req.header("X-Forwarded-For")?.split(",")[0]?.trim()
     : undefined;
   return forwarded || c.env?.remoteAddr?.hostname || "unknown";
 }
 
-async function keyedHash(c: Ctx, text: string): Promise<string> {
+async function keyedHash<E extends AppEnv>(
+  c: Ctx<E>,
+  text: string,
+): Promise<string> {
   const key = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(c.get("config").secretKey),

@@ -6,7 +6,6 @@
  */
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "./context.ts";
 import {
   addressKey,
   type Ctx,
@@ -17,19 +16,23 @@ import {
   render,
   statusOf,
 } from "./http.tsx";
-import { requireMember, requireOnboarded } from "./session.tsx";
+import { type MemberEnv, requireMember, requireOnboarded } from "./session.tsx";
 import { Refusal } from "../db/errors.ts";
 import { createInvite, inviteBook, revokeInvite } from "../db/invites.ts";
 import { spendAttempt } from "../db/rate_limits.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import { InvitesView } from "../views/invites.tsx";
 
-export const invites = new Hono<AppEnv>();
+export const invites = new Hono<MemberEnv>();
 
 invites.use(requireMember(), requireOnboarded());
 
-async function invitesPage(c: Ctx, errors: FieldErrors = {}, status: ContentfulStatusCode = 200) {
-  const book = await inviteBook(c.get("sql"), c.get("member")!.id);
+async function invitesPage(
+  c: Ctx<MemberEnv>,
+  errors: FieldErrors = {},
+  status: ContentfulStatusCode = 200,
+) {
+  const book = await inviteBook(c.get("sql"), c.get("member").id);
   return render(c, {
     title: "Invites",
     status,
@@ -40,7 +43,7 @@ async function invitesPage(c: Ctx, errors: FieldErrors = {}, status: ContentfulS
 }
 
 /** After a change: the panel for htmx, a redirect for a plain form, the refusal beside it. */
-async function afterChange(c: Ctx, change: () => Promise<unknown>) {
+async function afterChange(c: Ctx<MemberEnv>, change: () => Promise<unknown>) {
   try {
     await change();
   } catch (error) {
@@ -57,7 +60,7 @@ invites.post("/", (c) =>
     const { sql, config, member } = c.var;
     await spendAttempt(sql, {
       bucket: "invite_account",
-      key: String(member!.id),
+      key: String(member.id),
       ...config.rateLimits.invitesPerAccount,
     });
     await spendAttempt(sql, {
@@ -65,12 +68,12 @@ invites.post("/", (c) =>
       key: await addressKey(c),
       ...config.rateLimits.invitesPerAddress,
     });
-    await createInvite(sql, member!.id, { ttlMs: config.inviteTtlMs });
+    await createInvite(sql, member.id, { ttlMs: config.inviteTtlMs });
   }));
 
 invites.post("/:id/revoke", (c) =>
   afterChange(c, async () => {
     const id = idParam(c, "id");
     if (id === null) throw new Refusal("not_found", "No such invite");
-    await revokeInvite(c.get("sql"), c.get("member")!.id, id);
+    await revokeInvite(c.get("sql"), c.get("member").id, id);
   }));

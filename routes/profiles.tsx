@@ -6,7 +6,6 @@
  * app.route("/", profiles);
  */
 import { Hono } from "hono";
-import type { AppEnv } from "./context.ts";
 import {
   type Ctx,
   isFragmentRequest,
@@ -16,7 +15,7 @@ import {
   renderFrom,
   text,
 } from "./http.tsx";
-import { requireMember } from "./session.tsx";
+import { type MemberEnv, requireMember } from "./session.tsx";
 import { follow, unfollow } from "../db/profiles.ts";
 import { Refusal } from "../db/errors.ts";
 import { FollowBlock, ProfileView } from "../views/profile.tsx";
@@ -24,19 +23,19 @@ import { ErrorView } from "../views/errors.tsx";
 import { block, report, unblock } from "../db/safety.ts";
 import { spendAttempt } from "../db/rate_limits.ts";
 
-export const profiles = new Hono<AppEnv>();
+export const profiles = new Hono<MemberEnv>();
 
 const handlePath = "/:at{@[A-Za-z0-9_]{1,30}}";
 
 profiles.use(handlePath, requireMember());
 profiles.use(`${handlePath}/*`, requireMember());
 
-function handleOf(c: Ctx): string {
+function handleOf(c: Ctx<MemberEnv>): string {
   return c.req.param("at")!.slice(1);
 }
 
-async function profileOrRefuse(c: Ctx) {
-  const found = await c.get("reads").profile(c.get("member")!.id, handleOf(c));
+async function profileOrRefuse(c: Ctx<MemberEnv>) {
+  const found = await c.get("reads").profile(c.get("member").id, handleOf(c));
   if (!found) throw new Refusal("not_found", "No member has that handle");
   return found;
 }
@@ -49,29 +48,29 @@ profiles.get(handlePath, async (c) => {
   }));
 });
 
-async function afterFollowChange(c: Ctx) {
+async function afterFollowChange(c: Ctx<MemberEnv>) {
   const p = await profileOrRefuse(c);
   if (isFragmentRequest(c)) return c.html(<FollowBlock profile={p} />);
   return redirectAfterPost(c, `/@${p.handle}`);
 }
 
 profiles.post(`${handlePath}/follow`, async (c) => {
-  await follow(c.get("sql"), c.get("member")!.id, handleOf(c));
+  await follow(c.get("sql"), c.get("member").id, handleOf(c));
   return await afterFollowChange(c);
 });
 
 profiles.post(`${handlePath}/unfollow`, async (c) => {
-  await unfollow(c.get("sql"), c.get("member")!.id, handleOf(c));
+  await unfollow(c.get("sql"), c.get("member").id, handleOf(c));
   return await afterFollowChange(c);
 });
 
 profiles.post(`${handlePath}/block`, async (c) => {
-  await block(c.get("sql"), c.get("member")!.id, handleOf(c));
+  await block(c.get("sql"), c.get("member").id, handleOf(c));
   return redirectAfterPost(c, `/@${handleOf(c)}`);
 });
 
 profiles.post(`${handlePath}/unblock`, async (c) => {
-  await unblock(c.get("sql"), c.get("member")!.id, handleOf(c));
+  await unblock(c.get("sql"), c.get("member").id, handleOf(c));
   return redirectAfterPost(c, `/@${handleOf(c)}`);
 });
 
@@ -79,10 +78,10 @@ profiles.post(`${handlePath}/report`, async (c) => {
   const form = await readForm(c);
   await spendAttempt(c.get("sql"), {
     bucket: "report_account",
-    key: String(c.get("member")!.id),
+    key: String(c.get("member").id),
     ...c.get("config").rateLimits.reportsPerAccount,
   });
-  await report(c.get("sql"), c.get("member")!.id, { member: handleOf(c) }, text(form, "reason"));
+  await report(c.get("sql"), c.get("member").id, { member: handleOf(c) }, text(form, "reason"));
   return render(c, {
     title: "Reported",
     body: <ErrorView title="Thank you" message="Administrators will look at your report." />,

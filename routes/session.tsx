@@ -9,6 +9,7 @@
 import type { MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "./context.ts";
+import type { Member } from "../db/users.ts";
 import type { Ctx } from "./http.tsx";
 import { startSession } from "../db/sessions.ts";
 import { render } from "./http.tsx";
@@ -26,7 +27,7 @@ export function loadMember(): MiddlewareHandler<AppEnv> {
 }
 
 /** Starts a session for `memberId` and sets its cookie on the response. */
-export async function signIn(c: Ctx, memberId: number): Promise<void> {
+export async function signIn<E extends AppEnv>(c: Ctx<E>, memberId: number): Promise<void> {
   const { config } = c.var;
   const token = await startSession(c.get("sql"), memberId, { ttlMs: config.sessionTtlMs });
   setCookie(c, sessionCookie, token, {
@@ -38,14 +39,30 @@ export async function signIn(c: Ctx, memberId: number): Promise<void> {
   });
 }
 
-export function forgetSessionCookie(c: Ctx): void {
+export function forgetSessionCookie<E extends AppEnv>(c: Ctx<E>): void {
   deleteCookie(c, sessionCookie, { path: "/", secure: c.get("config").secureCookies });
 }
 
-/** Guests are sent to sign in (GET) or refused with 401 (anything else). */
-export function requireMember(): MiddlewareHandler<AppEnv> {
+/**
+ * What a handler behind `requireMember` reads: the same as `AppEnv`, with the member always
+ * there. An area whose every route is behind it is a `Hono<MemberEnv>`, and its handlers read
+ * `c.get("member").id` with no `!`.
+ */
+export type MemberEnv = AppEnv & { Variables: { member: Member } };
+
+/**
+ * Guests are sent to sign in (GET) or refused with 401 (anything else); past it, the member is
+ * never null.
+ *
+ * @example
+ * const area = new Hono<MemberEnv>();
+ * area.use(requireMember());
+ * area.get("/", (c) => c.text(c.get("member").handle));
+ */
+export function requireMember(): MiddlewareHandler<MemberEnv> {
   return async (c, next) => {
-    if (c.get("member")) return await next();
+    // loadMember set null for a guest: past this line there is always a member.
+    if ((c.get("member") as Member | null) !== null) return await next();
     if (c.req.method === "GET") return c.redirect("/signin", 303);
     return render(c, {
       title: "Sign in first",
@@ -56,7 +73,7 @@ export function requireMember(): MiddlewareHandler<AppEnv> {
 }
 
 /** Members who have not picked topics yet are sent to pick them. */
-export function requireOnboarded(): MiddlewareHandler<AppEnv> {
+export function requireOnboarded<E extends AppEnv>(): MiddlewareHandler<E> {
   return async (c, next) => {
     if (c.get("member")?.onboarded) return await next();
     if (c.req.method === "GET") return c.redirect("/topics", 303);

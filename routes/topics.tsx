@@ -5,7 +5,6 @@
  * app.route("/topics", topics);
  */
 import { Hono } from "hono";
-import type { AppEnv } from "./context.ts";
 import {
   type Ctx,
   fieldErrors,
@@ -15,21 +14,21 @@ import {
   statusOf,
   texts,
 } from "./http.tsx";
-import { requireMember } from "./session.tsx";
+import { type MemberEnv, requireMember } from "./session.tsx";
 import { Refusal } from "../db/errors.ts";
 import { catalogue, minTopicPicks, pickedTopics, setPicks } from "../db/topics.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import { TopicsView } from "../views/topics.tsx";
 
-export const topics = new Hono<AppEnv>();
+export const topics = new Hono<MemberEnv>();
 
 topics.use(requireMember());
 
 async function topicsPage(
-  c: Ctx,
+  c: Ctx<MemberEnv>,
   view: { picked: Set<string>; errors: FieldErrors; saved?: boolean; status?: 200 | 422 },
 ) {
-  const member = c.get("member")!;
+  const member = c.get("member");
   return render(c, {
     title: "Topics",
     status: view.status,
@@ -47,7 +46,7 @@ async function topicsPage(
 }
 
 topics.get("/", async (c) => {
-  const picked = await pickedTopics(c.get("sql"), c.get("member")!.id);
+  const picked = await pickedTopics(c.get("sql"), c.get("member").id);
   return await topicsPage(c, {
     picked: new Set(picked.map((t) => t.slug)),
     errors: {},
@@ -56,7 +55,7 @@ topics.get("/", async (c) => {
 });
 
 topics.post("/", async (c) => {
-  const member = c.get("member")!;
+  const member = c.get("member");
   const slugs = texts(await readForm(c), "topic");
   try {
     await setPicks(c.get("sql"), member.id, slugs);

@@ -1,7 +1,7 @@
 /**
  * Every number an administrator tunes on /admin/recommendations, described once: its default,
  * its limits and unit, and the words the page shows. db/ validates against these descriptors
- * (db/models.ts, db/settings.ts), recommend/ takes its defaults from them, and the page renders
+ * (db/models.ts, db/site_settings.ts), recommend/ takes its defaults from them, and the page renders
  * them. Each knob's `key` is stable, so a message catalogue can name its words. Plain data: this
  * module imports nothing.
  *

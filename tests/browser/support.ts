@@ -15,7 +15,7 @@
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../../config.ts";
 import { buildApp } from "../../routes/app.tsx";
-import { LiveHub } from "../../routes/live_hub.tsx";
+import { LiveHub } from "../../live/live_hub.ts";
 import type { Sql } from "../../db/client.ts";
 import { Trainer } from "../../recommend/training.ts";
 import { type DatabaseKind, freshDatabase } from "../support/databases.ts";

@@ -8,7 +8,7 @@ import {
   revokeInvite,
   signUpWithInvite,
 } from "../../db/invites.ts";
-import { setInvitesPerMember } from "../../db/settings.ts";
+import { setInvitesPerMember } from "../../db/site_settings.ts";
 import { Refusal } from "../../db/errors.ts";
 
 const refusedWith = (code: string) => (e: unknown) => e instanceof Refusal && e.code === code;

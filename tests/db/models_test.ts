@@ -17,7 +17,7 @@ import {
   startTraining,
   type TrainedModel,
 } from "../../db/models.ts";
-import { savedRankWeights, setRankWeights } from "../../db/settings.ts";
+import { savedRankWeights, setRankWeights } from "../../db/site_settings.ts";
 import { knobAccepts, rankKnobs } from "../../vocabulary/knobs.ts";
 import { defaultRankWeights } from "../../recommend/rank.ts";
 

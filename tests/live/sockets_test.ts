@@ -8,7 +8,7 @@ import { publicRoomId, startRoom } from "../../db/rooms.ts";
 import { act } from "../../db/room_actions.ts";
 import { loadConfig } from "../../config.ts";
 import { buildApp } from "../../routes/app.tsx";
-import { LiveHub } from "../../routes/live_hub.tsx";
+import { LiveHub } from "../../live/live_hub.ts";
 import { LiveSocket, type RoomWorld, seedRoom } from "./support.ts";
 
 interface World extends RoomWorld {

@@ -5,7 +5,7 @@ import { cast } from "../db/rooms_support.ts";
 import { loadConfig } from "../../config.ts";
 import { openDatabase, type Sql } from "../../db/client.ts";
 import { applyModel, finishTraining, rollBackModel, startTraining } from "../../db/models.ts";
-import { setRankWeights } from "../../db/settings.ts";
+import { setRankWeights } from "../../db/site_settings.ts";
 import { AppliedModel } from "../../recommend/applied_model.ts";
 import { foldIn } from "../../recommend/als.ts";
 import { defaultRankWeights } from "../../recommend/rank.ts";

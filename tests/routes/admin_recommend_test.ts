@@ -11,7 +11,7 @@ import {
 import { seededPassword, seedSmallCommunity } from "../support/community.ts";
 import type { AppEnv } from "../../routes/context.ts";
 import { modelVersions, startTraining } from "../../db/models.ts";
-import { savedRankWeights } from "../../db/settings.ts";
+import { savedRankWeights } from "../../db/site_settings.ts";
 import { defaultModelParams } from "../../recommend/training.ts";
 import { defaultRankWeights } from "../../recommend/rank.ts";
 import { knobRange, modelKnobs, rankKnobs } from "../../vocabulary/knobs.ts";

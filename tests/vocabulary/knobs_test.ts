@@ -7,7 +7,7 @@ import { dbTest } from "../support/databases.ts";
 import { cast } from "../db/rooms_support.ts";
 import { Refusal } from "../../db/errors.ts";
 import { modelKnobValues, modelParamsOf, validateModelParams } from "../../db/models.ts";
-import { savedRankWeights, setRankWeights } from "../../db/settings.ts";
+import { savedRankWeights, setRankWeights } from "../../db/site_settings.ts";
 import { defaultRankWeights } from "../../recommend/rank.ts";
 import { defaultSignalWeights } from "../../recommend/signals.ts";
 import { defaultModelParams } from "../../recommend/training.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FreshReads } from "../../routes/fresh_reads.ts";
+import { FreshReads } from "../../live/fresh_reads.ts";
 
 /** A loader whose reads finish when the test says, counting how many were started. */
 function controlledLoader() {

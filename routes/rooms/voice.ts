@@ -4,18 +4,18 @@
  * is in the room is read when it opens, and a page that is not gets a normal close.
  *
  * @example
- * app.route("/", voice);
+ * rooms.route("/", roomVoice);
  */
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
-import type { AppEnv } from "./context.ts";
-import { checkUpgrade, requireRoomId, socketRoom } from "./live.tsx";
-import type { VoiceSocket } from "./voice_rooms.ts";
+import type { MemberEnv } from "../session.tsx";
+import { checkUpgrade, requireRoomId, socketRoom } from "../upgrade.ts";
+import type { VoiceSocket } from "../../live/voice_rooms.ts";
 
-export const voice = new Hono<AppEnv>();
+export const roomVoice = new Hono<MemberEnv>();
 
-voice.get(
-  "/rooms/:id/voice",
+roomVoice.get(
+  "/:id/voice",
   checkUpgrade(),
   requireRoomId(),
   async (c, next) => {
@@ -28,7 +28,7 @@ voice.get(
     const rooms = c.get("voice")!;
     const socket: VoiceSocket = {
       ws: undefined!,
-      memberId: c.get("member")!.id,
+      memberId: c.get("member").id,
       roomId: room.id,
       mediaId: crypto.randomUUID(),
       inMedia: false,

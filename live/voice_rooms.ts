@@ -2,8 +2,8 @@
  * The voice of every live room in this process: the pages' voice sockets, one `RoomMedia` per
  * room (made on the first offer, closed when the room ends or nobody is connected to it), and
  * the map from each socket's opaque media id to its member, which never leaves this module.
- * Who is heard comes from the database only: the live hub hands over every fresh read of a
- * room (`roomRead`), and roles and mutes are applied from it.
+ * Who is heard comes from the database only: the room feed (live/room_feed.ts) hands over every
+ * fresh read of a room (`roomRead`), and roles and mutes are applied from it.
  *
  * Frames to a page, as JSON text: `{type:"answer",sdp}`, `{type:"state",stage,muted,
  * mutedByModerator}` (the member's own place), `{type:"speaking",handles}` (on every change),
@@ -24,14 +24,15 @@
  */
 import type { WSContext } from "hono/ws";
 import type { Sql } from "../db/client.ts";
-import { type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
+import { isHeard, type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
 import { MediaError } from "../media/errors.ts";
 import { streamFormat } from "../media/stream_format.ts";
 import { FreshReads } from "./fresh_reads.ts";
+import type { RoomWatcher } from "./room_feed.ts";
 import { defaultWebrtcListenersPerRoom } from "../config.ts";
 import type { Role, SignalMessage } from "../media/room_media.ts";
 
-/** The part of `RoomMedia` the route layer uses (wrtc is loaded only by whoever makes one). */
+/** The part of `RoomMedia` voice uses (wrtc is loaded only by whoever makes one). */
 export interface RoomMediaLike {
   handleSignal(sessionId: string, message: SignalMessage): Promise<SignalMessage[]>;
   setRole(sessionId: string, role: Role): void;
@@ -57,8 +58,14 @@ export interface VoiceSocket {
   roomId: number;
   /** Random, per socket: the only name the media layer knows this page by. */
   mediaId: string;
-  /** Set from the room's read: the member's handle, role and mute. */
-  place?: { handle: string; role: Role; muted: boolean; mutedByModerator: boolean };
+  /** Set from the room's read: the member's handle, role, mute, and whether the room hears them. */
+  place?: {
+    handle: string;
+    role: Role;
+    muted: boolean;
+    mutedByModerator: boolean;
+    heard: boolean;
+  };
   /** Whether this socket has a connection in the room's media (it sent an offer). */
   inMedia: boolean;
   /** Whether this page hears the room by its stream (it asked to listen and was given it). */
@@ -85,7 +92,7 @@ export type VoiceMessage = SignalMessage | { type: "listen" };
 /** What a stream listener's page is told it will receive (media/stream_format.ts). */
 const streamFormatText = JSON.stringify(streamFormat);
 
-export class VoiceRooms {
+export class VoiceRooms implements RoomWatcher {
   #createMedia: MediaFactory;
   #webrtcListenersPerRoom: number;
   #rooms = new Map<number, VoiceRoom>();
@@ -182,7 +189,7 @@ export class VoiceRooms {
     this.#rooms.clear();
   }
 
-  /** Whether the live hub should read `roomId` on a change even with no page of it here. */
+  /** Whether the room feed should read `roomId` on a change (this process has its voice). */
   watches(roomId: number): boolean {
     return this.#rooms.has(roomId);
   }
@@ -205,6 +212,7 @@ export class VoiceRooms {
         role: me.role === "listener" ? "listener" : "speaker",
         muted: me.muted,
         mutedByModerator: me.mutedByModerator,
+        heard: isHeard(me),
       };
       if (socket.inMedia && room.media) applyPlace(room.media, socket);
       const state = {
@@ -309,7 +317,7 @@ function takeOverVoice(room: VoiceRoom, socket: VoiceSocket): void {
 function applyPlace(media: RoomMediaLike, socket: VoiceSocket): void {
   const place = socket.place!;
   media.setRole(socket.mediaId, place.role);
-  media.setHeard(socket.mediaId, place.role === "speaker" && !place.muted);
+  media.setHeard(socket.mediaId, place.heard);
 }
 
 /** A page's message, checked field by field. */

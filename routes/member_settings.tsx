@@ -1,11 +1,11 @@
 /**
- * /settings: a member's display name and bio, their password, and their listening history.
+ * /settings: a member's own settings (display name and bio, password, listening history); the
+ * site-wide settings an administrator changes are db/site_settings.ts, under /admin.
  *
  * @example
- * app.route("/settings", settings);
+ * app.route("/settings", memberSettings);
  */
 import { Hono } from "hono";
-import type { AppEnv } from "./context.ts";
 import {
   fieldErrors,
   readForm,
@@ -15,17 +15,17 @@ import {
   statusOf,
   text,
 } from "./http.tsx";
-import { requireMember, signIn } from "./session.tsx";
+import { type MemberEnv, requireMember, signIn } from "./session.tsx";
 import { changePassword } from "../db/password_change.ts";
 import { Refusal } from "../db/errors.ts";
 import { updateProfile } from "../db/users.ts";
 import { profile } from "../db/profiles.ts";
-import { SettingsView } from "../views/settings.tsx";
+import { SettingsView } from "../views/member_settings.tsx";
 import { clearListeningHistory, listeningHistory, setListeningPaused } from "../db/listening.ts";
 
-export const settings = new Hono<AppEnv>();
+export const memberSettings = new Hono<MemberEnv>();
 
-settings.use(requireMember());
+memberSettings.use(requireMember());
 
 const historyNotices: Record<string, string> = {
   paused: "Listening history paused.",
@@ -33,8 +33,8 @@ const historyNotices: Record<string, string> = {
   cleared: "Listening history cleared.",
 };
 
-settings.get("/", async (c) => {
-  const member = c.get("member")!;
+memberSettings.get("/", async (c) => {
+  const member = c.get("member");
   const mine = (await profile(c.get("sql"), member.id, member.handle))!;
   return render(c, {
     title: "Settings",
@@ -51,9 +51,9 @@ settings.get("/", async (c) => {
   });
 });
 
-settings.post("/password", async (c) => {
+memberSettings.post("/password", async (c) => {
   const form = await readForm(c);
-  const member = c.get("member")!;
+  const member = c.get("member");
   try {
     await changePassword(c.get("sql"), {
       memberId: member.id,
@@ -83,33 +83,33 @@ settings.post("/password", async (c) => {
   }
 });
 
-settings.post("/history/pause", async (c) => {
+memberSettings.post("/history/pause", async (c) => {
   const form = await readForm(c);
   const choice = text(form, "paused");
   if (choice !== "on" && choice !== "off") {
     throw new Refusal("invalid", "Choose to pause or to resume");
   }
-  await setListeningPaused(c.get("sql"), c.get("member")!.id, choice === "on");
+  await setListeningPaused(c.get("sql"), c.get("member").id, choice === "on");
   return redirectAfterPost(
     c,
     `/settings?history=${choice === "on" ? "paused" : "resumed"}#listening-history`,
   );
 });
 
-settings.post("/history/clear", async (c) => {
+memberSettings.post("/history/clear", async (c) => {
   const form = await readForm(c);
   if (text(form, "confirm") !== "yes") {
     throw new Refusal("invalid", "Tick the box to confirm you want your history cleared");
   }
-  await clearListeningHistory(c.get("sql"), c.get("member")!.id);
+  await clearListeningHistory(c.get("sql"), c.get("member").id);
   return redirectAfterPost(c, "/settings?history=cleared#listening-history");
 });
 
-settings.post("/", async (c) => {
+memberSettings.post("/", async (c) => {
   const form = await readForm(c);
   const edit = { displayName: text(form, "display_name"), bio: text(form, "bio") };
   try {
-    await updateProfile(c.get("sql"), c.get("member")!.id, edit);
+    await updateProfile(c.get("sql"), c.get("member").id, edit);
     return redirectAfterPost(c, "/settings?saved=1");
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
@@ -120,7 +120,7 @@ settings.post("/", async (c) => {
         <SettingsView
           form={{ display_name: edit.displayName, bio: edit.bio }}
           errors={fieldErrors(error)}
-          history={await listeningHistory(c.get("sql"), c.get("member")!.id)}
+          history={await listeningHistory(c.get("sql"), c.get("member").id)}
         />
       ),
     });

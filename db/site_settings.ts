@@ -1,6 +1,7 @@
 /**
- * Settings an administrator changes at run time, kept in the `settings` table: invites per
- * member and the hallway's ranking weights.
+ * Site-wide settings, which an administrator changes at run time, kept in the `settings` table:
+ * invites per member and the hallway's ranking weights. (A member's own settings are their
+ * profile and listening history: routes/member_settings.tsx.)
  *
  * @example
  * await setInvitesPerMember(sql, admin.id, 8);

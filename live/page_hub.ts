@@ -1,0 +1,189 @@
+/**
+ * The page hub of one process: the pages that have a live socket open here, what each shows, and
+ * keeping them true. It watches the room feed: a fresh read of a room is rendered once per kind of
+ * viewer and pushed to every page showing it; a hallway change re-sends each hallway page its
+ * lists. A page's messages are room actions, taken through `act`.
+ *
+ * @example
+ * const pages = new PageHub({ sql, feed, ranker });
+ * feed.watch(pages);
+ * await pages.open({ ws, memberId, roomId });
+ */
+import type { WSContext } from "hono/ws";
+import type { Sql } from "../db/client.ts";
+import { Refusal } from "../db/errors.ts";
+import { type Seat, touchPresence } from "../db/presence.ts";
+import { act, parseRoomAction } from "../db/room_actions.ts";
+import type { RoomSnapshot } from "../db/rooms.ts";
+import type { HallwayRanker } from "../recommend/hallway.ts";
+import { type Frame, hallwayFrame, noticeFrame, roomFrame } from "./frames.tsx";
+import { viewerKey } from "../views/room_viewer.ts";
+import type { RoomFeed, RoomRead, RoomWatcher } from "./room_feed.ts";
+
+export interface LivePage {
+  ws: WSContext;
+  memberId: number;
+  /** The room this page shows, or null for the hallway. */
+  roomId: number | null;
+  /** The newest room read this page was sent: an older read finishing later is not sent. */
+  seenRead?: number;
+}
+
+const maxMessageBytes = 4096;
+
+export class PageHub implements RoomWatcher {
+  #sql: Sql;
+  #feed: RoomFeed;
+  #ranker: HallwayRanker;
+  #pages = new Set<LivePage>();
+  // Pages opening together (a whole audience after a restart) share one read of their room.
+  #openingReads = new Map<number, Promise<RoomRead>>();
+
+  constructor(deps: { sql: Sql; feed: RoomFeed; ranker: HallwayRanker }) {
+    this.#sql = deps.sql;
+    this.#feed = deps.feed;
+    this.#ranker = deps.ranker;
+  }
+
+  get pageCount(): number {
+    return this.#pages.size;
+  }
+
+  /** Where the room pages connected here sit, for presence. */
+  seats(): Seat[] {
+    return [...this.#pages].filter((p) => p.roomId !== null)
+      .map((p) => ({ roomId: p.roomId!, userId: p.memberId }));
+  }
+
+  /** A page's socket opened: mark it present and send it the current state. */
+  async open(page: LivePage): Promise<void> {
+    this.#pages.add(page);
+    if (page.roomId === null) {
+      await this.#sendHallway(page);
+      return;
+    }
+    await touchPresence(this.#sql, [{ roomId: page.roomId, userId: page.memberId }]);
+    let read = this.#openingReads.get(page.roomId);
+    if (!read) {
+      const roomId = page.roomId;
+      read = this.#feed.read(roomId).finally(() => this.#openingReads.delete(roomId));
+      this.#openingReads.set(roomId, read);
+    }
+    const { number, snapshot } = await read;
+    if (!snapshot || !this.#isNewer(page, number)) return;
+    this.#send(page, roomFrame(snapshot, page.memberId));
+    this.#letGoIfAbsent(page, snapshot);
+  }
+
+  /** The socket closed; presence lapses unless the page reconnects in time. */
+  close(page: LivePage): void {
+    this.#pages.delete(page);
+  }
+
+  /** Closes every page's socket (the process is stopping). */
+  closeAll(): void {
+    for (const page of this.#pages) closeSocket(page, 1001, "Server going away");
+    this.#pages.clear();
+  }
+
+  /** A message from a page: a room action, or an error frame back. The socket stays open. */
+  async receive(page: LivePage, data: unknown): Promise<void> {
+    try {
+      if (typeof data !== "string" || data.length > maxMessageBytes) {
+        throw new Refusal("invalid", "Messages must be short JSON text");
+      }
+      if (page.roomId === null) throw new Refusal("invalid", "The hallway takes no messages");
+      let fields: unknown;
+      try {
+        fields = JSON.parse(data);
+      } catch {
+        throw new Refusal("invalid", "That message was not valid JSON");
+      }
+      if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
+        throw new Refusal("invalid", "A message must be a JSON object");
+      }
+      const action = parseRoomAction(fields as Record<string, unknown>);
+      await act(this.#sql, page.memberId, page.roomId, action);
+    } catch (error) {
+      if (error instanceof Refusal) {
+        this.#send(page, noticeFrame(error.message));
+        return;
+      }
+      console.error("A live message failed:", error);
+      this.#send(page, noticeFrame("Something went wrong; nothing was changed"));
+    }
+  }
+
+  /** Whether a page here shows `roomId`. */
+  watches(roomId: number): boolean {
+    for (const page of this.#pages) if (page.roomId === roomId) return true;
+    return false;
+  }
+
+  /** A fresh read of a room: its new state to every page showing it. */
+  roomRead(roomId: number, snapshot: RoomSnapshot | null, number: number): void {
+    if (!snapshot) return;
+    const pages = [...this.#pages].filter((p) => p.roomId === roomId);
+    // Viewers who would see the same thing share one rendering: a thousand listeners, one render.
+    const rendered = new Map<string, string>();
+    for (const page of pages) {
+      if (!this.#isNewer(page, number)) continue;
+      const key = viewerKey(snapshot, page.memberId);
+      let frame = rendered.get(key);
+      if (frame === undefined) {
+        frame = JSON.stringify(roomFrame(snapshot, page.memberId));
+        rendered.set(key, frame);
+      }
+      this.#sendRaw(page, frame);
+      this.#letGoIfAbsent(page, snapshot);
+    }
+  }
+
+  /** The hallway changed: each hallway page gets its lists again, ranked for its member. */
+  async hallwayChanged(): Promise<void> {
+    for (const page of this.#pages) {
+      if (page.roomId === null) await this.#sendHallway(page);
+    }
+  }
+
+  /** Records that `page` gets read `number`, unless it already got a newer one. */
+  #isNewer(page: LivePage, number: number): boolean {
+    if ((page.seenRead ?? 0) > number) return false;
+    page.seenRead = number;
+    return true;
+  }
+
+  /**
+   * A page whose member is not in the room (left, removed, timed out, room ended) has nothing
+   * more to watch: a normal close tells htmx not to reconnect; "Rejoin" reloads the page.
+   */
+  #letGoIfAbsent(page: LivePage, snapshot: RoomSnapshot): void {
+    if (snapshot.participants.some((p) => p.userId === page.memberId)) return;
+    this.#pages.delete(page);
+    closeSocket(page, 1000, "Not in this room");
+  }
+
+  async #sendHallway(page: LivePage): Promise<void> {
+    this.#send(page, hallwayFrame(await this.#ranker.hallwayFor(page.memberId)));
+  }
+
+  #send(page: LivePage, frame: Frame): void {
+    this.#sendRaw(page, JSON.stringify(frame));
+  }
+
+  #sendRaw(page: LivePage, text: string): void {
+    try {
+      page.ws.send(text);
+    } catch {
+      // The socket closed under us; its close handler removes the page.
+    }
+  }
+}
+
+function closeSocket(page: LivePage, code: number, reason: string): void {
+  try {
+    page.ws.close(code, reason);
+  } catch {
+    // Already closed.
+  }
+}
