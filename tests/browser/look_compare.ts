@@ -57,35 +57,36 @@ const pages = [
 const browser = await launchChromium();
 let differing = 0;
 try {
-  for (
-    const [deviceName, device] of [["390", { ...phone, viewport: { width: 390, height: 844 } }], [
-      "1280",
-      desktop,
-    ]] as const
-  ) {
-    for (const scheme of ["light", "dark"] as const) {
-      const context = await browser.newContext({ ...device, colorScheme: scheme });
-      const page = await context.newPage();
-      await page.route(
-        "**/static/old-look.css",
-        (route) => route.fulfill({ body: oldCss, contentType: "text/css" }),
-      );
-      let signedIn = false;
-      for (const [name, path, needsMember] of pages) {
-        if (needsMember && !signedIn) {
-          await signIn(page, admin.handle);
-          signedIn = true;
-        }
-        const label = `${name}-${deviceName}-${scheme}`;
-        const result = await compare(browser, page, `${palabre.origin}${path}`, label);
-        if (result.differ > 0) differing++;
-        console.log(
-          `${label.padEnd(30)} ${result.width}x${result.height} ` +
-            `${result.differ} px differ${result.domChanged ? " (DOM changed between shots)" : ""}`,
-        );
+  const phone390 = { ...phone, viewport: { width: 390, height: 844 } };
+  const looks = [
+    ["390-light", { ...phone390, colorScheme: "light" }],
+    ["390-dark", { ...phone390, colorScheme: "dark" }],
+    ["1280-light", { ...desktop, colorScheme: "light" }],
+    ["1280-dark", { ...desktop, colorScheme: "dark" }],
+    ["1280-forced", { ...desktop, forcedColors: "active" }],
+  ] as const;
+  for (const [look, options] of looks) {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    await page.route(
+      "**/static/old-look.css",
+      (route) => route.fulfill({ body: oldCss, contentType: "text/css" }),
+    );
+    let signedIn = false;
+    for (const [name, path, needsMember] of pages) {
+      if (needsMember && !signedIn) {
+        await signIn(page, admin.handle);
+        signedIn = true;
       }
-      await context.close();
+      const label = `${name}-${look}`;
+      const result = await compare(browser, page, `${palabre.origin}${path}`, label);
+      if (result.differ > 0) differing++;
+      console.log(
+        `${label.padEnd(30)} ${result.width}x${result.height} ` +
+          `${result.differ} px differ${result.domChanged ? " (DOM changed between shots)" : ""}`,
+      );
     }
+    await context.close();
   }
 } finally {
   await browser.close();
