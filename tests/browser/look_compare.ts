@@ -9,7 +9,8 @@
  * deno run --allow-all tests/browser/look_compare.ts /tmp/old.css
  */
 import type { Browser, Page } from "playwright-core";
-import { joinRoom, startRoom } from "../../db/rooms.ts";
+import { joinRoom, scheduleEvent, startRoom } from "../../db/rooms.ts";
+import { createInvite } from "../../db/invites.ts";
 import { act } from "../../db/room_actions.ts";
 import { seededPassword, seedSmallCommunity } from "../support/community.ts";
 import { desktop, launchChromium, phone, startPalabre } from "./support.ts";
@@ -38,8 +39,31 @@ await act(palabre.sql, admin.id, roomId, { type: "invite_to_speak", target: gues
 // The guests have no page open to keep their seats: seen a day ahead, no sweep takes them out.
 await palabre.sql`
   update participants set last_seen_at = now() + interval '1 day' where room_id = ${roomId}`;
-const [{ public_id: roomPath }] = await palabre.sql`
-  select public_id from rooms where id = ${roomId}`;
+const closedId = await startRoom(palabre.sql, admin.id, {
+  title: "Closed rehearsal",
+  description: "By link only.",
+  topics: [topics[0].slug],
+  kind: "closed",
+});
+const endedId = await startRoom(palabre.sql, admin.id, {
+  title: "Yesterday's talk",
+  description: "Over.",
+  topics: [topics[0].slug],
+  kind: "open",
+});
+await act(palabre.sql, admin.id, endedId, { type: "end" });
+await scheduleEvent(palabre.sql, admin.id, {
+  title: "Tomorrow's session",
+  description: "Scheduled.",
+  topics: [topics[1].slug],
+  kind: "open",
+  startsAt: new Date(Date.now() + 86_400_000),
+  cohosts: [],
+});
+await createInvite(palabre.sql, admin.id, { ttlMs: 86_400_000 });
+const publicId = async (id: number) =>
+  (await palabre.sql`select public_id from rooms where id = ${id}`)[0].public_id as string;
+const roomPath = await publicId(roomId);
 
 const pages = [
   ["signin", "/signin", false],
@@ -49,6 +73,9 @@ const pages = [
   ["settings", "/settings", true],
   ["admin", "/admin", true],
   ["recommendations", "/admin/recommendations", true],
+  ["room-menu", `/rooms/${roomPath}#menu`, true],
+  ["closed-room", `/rooms/${await publicId(closedId)}`, true],
+  ["ended-room", `/rooms/${await publicId(endedId)}`, true],
   ["invites", "/invites", true],
   ["new-room", "/rooms/new", true],
   ["topics", "/topics", true],
@@ -108,6 +135,12 @@ async function signIn(page: Page, handle: string): Promise<void> {
 /** Screenshots `url` under the served stylesheets, then under the old one only. */
 async function compare(browser: Browser, page: Page, url: string, label: string) {
   await page.goto(url);
+  // The room with a moderator's menu open over the audience.
+  if (url.endsWith("#menu")) {
+    await page.locator(".audience .moderator-menu > summary").first().click();
+  }
+  // No hover, no scroll: a sticky bar and a hovered link are placed alike in both shots.
+  await page.mouse.move(0, 0);
   await page.waitForLoadState("networkidle").catch(() => {});
   const served = await page.evaluate(
     "[...document.querySelectorAll('link[rel=stylesheet]')].map((link) => link.href)",
@@ -149,6 +182,7 @@ async function useStylesheets(page: Page, hrefs: string[]): Promise<void> {
       document.head.append(link);
     })));
     await document.fonts.ready;
+    scrollTo(0, 0);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   })(${JSON.stringify(hrefs)})`);
