@@ -16,6 +16,7 @@ const files: Record<string, { url: URL; type: string }> = {
     url: new URL("../static/voice_stream.js", import.meta.url),
     type: "text/javascript",
   },
+  "playout.js": { url: new URL("../static/playout.js", import.meta.url), type: "text/javascript" },
   "voice_worklet.js": {
     url: new URL("../static/voice_worklet.js", import.meta.url),
     type: "text/javascript",
