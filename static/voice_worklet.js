@@ -1,22 +1,23 @@
 // The stream's jitter buffer, on the audio thread: decoded chunks in, 128 samples out per
-// render quantum. It waits for `startSamples` before playing (and again after running dry),
-// drops what it held above `floorSamples` (plus 20 ms) all through a second of playing (a late
-// batch made it wait: the delay goes again), and drops the oldest audio beyond `maxSamples`, so
-// neither a late batch nor a burst after a stall adds latency for good. All three come from the
-// server's stream format (media/stream_format.ts); bench/page_playout.ts runs the same rules.
+// render quantum. When it starts, what it drops and how much it may hold are the playout rules
+// (playout.js, which bench/page_playout.ts runs too), here in samples; the levels come from
+// the server's stream format (media/stream_format.ts).
+import { PlayoutRules } from "./playout.js";
 
-const sampleRate = 48000;
-const slackSamples = 960; // 20 ms
+const samplesPerMs = 48; // 48 kHz
 
 class StreamPlayback extends AudioWorkletProcessor {
   constructor(options) {
     super();
     const { startSamples, floorSamples, maxSamples } = options.processorOptions;
-    this.startSamples = startSamples;
-    this.floorSamples = floorSamples;
-    this.maxSamples = maxSamples;
-    this.windowPlayed = 0;
-    this.windowLowest = Infinity;
+    this.rules = new PlayoutRules({
+      start: startSamples,
+      floor: floorSamples,
+      max: maxSamples,
+      perMs: samplesPerMs,
+    });
+    /** Samples played since the start, the clock of the rules' windows. */
+    this.played = 0;
     this.chunks = [];
     this.offset = 0;
     this.buffered = 0;
@@ -24,7 +25,7 @@ class StreamPlayback extends AudioWorkletProcessor {
     this.port.onmessage = (event) => {
       this.chunks.push(event.data);
       this.buffered += event.data.length;
-      while (this.buffered - this.offset > this.maxSamples && this.chunks.length > 1) {
+      while (this.rules.overflows(this.buffered - this.offset) && this.chunks.length > 1) {
         this.buffered -= this.chunks.shift().length;
         this.offset = 0;
       }
@@ -33,7 +34,7 @@ class StreamPlayback extends AudioWorkletProcessor {
 
   process(_inputs, outputs) {
     const out = outputs[0][0];
-    if (!this.playing && this.buffered - this.offset >= this.startSamples) this.playing = true;
+    if (!this.playing && this.rules.canStart(this.buffered - this.offset)) this.playing = true;
     let written = 0;
     while (this.playing && written < out.length && this.chunks.length > 0) {
       const chunk = this.chunks[0];
@@ -50,19 +51,12 @@ class StreamPlayback extends AudioWorkletProcessor {
     if (written < out.length) {
       out.fill(0, written);
       this.playing = false;
-      this.windowPlayed = 0;
-      this.windowLowest = Infinity;
+      this.rules.restart(this.played);
       return true;
     }
-    this.windowLowest = Math.min(this.windowLowest, this.buffered - this.offset);
-    this.windowPlayed += written;
-    if (this.windowPlayed >= sampleRate) {
-      if (this.windowLowest > this.floorSamples + slackSamples) {
-        this.drop(this.windowLowest - this.floorSamples);
-      }
-      this.windowPlayed = 0;
-      this.windowLowest = Infinity;
-    }
+    this.played += written;
+    const excess = this.rules.excess(this.buffered - this.offset, this.played);
+    if (excess > 0) this.drop(excess);
     return true;
   }
 
