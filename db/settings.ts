@@ -13,6 +13,7 @@ import { notify } from "./events.ts";
 import { requireAdmin } from "./users.ts";
 // Types only: db/ runs no code from other folders.
 import type { RankWeights } from "../recommend/rank.ts";
+import { defaultLanguage, isLanguage, type Language } from "../i18n/language.ts";
 
 export const invitesPerMemberMax = 100;
 
@@ -32,6 +33,35 @@ export async function setInvitesPerMember(sql: Sql, actorId: number, value: numb
   await sql.begin(async (tx) => {
     await requireAdmin(tx, actorId);
     await tx`insert into settings (key, value) values ('invites_per_member', ${tx.json(value)})
+             on conflict (key) do update set value = excluded.value`;
+  });
+}
+
+/**
+ * The language pages speak to someone with no choice of their own and a browser asking for
+ * none we speak.
+ *
+ * @example
+ * await siteLanguage(sql); // "en" until an administrator chooses
+ */
+export async function siteLanguage(sql: Sql | Tx): Promise<Language> {
+  const [row] = await sql`select value from settings where key = 'site_language'`;
+  return isLanguage(row?.value) ? row.value : defaultLanguage;
+}
+
+/**
+ * Sets the site's language (administrators only).
+ *
+ * @example
+ * await setSiteLanguage(sql, admin.id, "fr");
+ */
+export async function setSiteLanguage(sql: Sql, actorId: number, language: string): Promise<void> {
+  if (!isLanguage(language)) {
+    throw new Refusal("invalid", "refusal.language.unknown", "site_language");
+  }
+  await sql.begin(async (tx) => {
+    await requireAdmin(tx, actorId);
+    await tx`insert into settings (key, value) values ('site_language', ${tx.json(language)})
              on conflict (key) do update set value = excluded.value`;
   });
 }

@@ -12,6 +12,7 @@ import { notify } from "./events.ts";
 import { hashPassword, spendDecoyVerification, verifyPassword } from "./passwords.ts";
 import { displayNameFrom, refuseTakenDisplayName } from "./display_names.ts";
 import { checkNewPassword } from "./password_rules.ts";
+import { isLanguage, type Language } from "../i18n/language.ts";
 
 export interface Member {
   id: number;
@@ -19,6 +20,8 @@ export interface Member {
   displayName: string;
   isAdmin: boolean;
   onboarded: boolean;
+  /** The member's own choice of language; null follows the browser, then the site. */
+  language: Language | null;
 }
 
 export interface NewMember {
@@ -88,7 +91,7 @@ export async function insertMember(
       sp`insert into users (handle, display_name, password_hash, is_admin, invited_by)
          values (${handle}, ${displayName}, ${passwordHash},
                  ${options.isAdmin}, ${options.invitedBy})
-         returning id, handle, display_name, is_admin, onboarded_at`
+         returning id, handle, display_name, is_admin, onboarded_at, language`
     );
     member = toMember(row);
   } catch (error) {
@@ -105,7 +108,7 @@ export async function insertMember(
 /** The member with this handle and password, or an `unauthenticated` refusal. */
 export async function authenticate(sql: Sql, handle: string, password: string): Promise<Member> {
   const [row] = await sql`
-    select id, handle, display_name, is_admin, onboarded_at, password_hash
+    select id, handle, display_name, is_admin, onboarded_at, language, password_hash
     from users where lower(handle) = lower(${handle.trim()})`;
   const ok = row
     ? await verifyPassword(password, row.password_hash)
@@ -116,7 +119,7 @@ export async function authenticate(sql: Sql, handle: string, password: string): 
 
 export async function memberById(sql: Sql | Tx, id: number): Promise<Member | null> {
   const [row] = await sql`
-    select id, handle, display_name, is_admin, onboarded_at from users where id = ${id}`;
+    select id, handle, display_name, is_admin, onboarded_at, language from users where id = ${id}`;
   return row ? toMember(row) : null;
 }
 
@@ -151,7 +154,7 @@ export async function markOnboarded(tx: Tx, memberId: number): Promise<void> {
   await tx`update users set onboarded_at = coalesce(onboarded_at, now()) where id = ${memberId}`;
 }
 
-/** A member from a `users` row (id, handle, display_name, is_admin, onboarded_at). */
+/** A member from a `users` row (id, handle, display_name, is_admin, onboarded_at, language). */
 // deno-lint-ignore no-explicit-any
 export function toMember(row: any): Member {
   return {
@@ -160,5 +163,24 @@ export function toMember(row: any): Member {
     displayName: row.display_name,
     isAdmin: row.is_admin,
     onboarded: row.onboarded_at !== null,
+    language: isLanguage(row.language) ? row.language : null,
   };
+}
+
+/**
+ * Sets a member's own language, or null to follow the browser and then the site.
+ *
+ * @example
+ * await setMemberLanguage(sql, ada.id, "fr");
+ */
+export async function setMemberLanguage(
+  sql: Sql,
+  memberId: number,
+  language: Language | null,
+): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`update users set language = ${language} where id = ${memberId}`;
+    // Cached sessions carry the member, language included.
+    await notify(tx, { members: [memberId] });
+  });
 }

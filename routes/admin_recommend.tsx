@@ -127,7 +127,7 @@ recommendations.post("/train", async (c) => {
     await c.get("trainer").train(c.get("member")!.id, modelParams(values));
   } catch (error) {
     if (!(error instanceof Refusal) || error.code === "forbidden") throw error;
-    return await page(c, { errors: fieldErrors(error), status: statusOf(error), train: values });
+    return await page(c, { errors: fieldErrors(c, error), status: statusOf(error), train: values });
   }
   return redirectAfterPost(c, pagePath);
 });
@@ -153,7 +153,11 @@ recommendations.post("/weights", async (c) => {
     await setRankWeights(c.get("sql"), c.get("member")!.id, rankWeightsFrom(posted));
   } catch (error) {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
-    return await page(c, { errors: fieldErrors(error), status: statusOf(error), weights: posted });
+    return await page(c, {
+      errors: fieldErrors(c, error),
+      status: statusOf(error),
+      weights: posted,
+    });
   }
   return redirectAfterPost(c, `${pagePath}?done=weights`);
 });

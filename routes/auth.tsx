@@ -66,7 +66,7 @@ auth.post("/setup", async (c) => {
       body: (
         <SetupView
           form={{ handle: input.handle, display_name: input.displayName }}
-          errors={fieldErrors(error)}
+          errors={fieldErrors(c, error)}
         />
       ),
     });
@@ -99,7 +99,7 @@ auth.post("/signin", async (c) => {
     return render(c, {
       title: "Sign in",
       status: statusOf(error),
-      body: <SignInView handle={handle} errors={fieldErrors(error)} />,
+      body: <SignInView handle={handle} errors={fieldErrors(c, error)} />,
     });
   }
 });
@@ -186,7 +186,7 @@ auth.post("/join/:token", async (c) => {
         <JoinView
           token={token}
           form={{ handle: input.handle, display_name: input.displayName }}
-          errors={fieldErrors(error)}
+          errors={fieldErrors(c, error)}
         />
       ),
     });
@@ -224,7 +224,7 @@ auth.post("/waitlist", async (c) => {
     return render(c, {
       title: "Waitlist",
       status: statusOf(error),
-      body: <WaitlistView form={request} errors={fieldErrors(error)} />,
+      body: <WaitlistView form={request} errors={fieldErrors(c, error)} />,
     });
   }
 });

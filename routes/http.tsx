@@ -14,6 +14,8 @@ import { ErrorView } from "../views/errors.tsx";
 import { Refusal, type RefusalCode } from "../db/errors.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import type { SignInKeys } from "../db/sign_in_limits.ts";
+import { english, type Words } from "../i18n/translate.ts";
+import { WordsContext } from "../i18n/words_context.ts";
 
 export type Ctx = Context<AppEnv>;
 
@@ -31,17 +33,36 @@ export function render(
 }
 
 function pageHtml(c: Ctx, view: { title: string; body: Child }): string {
-  if (isFragmentRequest(c)) return String(<>{view.body}</>);
-  return "<!doctype html>" + (
+  if (isFragmentRequest(c)) return String(spoken(c, view.body));
+  return "<!doctype html>" + spoken(
+    c,
     <Layout title={view.title} viewer={c.get("member")} path={c.req.path}>
       {view.body}
-    </Layout>
+    </Layout>,
   );
+}
+
+/**
+ * `node` in the words of this request: every view that renders for a request goes through
+ * here (or `render`), so it reads the viewer's language with `useWords()`.
+ *
+ * @example
+ * return c.html(spoken(c, <FollowBlock profile={p} />));
+ */
+export function spoken(c: Ctx, node: Child) {
+  // A request answered before the words were chosen (a missing /static file) reads English.
+  return <WordsContext.Provider value={wordsOf(c)}>{node}</WordsContext.Provider>;
+}
+
+/** This request's words, or English when they were not chosen yet. */
+export function wordsOf(c: Ctx): Words {
+  return c.get("words") ?? english;
 }
 
 interface RenderedPage {
   sources: readonly object[];
   viewer: unknown;
+  words: Words;
   path: string;
   fragment: boolean;
   html: string;
@@ -64,15 +85,17 @@ export function renderFrom(
   const fragment = isFragmentRequest(c);
   const path = c.req.path;
   const viewer = c.get("member");
+  const words = wordsOf(c);
   const last = rendered.get(sources[0]);
   if (
-    last && last.viewer === viewer && last.path === path && last.fragment === fragment &&
+    last && last.viewer === viewer && last.words === words && last.path === path &&
+    last.fragment === fragment &&
     last.sources.length === sources.length && last.sources.every((s, i) => s === sources[i])
   ) {
     return c.html(last.html);
   }
   const html = pageHtml(c, view());
-  rendered.set(sources[0], { sources, viewer, path, fragment, html });
+  rendered.set(sources[0], { sources, viewer, words, path, fragment, html });
   return c.html(html);
 }
 
@@ -98,25 +121,29 @@ export function statusOf(refusal: Refusal): ContentfulStatusCode {
   return statuses[refusal.code];
 }
 
-/** A refusal as form errors: next to its field, or about the whole form. */
-export function fieldErrors(refusal: Refusal): FieldErrors {
-  return { [refusal.field ?? "_form"]: refusal.message };
+/** A refusal as form errors: next to its field, or about the whole form, in the viewer's words. */
+export function fieldErrors(c: Ctx, refusal: Refusal): FieldErrors {
+  return { [refusal.field ?? "_form"]: refusalMessage(c, refusal) };
+}
+
+/**
+ * What a refusal says to the person who made the request, in their language.
+ *
+ * @example
+ * return c.html(<p class="error" role="alert">{refusalMessage(c, error)}</p>, statusOf(error));
+ */
+export function refusalMessage(c: Ctx, refusal: Refusal): string {
+  return refusal.messageIn(wordsOf(c).t);
 }
 
 /** Renders a refusal that is not about a form field as its own page. */
 export function refusalPage(c: Ctx, refusal: Refusal): Response | Promise<Response> {
-  const titles: Record<RefusalCode, string> = {
-    invalid: "That did not work",
-    unauthenticated: "Sign in first",
-    forbidden: "Not allowed",
-    not_found: "Not found",
-    conflict: "That cannot be done now",
-    rate_limited: "Slow down",
-  };
+  const { t } = wordsOf(c);
+  const title = t(`refusal.title.${refusal.code}`);
   return render(c, {
-    title: titles[refusal.code],
+    title,
     status: statusOf(refusal),
-    body: <ErrorView title={titles[refusal.code]} message={refusal.message} />,
+    body: <ErrorView title={title} message={refusalMessage(c, refusal)} />,
   });
 }
 

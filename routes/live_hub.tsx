@@ -9,6 +9,8 @@
  * const hub = new LiveHub({ sql, config, events: db.events });
  * hub.start();
  */
+import type { Words } from "../i18n/translate.ts";
+import { WordsContext } from "../i18n/words_context.ts";
 import type { WSContext } from "hono/ws";
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
@@ -24,6 +26,8 @@ import { RoomLive } from "../views/room.tsx";
 export interface LivePage {
   ws: WSContext;
   memberId: number;
+  /** The words the page was opened in: its frames speak the same language. */
+  words: Words;
   /** The room this page shows, or null for the hallway. */
   roomId: number | null;
   /** The newest room read this page was sent: an older read finishing later is not sent. */
@@ -123,7 +127,7 @@ export class LiveHub {
     }
     const { number, snapshot } = await read;
     if (!snapshot || !this.#isNewer(page, number)) return;
-    this.#send(page, roomFrame(snapshot, page.memberId));
+    this.#send(page, roomFrame(snapshot, page));
     this.#letGoIfAbsent(page, snapshot);
   }
 
@@ -169,20 +173,20 @@ export class LiveHub {
       try {
         fields = JSON.parse(data);
       } catch {
-        throw new Refusal("invalid", "That message was not valid JSON");
+        throw new Refusal("invalid", "refusal.message.not_json");
       }
       if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
-        throw new Refusal("invalid", "A message must be a JSON object");
+        throw new Refusal("invalid", "refusal.message.not_object");
       }
       const action = parseRoomAction(fields as Record<string, unknown>);
       await act(this.#sql, page.memberId, page.roomId, action);
     } catch (error) {
       if (error instanceof Refusal) {
-        this.#send(page, noticeFrame(error.message));
+        this.#send(page, noticeFrame(error.messageIn(page.words.t)));
         return;
       }
       console.error("A live message failed:", error);
-      this.#send(page, noticeFrame("Something went wrong; nothing was changed"));
+      this.#send(page, noticeFrame(page.words.t("live.failed")));
     }
   }
 
@@ -233,10 +237,10 @@ export class LiveHub {
     const rendered = new Map<string, string>();
     for (const page of pages) {
       if (!this.#isNewer(page, number)) continue;
-      const key = viewerKey(snapshot, page.memberId);
+      const key = `${page.words.language}:${viewerKey(snapshot, page.memberId)}`;
       let frame = rendered.get(key);
       if (frame === undefined) {
-        frame = JSON.stringify(roomFrame(snapshot, page.memberId));
+        frame = JSON.stringify(roomFrame(snapshot, page));
         rendered.set(key, frame);
       }
       this.#sendRaw(page, frame);
@@ -247,7 +251,11 @@ export class LiveHub {
   async #sendHallway(page: LivePage): Promise<void> {
     const hallway = await this.#ranker.hallwayFor(page.memberId);
     this.#send(page, {
-      content: String(<HallwayLists hallway={hallway} />),
+      content: String(
+        <WordsContext.Provider value={page.words}>
+          <HallwayLists hallway={hallway} />
+        </WordsContext.Provider>,
+      ),
       target: "#hallway-lists",
       swap: "innerHTML",
     });
@@ -277,9 +285,17 @@ export class LiveHub {
   }
 }
 
-export function roomFrame(snapshot: RoomSnapshot, viewerId: number): Frame {
+/** The live part of a room as `viewer` sees it, in the words they opened the page in. */
+export function roomFrame(
+  snapshot: RoomSnapshot,
+  viewer: { memberId: number; words: Words },
+): Frame {
   return {
-    content: String(<RoomLive data={snapshot} viewerId={viewerId} />),
+    content: String(
+      <WordsContext.Provider value={viewer.words}>
+        <RoomLive data={snapshot} viewerId={viewer.memberId} />
+      </WordsContext.Provider>,
+    ),
     target: "#room-live",
     swap: "innerHTML",
   };

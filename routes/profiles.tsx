@@ -14,6 +14,7 @@ import {
   redirectAfterPost,
   render,
   renderFrom,
+  spoken,
   text,
 } from "./http.tsx";
 import { requireMember } from "./session.tsx";
@@ -51,7 +52,7 @@ profiles.get(handlePath, async (c) => {
 
 async function afterFollowChange(c: Ctx) {
   const p = await profileOrRefuse(c);
-  if (isFragmentRequest(c)) return c.html(<FollowBlock profile={p} />);
+  if (isFragmentRequest(c)) return c.html(spoken(c, <FollowBlock profile={p} />));
   return redirectAfterPost(c, `/@${p.handle}`);
 }
 

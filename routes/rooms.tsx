@@ -15,8 +15,10 @@ import {
   originOf,
   readForm,
   redirectAfterPost,
+  refusalMessage,
   refusalPage,
   render,
+  spoken,
   statusOf,
   text,
   texts,
@@ -116,7 +118,7 @@ rooms.post("/rooms", requireMember(), requireOnboarded(), async (c) => {
     return redirectAfterPost(c, `/rooms/${await publicRoomId(c.get("sql"), roomId)}`);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    return await newRoomPage(c, formEcho(form), fieldErrors(error), statusOf(error) as 422);
+    return await newRoomPage(c, formEcho(form), fieldErrors(c, error), statusOf(error) as 422);
   }
 });
 
@@ -147,7 +149,7 @@ rooms.post("/events", requireMember(), requireOnboarded(), async (c) => {
     return redirectAfterPost(c, "/");
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    return await newEventPage(c, formEcho(form), fieldErrors(error), statusOf(error) as 422);
+    return await newEventPage(c, formEcho(form), fieldErrors(c, error), statusOf(error) as 422);
   }
 });
 
@@ -156,7 +158,9 @@ rooms.post("/events/:id/interest", async (c) => {
   const form = await readForm(c);
   await setInterest(c.get("sql"), c.get("member")!.id, room.id, text(form, "interested") === "on");
   if (isFragmentRequest(c)) {
-    return c.html(<HallwayLists hallway={await c.get("reads").hallwayFor(c.get("member")!.id)} />);
+    return c.html(
+      spoken(c, <HallwayLists hallway={await c.get("reads").hallwayFor(c.get("member")!.id)} />),
+    );
   }
   return redirectAfterPost(c, "/");
 });
@@ -164,7 +168,9 @@ rooms.post("/events/:id/interest", async (c) => {
 rooms.post("/rooms/:id/not-interested", async (c) => {
   const room = await visibleRoom(c);
   const title = await markNotInterested(c.get("sql"), c.get("member")!.id, room.id);
-  if (isFragmentRequest(c)) return c.html(<DismissedCard roomId={room.publicId} title={title} />);
+  if (isFragmentRequest(c)) {
+    return c.html(spoken(c, <DismissedCard roomId={room.publicId} title={title} />));
+  }
   return redirectAfterPost(c, "/");
 });
 
@@ -232,14 +238,14 @@ rooms.post("/rooms/:id/act", async (c) => {
     if (!isFragmentRequest(c)) return refusalPage(c, error);
     // With htmx the message goes where the room shows notices, and the room stays as it is.
     c.header("HX-Retarget", "#room-notice");
-    return c.html(<p class="error" role="alert">{error.message}</p>, statusOf(error));
+    return c.html(<p class="error" role="alert">{refusalMessage(c, error)}</p>, statusOf(error));
   }
   if (!isFragmentRequest(c)) {
     const left = form.action === "leave" || form.action === "end";
     return redirectAfterPost(c, left ? "/" : `/rooms/${room.publicId}`);
   }
   const snapshot = await roomSnapshot(c.get("sql"), room.id);
-  return c.html(<RoomLive data={snapshot!} viewerId={member.id} />);
+  return c.html(spoken(c, <RoomLive data={snapshot!} viewerId={member.id} />));
 });
 
 rooms.post("/rooms/:id/report", async (c) => {

@@ -65,7 +65,7 @@ topics.post("/", async (c) => {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
     return await topicsPage(c, {
       picked: new Set(slugs),
-      errors: fieldErrors(error),
+      errors: fieldErrors(c, error),
       status: statusOf(error) as 422,
     });
   }
