@@ -21,23 +21,48 @@ export type RefusalCode =
 export class Refusal extends Error {
   readonly code: RefusalCode;
   readonly field: string | undefined;
-  /** The catalogue key; undefined only for a message not yet in the catalogue. */
+  /** The catalogue key; undefined only for an `untranslated` refusal. */
   readonly key: MessageKey | undefined;
   readonly params: Params;
 
   constructor(
     code: RefusalCode,
-    key: MessageKey | string,
+    key: MessageKey,
     options: string | { field?: string; params?: Params } = {},
   ) {
     const { field, params = {} } = typeof options === "string" ? { field: options } : options;
-    const known = english.t(key as MessageKey, params) !== key;
-    super(known ? english.t(key as MessageKey, params) : key);
+    super(english.t(key, params));
     this.name = "Refusal";
     this.code = code;
     this.field = field;
-    this.key = known ? key as MessageKey : undefined;
+    this.key = key;
     this.params = params;
+  }
+
+  /**
+   * A refusal whose message is not in the catalogue yet: only the admin recommendation knobs
+   * (their labels move into knob descriptors) and `deno task seed`'s, which operators read in a
+   * terminal. tests/i18n/literals_test.ts holds the list of files allowed to use it.
+   *
+   * @example
+   * throw Refusal.untranslated("conflict", "This database already holds a seeded community");
+   */
+  static untranslated(code: RefusalCode, message: string, field?: string): Refusal {
+    const refusal = new Refusal(code, "refusal.title.invalid", field);
+    refusal.message = message;
+    (refusal as { key: MessageKey | undefined }).key = undefined;
+    return refusal;
+  }
+
+  /**
+   * The same refusal about another form field.
+   *
+   * @example
+   * throw error.onField("current_password");
+   */
+  onField(field: string): Refusal {
+    if (!this.key) return Refusal.untranslated(this.code, this.message, field);
+    return new Refusal(this.code, this.key, { field, params: this.params });
   }
 
   /** The message in the words of `t` (a viewer's language). */

@@ -144,7 +144,7 @@ export function validateModelParams(params: ModelParams): void {
   ) {
     const value = weights[key];
     if (!Number.isFinite(value) || value < 0 || value > modelParamLimits.weight.max) {
-      throw new Refusal(
+      throw Refusal.untranslated(
         "invalid",
         `${label} must weigh a number from 0 to ${modelParamLimits.weight.max}`,
         `weight_${key}`,
@@ -154,7 +154,7 @@ export function validateModelParams(params: ModelParams): void {
   if (weights.pick === 0 && weights.follow === 0 && weights.listen === 0) {
     throw new Refusal(
       "invalid",
-      "At least one kind of signal must weigh more than 0",
+      "refusal.model.no_weight",
       "weight_pick",
     );
   }
@@ -162,13 +162,21 @@ export function validateModelParams(params: ModelParams): void {
 
 function wholeNumber(value: number, min: number, max: number, label: string, field: string) {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Refusal("invalid", `${label} must be a whole number from ${min} to ${max}`, field);
+    throw Refusal.untranslated(
+      "invalid",
+      `${label} must be a whole number from ${min} to ${max}`,
+      field,
+    );
   }
 }
 
 function positive(value: number, max: number, label: string, field: string) {
   if (!Number.isFinite(value) || value <= 0 || value > max) {
-    throw new Refusal("invalid", `${label} must be a number above 0, at most ${max}`, field);
+    throw Refusal.untranslated(
+      "invalid",
+      `${label} must be a number above 0, at most ${max}`,
+      field,
+    );
   }
 }
 
@@ -208,7 +216,7 @@ export async function startTraining(
     });
   } catch (error) {
     if (isUniqueViolation(error, "model_versions_one_training")) {
-      throw new Refusal("conflict", "A model is already training: wait for it to finish");
+      throw new Refusal("conflict", "refusal.model.training");
     }
     throw error;
   }
@@ -340,7 +348,7 @@ export async function rollBackModel(sql: Sql, actorId: number): Promise<number> 
     await requireAdmin(tx, actorId);
     await tx`select pg_advisory_xact_lock(${applyLockKey})`;
     const previous = await rollBackTarget(tx);
-    if (previous === null) throw new Refusal("conflict", "No earlier model was ever applied");
+    if (previous === null) throw new Refusal("conflict", "refusal.model.no_earlier");
     await applyIn(tx, actorId, previous);
     return previous;
   });
@@ -358,10 +366,13 @@ export async function rollBackTarget(sql: Sql | Tx): Promise<number | null> {
 
 async function applyIn(tx: Tx, actorId: number, modelId: number): Promise<void> {
   const [version] = await tx`select state from model_versions where id = ${modelId} for share`;
-  if (!version) throw new Refusal("not_found", "No such model version");
+  if (!version) throw new Refusal("not_found", "refusal.model.unknown");
   if (version.state !== "trained") {
-    const why = version.state === "training" ? "is still training" : "failed to train";
-    throw new Refusal("conflict", `Model #${modelId} ${why}: only a trained model can be applied`);
+    throw new Refusal(
+      "conflict",
+      version.state === "training" ? "refusal.model.still_training" : "refusal.model.failed",
+      { params: { id: modelId } },
+    );
   }
   await tx`insert into model_applications (model_id, applied_by) values (${modelId}, ${actorId})`;
   // Every hallway's order may change with the model.

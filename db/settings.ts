@@ -24,11 +24,10 @@ export async function invitesPerMember(sql: Sql | Tx): Promise<number> {
 
 export async function setInvitesPerMember(sql: Sql, actorId: number, value: number): Promise<void> {
   if (!Number.isInteger(value) || value < 0 || value > invitesPerMemberMax) {
-    throw new Refusal(
-      "invalid",
-      `Invites per member must be a whole number from 0 to ${invitesPerMemberMax}`,
-      "invites_per_member",
-    );
+    throw new Refusal("invalid", "refusal.invites.range", {
+      field: "invites_per_member",
+      params: { max: invitesPerMemberMax },
+    });
   }
   await sql.begin(async (tx) => {
     await requireAdmin(tx, actorId);
@@ -116,7 +115,7 @@ export async function setRankWeights(
   for (const [key, limit] of Object.entries(rankWeightLimits)) {
     const value = weights[key as keyof RankWeights];
     if (!Number.isFinite(value) || value < limit.min || value > limit.max) {
-      throw new Refusal("invalid", rankWeightRange(key as keyof RankWeights), limit.field);
+      throw Refusal.untranslated("invalid", rankWeightRange(key as keyof RankWeights), limit.field);
     }
     saved[key] = value;
   }

@@ -45,13 +45,13 @@ export async function validateNewMember(input: NewMember): Promise<void> {
   if (!handlePattern.test(handle)) {
     throw new Refusal(
       "invalid",
-      "Handle must be 3 to 20 letters, digits or underscores",
+      "refusal.handle.shape",
       "handle",
     );
   }
   const lower = handle.toLowerCase();
   if (reservedHandles.has(lower) || lower.startsWith(seededHandlePrefix)) {
-    throw new Refusal("invalid", "That handle is reserved", "handle");
+    throw new Refusal("invalid", "refusal.handle.reserved", "handle");
   }
   displayNameFrom(input.displayName);
   await checkNewPassword(input.password, { handle });
@@ -70,7 +70,7 @@ export async function createFirstAdmin(sql: Sql, input: NewMember): Promise<Memb
   return await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${setupLockKey})`;
     const [{ empty }] = await tx`select not exists (select 1 from users) as empty`;
-    if (!empty) throw new Refusal("not_found", "Set-up is already done");
+    if (!empty) throw new Refusal("not_found", "refusal.setup.done");
     return await insertMember(tx, input, passwordHash, { isAdmin: true, invitedBy: null });
   });
 }
@@ -96,7 +96,7 @@ export async function insertMember(
     member = toMember(row);
   } catch (error) {
     if (isUniqueViolation(error, "users_handle_key")) {
-      throw new Refusal("invalid", "That handle is taken", "handle");
+      throw new Refusal("invalid", "refusal.handle.taken", "handle");
     }
     throw error;
   }
@@ -113,7 +113,7 @@ export async function authenticate(sql: Sql, handle: string, password: string): 
   const ok = row
     ? await verifyPassword(password, row.password_hash)
     : (await spendDecoyVerification(password), false);
-  if (!ok) throw new Refusal("unauthenticated", "Handle or password is wrong");
+  if (!ok) throw new Refusal("unauthenticated", "refusal.sign_in.wrong");
   return toMember(row);
 }
 
@@ -126,7 +126,7 @@ export async function memberById(sql: Sql | Tx, id: number): Promise<Member | nu
 /** Refuses unless `actorId` is an administrator; call it inside the transaction that acts. */
 export async function requireAdmin(tx: Sql | Tx, actorId: number): Promise<void> {
   const [row] = await tx`select is_admin from users where id = ${actorId}`;
-  if (!row?.is_admin) throw new Refusal("forbidden", "Only administrators may do this");
+  if (!row?.is_admin) throw new Refusal("forbidden", "refusal.admin.only");
 }
 
 export interface ProfileEdit {
@@ -139,7 +139,10 @@ export async function updateProfile(sql: Sql, memberId: number, edit: ProfileEdi
   const displayName = displayNameFrom(edit.displayName);
   const bio = edit.bio.replace(/\r\n/g, "\n").trim();
   if (bio.length > bioMaxLength) {
-    throw new Refusal("invalid", `Bio must be at most ${bioMaxLength} characters`, "bio");
+    throw new Refusal("invalid", "refusal.bio.too_long", {
+      field: "bio",
+      params: { count: bioMaxLength },
+    });
   }
   await sql.begin(async (tx) => {
     await refuseTakenDisplayName(tx, displayName, memberId);

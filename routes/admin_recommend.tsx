@@ -134,7 +134,7 @@ recommendations.post("/train", async (c) => {
 
 recommendations.post("/versions/:id/apply", async (c) => {
   const id = idParam(c, "id");
-  if (id === null) throw new Refusal("not_found", "No such model version");
+  if (id === null) throw new Refusal("not_found", "refusal.model.unknown");
   return await afterChange(c, "applied", () => applyModel(c.get("sql"), c.get("member")!.id, id));
 });
 

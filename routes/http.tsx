@@ -153,20 +153,20 @@ export type Form = Record<string, string | string[]>;
 export async function readForm(c: Ctx): Promise<Form> {
   const type = c.req.header("Content-Type") ?? "";
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
-    throw new Refusal("invalid", "Send this form as a web form");
+    throw new Refusal("invalid", "refusal.form.not_form");
   }
   let body: Record<string, unknown>;
   try {
     body = await c.req.parseBody({ all: true });
   } catch {
-    throw new Refusal("invalid", "The form could not be read");
+    throw new Refusal("invalid", "refusal.form.unreadable");
   }
   const form: Form = {};
   for (const [name, value] of Object.entries(body)) {
     const values = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === "string");
     // PostgreSQL text cannot hold NUL; no field of ours has a use for it.
     if (values.some((v) => v.includes("\u0000"))) {
-      throw new Refusal("invalid", "The form contains a character that is not allowed");
+      throw new Refusal("invalid", "refusal.form.bad_character");
     }
     if (values.length > 0) form[name] = values.length === 1 ? values[0] : values;
   }

@@ -24,7 +24,7 @@ export function checkUpgrade(): MiddlewareHandler<AppEnv> {
     if (!isSameOrigin(c.req.raw.headers, originOf(c))) {
       return c.text("Cross-site WebSocket refused", 403);
     }
-    if (!c.get("member")) return c.text("Sign in first", 401);
+    if (!c.get("member")) return c.text(c.get("words").t("refusal.title.unauthenticated"), 401);
     await next();
   };
 }
@@ -61,7 +61,9 @@ live.get(
  */
 export function requireRoomId(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (!isPublicRoomId(c.req.param("id") ?? "")) return c.text("No such room", 404);
+    if (!isPublicRoomId(c.req.param("id") ?? "")) {
+      return c.text(c.get("words").t("refusal.room.unknown"), 404);
+    }
     await next();
   };
 }

@@ -166,9 +166,9 @@ export class LiveHub {
   async receive(page: LivePage, data: unknown): Promise<void> {
     try {
       if (typeof data !== "string" || data.length > maxMessageBytes) {
-        throw new Refusal("invalid", "Messages must be short JSON text");
+        throw new Refusal("invalid", "refusal.message.too_long");
       }
-      if (page.roomId === null) throw new Refusal("invalid", "The hallway takes no messages");
+      if (page.roomId === null) throw new Refusal("invalid", "refusal.message.hallway");
       let fields: unknown;
       try {
         fields = JSON.parse(data);

@@ -38,7 +38,7 @@ function handleOf(c: Ctx): string {
 
 async function profileOrRefuse(c: Ctx) {
   const found = await c.get("reads").profile(c.get("member")!.id, handleOf(c));
-  if (!found) throw new Refusal("not_found", "No member has that handle");
+  if (!found) throw new Refusal("not_found", "refusal.member.no_handle");
   return found;
 }
 
@@ -85,7 +85,12 @@ profiles.post(`${handlePath}/report`, async (c) => {
   });
   await report(c.get("sql"), c.get("member")!.id, { member: handleOf(c) }, text(form, "reason"));
   return render(c, {
-    title: "Reported",
-    body: <ErrorView title="Thank you" message="Administrators will look at your report." />,
+    title: c.get("words").t("report.done"),
+    body: (
+      <ErrorView
+        title={c.get("words").t("report.done")}
+        message={c.get("words").t("report.done.message")}
+      />
+    ),
   });
 });

@@ -68,6 +68,8 @@ function roomInput(form: Form): NewRoom {
     description: text(form, "description"),
     topics: texts(form, "topics"),
     kind: text(form, "kind") as RoomKind,
+    // Absent (a client without the field): db/rooms.ts takes the host's language.
+    language: text(form, "language") || undefined,
   };
 }
 
@@ -80,12 +82,13 @@ function formEcho(form: Form): RoomForm {
     starts_at: text(form, "starts_at"),
     cohosts: text(form, "cohosts"),
     timezone_offset: text(form, "timezone_offset"),
+    language: text(form, "language") || undefined,
   };
 }
 
 async function newRoomPage(c: Ctx, form: RoomForm, errors: FieldErrors, status?: 422 | 429) {
   return render(c, {
-    title: "Start a room",
+    title: c.get("words").t("hallway.start_room"),
     status,
     body: <NewRoomView catalogue={await catalogue(c.get("sql"))} form={form} errors={errors} />,
   });
@@ -93,7 +96,7 @@ async function newRoomPage(c: Ctx, form: RoomForm, errors: FieldErrors, status?:
 
 async function newEventPage(c: Ctx, form: RoomForm, errors: FieldErrors, status?: 422 | 429) {
   return render(c, {
-    title: "Schedule a room",
+    title: c.get("words").t("room_form.schedule.title"),
     status,
     body: <NewEventView catalogue={await catalogue(c.get("sql"))} form={form} errors={errors} />,
   });
@@ -132,7 +135,7 @@ function startsAt(form: Form): Date {
     !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(local) || !Number.isInteger(offset) ||
     Math.abs(offset) > 900
   ) {
-    throw new Refusal("invalid", "Give a date and time", "starts_at");
+    throw new Refusal("invalid", "refusal.event.when_missing", "starts_at");
   }
   return new Date(Date.parse(`${local}:00Z`) + offset * 60_000);
 }
@@ -190,7 +193,7 @@ rooms.get("/rooms/:id", async (c) => {
     if (!(error instanceof Refusal) || error.code !== "conflict") throw error;
   }
   const snapshot = await roomSnapshot(c.get("sql"), roomId);
-  if (!snapshot) throw new Refusal("not_found", "No such room");
+  if (!snapshot) throw new Refusal("not_found", "refusal.room.unknown");
   const { room } = snapshot;
   const link = room.kind === "closed"
     ? `${originOf(c)}/rooms/${room.publicId}?key=${room.linkKey}`
@@ -258,7 +261,12 @@ rooms.post("/rooms/:id/report", async (c) => {
   });
   await report(c.get("sql"), c.get("member")!.id, { roomId }, text(form, "reason"));
   return render(c, {
-    title: "Reported",
-    body: <ErrorView title="Thank you" message="Administrators will look at your report." />,
+    title: c.get("words").t("report.done"),
+    body: (
+      <ErrorView
+        title={c.get("words").t("report.done")}
+        message={c.get("words").t("report.done.message")}
+      />
+    ),
   });
 });

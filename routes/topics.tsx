@@ -31,7 +31,7 @@ async function topicsPage(
 ) {
   const member = c.get("member")!;
   return render(c, {
-    title: "Topics",
+    title: c.get("words").t("nav.topics"),
     status: view.status,
     body: (
       <TopicsView

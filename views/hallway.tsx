@@ -7,6 +7,8 @@
  */
 import { useWords } from "../i18n/words_context.ts";
 import type { Translate } from "../i18n/translate.ts";
+import type { Language } from "../i18n/language.ts";
+import { topicName } from "../i18n/topics.ts";
 export interface TopicData {
   id: number;
   slug: string;
@@ -45,6 +47,8 @@ export interface HallwayRoomData {
   stage: PersonData[];
   listenerCount: number;
   notInterested: boolean;
+  /** The language spoken in the room. */
+  language: Language;
   rank: RankData;
 }
 
@@ -139,7 +143,9 @@ function RoomCard(props: { room: HallwayRoomData }) {
   return (
     <li class={r.notInterested ? "room-card dismissed" : "room-card"} data-room={r.publicId}>
       <a href={`/rooms/${r.publicId}`} class="room-card-link">
-        <span class="room-card-topics">{r.topics.map((t) => `#${t.name}`).join(" ")}</span>
+        <span class="room-card-topics">
+          {r.topics.map((topic) => `#${topicName(t, topic)}`).join(" ")}
+        </span>
         <strong class="room-card-title">{r.title}</strong>
         <span class="room-card-speakers">
           {speakers.join(", ")}
@@ -149,7 +155,10 @@ function RoomCard(props: { room: HallwayRoomData }) {
         <span class="room-card-counts">
           {t("hallway.card.on_stage", { count: r.stage.length })} ·{" "}
           {t("hallway.card.listening", { count: r.listenerCount })}
-          {r.kind !== "open" && ` · ${t(`room.kind.${r.kind}`)}`}
+          {r.kind !== "open" && ` · ${t(`room.kind.${r.kind}`)}`} ·{" "}
+          <span class="room-card-language" data-language={r.language}>
+            {t(`language.name.${r.language}`)}
+          </span>
         </span>
       </a>
       <div class="room-card-why">
@@ -246,10 +255,10 @@ function WhyThisRoom(props: { rank: RankData; title: string }) {
       <ul>
         {shown.map(([label, value]) => (
           <li>
-            {t("hallway.why.share", {
-              label,
-              share: number(Math.round((value / total) * 100) / 100, { style: "percent" }),
-            })}
+            {t("hallway.why.share", { label })}{" "}
+            <strong>
+              {number(Math.round((value / total) * 100) / 100, { style: "percent" })}
+            </strong>
           </li>
         ))}
         {terms.penalties > 0 && <li>{t("hallway.why.penalties")}</li>}
@@ -267,7 +276,9 @@ function EventCard(props: { event: HallwayEventData }) {
     <li class="event-card" data-event={e.publicId}>
       <time datetime={iso} data-local-time>{iso.slice(0, 16).replace("T", " ")} UTC</time>
       <strong>{e.title}</strong>
-      <span class="room-card-topics">{e.topics.map((t) => `#${t.name}`).join(" ")}</span>
+      <span class="room-card-topics">
+        {e.topics.map((topic) => `#${topicName(t, topic)}`).join(" ")}
+      </span>
       <span class="muted">
         {t("hallway.event.with", { hosts: e.hosts.map((h) => h.displayName).join(", ") })} ·{" "}
         {t("hallway.event.interested_count", { count: e.interested })}

@@ -7,7 +7,7 @@
 import type { Child } from "hono/jsx";
 import { useWords } from "../i18n/words_context.ts";
 import { languages } from "../i18n/language.ts";
-import { wordsFor } from "../i18n/translate.ts";
+import { type Translate, wordsFor } from "../i18n/translate.ts";
 
 export interface Viewer {
   handle: string;
@@ -36,7 +36,7 @@ export function Layout(
         <script src="/static/hx-ws.min.js"></script>
         <script src="/static/app.js" type="module"></script>
       </head>
-      <body>
+      <body data-words={JSON.stringify(clientWords(t))}>
         <a class="skip" href="#main">{t("nav.skip")}</a>
         <header class="top">
           <a class="brand" href="/" aria-label={t("site.home")}>{t("site.name")}</a>
@@ -125,4 +125,16 @@ function LanguageSwitcher(props: { path: string }) {
       </form>
     </footer>
   );
+}
+
+/** What static/app.js writes itself (copy buttons, the live status line), in the page's words. */
+function clientWords(t: Translate): Record<string, string> {
+  return {
+    copy: t("client.copy"),
+    copied: t("client.copied"),
+    copyByHand: t("client.copy_by_hand"),
+    live: t("client.live"),
+    notLive: t("client.not_live"),
+    reconnecting: t("voice.state.reconnecting"),
+  };
 }
