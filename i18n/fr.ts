@@ -633,4 +633,74 @@ export const fr: Record<MessageKey, Message> = {
   },
   "voice.unavailable": "La voix n’est pas disponible sur ce serveur",
   "voice.failed": "La signalisation de la voix a échoué",
+  "recommend.scorer": "Méthode",
+  "recommend.scorer.model": "Modèle",
+  "recommend.scorer.popularity": "Popularité",
+  "recommend.scorer.picked": "Sujets choisis",
+  "recommend.lead":
+    "Le couloir ordonne les salons d’après un modèle de ce que chaque membre écoute, plus les bonus ci-dessous. Entraînez une version du modèle, comparez-la avec celle en service et avec les références, puis appliquez-la.",
+  "recommend.notice.applied": "Modèle appliqué : tous les couloirs l’utilisent désormais.",
+  "recommend.notice.rolled_back":
+    "Retour en arrière : tous les couloirs utilisent de nouveau le modèle précédent.",
+  "recommend.notice.weights":
+    "Poids de classement enregistrés : tous les couloirs les utilisent désormais.",
+  "recommend.train": "Entraîner un nouveau modèle",
+  "recommend.trained_in": "Le modèle n° {id} a été entraîné en {seconds} ; comparez-le ci-dessous.",
+  "recommend.failed": "Le modèle n° {id} a échoué : {error}",
+  "recommend.signal_weights": "Le poids de chaque signal",
+  "recommend.progress.reading": "Lecture de l’historique d’écoute…",
+  "recommend.progress.training": "Entraînement : itération {done} sur {total}",
+  "recommend.progress.training_loss": "Entraînement : itération {done} sur {total}, perte {loss}",
+  "recommend.progress.measuring": "Mesure face aux références : itération {done} sur {total}",
+  "recommend.training": "Entraînement du modèle n° {id}",
+  "recommend.training.hint":
+    "L’entraînement tourne sur le serveur : vous pouvez quitter cette page. Elle se met à jour seule ; sans JavaScript, rechargez-la.",
+  "recommend.versions": "Versions du modèle",
+  "recommend.in_use": "Le modèle n° {id} est en service.",
+  "recommend.none_in_use":
+    "Aucun modèle en service : le couloir ordonne les salons par les seuls bonus.",
+  "recommend.roll_back": "Revenir au modèle n° {id}",
+  "recommend.none_trained": "Aucun modèle n’a encore été entraîné.",
+  "recommend.metrics": "Rappel@{k} · NDCG@{k}",
+  "recommend.versions.caption":
+    "Chaque version du modèle, de la plus récente à la plus ancienne, avec le rappel@{k} et le NDCG@{k} du modèle et des références (popularité, sujets choisis) sur l’écoute mise de côté",
+  "recommend.parameters": "Paramètres",
+  "recommend.state.training": "en entraînement",
+  "recommend.state.trained": "entraîné",
+  "recommend.state.failed": "échoué",
+  "recommend.badge.in_use": "En service",
+  "recommend.apply": "Appliquer",
+  "recommend.apply.label": "Appliquer le modèle n° {id}",
+  "recommend.trained_on": "Entraîné sur {members} et {items} en {seconds}.",
+  "recommend.members": { one: "{count} membre", other: "{count} membres" },
+  "recommend.items": { one: "{count} sujet ou personne", other: "{count} sujets et personnes" },
+  "recommend.chart.point": "{scorer}, modèle n° {id} : {value}",
+  "recommend.chart.metric": "{name} par version du modèle",
+  "recommend.chart.metric.description": {
+    one:
+      "{name} sur l’écoute mise de côté pour {count} version entraînée ; la plus récente, n° {id} : {said}.",
+    other:
+      "{name} sur l’écoute mise de côté pour {count} versions entraînées ; la plus récente, n° {id} : {said}.",
+  },
+  "recommend.chart.version": "Version du modèle",
+  "recommend.chart.loss": "Perte par itération, modèle n° {id}",
+  "recommend.chart.loss.description": {
+    one:
+      "L’objectif d’entraînement du modèle n° {id} après chacune de ses {count} itération : de {first} à {last}.",
+    other:
+      "L’objectif d’entraînement du modèle n° {id} après chacune de ses {count} itérations : de {first} à {last}.",
+  },
+  "recommend.chart.iteration": "Itération",
+  "recommend.chart.loss_axis": "Perte",
+  "recommend.boosts": "Bonus",
+  "recommend.penalties": "Pénalités",
+  "recommend.weights": "Poids de classement",
+  "recommend.weights.intro":
+    "La place d’un salon dans le couloir d’un membre est le score du modèle multiplié par son poids, plus ces bonus, moins ces pénalités. Ils s’appliquent aussitôt, à tout modèle.",
+  "recommend.weights.save": "Enregistrer les poids de classement",
+  "recommend.params":
+    "{factors} facteurs, λ {lambda}, α {alpha}, {iterations} itérations ; poids des signaux : choix {pick}, abonnement {follow}, écoute {listen}",
+  "recommend.seconds": "{seconds} s",
+  "recommend.recall": "Rappel@{k}",
+  "recommend.ndcg": "NDCG@{k}",
 };

@@ -47,19 +47,14 @@ import {
 
 export const recommendations = new Hono<AppEnv>();
 
-const title = "Recommendations";
 const pagePath = "/admin/recommendations";
 
-const notices: Record<string, string> = {
-  applied: "Model applied: every hallway uses it now.",
-  rolled_back: "Rolled back: every hallway uses the earlier model again.",
-  weights: "Ranking weights saved: every hallway uses them now.",
-};
+const notices = ["applied", "rolled_back", "weights"] as const;
 
 interface PageState {
   errors?: FieldErrors;
   status?: ContentfulStatusCode;
-  notice?: string;
+  notice?: typeof notices[number];
   /** The training form as posted, when it is shown again with its errors. */
   train?: TrainValues;
   /** The weights form as posted, likewise. */
@@ -71,7 +66,7 @@ async function page(c: Ctx, state: PageState = {}) {
   const versions = await modelVersions(sql, member!.id);
   const selected = Number(c.req.query("version")) || null;
   return render(c, {
-    title,
+    title: c.get("words").t("admin.section.recommend"),
     status: state.status,
     body: (
       <RecommendationsView
@@ -87,7 +82,10 @@ async function page(c: Ctx, state: PageState = {}) {
   });
 }
 
-recommendations.get("/", (c) => page(c, { notice: notices[c.req.query("done") ?? ""] }));
+recommendations.get("/", (c) => {
+  const notice = notices.find((n) => n === c.req.query("done"));
+  return page(c, { notice });
+});
 
 /**
  * The training card, polled while a version trains. Once none does, the versions card comes
@@ -99,7 +97,7 @@ recommendations.get("/training", async (c) => {
   const versions = await modelVersions(sql, member!.id);
   const training = versions.some((v) => v.state === "training");
   return render(c, {
-    title,
+    title: c.get("words").t("admin.section.recommend"),
     body: (
       <>
         <TrainingCard

@@ -12,7 +12,17 @@ const folders = ["views", "routes"];
  * Files still to translate: the admin recommendation page waits for its knobs to become
  * descriptors with stable keys (issue 14, part 1). Remove an entry once its file is done.
  */
-const notYetTranslated = new Set(["views/admin_recommend.tsx", "routes/admin_recommend.tsx"]);
+const notYetTranslated = new Set<string>([]);
+
+/**
+ * The recommendation knobs' labels and hints (the training form's fields in
+ * views/admin_recommend.tsx, the ranking weights' in routes/admin_recommend.tsx): another
+ * change turns them into one descriptor per knob with a stable key (issue 14, part 1), and they
+ * are translated by that key afterwards. Nothing else may be added here.
+ */
+const knobWords =
+  /^(label|hint)="|Factors|Regularization|Confidence|Iterations|A picked topic|A followed person|Listening|Above 0\.|2 to 256|1 to 50|0 or more|Multiplies the model|Per person on stage|When a room has a topic|Times log|Halves every|In minutes|When the room's language|When someone the member|When the member said|Per room placed above/;
+const knobFiles = new Set(["views/admin_recommend.tsx", "routes/admin_recommend.tsx"]);
 
 /**
  * Lines whose strings nobody reads on a page: WebSocket close reasons (protocol, never shown),
@@ -106,7 +116,12 @@ Deno.test("no view or route holds user-facing English outside the catalogue", as
   const found = [];
   for (const folder of folders) {
     for (const { path, text } of await sources(folder)) {
-      if (!notYetTranslated.has(path)) found.push(...literalsIn(path, text));
+      if (notYetTranslated.has(path)) continue;
+      found.push(
+        ...literalsIn(path, text).filter((where) =>
+          !(knobFiles.has(path) && knobWords.test(where.split(": ").slice(1).join(": ")))
+        ),
+      );
     }
   }
   assert.deepEqual(found, []);

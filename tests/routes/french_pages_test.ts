@@ -41,6 +41,7 @@ const memberPages: [string, RegExp, RegExp][] = [
   ["/invites", />Invites<\/h1>/, />Invitations<\/h1>/],
   ["/@ada", /Edit your profile/, /Modifier votre profil/],
   ["/admin", /People and invites/, /Membres et invitations/],
+  ["/admin/recommendations", /Train a new model/, /Entraîner un nouveau modèle/],
   ["/rooms/new", /Start the room/, /Ouvrir le salon/],
   ["/events/new", /Schedule a room/, /Programmer un salon/],
 ];
