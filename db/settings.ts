@@ -62,6 +62,8 @@ export async function setSiteLanguage(sql: Sql, actorId: number, language: strin
     await requireAdmin(tx, actorId);
     await tx`insert into settings (key, value) values ('site_language', ${tx.json(language)})
              on conflict (key) do update set value = excluded.value`;
+    // Members without a language of their own rank rooms by the site's: hallways re-rank.
+    await notify(tx, { hallway: true });
   });
 }
 

@@ -69,3 +69,22 @@ dbTest("rooms in the member's language rank above others, and say so", async (sq
   assert.match(cardOf(html, french), /Votre langue/);
   assert.doesNotMatch(cardOf(html, english), /Votre langue/);
 });
+
+dbTest("a member without a language of their own ranks by the site's, at once", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  const linus = await memberBrowser(app, ada, "linus", "192.0.2.21");
+  const grace = await memberBrowser(app, ada, "grace", "192.0.2.22");
+  const english = await startRoom(ada, { language: "en" });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const french = await startRoom(linus, { language: "fr" });
+  const order = async () => {
+    const html = await (await expectStatus(grace.get("/"), 200)).text();
+    return html.indexOf(`data-room="${french}"`) < html.indexOf(`data-room="${english}"`)
+      ? "french first"
+      : "english first";
+  };
+  assert.equal(await order(), "english first");
+  await expectStatus(ada.post("/admin/language", { site_language: "fr" }), 303);
+  assert.equal(await order(), "french first");
+});
