@@ -27,23 +27,24 @@ export function displayNameFrom(raw: string): string {
   if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(raw)) {
     throw new Refusal(
       "invalid",
-      "Display name cannot contain invisible, control or text-direction characters",
+      "refusal.display_name.invisible",
       "display_name",
     );
   }
   const name = raw.normalize("NFC").replace(/\p{Zs}+/gu, " ").trim();
-  if (name.length === 0) throw new Refusal("invalid", "Display name is required", "display_name");
+  if (name.length === 0) {
+    throw new Refusal("invalid", "refusal.display_name.required", "display_name");
+  }
   if ([...name].length > displayNameMaxLength) {
-    throw new Refusal(
-      "invalid",
-      `Display name must be at most ${displayNameMaxLength} characters`,
-      "display_name",
-    );
+    throw new Refusal("invalid", "refusal.display_name.too_long", {
+      field: "display_name",
+      params: { count: displayNameMaxLength },
+    });
   }
   if (name.includes("@")) {
     throw new Refusal(
       "invalid",
-      "Display name cannot contain @: pages show your @handle next to it",
+      "refusal.display_name.at",
       "display_name",
     );
   }
@@ -65,7 +66,7 @@ export async function refuseTakenDisplayName(tx: Tx, name: string, memberId: num
   if (taken) {
     throw new Refusal(
       "invalid",
-      "Another member already goes by this name: add something that tells you apart",
+      "refusal.display_name.taken",
       "display_name",
     );
   }

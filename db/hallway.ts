@@ -8,6 +8,7 @@
  * live[0].stage[0].displayName; // "Ada Lovelace"
  */
 import type { Sql } from "./client.ts";
+import type { Language } from "../i18n/language.ts";
 
 export interface HallwayTopic {
   id: number;
@@ -35,6 +36,8 @@ export interface HallwayRoom {
   startedAt: Date;
   /** The member said they are not interested in this room. */
   notInterested: boolean;
+  /** The language spoken in the room (migration 010). */
+  language: Language;
 }
 
 export interface HallwayEvent {
@@ -53,7 +56,7 @@ export interface Hallway {
   live: HallwayRoom[];
   upcoming: HallwayEvent[];
   /** What ranking needs to know about the member (recommend/hallway.ts). */
-  viewer: { follows: number[]; pickedTopics: number[] };
+  viewer: { follows: number[]; pickedTopics: number[]; language: Language };
 }
 
 /** Live rooms listed at most: more than a hallway can show, fewer than a query can drown in. */
@@ -66,7 +69,7 @@ const liveListed = 500;
 export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
   const live = await sql`
     select * from (
-    select r.id, r.public_id, r.title, r.kind, r.started_at,
+    select r.id, r.public_id, r.title, r.kind, r.started_at, r.language,
       coalesce((select json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name)
                                 order by t.name)
                 from room_topics rt join topics t on t.id = rt.topic_id
@@ -121,7 +124,10 @@ export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
     order by r.scheduled_for limit 50`;
   const [viewer] = await sql`
     select array(select followee_id from follows where follower_id = ${memberId}) as follows,
-      array(select topic_id from user_topics where user_id = ${memberId}) as picked`;
+      array(select topic_id from user_topics where user_id = ${memberId}) as picked,
+      -- The member's own language, else the site's: the one their pages speak without a browser.
+      coalesce((select language from users where id = ${memberId}),
+               (select value #>> '{}' from settings where key = 'site_language'), 'en') as language`;
   return {
     live: live.map((r) => ({
       id: r.id,
@@ -134,6 +140,7 @@ export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
       followedOnStage: r.followed_on_stage,
       startedAt: r.started_at,
       notInterested: r.not_interested,
+      language: r.language,
     })),
     upcoming: upcoming.map((r) => ({
       id: r.id,
@@ -146,6 +153,10 @@ export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
       viewerInterested: r.viewer_interested,
       viewerHosts: r.viewer_hosts,
     })),
-    viewer: { follows: viewer.follows.map(Number), pickedTopics: viewer.picked },
+    viewer: {
+      follows: viewer.follows.map(Number),
+      pickedTopics: viewer.picked,
+      language: viewer.language,
+    },
   };
 }

@@ -64,7 +64,7 @@ export async function createInvite(
 ): Promise<Invite> {
   return await sql.begin(async (tx) => {
     const [member] = await tx`select is_admin from users where id = ${memberId} for update`;
-    if (!member) throw new Refusal("unauthenticated", "Sign in to create invites");
+    if (!member) throw new Refusal("unauthenticated", "refusal.invite.sign_in");
     if (!member.is_admin) {
       const [{ count }] = await tx`
         select count(*)::int as count from invites
@@ -72,7 +72,7 @@ export async function createInvite(
           and (used_by is not null or used_at is not null
                or (revoked_at is null and expires_at > now()))`;
       if (count >= await invitesPerMember(tx)) {
-        throw new Refusal("forbidden", "You have no invites left");
+        throw new Refusal("forbidden", "refusal.invite.none_left");
       }
     }
     return await insertInvite(tx, memberId, options);
@@ -100,8 +100,10 @@ export async function revokeInvite(sql: Sql, memberId: number, inviteId: number)
     const [row] = await tx`
       select creator_id, ${tx.unsafe(stateSql)} as state from invites
       where id = ${inviteId} for update`;
-    if (!row || row.creator_id !== memberId) throw new Refusal("not_found", "No such invite");
-    if (row.state === "used") throw new Refusal("conflict", "This invite was already used");
+    if (!row || row.creator_id !== memberId) {
+      throw new Refusal("not_found", "refusal.invite.unknown");
+    }
+    if (row.state === "used") throw new Refusal("conflict", "refusal.invite.used");
     if (row.state === "revoked") return;
     await tx`update invites set revoked_at = now() where id = ${inviteId}`;
   });
@@ -139,14 +141,8 @@ export async function signUpWithInvite(sql: Sql, token: string, input: NewMember
 }
 
 function refuseUnusable(state: InviteState | "unknown"): void {
-  const messages: Record<string, string> = {
-    unknown: "This invite link is not valid",
-    used: "This invite has already been used",
-    revoked: "This invite was revoked by the member who made it",
-    expired: "This invite has expired; ask for a new one",
-  };
   if (state !== "open") {
-    throw new Refusal(state === "unknown" ? "not_found" : "conflict", messages[state]);
+    throw new Refusal(state === "unknown" ? "not_found" : "conflict", `join.unusable.${state}`);
   }
 }
 

@@ -28,7 +28,7 @@ export async function markNotInterested(
   return await sql.begin(async (tx) => {
     const [room] = await tx`select title from rooms
                             where id = ${roomId} and state <> 'ended' and may_join(id, ${memberId})`;
-    if (!room) throw new Refusal("not_found", "No such room");
+    if (!room) throw new Refusal("not_found", "refusal.room.unknown");
     // The lock makes two clicks at once one signal, not two.
     await tx`select 1 from users where id = ${memberId} for update`;
     const [already] = await tx`select 1 from signals where user_id = ${memberId}

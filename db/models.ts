@@ -147,14 +147,14 @@ export function validateModelParams(params: ModelParams): void {
   const values = modelKnobValues(params);
   for (const knob of modelKnobs) {
     if (!knobAccepts(knob, values[knob.key])) {
-      throw new Refusal("invalid", knobRefusal(knob), knob.field);
+      throw Refusal.untranslated("invalid", knobRefusal(knob), knob.field);
     }
   }
   const weights = params.weights;
   if (weights.pick === 0 && weights.follow === 0 && weights.listen === 0) {
     throw new Refusal(
       "invalid",
-      "At least one kind of signal must weigh more than 0",
+      "refusal.model.no_weight",
       "weight_pick",
     );
   }
@@ -196,7 +196,7 @@ export async function startTraining(
     });
   } catch (error) {
     if (isUniqueViolation(error, "model_versions_one_training")) {
-      throw new Refusal("conflict", "A model is already training: wait for it to finish");
+      throw new Refusal("conflict", "refusal.model.training");
     }
     throw error;
   }
@@ -328,7 +328,7 @@ export async function rollBackModel(sql: Sql, actorId: number): Promise<number> 
     await requireAdmin(tx, actorId);
     await tx`select pg_advisory_xact_lock(${applyLockKey})`;
     const previous = await rollBackTarget(tx);
-    if (previous === null) throw new Refusal("conflict", "No earlier model was ever applied");
+    if (previous === null) throw new Refusal("conflict", "refusal.model.no_earlier");
     await applyIn(tx, actorId, previous);
     return previous;
   });
@@ -346,10 +346,13 @@ export async function rollBackTarget(sql: Sql | Tx): Promise<number | null> {
 
 async function applyIn(tx: Tx, actorId: number, modelId: number): Promise<void> {
   const [version] = await tx`select state from model_versions where id = ${modelId} for share`;
-  if (!version) throw new Refusal("not_found", "No such model version");
+  if (!version) throw new Refusal("not_found", "refusal.model.unknown");
   if (version.state !== "trained") {
-    const why = version.state === "training" ? "is still training" : "failed to train";
-    throw new Refusal("conflict", `Model #${modelId} ${why}: only a trained model can be applied`);
+    throw new Refusal(
+      "conflict",
+      version.state === "training" ? "refusal.model.still_training" : "refusal.model.failed",
+      { params: { id: modelId } },
+    );
   }
   await tx`insert into model_applications (model_id, applied_by) values (${modelId}, ${actorId})`;
   // Every hallway's order may change with the model.

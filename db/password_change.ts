@@ -32,7 +32,7 @@ export interface PasswordChange {
  */
 export async function changePassword(sql: Sql, change: PasswordChange): Promise<void> {
   if (change.current === "") {
-    throw new Refusal("invalid", "Enter your current password", "current_password");
+    throw new Refusal("invalid", "refusal.password.current_missing", "current_password");
   }
   // Checked first: a new password that would be refused costs no sign-in try.
   await checkNewPassword(change.next, { handle: change.handle, field: "new_password" });
@@ -43,13 +43,15 @@ export async function changePassword(sql: Sql, change: PasswordChange): Promise<
       keys: change.keys,
       limits: change.limits,
     });
-    if (member.id !== change.memberId) throw new Refusal("unauthenticated", "Not this member");
+    if (member.id !== change.memberId) {
+      throw new Refusal("unauthenticated", "refusal.password.other_member");
+    }
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     if (error.code === "unauthenticated") {
-      throw new Refusal("invalid", "Current password is wrong", "current_password");
+      throw new Refusal("invalid", "refusal.password.current_wrong", "current_password");
     }
-    throw new Refusal(error.code, error.message, "current_password");
+    throw error.onField("current_password");
   }
   const passwordHash = await hashPassword(change.next);
   await sql.begin(async (tx) => {

@@ -40,28 +40,30 @@ export async function checkNewPassword(
   const field = context.field ?? "password";
   const length = passwordLength(password);
   if (length < passwordMinLength) {
-    throw new Refusal(
-      "invalid",
-      `Password must be at least ${passwordMinLength} characters`,
+    throw new Refusal("invalid", "refusal.password.too_short", {
       field,
-    );
+      params: { count: passwordMinLength },
+    });
   }
   if (length > passwordMaxLength) {
-    throw new Refusal("invalid", `Password must be at most ${passwordMaxLength} characters`, field);
+    throw new Refusal("invalid", "refusal.password.too_long", {
+      field,
+      params: { count: passwordMaxLength },
+    });
   }
   const lower = password.normalize("NFC").toLowerCase();
   const handle = context.handle.trim().toLowerCase();
   if (handle !== "" && lower.includes(handle)) {
-    throw new Refusal("invalid", "Password must not contain your handle", field);
+    throw new Refusal("invalid", "refusal.password.contains_handle", field);
   }
   // Repeated characters are guessed first (NIST names them); the list holds only some of them.
   if (new Set(lower).size === 1) {
-    throw new Refusal("invalid", "Password must not be one character repeated", field);
+    throw new Refusal("invalid", "refusal.password.repeated", field);
   }
   if ((await commonPasswordSet()).has(lower)) {
     throw new Refusal(
       "invalid",
-      "This password is among the most common leaked passwords; choose another",
+      "refusal.password.common",
       field,
     );
   }

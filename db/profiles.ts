@@ -59,7 +59,7 @@ export async function profile(sql: Sql, viewerId: number, handle: string): Promi
 export async function follow(sql: Sql, followerId: number, handle: string): Promise<void> {
   await sql.begin(async (tx) => {
     const followeeId = await idOf(tx, handle);
-    if (followeeId === followerId) throw new Refusal("invalid", "You cannot follow yourself");
+    if (followeeId === followerId) throw new Refusal("invalid", "refusal.follow.self");
     const inserted = await tx`
       insert into follows (follower_id, followee_id) values (${followerId}, ${followeeId})
       on conflict do nothing returning followee_id`;
@@ -95,6 +95,6 @@ async function notifyFollowChanged(tx: Tx, followerId: number, followeeId: numbe
 
 async function idOf(sql: Sql | Tx, handle: string): Promise<number> {
   const [row] = await sql`select id from users where lower(handle) = lower(${handle})`;
-  if (!row) throw new Refusal("not_found", "No such member");
+  if (!row) throw new Refusal("not_found", "refusal.member.unknown");
   return row.id;
 }

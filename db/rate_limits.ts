@@ -27,10 +27,7 @@ export async function spendAttempt(sql: Sql, attempt: Attempt): Promise<void> {
     returning hits`;
   if (row.hits > attempt.max) {
     const waitMinutes = Math.ceil((windowStart.getTime() + attempt.windowMs - Date.now()) / 60_000);
-    throw new Refusal(
-      "rate_limited",
-      `Too many attempts; try again in ${waitMinutes} minute${waitMinutes === 1 ? "" : "s"}`,
-    );
+    throw new Refusal("rate_limited", "refusal.rate_limited", { params: { count: waitMinutes } });
   }
   if (Math.random() < 0.01) {
     await sql`delete from rate_limits where window_start < now() - interval '1 day'`;

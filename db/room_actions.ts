@@ -68,12 +68,12 @@ const moderatorActions = new Set<string>([
 /** Reads an action from untrusted fields (a form or a socket message); refuses anything else. */
 export function parseRoomAction(fields: Record<string, unknown>): RoomAction {
   const type = fields.action;
-  if (typeof type !== "string") throw new Refusal("invalid", "Say which action to take");
+  if (typeof type !== "string") throw new Refusal("invalid", "refusal.action.missing");
   if (selfActions.has(type)) return { type: type as SelfAction };
   if (moderatorActions.has(type)) {
     const target = fields.target;
     if (typeof target !== "string" || !/^@?[A-Za-z0-9_]{1,30}$/.test(target)) {
-      throw new Refusal("invalid", "Say who the action is for");
+      throw new Refusal("invalid", "refusal.action.target_missing");
     }
     return { type: type as ModeratorAction, target: target.replace(/^@/, "") };
   }
@@ -81,11 +81,11 @@ export function parseRoomAction(fields: Record<string, unknown>): RoomAction {
   if (type === "hands") {
     const enabled = fields.enabled;
     if (enabled !== "on" && enabled !== "off" && typeof enabled !== "boolean") {
-      throw new Refusal("invalid", "Say whether hands are on or off");
+      throw new Refusal("invalid", "refusal.action.hands_missing");
     }
     return { type, enabled: enabled === true || enabled === "on" };
   }
-  throw new Refusal("invalid", `Unknown action "${type.slice(0, 30)}"`);
+  throw new Refusal("invalid", "refusal.action.unknown", { params: { action: type.slice(0, 30) } });
 }
 
 interface Seat {
@@ -112,7 +112,7 @@ async function seatByHandle(tx: Tx, roomId: number, handle: string): Promise<Sea
            p.muted
     from participants p join users u on u.id = p.user_id
     where p.room_id = ${roomId} and lower(u.handle) = lower(${handle})`;
-  if (!row) throw new Refusal("conflict", `@${handle} is not in this room`);
+  if (!row) throw new Refusal("conflict", "refusal.room.not_in_room", { params: { handle } });
   return toSeat(row);
 }
 
@@ -139,11 +139,13 @@ export async function act(
     const room = await lockRoom(tx, roomId);
     refuseUnlessLive(room);
     const actor = await seatOf(tx, roomId, actorId);
-    if (!actor) throw new Refusal("forbidden", "Join the room first");
+    if (!actor) throw new Refusal("forbidden", "refusal.room.join_first");
     if (selfActions.has(action.type)) {
       await actOnSelf(tx, room, actor, action.type as SelfAction);
     } else {
-      if (actor.role !== "moderator") throw new Refusal("forbidden", "Only moderators can do this");
+      if (actor.role !== "moderator") {
+        throw new Refusal("forbidden", "refusal.room.moderators_only");
+      }
       await moderate(tx, room, actor, action);
     }
     await notify(tx, { room: roomId });
@@ -155,8 +157,8 @@ async function actOnSelf(tx: Tx, room: RoomRow, me: Seat, type: SelfAction): Pro
   const where = tx`room_id = ${room.id} and user_id = ${me.userId}`;
   switch (type) {
     case "raise_hand":
-      if (onStage) throw new Refusal("conflict", "You are already on stage");
-      if (!room.handsEnabled) throw new Refusal("conflict", "The moderators turned hands off");
+      if (onStage) throw new Refusal("conflict", "refusal.room.already_on_stage");
+      if (!room.handsEnabled) throw new Refusal("conflict", "refusal.room.hands_off");
       await tx`update participants set hand_raised_at = coalesce(hand_raised_at, statement_timestamp())
                where ${where}`;
       return;
@@ -165,7 +167,7 @@ async function actOnSelf(tx: Tx, room: RoomRow, me: Seat, type: SelfAction): Pro
       await tx`update participants set hand_raised_at = null where ${where}`;
       return;
     case "accept_invite":
-      if (!me.invited) throw new Refusal("conflict", "Nobody has invited you to speak");
+      if (!me.invited) throw new Refusal("conflict", "refusal.room.not_invited");
       await tx`update participants set role = 'speaker', invited_at = null,
                hand_raised_at = null, muted = true, muted_by_moderator = false,
                on_stage_since = statement_timestamp() where ${where}`;
@@ -176,7 +178,7 @@ async function actOnSelf(tx: Tx, room: RoomRow, me: Seat, type: SelfAction): Pro
       return;
     case "mute_self":
     case "unmute_self":
-      if (!onStage) throw new Refusal("conflict", "Only people on stage have a microphone");
+      if (!onStage) throw new Refusal("conflict", "refusal.room.no_microphone");
       await tx`update participants set muted = ${type === "mute_self"}, muted_by_moderator = false
                where ${where}`;
       return;
@@ -206,27 +208,43 @@ async function moderate(tx: Tx, room: RoomRow, me: Seat, action: RoomAction): Pr
   const onStage = target.role !== "listener";
   switch (action.type) {
     case "invite_to_speak":
-      if (onStage) throw new Refusal("conflict", `@${target.handle} is already on stage`);
+      if (onStage) {
+        throw new Refusal("conflict", "refusal.room.target_on_stage", {
+          params: { handle: target.handle },
+        });
+      }
       // A second moderator inviting the same listener changes nothing.
       if (target.invited) return;
       await tx`update participants set invited_at = statement_timestamp() where ${where}`;
       break;
     case "move_to_audience":
-      if (!onStage) throw new Refusal("conflict", `@${target.handle} is already in the audience`);
+      if (!onStage) {
+        throw new Refusal("conflict", "refusal.room.target_in_audience", {
+          params: { handle: target.handle },
+        });
+      }
       if (target.role === "moderator") await keepAModerator(tx, room.id, target);
       await tx`update participants set role = 'listener', muted = true, muted_by_moderator = false,
                on_stage_since = null where ${where}`;
       await startListen(tx, room.id, target.userId, "listener");
       break;
     case "mute":
-      if (!onStage) throw new Refusal("conflict", `@${target.handle} is not on stage`);
+      if (!onStage) {
+        throw new Refusal("conflict", "refusal.room.target_not_on_stage", {
+          params: { handle: target.handle },
+        });
+      }
       // A moderator muting themselves is muting themselves.
       await tx`update participants set muted = true,
                muted_by_moderator = ${target.userId !== me.userId} where ${where}`;
       break;
     case "make_moderator":
       if (target.role === "moderator") return;
-      if (!onStage) throw new Refusal("conflict", `Invite @${target.handle} to the stage first`);
+      if (!onStage) {
+        throw new Refusal("conflict", "refusal.room.invite_first", {
+          params: { handle: target.handle },
+        });
+      }
       await tx`update participants set role = 'moderator' where ${where}`;
       await startListen(tx, room.id, target.userId, "moderator");
       break;
@@ -237,7 +255,7 @@ async function moderate(tx: Tx, room: RoomRow, me: Seat, action: RoomAction): Pr
       await startListen(tx, room.id, target.userId, "speaker");
       break;
     case "remove":
-      if (target.userId === me.userId) throw new Refusal("conflict", "Leave the room instead");
+      if (target.userId === me.userId) throw new Refusal("conflict", "refusal.room.leave_instead");
       await tx`insert into room_bans (room_id, user_id) values (${room.id}, ${target.userId})
                on conflict do nothing`;
       await leave(tx, room, target.userId);
@@ -251,7 +269,7 @@ async function keepAModerator(tx: Tx, roomId: number, leaving: Seat): Promise<vo
     select count(*)::int as others from participants
     where room_id = ${roomId} and role = 'moderator' and user_id <> ${leaving.userId}`;
   if (others === 0) {
-    throw new Refusal("conflict", "A room needs a moderator: make someone else moderator first");
+    throw new Refusal("conflict", "refusal.room.needs_moderator");
   }
 }
 

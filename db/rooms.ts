@@ -8,6 +8,7 @@
  * await joinRoom(sql, grace.id, roomId);
  * (await roomSnapshot(sql, roomId)).participants.length; // 2
  */
+import { isLanguage } from "../i18n/language.ts";
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
@@ -26,6 +27,11 @@ export interface NewRoom {
   /** Topic slugs, one to three. */
   topics: string[];
   kind: RoomKind;
+  /**
+   * The language spoken in the room (the hallway shows it and ranks by it); left out, the
+   * creator's own language, else the site's.
+   */
+  language?: string;
 }
 
 export interface NewEvent extends NewRoom {
@@ -108,28 +114,38 @@ export function shareableLinkKey(
   return mayShare ? room.linkKey : null;
 }
 
-function validateRoom(input: NewRoom): { title: string; description: string; slugs: string[] } {
+function validateRoom(
+  input: NewRoom,
+): { title: string; description: string; slugs: string[]; language: string | null } {
   const title = input.title.trim();
   const description = input.description.trim();
-  if (title.length === 0) throw new Refusal("invalid", "Give the room a title", "title");
+  if (title.length === 0) throw new Refusal("invalid", "refusal.room.title_missing", "title");
   if (title.length > roomLimits.title) {
-    throw new Refusal("invalid", `Title must be at most ${roomLimits.title} characters`, "title");
+    throw new Refusal("invalid", "refusal.title.too_long", {
+      field: "title",
+      params: { count: roomLimits.title },
+    });
   }
   if (description.length > roomLimits.description) {
-    throw new Refusal(
-      "invalid",
-      `Description must be at most ${roomLimits.description} characters`,
-      "description",
-    );
+    throw new Refusal("invalid", "refusal.description.too_long", {
+      field: "description",
+      params: { count: roomLimits.description },
+    });
   }
   const slugs = [...new Set(input.topics.map((s) => s.trim()).filter(Boolean))];
   if (slugs.length < 1 || slugs.length > roomLimits.topics) {
-    throw new Refusal("invalid", `Pick one to ${roomLimits.topics} topics`, "topics");
+    throw new Refusal("invalid", "refusal.room.topics", {
+      field: "topics",
+      params: { max: roomLimits.topics },
+    });
   }
   if (!roomKinds.includes(input.kind)) {
-    throw new Refusal("invalid", "Choose open, social or closed", "kind");
+    throw new Refusal("invalid", "refusal.room.kind_missing", "kind");
   }
-  return { title, description, slugs };
+  if (input.language !== undefined && !isLanguage(input.language)) {
+    throw new Refusal("invalid", "refusal.room.language", "language");
+  }
+  return { title, description, slugs, language: input.language ?? null };
 }
 
 async function insertRoom(
@@ -138,17 +154,19 @@ async function insertRoom(
   input: NewRoom,
   state: { live: boolean; scheduledFor: Date | null },
 ): Promise<number> {
-  const { title, description, slugs } = validateRoom(input);
+  const { title, description, slugs, language } = validateRoom(input);
   const topics = await tx`select id from topics where slug in ${tx(slugs)}`;
   if (topics.length !== slugs.length) {
-    throw new Refusal("invalid", "Some of those topics do not exist", "topics");
+    throw new Refusal("invalid", "refusal.topics.unknown", "topics");
   }
   const [room] = await tx`
     insert into rooms (title, description, kind, state, creator_id, link_key, scheduled_for,
-                       started_at)
+                       started_at, language)
     values (${title}, ${description}, ${input.kind}, ${state.live ? "live" : "scheduled"},
             ${creatorId}, ${base64url(crypto.getRandomValues(new Uint8Array(18)))},
-            ${state.scheduledFor}, ${state.live ? new Date() : null})
+            ${state.scheduledFor}, ${state.live ? new Date() : null},
+            coalesce(${language}::text, (select language from users where id = ${creatorId}),
+                     (select value #>> '{}' from settings where key = 'site_language'), 'en'))
     returning id`;
   await tx`insert into room_topics ${
     tx(topics.map((t) => ({ room_id: room.id, topic_id: t.id })))
@@ -169,18 +187,21 @@ export async function startRoom(sql: Sql, creatorId: number, input: NewRoom): Pr
 /** Schedules an event: a room that opens later, hosted by its creator and co-hosts. */
 export async function scheduleEvent(sql: Sql, creatorId: number, input: NewEvent): Promise<number> {
   if (!(input.startsAt instanceof Date) || Number.isNaN(input.startsAt.getTime())) {
-    throw new Refusal("invalid", "Give a date and time", "starts_at");
+    throw new Refusal("invalid", "refusal.event.when_missing", "starts_at");
   }
   if (input.startsAt.getTime() < Date.now() - 60_000) {
-    throw new Refusal("invalid", "The start time has passed", "starts_at");
+    throw new Refusal("invalid", "refusal.event.past", "starts_at");
   }
   if (input.startsAt.getTime() > Date.now() + 366 * 86_400_000) {
-    throw new Refusal("invalid", "Schedule at most a year ahead", "starts_at");
+    throw new Refusal("invalid", "refusal.event.too_far", "starts_at");
   }
   const handles = [...new Set(input.cohosts.map((h) => h.trim().replace(/^@/, "").toLowerCase()))]
     .filter(Boolean);
   if (handles.length > roomLimits.cohosts) {
-    throw new Refusal("invalid", `At most ${roomLimits.cohosts} co-hosts`, "cohosts");
+    throw new Refusal("invalid", "refusal.event.cohosts", {
+      field: "cohosts",
+      params: { count: roomLimits.cohosts },
+    });
   }
   return await sql.begin(async (tx) => {
     const roomId = await insertRoom(tx, creatorId, input, {
@@ -193,7 +214,10 @@ export async function scheduleEvent(sql: Sql, creatorId: number, input: NewEvent
     if (hosts.length !== handles.length) {
       const found = new Set(hosts.map((h) => h.handle.toLowerCase()));
       const missing = handles.filter((h) => !found.has(h));
-      throw new Refusal("invalid", `No member is called @${missing.join(", @")}`, "cohosts");
+      throw new Refusal("invalid", "refusal.event.unknown_cohosts", {
+        field: "cohosts",
+        params: { handles: `@${missing.join(", @")}` },
+      });
     }
     const ids = new Set([creatorId, ...hosts.map((h) => h.id as number)]);
     await tx`insert into room_hosts ${
@@ -211,12 +235,12 @@ export async function openEvent(sql: Sql, hostId: number, roomId: number): Promi
     if (room.state !== "scheduled") {
       throw new Refusal(
         "conflict",
-        room.state === "live" ? "This room is already live" : "This event has ended",
+        room.state === "live" ? "refusal.event.already_live" : "refusal.event.ended",
       );
     }
     const [host] =
       await tx`select 1 from room_hosts where room_id = ${roomId} and user_id = ${hostId}`;
-    if (!host) throw new Refusal("forbidden", "Only the event's hosts can open it");
+    if (!host) throw new Refusal("forbidden", "refusal.event.hosts_only");
     await tx`update rooms set state = 'live', started_at = statement_timestamp() where id = ${roomId}`;
     await enterRoom(tx, roomId, hostId, "moderator");
     await notify(tx, { room: roomId });
@@ -233,7 +257,7 @@ export async function setInterest(
   await sql.begin(async (tx) => {
     const room = await lockRoom(tx, roomId);
     if (room.state !== "scheduled") {
-      throw new Refusal("conflict", "This event is no longer upcoming");
+      throw new Refusal("conflict", "refusal.event.not_upcoming");
     }
     const [{ allowed }] = await tx`select may_join(${roomId}, ${memberId}) as allowed`;
     if (!allowed) throw noSuchRoom();
@@ -267,16 +291,11 @@ export async function joinRoom(
     const [{ banned }] = await tx`
       select exists (select 1 from room_bans where room_id = ${roomId} and user_id = ${memberId})
         as banned`;
-    if (banned) throw new Refusal("forbidden", "A moderator removed you from this room");
+    if (banned) throw new Refusal("forbidden", "refusal.room.removed");
     if (options.linkKey !== undefined) await admitByLink(tx, roomId, memberId, options.linkKey);
     const [{ allowed }] = await tx`select may_join(${roomId}, ${memberId}) as allowed`;
     if (!allowed) {
-      const why = {
-        open: "You cannot join this room",
-        social: "This room is open to people its moderators follow",
-        closed: "This room is closed: you need the link its creator shares",
-      };
-      throw new Refusal("forbidden", why[room.kind]);
+      throw new Refusal("forbidden", `refusal.room.may_not_join.${room.kind as RoomKind}`);
     }
     const [host] = await tx`
       select 1 from room_hosts where room_id = ${roomId} and user_id = ${memberId}`;
@@ -315,8 +334,8 @@ export async function lockRoom(tx: Tx, roomId: number): Promise<RoomRow> {
 }
 
 export function refuseUnlessLive(room: RoomRow): void {
-  if (room.state === "ended") throw new Refusal("conflict", "This room has ended");
-  if (room.state === "scheduled") throw new Refusal("conflict", "This event has not started yet");
+  if (room.state === "ended") throw new Refusal("conflict", "refusal.room.ended");
+  if (room.state === "scheduled") throw new Refusal("conflict", "refusal.event.not_started");
 }
 
 /** Everything a room page shows, read in one consistent snapshot. */
@@ -411,7 +430,7 @@ export async function findVisibleRoom(
         exists (select 1 from room_bans b where b.room_id = r.id and b.user_id = ${memberId})
           as removed
       from rooms r where r.public_id = ${publicId}`;
-    if (row?.removed) throw new Refusal("forbidden", "A moderator removed you from this room");
+    if (row?.removed) throw new Refusal("forbidden", "refusal.room.removed");
     if (!row?.visible) throw noSuchRoom();
     return { id: row.id, publicId, state: row.state };
   });
@@ -419,7 +438,7 @@ export async function findVisibleRoom(
 
 /** The one refusal for a room that is not there and a room the member may not see. */
 function noSuchRoom(): Refusal {
-  return new Refusal("not_found", "No such room");
+  return new Refusal("not_found", "refusal.room.unknown");
 }
 
 /** A closed room's link lets its holder in for good, while the room is live or to come. */

@@ -15,13 +15,13 @@ export const reportReasonLimits = { min: 3, max: 500 };
 
 async function memberId(sql: Sql, handle: string): Promise<number> {
   const [row] = await sql`select id from users where lower(handle) = lower(${handle})`;
-  if (!row) throw new Refusal("not_found", "No member has that handle");
+  if (!row) throw new Refusal("not_found", "refusal.member.no_handle");
   return row.id;
 }
 
 export async function block(sql: Sql, blockerId: number, handle: string): Promise<void> {
   const blockedId = await memberId(sql, handle);
-  if (blockedId === blockerId) throw new Refusal("invalid", "You cannot block yourself");
+  if (blockedId === blockerId) throw new Refusal("invalid", "refusal.block.self");
   await sql.begin(async (tx) => {
     await tx`insert into blocks (blocker_id, blocked_id) values (${blockerId}, ${blockedId})
              on conflict do nothing`;
@@ -50,22 +50,21 @@ export async function report(
 ): Promise<void> {
   const text = reason.trim();
   if (text.length < reportReasonLimits.min) {
-    throw new Refusal("invalid", "Say briefly what happened", "reason");
+    throw new Refusal("invalid", "refusal.report.reason_missing", "reason");
   }
   if (text.length > reportReasonLimits.max) {
-    throw new Refusal(
-      "invalid",
-      `Keep it under ${reportReasonLimits.max} characters`,
-      "reason",
-    );
+    throw new Refusal("invalid", "refusal.report.too_long", {
+      field: "reason",
+      params: { count: reportReasonLimits.max },
+    });
   }
   const member = about.member === undefined ? null : await memberId(sql, about.member);
   if (about.roomId !== undefined) {
     const [room] = await sql`select 1 from rooms where id = ${about.roomId}`;
-    if (!room) throw new Refusal("not_found", "No such room");
+    if (!room) throw new Refusal("not_found", "refusal.room.unknown");
   }
   if ((member === null) === (about.roomId === undefined)) {
-    throw new Refusal("invalid", "Report either a member or a room");
+    throw new Refusal("invalid", "refusal.report.what");
   }
   await sql`insert into reports (reporter_id, member_id, room_id, reason)
             values (${reporterId}, ${member}, ${about.roomId ?? null}, ${text})`;

@@ -75,17 +75,17 @@ export async function refuseUnlessSeedable(
     from users`;
   if (row.members === 0) return;
   if (row.others > 0) {
-    throw new Refusal(
+    throw Refusal.untranslated(
       "conflict",
       `This database has ${row.others} members who were not seeded: seed an empty database`,
     );
   }
   const mark = await seedMark(sql);
   if (!mark) {
-    throw new Refusal("conflict", "This database has members but no record of a seeding");
+    throw new Refusal("conflict", "refusal.seed.unrecorded");
   }
   if (!options.replace) {
-    throw new Refusal(
+    throw Refusal.untranslated(
       "conflict",
       `This database already holds a seeded community (seed ${mark.seed}, ${mark.members} members)`,
     );

@@ -36,7 +36,7 @@ export async function sessionLookup(
 ): Promise<{ member: Member; expiresAt: Date } | null> {
   if (!token || token.length > 100) return null;
   const [row] = await sql`
-    select u.id, u.handle, u.display_name, u.is_admin, u.onboarded_at, s.expires_at
+    select u.id, u.handle, u.display_name, u.is_admin, u.onboarded_at, u.language, s.expires_at
     from sessions s join users u on u.id = s.user_id
     where s.id_hash = ${await sha256(token)} and s.expires_at > now()`;
   return row ? { member: toMember(row), expiresAt: row.expires_at } : null;

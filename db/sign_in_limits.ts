@@ -159,8 +159,11 @@ function delayMs(failures: number, backoff: Backoff): number {
 
 function tooManyFailures(leftMs: number): Refusal {
   const seconds = Math.ceil(leftMs / 1000);
-  const wait = seconds <= 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
-  return new Refusal("rate_limited", `Too many failed sign-ins; try again in ${wait}`);
+  return seconds <= 120
+    ? new Refusal("rate_limited", "refusal.sign_in.wait_seconds", { params: { count: seconds } })
+    : new Refusal("rate_limited", "refusal.sign_in.wait_minutes", {
+      params: { count: Math.ceil(seconds / 60) },
+    });
 }
 
 function sleep(ms: number): Promise<void> {

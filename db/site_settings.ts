@@ -14,6 +14,7 @@ import { Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
 import { requireAdmin } from "./users.ts";
 import { knobAccepts, knobRefusal, rankKnobs, type RankWeights } from "../vocabulary/knobs.ts";
+import { defaultLanguage, isLanguage, type Language } from "../i18n/language.ts";
 
 export const invitesPerMemberMax = 100;
 
@@ -24,16 +25,46 @@ export async function invitesPerMember(sql: Sql | Tx): Promise<number> {
 
 export async function setInvitesPerMember(sql: Sql, actorId: number, value: number): Promise<void> {
   if (!Number.isInteger(value) || value < 0 || value > invitesPerMemberMax) {
-    throw new Refusal(
-      "invalid",
-      `Invites per member must be a whole number from 0 to ${invitesPerMemberMax}`,
-      "invites_per_member",
-    );
+    throw new Refusal("invalid", "refusal.invites.range", {
+      field: "invites_per_member",
+      params: { max: invitesPerMemberMax },
+    });
   }
   await sql.begin(async (tx) => {
     await requireAdmin(tx, actorId);
     await tx`insert into settings (key, value) values ('invites_per_member', ${tx.json(value)})
              on conflict (key) do update set value = excluded.value`;
+  });
+}
+
+/**
+ * The language pages speak to someone with no choice of their own and a browser asking for
+ * none we speak.
+ *
+ * @example
+ * await siteLanguage(sql); // "en" until an administrator chooses
+ */
+export async function siteLanguage(sql: Sql | Tx): Promise<Language> {
+  const [row] = await sql`select value from settings where key = 'site_language'`;
+  return isLanguage(row?.value) ? row.value : defaultLanguage;
+}
+
+/**
+ * Sets the site's language (administrators only).
+ *
+ * @example
+ * await setSiteLanguage(sql, admin.id, "fr");
+ */
+export async function setSiteLanguage(sql: Sql, actorId: number, language: string): Promise<void> {
+  if (!isLanguage(language)) {
+    throw new Refusal("invalid", "refusal.language.unknown", "site_language");
+  }
+  await sql.begin(async (tx) => {
+    await requireAdmin(tx, actorId);
+    await tx`insert into settings (key, value) values ('site_language', ${tx.json(language)})
+             on conflict (key) do update set value = excluded.value`;
+    // Members without a language of their own rank rooms by the site's: hallways re-rank.
+    await notify(tx, { hallway: true });
   });
 }
 
@@ -63,7 +94,9 @@ export async function setRankWeights(
   const saved: Record<string, number> = {};
   for (const knob of rankKnobs) {
     const value = weights[knob.key];
-    if (!knobAccepts(knob, value)) throw new Refusal("invalid", knobRefusal(knob), knob.field);
+    if (!knobAccepts(knob, value)) {
+      throw Refusal.untranslated("invalid", knobRefusal(knob), knob.field);
+    }
     saved[knob.key] = value;
   }
   await sql.begin(async (tx) => {

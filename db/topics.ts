@@ -56,15 +56,21 @@ export async function pickedTopics(sql: Sql, memberId: number): Promise<Topic[]>
 export async function setPicks(sql: Sql, memberId: number, slugs: string[]): Promise<void> {
   const wanted = [...new Set(slugs.map((s) => s.trim()).filter((s) => s !== ""))];
   if (wanted.length < minTopicPicks) {
-    throw new Refusal("invalid", `Pick at least ${minTopicPicks} topics`, "topics");
+    throw new Refusal("invalid", "refusal.topics.too_few", {
+      field: "topics",
+      params: { count: minTopicPicks },
+    });
   }
   if (wanted.length > maxTopicPicks) {
-    throw new Refusal("invalid", `Pick at most ${maxTopicPicks} topics`, "topics");
+    throw new Refusal("invalid", "refusal.topics.too_many", {
+      field: "topics",
+      params: { count: maxTopicPicks },
+    });
   }
   await sql.begin(async (tx) => {
     const known = await tx`select id, slug from topics where slug in ${tx(wanted)}`;
     if (known.length !== wanted.length) {
-      throw new Refusal("invalid", "Some of those topics do not exist", "topics");
+      throw new Refusal("invalid", "refusal.topics.unknown", "topics");
     }
     const wantedIds = known.map((r) => r.id as number);
     const removed = await tx`

@@ -12,6 +12,7 @@ import { notify } from "./events.ts";
 import { hashPassword, spendDecoyVerification, verifyPassword } from "./passwords.ts";
 import { displayNameFrom, refuseTakenDisplayName } from "./display_names.ts";
 import { checkNewPassword } from "./password_rules.ts";
+import { isLanguage, type Language } from "../i18n/language.ts";
 
 export interface Member {
   id: number;
@@ -19,6 +20,8 @@ export interface Member {
   displayName: string;
   isAdmin: boolean;
   onboarded: boolean;
+  /** The member's own choice of language; null follows the browser, then the site. */
+  language: Language | null;
 }
 
 export interface NewMember {
@@ -42,13 +45,13 @@ export async function validateNewMember(input: NewMember): Promise<void> {
   if (!handlePattern.test(handle)) {
     throw new Refusal(
       "invalid",
-      "Handle must be 3 to 20 letters, digits or underscores",
+      "refusal.handle.shape",
       "handle",
     );
   }
   const lower = handle.toLowerCase();
   if (reservedHandles.has(lower) || lower.startsWith(seededHandlePrefix)) {
-    throw new Refusal("invalid", "That handle is reserved", "handle");
+    throw new Refusal("invalid", "refusal.handle.reserved", "handle");
   }
   displayNameFrom(input.displayName);
   await checkNewPassword(input.password, { handle });
@@ -67,7 +70,7 @@ export async function createFirstAdmin(sql: Sql, input: NewMember): Promise<Memb
   return await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${setupLockKey})`;
     const [{ empty }] = await tx`select not exists (select 1 from users) as empty`;
-    if (!empty) throw new Refusal("not_found", "Set-up is already done");
+    if (!empty) throw new Refusal("not_found", "refusal.setup.done");
     return await insertMember(tx, input, passwordHash, { isAdmin: true, invitedBy: null });
   });
 }
@@ -88,12 +91,12 @@ export async function insertMember(
       sp`insert into users (handle, display_name, password_hash, is_admin, invited_by)
          values (${handle}, ${displayName}, ${passwordHash},
                  ${options.isAdmin}, ${options.invitedBy})
-         returning id, handle, display_name, is_admin, onboarded_at`
+         returning id, handle, display_name, is_admin, onboarded_at, language`
     );
     member = toMember(row);
   } catch (error) {
     if (isUniqueViolation(error, "users_handle_key")) {
-      throw new Refusal("invalid", "That handle is taken", "handle");
+      throw new Refusal("invalid", "refusal.handle.taken", "handle");
     }
     throw error;
   }
@@ -105,25 +108,25 @@ export async function insertMember(
 /** The member with this handle and password, or an `unauthenticated` refusal. */
 export async function authenticate(sql: Sql, handle: string, password: string): Promise<Member> {
   const [row] = await sql`
-    select id, handle, display_name, is_admin, onboarded_at, password_hash
+    select id, handle, display_name, is_admin, onboarded_at, language, password_hash
     from users where lower(handle) = lower(${handle.trim()})`;
   const ok = row
     ? await verifyPassword(password, row.password_hash)
     : (await spendDecoyVerification(password), false);
-  if (!ok) throw new Refusal("unauthenticated", "Handle or password is wrong");
+  if (!ok) throw new Refusal("unauthenticated", "refusal.sign_in.wrong");
   return toMember(row);
 }
 
 export async function memberById(sql: Sql | Tx, id: number): Promise<Member | null> {
   const [row] = await sql`
-    select id, handle, display_name, is_admin, onboarded_at from users where id = ${id}`;
+    select id, handle, display_name, is_admin, onboarded_at, language from users where id = ${id}`;
   return row ? toMember(row) : null;
 }
 
 /** Refuses unless `actorId` is an administrator; call it inside the transaction that acts. */
 export async function requireAdmin(tx: Sql | Tx, actorId: number): Promise<void> {
   const [row] = await tx`select is_admin from users where id = ${actorId}`;
-  if (!row?.is_admin) throw new Refusal("forbidden", "Only administrators may do this");
+  if (!row?.is_admin) throw new Refusal("forbidden", "refusal.admin.only");
 }
 
 export interface ProfileEdit {
@@ -136,7 +139,10 @@ export async function updateProfile(sql: Sql, memberId: number, edit: ProfileEdi
   const displayName = displayNameFrom(edit.displayName);
   const bio = edit.bio.replace(/\r\n/g, "\n").trim();
   if (bio.length > bioMaxLength) {
-    throw new Refusal("invalid", `Bio must be at most ${bioMaxLength} characters`, "bio");
+    throw new Refusal("invalid", "refusal.bio.too_long", {
+      field: "bio",
+      params: { count: bioMaxLength },
+    });
   }
   await sql.begin(async (tx) => {
     await refuseTakenDisplayName(tx, displayName, memberId);
@@ -151,7 +157,7 @@ export async function markOnboarded(tx: Tx, memberId: number): Promise<void> {
   await tx`update users set onboarded_at = coalesce(onboarded_at, now()) where id = ${memberId}`;
 }
 
-/** A member from a `users` row (id, handle, display_name, is_admin, onboarded_at). */
+/** A member from a `users` row (id, handle, display_name, is_admin, onboarded_at, language). */
 // deno-lint-ignore no-explicit-any
 export function toMember(row: any): Member {
   return {
@@ -160,5 +166,24 @@ export function toMember(row: any): Member {
     displayName: row.display_name,
     isAdmin: row.is_admin,
     onboarded: row.onboarded_at !== null,
+    language: isLanguage(row.language) ? row.language : null,
   };
+}
+
+/**
+ * Sets a member's own language, or null to follow the browser and then the site.
+ *
+ * @example
+ * await setMemberLanguage(sql, ada.id, "fr");
+ */
+export async function setMemberLanguage(
+  sql: Sql,
+  memberId: number,
+  language: Language | null,
+): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`update users set language = ${language} where id = ${memberId}`;
+    // Cached sessions carry the member, language included.
+    await notify(tx, { members: [memberId] });
+  });
 }

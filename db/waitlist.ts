@@ -30,26 +30,27 @@ export function validateWaitlistRequest(request: WaitlistRequest): void {
   const name = request.name.trim();
   const contact = request.contact.trim();
   const reason = request.reason.trim();
-  if (name.length === 0) throw new Refusal("invalid", "Name is required", "name");
+  if (name.length === 0) throw new Refusal("invalid", "refusal.waitlist.name_missing", "name");
   if (name.length > waitlistLimits.name) {
-    throw new Refusal("invalid", `Name must be at most ${waitlistLimits.name} characters`, "name");
+    throw new Refusal("invalid", "refusal.name.too_long", {
+      field: "name",
+      params: { count: waitlistLimits.name },
+    });
   }
   if (contact.length < 3) {
-    throw new Refusal("invalid", "Say how we can reach you (an email address, say)", "contact");
+    throw new Refusal("invalid", "refusal.waitlist.contact_missing", "contact");
   }
   if (contact.length > waitlistLimits.contact) {
-    throw new Refusal(
-      "invalid",
-      `Contact must be at most ${waitlistLimits.contact} characters`,
-      "contact",
-    );
+    throw new Refusal("invalid", "refusal.contact.too_long", {
+      field: "contact",
+      params: { count: waitlistLimits.contact },
+    });
   }
   if (reason.length > waitlistLimits.reason) {
-    throw new Refusal(
-      "invalid",
-      `Reason must be at most ${waitlistLimits.reason} characters`,
-      "reason",
-    );
+    throw new Refusal("invalid", "refusal.reason.too_long", {
+      field: "reason",
+      params: { count: waitlistLimits.reason },
+    });
   }
 }
 
@@ -94,9 +95,9 @@ export async function inviteFromWaitlist(
   return await sql.begin(async (tx) => {
     await requireAdmin(tx, actorId);
     const [entry] = await tx`select id from waitlist where id = ${entryId} for update`;
-    if (!entry) throw new Refusal("not_found", "No such waitlist entry");
+    if (!entry) throw new Refusal("not_found", "refusal.waitlist.no_entry");
     const [existing] = await tx`select id from invites where waitlist_id = ${entryId}`;
-    if (existing) throw new Refusal("conflict", "This entry already has an invite");
+    if (existing) throw new Refusal("conflict", "refusal.waitlist.already_invited");
     return await insertInvite(tx, actorId, { ttlMs: options.ttlMs, waitlistId: entryId });
   });
 }

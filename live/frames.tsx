@@ -3,9 +3,11 @@
  * HTML of a view (the room's live part, a notice, the hallway's lists) and where it goes.
  *
  * @example
- * ws.send(JSON.stringify(roomFrame(snapshot, memberId)));
+ * ws.send(JSON.stringify(roomFrame(snapshot, page)));
  */
 import type { RoomSnapshot } from "../db/rooms.ts";
+import type { Words } from "../i18n/translate.ts";
+import { WordsContext } from "../i18n/words_context.ts";
 import type { RankedHallway } from "../recommend/hallway.ts";
 import { HallwayLists } from "../views/hallway.tsx";
 import { RoomLive } from "../views/room.tsx";
@@ -18,14 +20,21 @@ export interface Frame {
 }
 
 /**
- * The room's live part as `viewerId` sees it.
+ * The room's live part as `viewer` sees it, in the words they opened the page in.
  *
  * @example
- * const frame = roomFrame(snapshot, 7); // { target: "#room-live", ... }
+ * const frame = roomFrame(snapshot, { memberId: 7, words }); // { target: "#room-live", ... }
  */
-export function roomFrame(snapshot: RoomSnapshot, viewerId: number): Frame {
+export function roomFrame(
+  snapshot: RoomSnapshot,
+  viewer: { memberId: number; words: Words },
+): Frame {
   return {
-    content: String(<RoomLive data={snapshot} viewerId={viewerId} />),
+    content: String(
+      <WordsContext.Provider value={viewer.words}>
+        <RoomLive data={snapshot} viewerId={viewer.memberId} />
+      </WordsContext.Provider>,
+    ),
     target: "#room-live",
     swap: "innerHTML",
   };
@@ -35,7 +44,7 @@ export function roomFrame(snapshot: RoomSnapshot, viewerId: number): Frame {
  * A message where the room page shows notices (a refused action, a room the page may not see).
  *
  * @example
- * const frame = noticeFrame("You are not in this room");
+ * const frame = noticeFrame(words.t("live.not_in_room"));
  */
 export function noticeFrame(message: string): Frame {
   return {
@@ -46,14 +55,18 @@ export function noticeFrame(message: string): Frame {
 }
 
 /**
- * A member's hallway lists, as ranked for them.
+ * A member's hallway lists, as ranked for them, in their page's words.
  *
  * @example
- * const frame = hallwayFrame(await ranker.hallwayFor(memberId));
+ * const frame = hallwayFrame(await ranker.hallwayFor(memberId), page.words);
  */
-export function hallwayFrame(hallway: RankedHallway): Frame {
+export function hallwayFrame(hallway: RankedHallway, words: Words): Frame {
   return {
-    content: String(<HallwayLists hallway={hallway} />),
+    content: String(
+      <WordsContext.Provider value={words}>
+        <HallwayLists hallway={hallway} />
+      </WordsContext.Provider>,
+    ),
     target: "#hallway-lists",
     swap: "innerHTML",
   };

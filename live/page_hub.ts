@@ -7,9 +7,10 @@
  * @example
  * const pages = new PageHub({ sql, feed, ranker });
  * feed.watch(pages);
- * await pages.open({ ws, memberId, roomId });
+ * await pages.open({ ws, memberId, words, roomId });
  */
 import type { WSContext } from "hono/ws";
+import type { Words } from "../i18n/translate.ts";
 import type { Sql } from "../db/client.ts";
 import { Refusal } from "../db/errors.ts";
 import { type Seat, touchPresence } from "../db/presence.ts";
@@ -23,6 +24,8 @@ import type { RoomFeed, RoomRead, RoomWatcher } from "./room_feed.ts";
 export interface LivePage {
   ws: WSContext;
   memberId: number;
+  /** The words the page was opened in: its frames speak the same language. */
+  words: Words;
   /** The room this page shows, or null for the hallway. */
   roomId: number | null;
   /** The newest room read this page was sent: an older read finishing later is not sent. */
@@ -71,7 +74,7 @@ export class PageHub implements RoomWatcher {
     }
     const { number, snapshot } = await read;
     if (!snapshot || !this.#isNewer(page, number)) return;
-    this.#send(page, roomFrame(snapshot, page.memberId));
+    this.#send(page, roomFrame(snapshot, page));
     this.#letGoIfAbsent(page, snapshot);
   }
 
@@ -90,27 +93,27 @@ export class PageHub implements RoomWatcher {
   async receive(page: LivePage, data: unknown): Promise<void> {
     try {
       if (typeof data !== "string" || data.length > maxMessageBytes) {
-        throw new Refusal("invalid", "Messages must be short JSON text");
+        throw new Refusal("invalid", "refusal.message.too_long");
       }
-      if (page.roomId === null) throw new Refusal("invalid", "The hallway takes no messages");
+      if (page.roomId === null) throw new Refusal("invalid", "refusal.message.hallway");
       let fields: unknown;
       try {
         fields = JSON.parse(data);
       } catch {
-        throw new Refusal("invalid", "That message was not valid JSON");
+        throw new Refusal("invalid", "refusal.message.not_json");
       }
       if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
-        throw new Refusal("invalid", "A message must be a JSON object");
+        throw new Refusal("invalid", "refusal.message.not_object");
       }
       const action = parseRoomAction(fields as Record<string, unknown>);
       await act(this.#sql, page.memberId, page.roomId, action);
     } catch (error) {
       if (error instanceof Refusal) {
-        this.#send(page, noticeFrame(error.message));
+        this.#send(page, noticeFrame(error.messageIn(page.words.t)));
         return;
       }
       console.error("A live message failed:", error);
-      this.#send(page, noticeFrame("Something went wrong; nothing was changed"));
+      this.#send(page, noticeFrame(page.words.t("live.failed")));
     }
   }
 
@@ -128,10 +131,10 @@ export class PageHub implements RoomWatcher {
     const rendered = new Map<string, string>();
     for (const page of pages) {
       if (!this.#isNewer(page, number)) continue;
-      const key = viewerKey(snapshot, page.memberId);
+      const key = `${page.words.language}:${viewerKey(snapshot, page.memberId)}`;
       let frame = rendered.get(key);
       if (frame === undefined) {
-        frame = JSON.stringify(roomFrame(snapshot, page.memberId));
+        frame = JSON.stringify(roomFrame(snapshot, page));
         rendered.set(key, frame);
       }
       this.#sendRaw(page, frame);
@@ -164,7 +167,7 @@ export class PageHub implements RoomWatcher {
   }
 
   async #sendHallway(page: LivePage): Promise<void> {
-    this.#send(page, hallwayFrame(await this.#ranker.hallwayFor(page.memberId)));
+    this.#send(page, hallwayFrame(await this.#ranker.hallwayFor(page.memberId), page.words));
   }
 
   #send(page: LivePage, frame: Frame): void {

@@ -22,6 +22,7 @@
  * const voice = new VoiceRooms({ sql, createMedia: (o) => new RoomMedia({ ...o, iceServers }) });
  * hub.watchRooms(voice);
  */
+import type { Words } from "../i18n/translate.ts";
 import type { WSContext } from "hono/ws";
 import type { Sql } from "../db/client.ts";
 import { isHeard, type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
@@ -55,6 +56,8 @@ export type MediaFactory = (options: {
 export interface VoiceSocket {
   ws: WSContext;
   memberId: number;
+  /** The page's words: its error frames speak the page's language. */
+  words: Words;
   roomId: number;
   /** Random, per socket: the only name the media layer knows this page by. */
   mediaId: string;
@@ -156,9 +159,10 @@ export class VoiceRooms implements RoomWatcher {
         send(socket, reply);
       }
     } catch (error) {
-      if (!(error instanceof MediaError)) console.error("A voice message failed:", error);
-      const message = error instanceof MediaError ? error.message : "Voice signalling failed";
-      send(socket, { type: "error", message });
+      // media/ speaks to operators; the page gets words of its own, the detail goes to the log.
+      if (error instanceof MediaError) console.warn("A voice message was refused:", error.message);
+      else console.error("A voice message failed:", error);
+      send(socket, { type: "error", message: socket.words.t("voice.failed") });
     }
   }
 

@@ -80,6 +80,7 @@ export function orderHallway(
     follows: new Set(hallway.viewer.follows),
     notInterested: new Set(hallway.live.filter((r) => r.notInterested).map((r) => r.id)),
     pickedTopics: new Set(hallway.viewer.pickedTopics),
+    languages: new Set([hallway.viewer.language]),
   };
   const rank = { now: options.now, vectors: options.vectors, weights: options.weights };
   const ranked = <T extends { id: number }>(items: T[], input: (item: T) => RankInput) =>
@@ -90,6 +91,7 @@ export function orderHallway(
     stageIds: r.stage.map((p) => p.id),
     listeners: r.listenerCount,
     startsAt: r.startedAt.getTime(),
+    language: r.language,
   }));
   // An event's hosts stand for its stage, and those who said they will come for its audience.
   const upcoming = ranked(hallway.upcoming, (e) => ({

@@ -25,9 +25,14 @@ import { members } from "../db/admin.ts";
 import { reports } from "../db/safety.ts";
 import { moderationLog } from "../db/room_actions.ts";
 import { inviteFromWaitlist, waitlist } from "../db/waitlist.ts";
-import { invitesPerMember, setInvitesPerMember } from "../db/site_settings.ts";
+import {
+  invitesPerMember,
+  setInvitesPerMember,
+  setSiteLanguage,
+  siteLanguage,
+} from "../db/site_settings.ts";
 import type { FieldErrors } from "../views/form.tsx";
-import { AdminView } from "../views/admin.tsx";
+import { type AdminNotice, adminNotices, AdminView } from "../views/admin.tsx";
 import { recommendations } from "./admin_recommend.tsx";
 
 export const admin = new Hono<MemberEnv>();
@@ -37,18 +42,19 @@ admin.route("/recommendations", recommendations);
 
 async function adminPage(
   c: Ctx<MemberEnv>,
-  view: { errors?: FieldErrors; status?: ContentfulStatusCode; notice?: string } = {},
+  view: { errors?: FieldErrors; status?: ContentfulStatusCode; notice?: AdminNotice } = {},
 ) {
   const { sql, member } = c.var;
   const [entries, people] = [await waitlist(sql, member.id), await members(sql, member.id)];
   return render(c, {
-    title: "Administration",
+    title: c.get("words").t("admin.title"),
     status: view.status,
     body: (
       <AdminView
         reports={await reports(sql, member.id)}
         moderation={await moderationLog(sql, member.id)}
         invitesPerMember={await invitesPerMember(sql)}
+        siteLanguage={await siteLanguage(sql)}
         waitlist={entries}
         members={people}
         origin={originOf(c)}
@@ -60,11 +66,19 @@ async function adminPage(
 }
 
 admin.get("/", (c) => {
-  const notices: Record<string, string> = {
-    settings: "Settings saved.",
-    invited: "Invite created: copy its link and send it to the person.",
-  };
-  return adminPage(c, { notice: notices[c.req.query("done") ?? ""] });
+  const notice = adminNotices.find((n) => n === c.req.query("done"));
+  return adminPage(c, { notice });
+});
+
+admin.post("/language", async (c) => {
+  const form = await readForm(c);
+  try {
+    await setSiteLanguage(c.get("sql"), c.get("member")!.id, text(form, "site_language"));
+    return redirectAfterPost(c, "/admin?done=settings");
+  } catch (error) {
+    if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
+    return await adminPage(c, { errors: fieldErrors(c, error), status: statusOf(error) });
+  }
 });
 
 admin.post("/settings", async (c) => {
@@ -75,13 +89,13 @@ admin.post("/settings", async (c) => {
     return redirectAfterPost(c, "/admin?done=settings");
   } catch (error) {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
-    return await adminPage(c, { errors: fieldErrors(error), status: statusOf(error) });
+    return await adminPage(c, { errors: fieldErrors(c, error), status: statusOf(error) });
   }
 });
 
 admin.post("/waitlist/:id/invite", async (c) => {
   const id = idParam(c, "id");
-  if (id === null) throw new Refusal("not_found", "No such waitlist entry");
+  if (id === null) throw new Refusal("not_found", "refusal.waitlist.no_entry");
   await inviteFromWaitlist(c.get("sql"), c.get("member").id, id, {
     ttlMs: c.get("config").inviteTtlMs,
   });

@@ -58,19 +58,14 @@ import {
 
 export const recommendations = new Hono<MemberEnv>();
 
-const title = "Recommendations";
 const pagePath = "/admin/recommendations";
 
-const notices: Record<string, string> = {
-  applied: "Model applied: every hallway uses it now.",
-  rolled_back: "Rolled back: every hallway uses the earlier model again.",
-  weights: "Ranking weights saved: every hallway uses them now.",
-};
+const notices = ["applied", "rolled_back", "weights"] as const;
 
 interface PageState {
   errors?: FieldErrors;
   status?: ContentfulStatusCode;
-  notice?: string;
+  notice?: typeof notices[number];
   /** The training form as posted, when it is shown again with its errors. */
   train?: Record<string, string>;
   /** The weights form as posted, likewise. */
@@ -82,7 +77,7 @@ async function page(c: Ctx<MemberEnv>, state: PageState = {}) {
   const versions = await modelVersions(sql, member.id);
   const selected = Number(c.req.query("version")) || null;
   return render(c, {
-    title,
+    title: c.get("words").t("admin.section.recommend"),
     status: state.status,
     body: (
       <RecommendationsView
@@ -98,7 +93,10 @@ async function page(c: Ctx<MemberEnv>, state: PageState = {}) {
   });
 }
 
-recommendations.get("/", (c) => page(c, { notice: notices[c.req.query("done") ?? ""] }));
+recommendations.get("/", (c) => {
+  const notice = notices.find((n) => n === c.req.query("done"));
+  return page(c, { notice });
+});
 
 /**
  * The training card, polled while a version trains. Once none does, the versions card comes
@@ -110,7 +108,7 @@ recommendations.get("/training", async (c) => {
   const versions = await modelVersions(sql, member.id);
   const training = versions.some((v) => v.state === "training");
   return render(c, {
-    title,
+    title: c.get("words").t("admin.section.recommend"),
     body: (
       <>
         <TrainingCard
@@ -138,14 +136,14 @@ recommendations.post("/train", async (c) => {
     await c.get("trainer").train(c.get("member").id, modelParams(values));
   } catch (error) {
     if (!(error instanceof Refusal) || error.code === "forbidden") throw error;
-    return await page(c, { errors: fieldErrors(error), status: statusOf(error), train: values });
+    return await page(c, { errors: fieldErrors(c, error), status: statusOf(error), train: values });
   }
   return redirectAfterPost(c, pagePath);
 });
 
 recommendations.post("/versions/:id/apply", async (c) => {
   const id = idParam(c, "id");
-  if (id === null) throw new Refusal("not_found", "No such model version");
+  if (id === null) throw new Refusal("not_found", "refusal.model.unknown");
   return await afterChange(c, "applied", () => applyModel(c.get("sql"), c.get("member").id, id));
 });
 
@@ -162,7 +160,11 @@ recommendations.post("/weights", async (c) => {
     await setRankWeights(c.get("sql"), c.get("member").id, rankWeightsFrom(posted));
   } catch (error) {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
-    return await page(c, { errors: fieldErrors(error), status: statusOf(error), weights: posted });
+    return await page(c, {
+      errors: fieldErrors(c, error),
+      status: statusOf(error),
+      weights: posted,
+    });
   }
   return redirectAfterPost(c, `${pagePath}?done=weights`);
 });

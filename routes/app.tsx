@@ -14,10 +14,12 @@ import type { EventHub } from "../db/events.ts";
 import { directReads, ReadCache } from "../db/read_cache.ts";
 import { HallwayRanker } from "../recommend/hallway.ts";
 import { Refusal } from "../db/errors.ts";
+import { english } from "../i18n/translate.ts";
 import type { AppEnv } from "./context.ts";
-import { refusalPage, render } from "./http.tsx";
+import { refusalPage, render, wordsOf } from "./http.tsx";
 import { refuseCrossSite, refuseUnknownHost, securityHeaders } from "./security.ts";
 import { loadMember } from "./session.tsx";
+import { chooseWords, language } from "./language.tsx";
 import { assets } from "./static.ts";
 import { auth } from "./auth.tsx";
 import { hallway } from "./hallway.tsx";
@@ -97,12 +99,13 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
     "*",
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) => c.text("This request is too large", 413),
+      onError: (c) => c.text(english.t("error.too_large"), 413),
     }),
     refuseCrossSite(),
   );
-  app.use(loadMember());
+  app.use(loadMember(), chooseWords());
 
+  app.route("/", language);
   // The URL tree: each prefix is one area's file (or folder).
   app.route("/", hallway);
   app.route("/rooms", rooms);
@@ -114,19 +117,22 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/invites", invites);
   app.route("/admin", admin);
 
-  app.notFound((c) =>
-    render(c, {
-      title: "Not found",
+  app.notFound((c) => {
+    const { t } = wordsOf(c);
+    return render(c, {
+      title: t("error.not_found.title"),
       status: 404,
-      body: <ErrorView title="Not found" message="There is nothing at this address" />,
-    })
-  );
+      body: <ErrorView title={t("error.not_found.title")} message={t("error.not_found.message")} />,
+    });
+  });
   app.onError((error, c) => {
     if (error instanceof Refusal) return refusalPage(c, error);
     console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed:`, error);
+    // Words may be missing if the failure came before they were chosen.
+    const { t, language } = wordsOf(c);
     return c.html(
-      "<!doctype html><title>Something went wrong</title><p>Something went wrong on our side. " +
-        "Nothing you sent was half-saved; please try again.</p>",
+      `<!doctype html><html lang="${language}"><title>${t("error.server.title")}</title>` +
+        `<p>${t("error.server.message")}</p>`,
       500,
     );
   });

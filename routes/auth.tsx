@@ -33,15 +33,23 @@ export const auth = new Hono<AppEnv>();
 
 function setupGone(c: Ctx) {
   return render(c, {
-    title: "Not found",
+    title: c.get("words").t("error.not_found.title"),
     status: 404,
-    body: <ErrorView title="Not found" message="There is nothing here" />,
+    body: (
+      <ErrorView
+        title={c.get("words").t("error.not_found.title")}
+        message={c.get("words").t("error.not_found.message")}
+      />
+    ),
   });
 }
 
 auth.get("/setup", async (c) => {
   if (!await needsSetup(c.get("sql"))) return setupGone(c);
-  return render(c, { title: "Set up", body: <SetupView form={{}} errors={{}} /> });
+  return render(c, {
+    title: c.get("words").t("auth.setup.title"),
+    body: <SetupView form={{}} errors={{}} />,
+  });
 });
 
 auth.post("/setup", async (c) => {
@@ -61,12 +69,12 @@ auth.post("/setup", async (c) => {
     if (!(error instanceof Refusal)) throw error;
     if (error.code === "not_found") return setupGone(c);
     return render(c, {
-      title: "Set up",
+      title: c.get("words").t("auth.setup.title"),
       status: statusOf(error),
       body: (
         <SetupView
           form={{ handle: input.handle, display_name: input.displayName }}
-          errors={fieldErrors(error)}
+          errors={fieldErrors(c, error)}
         />
       ),
     });
@@ -75,7 +83,7 @@ auth.post("/setup", async (c) => {
 
 auth.get("/signin", (c) => {
   if (c.get("member")) return c.redirect("/", 303);
-  return render(c, { title: "Sign in", body: <SignInView errors={{}} /> });
+  return render(c, { title: c.get("words").t("auth.sign_in"), body: <SignInView errors={{}} /> });
 });
 
 auth.post("/signin", async (c) => {
@@ -84,7 +92,7 @@ auth.post("/signin", async (c) => {
   const password = text(form, "password");
   try {
     if (handle === "" || password === "") {
-      throw new Refusal("invalid", "Enter your handle and password");
+      throw new Refusal("invalid", "refusal.sign_in.missing");
     }
     const member = await signInWithLimits(c.get("sql"), {
       handle,
@@ -97,9 +105,9 @@ auth.post("/signin", async (c) => {
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     return render(c, {
-      title: "Sign in",
+      title: c.get("words").t("auth.sign_in"),
       status: statusOf(error),
-      body: <SignInView handle={handle} errors={fieldErrors(error)} />,
+      body: <SignInView handle={handle} errors={fieldErrors(c, error)} />,
     });
   }
 });
@@ -122,15 +130,15 @@ async function unusableInvite(c: Ctx, token: string) {
   const state = await inviteState(c.get("sql"), token);
   if (state === "open") return null;
   const messages = {
-    unknown: "This invite link is not valid. Check that you copied all of it.",
-    used: "This invite has already been used. Each link lets one person in.",
-    revoked: "This invite was revoked by the member who made it.",
-    expired: "This invite has expired. Ask the member who sent it for a new one.",
+    unknown: c.get("words").t("join.unusable.unknown"),
+    used: c.get("words").t("join.unusable.used"),
+    revoked: c.get("words").t("join.unusable.revoked"),
+    expired: c.get("words").t("join.unusable.expired"),
   };
   return render(c, {
-    title: "Invite not usable",
+    title: c.get("words").t("join.unusable"),
     status: state === "unknown" ? 404 : 410,
-    body: <ErrorView title="This invite cannot be used" message={messages[state]} />,
+    body: <ErrorView title={c.get("words").t("join.unusable")} message={messages[state]} />,
   });
 }
 
@@ -138,17 +146,20 @@ auth.get("/join/:token", async (c) => {
   const token = c.req.param("token");
   if (c.get("member")) {
     return render(c, {
-      title: "Already a member",
+      title: c.get("words").t("join.already"),
       body: (
         <ErrorView
-          title="You are already a member"
-          message="Sign out first if this invite is for someone else, or pass the link on."
+          title={c.get("words").t("join.already")}
+          message={c.get("words").t("join.already.message")}
         />
       ),
     });
   }
   return await unusableInvite(c, token) ??
-    render(c, { title: "Join", body: <JoinView token={token} form={{}} errors={{}} /> });
+    render(c, {
+      title: c.get("words").t("auth.join.submit"),
+      body: <JoinView token={token} form={{}} errors={{}} />,
+    });
 });
 
 auth.post("/join/:token", async (c) => {
@@ -180,13 +191,13 @@ auth.post("/join/:token", async (c) => {
     // The invite went while this form was being filled in (used by someone else, revoked).
     if (error.code === "conflict" || error.code === "not_found") return refusalPage(c, error);
     return render(c, {
-      title: "Join",
+      title: c.get("words").t("auth.join.submit"),
       status: statusOf(error),
       body: (
         <JoinView
           token={token}
           form={{ handle: input.handle, display_name: input.displayName }}
-          errors={fieldErrors(error)}
+          errors={fieldErrors(c, error)}
         />
       ),
     });
@@ -194,7 +205,10 @@ auth.post("/join/:token", async (c) => {
 });
 
 auth.get("/waitlist", (c) => {
-  return render(c, { title: "Waitlist", body: <WaitlistView form={{}} errors={{}} /> });
+  return render(c, {
+    title: c.get("words").t("nav.waitlist"),
+    body: <WaitlistView form={{}} errors={{}} />,
+  });
 });
 
 auth.post("/waitlist", async (c) => {
@@ -218,13 +232,16 @@ auth.post("/waitlist", async (c) => {
       ...c.get("config").rateLimits.waitlistPerContact,
     });
     await joinWaitlist(c.get("sql"), request);
-    return render(c, { title: "Waitlist", body: <WaitlistView form={{}} errors={{}} done /> });
+    return render(c, {
+      title: c.get("words").t("nav.waitlist"),
+      body: <WaitlistView form={{}} errors={{}} done />,
+    });
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     return render(c, {
-      title: "Waitlist",
+      title: c.get("words").t("nav.waitlist"),
       status: statusOf(error),
-      body: <WaitlistView form={request} errors={fieldErrors(error)} />,
+      body: <WaitlistView form={request} errors={fieldErrors(c, error)} />,
     });
   }
 });

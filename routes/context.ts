@@ -17,6 +17,7 @@ import type { LiveHub } from "../live/live_hub.ts";
 import type { VoiceRooms } from "../live/voice_rooms.ts";
 import type { AppliedModel } from "../recommend/applied_model.ts";
 import type { Trainer } from "../recommend/training.ts";
+import type { Words } from "../i18n/translate.ts";
 
 export interface AppEnv {
   Variables: {
@@ -25,6 +26,8 @@ export interface AppEnv {
     reads: Reads;
     config: Config;
     member: Member | null;
+    /** The words this request is answered in (routes/language.tsx picks the language). */
+    words: Words;
     sessionToken: string | undefined;
     hub: LiveHub;
     /** Voice signalling for this process's rooms; undefined when the app was built without. */

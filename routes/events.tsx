@@ -36,7 +36,7 @@ async function newEventPage(
   status?: 422 | 429,
 ) {
   return render(c, {
-    title: "Schedule a room",
+    title: c.get("words").t("room_form.schedule.title"),
     status,
     body: <NewEventView catalogue={await catalogue(c.get("sql"))} form={form} errors={errors} />,
   });
@@ -52,7 +52,7 @@ function startsAt(form: Form): Date {
     !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(local) || !Number.isInteger(offset) ||
     Math.abs(offset) > 900
   ) {
-    throw new Refusal("invalid", "Give a date and time", "starts_at");
+    throw new Refusal("invalid", "refusal.event.when_missing", "starts_at");
   }
   return new Date(Date.parse(`${local}:00Z`) + offset * 60_000);
 }
@@ -69,7 +69,7 @@ events.post("/", async (c) => {
     return redirectAfterPost(c, "/");
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    return await newEventPage(c, formEcho(form), fieldErrors(error), statusOf(error) as 422);
+    return await newEventPage(c, formEcho(form), fieldErrors(c, error), statusOf(error) as 422);
   }
 });
 

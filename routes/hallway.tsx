@@ -15,6 +15,7 @@ import {
   redirectAfterPost,
   render,
   renderFrom,
+  spoken,
   text,
 } from "./http.tsx";
 import { type MemberEnv, requireMember, requireOnboarded } from "./session.tsx";
@@ -26,6 +27,7 @@ import { markNotInterested } from "../db/listening.ts";
 import type { LivePage } from "../live/page_hub.ts";
 import { FrontDoorView } from "../views/auth.tsx";
 import { DismissedCard, HallwayLists, HallwayView } from "../views/hallway.tsx";
+import { topicName } from "../i18n/topics.ts";
 
 export const hallway = new Hono<AppEnv>();
 
@@ -33,7 +35,7 @@ hallway.get("/", async (c) => {
   const member = c.get("member");
   if (!member) {
     if (await needsSetup(c.get("sql"))) return c.redirect("/setup", 303);
-    return render(c, { title: "Welcome", body: <FrontDoorView /> });
+    return render(c, { title: c.get("words").t("auth.front.title"), body: <FrontDoorView /> });
   }
   if (!member.onboarded) return c.redirect("/topics", 303);
   const [lists, picked] = await Promise.all([
@@ -41,12 +43,12 @@ hallway.get("/", async (c) => {
     c.get("reads").pickedTopics(member.id),
   ]);
   return renderFrom(c, [lists, picked], () => ({
-    title: "Hallway",
+    title: c.get("words").t("hallway.title"),
     body: (
       <HallwayView
         hallway={lists}
         displayName={member.displayName}
-        topics={picked.map((t) => t.name)}
+        topics={picked.map((topic) => topicName(c.get("words").t, topic))}
       />
     ),
   }));
@@ -59,7 +61,12 @@ cards.get(
   checkUpgrade(),
   upgradeWebSocket((c) => {
     const hub = c.get("hub");
-    const page: LivePage = { ws: undefined!, memberId: c.get("member").id, roomId: null };
+    const page: LivePage = {
+      ws: undefined!,
+      memberId: c.get("member").id,
+      words: c.get("words"),
+      roomId: null,
+    };
     return {
       onOpen: (_event, ws) => {
         page.ws = ws;
@@ -81,7 +88,7 @@ cards.post("/events/:id/interest", ...cardAction, async (c) => {
   const form = await readForm(c);
   await setInterest(c.get("sql"), member.id, c.get("room").id, text(form, "interested") === "on");
   if (isFragmentRequest(c)) {
-    return c.html(<HallwayLists hallway={await c.get("reads").hallwayFor(member.id)} />);
+    return c.html(spoken(c, <HallwayLists hallway={await c.get("reads").hallwayFor(member.id)} />));
   }
   return redirectAfterPost(c, "/");
 });
@@ -89,7 +96,9 @@ cards.post("/events/:id/interest", ...cardAction, async (c) => {
 cards.post("/rooms/:id/not-interested", ...cardAction, async (c) => {
   const room = c.get("room");
   const title = await markNotInterested(c.get("sql"), c.get("member").id, room.id);
-  if (isFragmentRequest(c)) return c.html(<DismissedCard roomId={room.publicId} title={title} />);
+  if (isFragmentRequest(c)) {
+    return c.html(spoken(c, <DismissedCard roomId={room.publicId} title={title} />));
+  }
   return redirectAfterPost(c, "/");
 });
 

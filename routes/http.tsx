@@ -14,6 +14,8 @@ import { ErrorView } from "../views/errors.tsx";
 import { Refusal, type RefusalCode } from "../db/errors.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import type { SignInKeys } from "../db/sign_in_limits.ts";
+import { english, type Words } from "../i18n/translate.ts";
+import { WordsContext } from "../i18n/words_context.ts";
 
 /**
  * A request's context. Helpers take any env built on `AppEnv`, so that areas behind
@@ -38,17 +40,36 @@ function pageHtml<E extends AppEnv>(
   c: Ctx<E>,
   view: { title: string; body: Child },
 ): string {
-  if (isFragmentRequest(c)) return String(<>{view.body}</>);
-  return "<!doctype html>" + (
+  if (isFragmentRequest(c)) return String(spoken(c, view.body));
+  return "<!doctype html>" + spoken(
+    c,
     <Layout title={view.title} viewer={c.get("member")} path={c.req.path}>
       {view.body}
-    </Layout>
+    </Layout>,
   );
+}
+
+/**
+ * `node` in the words of this request: every view that renders for a request goes through
+ * here (or `render`), so it reads the viewer's language with `useWords()`.
+ *
+ * @example
+ * return c.html(spoken(c, <FollowBlock profile={p} />));
+ */
+export function spoken<E extends AppEnv>(c: Ctx<E>, node: Child) {
+  // A request answered before the words were chosen (a missing /static file) reads English.
+  return <WordsContext.Provider value={wordsOf(c)}>{node}</WordsContext.Provider>;
+}
+
+/** This request's words, or English when they were not chosen yet. */
+export function wordsOf<E extends AppEnv>(c: Ctx<E>): Words {
+  return c.get("words") ?? english;
 }
 
 interface RenderedPage {
   sources: readonly object[];
   viewer: unknown;
+  words: Words;
   path: string;
   fragment: boolean;
   html: string;
@@ -71,15 +92,17 @@ export function renderFrom<E extends AppEnv>(
   const fragment = isFragmentRequest(c);
   const path = c.req.path;
   const viewer = c.get("member");
+  const words = wordsOf(c);
   const last = rendered.get(sources[0]);
   if (
-    last && last.viewer === viewer && last.path === path && last.fragment === fragment &&
+    last && last.viewer === viewer && last.words === words && last.path === path &&
+    last.fragment === fragment &&
     last.sources.length === sources.length && last.sources.every((s, i) => s === sources[i])
   ) {
     return c.html(last.html);
   }
   const html = pageHtml(c, view());
-  rendered.set(sources[0], { sources, viewer, path, fragment, html });
+  rendered.set(sources[0], { sources, viewer, words, path, fragment, html });
   return c.html(html);
 }
 
@@ -108,9 +131,19 @@ export function statusOf(refusal: Refusal): ContentfulStatusCode {
   return statuses[refusal.code];
 }
 
-/** A refusal as form errors: next to its field, or about the whole form. */
-export function fieldErrors(refusal: Refusal): FieldErrors {
-  return { [refusal.field ?? "_form"]: refusal.message };
+/** A refusal as form errors: next to its field, or about the whole form, in the viewer's words. */
+export function fieldErrors<E extends AppEnv>(c: Ctx<E>, refusal: Refusal): FieldErrors {
+  return { [refusal.field ?? "_form"]: refusalMessage(c, refusal) };
+}
+
+/**
+ * What a refusal says to the person who made the request, in their language.
+ *
+ * @example
+ * return c.html(<p class="error" role="alert">{refusalMessage(c, error)}</p>, statusOf(error));
+ */
+export function refusalMessage<E extends AppEnv>(c: Ctx<E>, refusal: Refusal): string {
+  return refusal.messageIn(wordsOf(c).t);
 }
 
 /** Renders a refusal that is not about a form field as its own page. */
@@ -118,18 +151,12 @@ export function refusalPage<E extends AppEnv>(
   c: Ctx<E>,
   refusal: Refusal,
 ): Response | Promise<Response> {
-  const titles: Record<RefusalCode, string> = {
-    invalid: "That did not work",
-    unauthenticated: "Sign in first",
-    forbidden: "Not allowed",
-    not_found: "Not found",
-    conflict: "That cannot be done now",
-    rate_limited: "Slow down",
-  };
+  const { t } = wordsOf(c);
+  const title = t(`refusal.title.${refusal.code}`);
   return render(c, {
-    title: titles[refusal.code],
+    title,
     status: statusOf(refusal),
-    body: <ErrorView title={titles[refusal.code]} message={refusal.message} />,
+    body: <ErrorView title={title} message={refusalMessage(c, refusal)} />,
   });
 }
 
@@ -139,20 +166,20 @@ export type Form = Record<string, string | string[]>;
 export async function readForm<E extends AppEnv>(c: Ctx<E>): Promise<Form> {
   const type = c.req.header("Content-Type") ?? "";
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
-    throw new Refusal("invalid", "Send this form as a web form");
+    throw new Refusal("invalid", "refusal.form.not_form");
   }
   let body: Record<string, unknown>;
   try {
     body = await c.req.parseBody({ all: true });
   } catch {
-    throw new Refusal("invalid", "The form could not be read");
+    throw new Refusal("invalid", "refusal.form.unreadable");
   }
   const form: Form = {};
   for (const [name, value] of Object.entries(body)) {
     const values = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === "string");
     // PostgreSQL text cannot hold NUL; no field of ours has a use for it.
     if (values.some((v) => v.includes("\u0000"))) {
-      throw new Refusal("invalid", "The form contains a character that is not allowed");
+      throw new Refusal("invalid", "refusal.form.bad_character");
     }
     if (values.length > 0) form[name] = values.length === 1 ? values[0] : values;
   }

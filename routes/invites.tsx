@@ -34,7 +34,7 @@ async function invitesPage(
 ) {
   const book = await inviteBook(c.get("sql"), c.get("member").id);
   return render(c, {
-    title: "Invites",
+    title: c.get("words").t("nav.invites"),
     status,
     body: (
       <InvitesView invites={book.invites} left={book.left} origin={originOf(c)} errors={errors} />
@@ -74,6 +74,6 @@ invites.post("/", (c) =>
 invites.post("/:id/revoke", (c) =>
   afterChange(c, async () => {
     const id = idParam(c, "id");
-    if (id === null) throw new Refusal("not_found", "No such invite");
+    if (id === null) throw new Refusal("not_found", "refusal.invite.unknown");
     await revokeInvite(c.get("sql"), c.get("member").id, id);
   }));

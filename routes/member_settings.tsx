@@ -18,7 +18,8 @@ import {
 import { type MemberEnv, requireMember, signIn } from "./session.tsx";
 import { changePassword } from "../db/password_change.ts";
 import { Refusal } from "../db/errors.ts";
-import { updateProfile } from "../db/users.ts";
+import { setMemberLanguage, updateProfile } from "../db/users.ts";
+import { isLanguage } from "../i18n/language.ts";
 import { profile } from "../db/profiles.ts";
 import { SettingsView } from "../views/member_settings.tsx";
 import { clearListeningHistory, listeningHistory, setListeningPaused } from "../db/listening.ts";
@@ -27,28 +28,37 @@ export const memberSettings = new Hono<MemberEnv>();
 
 memberSettings.use(requireMember());
 
-const historyNotices: Record<string, string> = {
-  paused: "Listening history paused.",
-  resumed: "Listening history resumed.",
-  cleared: "Listening history cleared.",
-};
+const historyNotices = ["paused", "resumed", "cleared"] as const;
 
 memberSettings.get("/", async (c) => {
   const member = c.get("member");
   const mine = (await profile(c.get("sql"), member.id, member.handle))!;
+  const notice = historyNotices.find((n) => n === c.req.query("history"));
   return render(c, {
-    title: "Settings",
+    title: c.get("words").t("settings.title"),
     body: (
       <SettingsView
         form={{ display_name: mine.displayName, bio: mine.bio }}
         errors={{}}
         saved={c.req.query("saved") === "1"}
+        language={member.language}
+        languageSaved={c.req.query("language") === "saved"}
         history={await listeningHistory(c.get("sql"), member.id)}
-        historyNotice={historyNotices[c.req.query("history") ?? ""]}
+        historyNotice={notice}
         passwordChanged={c.req.query("password") === "changed"}
       />
     ),
   });
+});
+
+memberSettings.post("/language", async (c) => {
+  const form = await readForm(c);
+  const chosen = text(form, "language");
+  if (chosen !== "" && !isLanguage(chosen)) {
+    throw new Refusal("invalid", "refusal.language.unknown", "language");
+  }
+  await setMemberLanguage(c.get("sql"), c.get("member").id, chosen === "" ? null : chosen);
+  return redirectAfterPost(c, "/settings?language=saved#language");
 });
 
 memberSettings.post("/password", async (c) => {
@@ -70,12 +80,13 @@ memberSettings.post("/password", async (c) => {
     if (!(error instanceof Refusal)) throw error;
     const mine = (await profile(c.get("sql"), member.id, member.handle))!;
     return render(c, {
-      title: "Settings",
+      title: c.get("words").t("settings.title"),
       status: statusOf(error),
       body: (
         <SettingsView
           form={{ display_name: mine.displayName, bio: mine.bio }}
-          errors={fieldErrors(error)}
+          errors={fieldErrors(c, error)}
+          language={member.language}
           history={await listeningHistory(c.get("sql"), member.id)}
         />
       ),
@@ -87,7 +98,7 @@ memberSettings.post("/history/pause", async (c) => {
   const form = await readForm(c);
   const choice = text(form, "paused");
   if (choice !== "on" && choice !== "off") {
-    throw new Refusal("invalid", "Choose to pause or to resume");
+    throw new Refusal("invalid", "refusal.history.pause_choice");
   }
   await setListeningPaused(c.get("sql"), c.get("member").id, choice === "on");
   return redirectAfterPost(
@@ -99,7 +110,7 @@ memberSettings.post("/history/pause", async (c) => {
 memberSettings.post("/history/clear", async (c) => {
   const form = await readForm(c);
   if (text(form, "confirm") !== "yes") {
-    throw new Refusal("invalid", "Tick the box to confirm you want your history cleared");
+    throw new Refusal("invalid", "refusal.history.confirm_clear");
   }
   await clearListeningHistory(c.get("sql"), c.get("member").id);
   return redirectAfterPost(c, "/settings?history=cleared#listening-history");
@@ -114,12 +125,13 @@ memberSettings.post("/", async (c) => {
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     return render(c, {
-      title: "Settings",
+      title: c.get("words").t("settings.title"),
       status: statusOf(error),
       body: (
         <SettingsView
           form={{ display_name: edit.displayName, bio: edit.bio }}
-          errors={fieldErrors(error)}
+          errors={fieldErrors(c, error)}
+          language={c.get("member").language}
           history={await listeningHistory(c.get("sql"), c.get("member").id)}
         />
       ),

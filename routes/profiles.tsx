@@ -13,6 +13,7 @@ import {
   redirectAfterPost,
   render,
   renderFrom,
+  spoken,
   text,
 } from "./http.tsx";
 import { type MemberEnv, requireMember } from "./session.tsx";
@@ -36,7 +37,7 @@ function handleOf(c: Ctx<MemberEnv>): string {
 
 async function profileOrRefuse(c: Ctx<MemberEnv>) {
   const found = await c.get("reads").profile(c.get("member").id, handleOf(c));
-  if (!found) throw new Refusal("not_found", "No member has that handle");
+  if (!found) throw new Refusal("not_found", "refusal.member.no_handle");
   return found;
 }
 
@@ -50,7 +51,7 @@ profiles.get(handlePath, async (c) => {
 
 async function afterFollowChange(c: Ctx<MemberEnv>) {
   const p = await profileOrRefuse(c);
-  if (isFragmentRequest(c)) return c.html(<FollowBlock profile={p} />);
+  if (isFragmentRequest(c)) return c.html(spoken(c, <FollowBlock profile={p} />));
   return redirectAfterPost(c, `/@${p.handle}`);
 }
 
@@ -83,7 +84,12 @@ profiles.post(`${handlePath}/report`, async (c) => {
   });
   await report(c.get("sql"), c.get("member").id, { member: handleOf(c) }, text(form, "reason"));
   return render(c, {
-    title: "Reported",
-    body: <ErrorView title="Thank you" message="Administrators will look at your report." />,
+    title: c.get("words").t("report.done"),
+    body: (
+      <ErrorView
+        title={c.get("words").t("report.done")}
+        message={c.get("words").t("report.done.message")}
+      />
+    ),
   });
 });

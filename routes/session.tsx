@@ -64,10 +64,16 @@ export function requireMember(): MiddlewareHandler<MemberEnv> {
     // loadMember set null for a guest: past this line there is always a member.
     if ((c.get("member") as Member | null) !== null) return await next();
     if (c.req.method === "GET") return c.redirect("/signin", 303);
+    const { t } = c.get("words");
     return render(c, {
-      title: "Sign in first",
+      title: t("refusal.title.unauthenticated"),
       status: 401,
-      body: <ErrorView title="Sign in first" message="Sign in to do this" />,
+      body: (
+        <ErrorView
+          title={t("refusal.title.unauthenticated")}
+          message={t("error.sign_in_first.message")}
+        />
+      ),
     });
   };
 }
@@ -77,10 +83,16 @@ export function requireOnboarded<E extends AppEnv>(): MiddlewareHandler<E> {
   return async (c, next) => {
     if (c.get("member")?.onboarded) return await next();
     if (c.req.method === "GET") return c.redirect("/topics", 303);
+    const { t } = c.get("words");
     return render(c, {
-      title: "Pick topics first",
+      title: t("error.pick_topics_first.title"),
       status: 403,
-      body: <ErrorView title="Pick topics first" message="Pick your topics before you go on" />,
+      body: (
+        <ErrorView
+          title={t("error.pick_topics_first.title")}
+          message={t("error.pick_topics_first.message")}
+        />
+      ),
     });
   };
 }

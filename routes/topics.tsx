@@ -30,7 +30,7 @@ async function topicsPage(
 ) {
   const member = c.get("member");
   return render(c, {
-    title: "Topics",
+    title: c.get("words").t("nav.topics"),
     status: view.status,
     body: (
       <TopicsView
@@ -64,7 +64,7 @@ topics.post("/", async (c) => {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
     return await topicsPage(c, {
       picked: new Set(slugs),
-      errors: fieldErrors(error),
+      errors: fieldErrors(c, error),
       status: statusOf(error) as 422,
     });
   }

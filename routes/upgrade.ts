@@ -27,7 +27,7 @@ export function checkUpgrade(): MiddlewareHandler<MemberEnv> {
       return c.text("Cross-site WebSocket refused", 403);
     }
     if ((c.get("member") as AppEnv["Variables"]["member"]) === null) {
-      return c.text("Sign in first", 401);
+      return c.text(c.get("words").t("refusal.title.unauthenticated"), 401);
     }
     await next();
   };
@@ -41,7 +41,9 @@ export function checkUpgrade(): MiddlewareHandler<MemberEnv> {
  */
 export function requireRoomId(): MiddlewareHandler<MemberEnv> {
   return async (c, next) => {
-    if (!isPublicRoomId(c.req.param("id") ?? "")) return c.text("No such room", 404);
+    if (!isPublicRoomId(c.req.param("id") ?? "")) {
+      return c.text(c.get("words").t("refusal.room.unknown"), 404);
+    }
     await next();
   };
 }

@@ -1,6 +1,9 @@
 // Palabre's client module. Behaviour lives here, not in inline handlers, because the
 // Content-Security-Policy allows scripts from our own origin only.
 
+// The words this script writes, in the page's language (views/layout.tsx puts them on <body>).
+const words = JSON.parse(document.body.dataset.words || "{}");
+
 // Copy buttons: `data-copy="#input-id"`.
 document.addEventListener("click", async (event) => {
   const button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
@@ -10,31 +13,34 @@ document.addEventListener("click", async (event) => {
   field.select();
   try {
     await navigator.clipboard.writeText(field.value);
-    button.textContent = "Copied";
+    button.textContent = words.copied;
   } catch {
     // Clipboard refused (no permission, insecure origin): the text stays selected to copy by hand.
-    button.textContent = "Press Ctrl+C";
+    button.textContent = words.copyByHand;
   }
-  setTimeout(() => (button.textContent = "Copy"), 2000);
+  setTimeout(() => (button.textContent = words.copy), 2000);
 });
 
 // The live status line: what the page's socket is doing, in words.
-function showLiveState(state, words) {
+function showLiveState(state, text) {
   const status = document.getElementById("live-status");
   if (!status) return;
   status.dataset.state = state;
-  status.textContent = words;
+  status.textContent = text;
 }
-document.addEventListener("htmx:ws:after:connection", () => showLiveState("live", "Live"));
+document.addEventListener("htmx:ws:after:connection", () => showLiveState("live", words.live));
 // A normal close (1000) is the server letting go: the room ended or the member is not in it.
 document.addEventListener("htmx:ws:close", (event) => {
-  if (event.detail?.code === 1000) showLiveState("closed", "Not live");
-  else showLiveState("reconnecting", "Reconnecting…");
+  if (event.detail?.code === 1000) showLiveState("closed", words.notLive);
+  else showLiveState("reconnecting", words.reconnecting);
 });
-document.addEventListener("htmx:ws:error", () => showLiveState("reconnecting", "Reconnecting…"));
+document.addEventListener("htmx:ws:error", () => showLiveState("reconnecting", words.reconnecting));
 
-// Times from the server are UTC; show them in the viewer's own time zone.
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+// Times from the server are UTC; show them in the page's language and the viewer's time zone.
+const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+  dateStyle: "medium",
+  timeStyle: "short",
+});
 function localizeTimes(root) {
   for (const element of root.querySelectorAll("time[data-local-time]")) {
     const when = new Date(element.getAttribute("datetime"));

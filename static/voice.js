@@ -12,6 +12,8 @@ import { canStream, StreamPlayer } from "/static/voice_stream.js";
 const panel = document.getElementById("voice");
 const roomId = panel.dataset.roomId;
 const iceServers = JSON.parse(panel.dataset.iceServers || "[]");
+// The panel's words, in the page's language (views/room.tsx `voiceWords`).
+const words = JSON.parse(panel.dataset.words || "{}");
 const joinButton = panel.querySelector(".voice-join");
 const statusLine = panel.querySelector(".voice-status");
 const hint = panel.querySelector(".voice-hint");
@@ -165,7 +167,7 @@ micSelect.addEventListener("change", () => {
   localStorage.setItem(stored.microphone, micSelect.value);
   switchMicrophone().catch((error) => {
     console.warn("Voice:", error.message);
-    show("blocked", "That microphone cannot be used");
+    show("blocked", words.micUnusable);
   });
 });
 navigator.mediaDevices?.addEventListener("devicechange", () => listMicrophones());
@@ -202,7 +204,7 @@ async function listMicrophones() {
   micSelect.replaceChildren(
     ...inputs.map((device, i) =>
       new Option(
-        device.label || `Microphone ${i + 1}`,
+        device.label || words.micNumbered.replace("{number}", String(i + 1)),
         device.deviceId,
         false,
         device.deviceId === current,
@@ -219,9 +221,9 @@ volumeInput.addEventListener("input", () => {
   localStorage.setItem(stored.volume, volumeInput.value);
 });
 
-function show(state, words, advice = "") {
+function show(state, text, advice = "") {
   statusLine.dataset.state = state;
-  statusLine.textContent = words;
+  statusLine.textContent = text;
   hint.textContent = advice;
   hint.hidden = !advice;
   takeBackButton.hidden = state !== "moved";
@@ -233,24 +235,17 @@ function showState() {
   pushToTalkKeys.hidden = !pushToTalk;
   micField.hidden = !mic || micSelect.options.length === 0;
   if (!talking && holding) hold(false);
-  if (moved) return show("moved", "Audio moved to another tab");
-  if (!joined) return show("off", "Audio is off");
-  if (!connected && reconnecting) return show("reconnecting", "Reconnecting…");
-  if (!connected) return show("connecting", "Connecting…");
-  if (place.stage && micBlocked) {
-    return show(
-      "blocked",
-      "Microphone blocked",
-      "You still hear the room, but nobody hears you. Allow the microphone for this site " +
-        "(the icon in the address bar, or the browser's site settings).",
-    );
-  }
-  if (place.stage && place.mutedByModerator) return show("muted", "Muted by a moderator");
-  if (place.stage && place.muted) return show("muted", "Connected, you are muted");
+  if (moved) return show("moved", words.moved);
+  if (!joined) return show("off", words.off);
+  if (!connected && reconnecting) return show("reconnecting", words.reconnecting);
+  if (!connected) return show("connecting", words.connecting);
+  if (place.stage && micBlocked) return show("blocked", words.micBlocked, words.micBlockedHint);
+  if (place.stage && place.mutedByModerator) return show("muted", words.mutedByModerator);
+  if (place.stage && place.muted) return show("muted", words.muted);
   if (place.stage && pushToTalk) {
-    return holding ? show("talking", "Talking") : show("connected", "Connected, hold to talk");
+    return holding ? show("talking", words.talking) : show("connected", words.holdToTalk);
   }
-  return show("connected", "Connected");
+  return show("connected", words.connected);
 }
 
 function connect() {
@@ -277,7 +272,7 @@ function connect() {
       releaseMicrophone();
       joinButton.hidden = true;
       moved = false;
-      return show("off", "Audio has ended");
+      return show("off", words.ended);
     }
     reconnecting = joined;
     showState();

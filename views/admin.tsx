@@ -10,15 +10,23 @@ import type { MemberRow } from "../db/admin.ts";
 import type { ModerationEntry } from "../db/room_actions.ts";
 import type { ReportEntry } from "../db/safety.ts";
 import type { WaitlistEntry } from "../db/waitlist.ts";
+import { useWords } from "../i18n/words_context.ts";
+import { type Language, languages } from "../i18n/language.ts";
+import type { MessageKey } from "../i18n/translate.ts";
+
+/** What the page confirms after a change, by the `done` query the change redirects with. */
+export const adminNotices = ["settings", "invited"] as const;
+export type AdminNotice = typeof adminNotices[number];
 
 /** The administrators' pages, linked from each of them. */
 export function AdminSections(props: { current: "people" | "recommendations" }) {
+  const { t } = useWords();
   const sections = [
-    { key: "people", href: "/admin", label: "People and invites" },
-    { key: "recommendations", href: "/admin/recommendations", label: "Recommendations" },
+    { key: "people", href: "/admin", label: t("admin.section.people") },
+    { key: "recommendations", href: "/admin/recommendations", label: t("admin.section.recommend") },
   ] as const;
   return (
-    <nav class="admin-sections" aria-label="Administration">
+    <nav class="admin-sections" aria-label={t("admin.title")}>
       <ul>
         {sections.map((s) => (
           <li>
@@ -36,44 +44,47 @@ export function AdminView(props: {
   reports: ReportEntry[];
   moderation: ModerationEntry[];
   invitesPerMember: number;
+  siteLanguage: Language;
   waitlist: WaitlistEntry[];
   members: MemberRow[];
   origin: string;
   errors: FieldErrors;
-  notice?: string;
+  notice?: AdminNotice;
 }) {
+  const { t } = useWords();
   return (
     <section class="admin" aria-labelledby="admin-title">
-      <h1 id="admin-title">Administration</h1>
+      <h1 id="admin-title">{t("admin.title")}</h1>
       <AdminSections current="people" />
-      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      {props.notice && <p class="notice" role="status">{t(`admin.notice.${props.notice}`)}</p>}
       {props.errors._form && <p class="error" role="alert">{props.errors._form}</p>}
       <section class="card" aria-labelledby="admin-invites">
-        <h2 id="admin-invites">Invites</h2>
+        <h2 id="admin-invites">{t("admin.invites")}</h2>
         <form method="post" action="/admin/settings" novalidate class="inline">
           <Field
             name="invites_per_member"
-            label="Invites each member holds"
+            label={t("admin.invites.per_member")}
             type="number"
             value={String(props.invitesPerMember)}
             errors={props.errors}
           />
-          <button type="submit">Save</button>
+          <button type="submit">{t("admin.save")}</button>
         </form>
       </section>
+      <SiteLanguageForm language={props.siteLanguage} errors={props.errors} />
       <section class="card" aria-labelledby="admin-waitlist">
-        <h2 id="admin-waitlist">Waitlist ({props.waitlist.length})</h2>
+        <h2 id="admin-waitlist">{t("admin.waitlist")} ({props.waitlist.length})</h2>
         {props.waitlist.length === 0
-          ? <p class="muted">Nobody is waiting.</p>
+          ? <p class="muted">{t("admin.waitlist.empty")}</p>
           : (
             <div class="table-wrap">
               <table>
                 <thead>
                   <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Contact</th>
-                    <th scope="col">Why</th>
-                    <th scope="col">Invite</th>
+                    <th scope="col">{t("admin.waitlist.name")}</th>
+                    <th scope="col">{t("admin.waitlist.contact")}</th>
+                    <th scope="col">{t("admin.waitlist.why")}</th>
+                    <th scope="col">{t("admin.waitlist.invite")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -87,13 +98,13 @@ export function AdminView(props: {
                           ? (
                             <>
                               <span class={`state ${entry.invite.state}`}>
-                                {entry.invite.state}
+                                {t(inviteStateKey(entry.invite.state))}
                               </span>{" "}
                               <input
                                 class="invite-link"
                                 type="text"
                                 readonly
-                                aria-label={`Invite link for ${entry.name}`}
+                                aria-label={t("admin.waitlist.link", { name: entry.name })}
                                 value={`${props.origin}/join/${entry.invite.token}`}
                               />
                             </>
@@ -102,9 +113,11 @@ export function AdminView(props: {
                             <form method="post" action={`/admin/waitlist/${entry.id}/invite`}>
                               <button
                                 type="submit"
-                                aria-label={`Create an invite for ${entry.name}`}
+                                aria-label={t("admin.waitlist.create.label", {
+                                  name: entry.name,
+                                })}
                               >
-                                Create invite
+                                {t("admin.waitlist.create")}
                               </button>
                             </form>
                           )}
@@ -117,59 +130,65 @@ export function AdminView(props: {
           )}
       </section>
       <section class="card" aria-labelledby="admin-reports">
-        <h2 id="admin-reports">Reports ({props.reports.length})</h2>
-        {props.reports.length === 0 ? <p class="muted">No reports.</p> : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">From</th>
-                  <th scope="col">About</th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.reports.map((r) => (
-                  <tr>
-                    <td>{r.at.toISOString().slice(0, 16).replace("T", " ")}</td>
-                    <td>@{r.reporter}</td>
-                    <td>
-                      {r.member
-                        ? `@${r.member}`
-                        : <a href={`/rooms/${r.roomPublicId}`}>{r.roomTitle}</a>}
-                    </td>
-                    <td>{r.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-      <section class="card" aria-labelledby="admin-moderation">
-        <h2 id="admin-moderation">Moderation log</h2>
-        {props.moderation.length === 0
-          ? <p class="muted">Nothing yet.</p>
+        <h2 id="admin-reports">{t("admin.reports")} ({props.reports.length})</h2>
+        {props.reports.length === 0
+          ? <p class="muted">{t("admin.reports.empty")}</p>
           : (
             <div class="table-wrap">
               <table>
                 <thead>
                   <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Room</th>
-                    <th scope="col">Who</th>
-                    <th scope="col">What</th>
-                    <th scope="col">Whom</th>
+                    <th scope="col">{t("admin.when")}</th>
+                    <th scope="col">{t("admin.reports.from")}</th>
+                    <th scope="col">{t("admin.reports.about")}</th>
+                    <th scope="col">{t("admin.reports.reason")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {props.reports.map((r) => (
+                    <tr>
+                      <td>
+                        <LocalTime at={r.at} />
+                      </td>
+                      <td>@{r.reporter}</td>
+                      <td>
+                        {r.member
+                          ? `@${r.member}`
+                          : <a href={`/rooms/${r.roomPublicId}`}>{r.roomTitle}</a>}
+                      </td>
+                      <td>{r.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+      </section>
+      <section class="card" aria-labelledby="admin-moderation">
+        <h2 id="admin-moderation">{t("admin.moderation")}</h2>
+        {props.moderation.length === 0
+          ? <p class="muted">{t("admin.moderation.empty")}</p>
+          : (
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("admin.when")}</th>
+                    <th scope="col">{t("admin.moderation.room")}</th>
+                    <th scope="col">{t("admin.moderation.who")}</th>
+                    <th scope="col">{t("admin.moderation.what")}</th>
+                    <th scope="col">{t("admin.moderation.whom")}</th>
                   </tr>
                 </thead>
                 <tbody>
                   {props.moderation.map((m) => (
                     <tr>
-                      <td>{m.at.toISOString().slice(0, 19).replace("T", " ")}</td>
+                      <td>
+                        <LocalTime at={m.at} />
+                      </td>
                       <td>{m.roomTitle}</td>
-                      <td>{m.actor ? `@${m.actor}` : "Palabre"}</td>
-                      <td>{m.action.replaceAll("_", " ")}</td>
+                      <td>{m.actor ? `@${m.actor}` : t("site.name")}</td>
+                      <td>{t(actionKey(m.action))}</td>
                       <td>{m.target ? `@${m.target}` : "—"}</td>
                     </tr>
                   ))}
@@ -179,14 +198,14 @@ export function AdminView(props: {
           )}
       </section>
       <section class="card" aria-labelledby="admin-members">
-        <h2 id="admin-members">Members ({props.members.length})</h2>
+        <h2 id="admin-members">{t("admin.members")} ({props.members.length})</h2>
         <div class="table-wrap">
           <table>
             <thead>
               <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Invited by</th>
-                <th scope="col">Joined</th>
+                <th scope="col">{t("admin.members.member")}</th>
+                <th scope="col">{t("admin.members.invited_by")}</th>
+                <th scope="col">{t("admin.members.joined")}</th>
               </tr>
             </thead>
             <tbody>
@@ -194,10 +213,12 @@ export function AdminView(props: {
                 <tr>
                   <td>
                     <a href={`/@${m.handle}`}>@{m.handle}</a> {m.displayName}
-                    {m.isAdmin && <span class="badge">admin</span>}
+                    {m.isAdmin && <span class="badge">{t("admin.members.admin")}</span>}
                   </td>
                   <td>{m.invitedBy ? `@${m.invitedBy}` : "—"}</td>
-                  <td>{m.joinedAt.toISOString().slice(0, 10)}</td>
+                  <td>
+                    <LocalTime at={m.joinedAt} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -206,4 +227,61 @@ export function AdminView(props: {
       </section>
     </section>
   );
+}
+
+/** The language pages speak to whoever has no choice of their own that we speak. */
+function SiteLanguageForm(props: { language: Language; errors: FieldErrors }) {
+  const { t } = useWords();
+  const error = props.errors.site_language;
+  return (
+    <section class="card" aria-labelledby="admin-language">
+      <h2 id="admin-language">{t("admin.language")}</h2>
+      <form method="post" action="/admin/language" class="inline">
+        <div class={error ? "field invalid" : "field"}>
+          <label for="field-site_language">{t("admin.language.label")}</label>
+          <select id="field-site_language" name="site_language">
+            {languages.map((language) => (
+              <option value={language} selected={props.language === language}>
+                {t(`language.name.${language}`)}
+              </option>
+            ))}
+          </select>
+          {error && <p class="error" role="alert">{error}</p>}
+        </div>
+        <button type="submit">{t("admin.save")}</button>
+      </form>
+    </section>
+  );
+}
+
+/** A moment in UTC that app.js rewrites in the viewer's language and time zone. */
+function LocalTime(props: { at: Date }) {
+  const iso = props.at.toISOString();
+  return <time datetime={iso} data-local-time>{iso.slice(0, 16).replace("T", " ")} UTC</time>;
+}
+
+const inviteStates = ["open", "used", "expired", "revoked"] as const;
+
+function inviteStateKey(state: string): MessageKey {
+  const known = inviteStates.find((s) => s === state);
+  return known ? `invite.state.${known}` : "invite.state.unknown";
+}
+
+const moderationActions = [
+  "invite_to_speak",
+  "move_to_audience",
+  "mute",
+  "make_moderator",
+  "unmake_moderator",
+  "remove",
+  "end",
+  "hands_on",
+  "hands_off",
+  "succeed_moderator",
+  "end_unattended",
+] as const;
+
+function actionKey(action: string): MessageKey {
+  const known = moderationActions.find((a) => a === action);
+  return known ? `moderation.action.${known}` : "moderation.action.other";
 }

@@ -13,6 +13,8 @@ import { type ChartSeries, formatNumber, LineChart } from "./charts.tsx";
 import { AdminSections } from "./admin.tsx";
 import type { ModelMetrics, ModelParams, ModelVersion } from "../db/models.ts";
 import type { Knob, ModelKnob, RankKnob } from "../vocabulary/knobs.ts";
+import { useWords } from "../i18n/words_context.ts";
+import type { Translate, Words } from "../i18n/translate.ts";
 
 /**
  * One tunable number's field: its descriptor (vocabulary/knobs.ts: key, field, label, hint,
@@ -36,28 +38,29 @@ export interface RecommendationsProps {
   /** The ranking weights' fields, in order. */
   weights: KnobField<RankKnob>[];
   errors: FieldErrors;
-  notice?: string;
+  /** What was just done, by the `done` query the change redirects with. */
+  notice?: "applied" | "rolled_back" | "weights";
 }
 
 export const trainingPath = "/admin/recommendations/training";
 
 /** Scorer names from recommend/evaluate.ts, in words, with their chart class. */
-const scorers: { name: string; label: string; className: string }[] = [
-  { name: "als", label: "Model", className: "series-model" },
-  { name: "popularity", label: "Popularity", className: "series-popularity" },
-  { name: "picked topics", label: "Picked topics", className: "series-picked" },
-];
+function scorersIn(t: Translate): { name: string; label: string; className: string }[] {
+  return [
+    { name: "als", label: t("recommend.scorer.model"), className: "series-model" },
+    { name: "popularity", label: t("recommend.scorer.popularity"), className: "series-popularity" },
+    { name: "picked topics", label: t("recommend.scorer.picked"), className: "series-picked" },
+  ];
+}
 
 export function RecommendationsView(props: RecommendationsProps) {
+  const { t } = useWords();
   return (
     <section class="admin recommendations" aria-labelledby="recommendations-title">
-      <h1 id="recommendations-title">Recommendations</h1>
+      <h1 id="recommendations-title">{t("admin.section.recommend")}</h1>
       <AdminSections current="recommendations" />
-      <p class="lead">
-        The hallway orders rooms by a model of what each member listens to, plus the boosts below.
-        Train a model version, compare it with the one in use and with the baselines, then apply it.
-      </p>
-      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      <p class="lead">{t("recommend.lead")}</p>
+      {props.notice && <p class="notice" role="status">{t(`recommend.notice.${props.notice}`)}</p>}
       {props.errors._form && <p class="error" role="alert">{props.errors._form}</p>}
       <TrainingCard versions={props.versions} train={props.train} errors={props.errors} />
       <VersionsCard
@@ -77,20 +80,26 @@ export function TrainingCard(
   const training = props.versions.find((v) => v.state === "training");
   if (training) return <TrainingUnderWay version={training} />;
   const latest = props.versions[0];
+  const words = useWords();
+  const { t } = words;
   return (
     <section id="training" class="card" aria-labelledby="training-title">
-      <h2 id="training-title">Train a new model</h2>
+      <h2 id="training-title">{t("recommend.train")}</h2>
       {latest?.state === "trained" && (
         <p class="muted">
-          Model #{latest.id} was trained in{" "}
-          {seconds(latest.metrics?.seconds ?? 0)}; compare it below.
+          {t("recommend.trained_in", {
+            id: latest.id,
+            seconds: seconds(words, latest.metrics?.seconds ?? 0),
+          })}
         </p>
       )}
       {latest?.state === "failed" && (
-        <p class="error" role="alert">Model #{latest.id} failed: {latest.error}</p>
+        <p class="error" role="alert">
+          {t("recommend.failed", { id: latest.id, error: latest.error ?? "" })}
+        </p>
       )}
       <form method="post" action="/admin/recommendations/train" novalidate>
-        {trainGroups.map(({ group, legend }) => (
+        {trainGroupsIn(t).map(({ group, legend }) => (
           <fieldset class="fields">
             <legend>{legend}</legend>
             {props.train.filter((f) => f.knob.group === group).map((f) => (
@@ -98,7 +107,7 @@ export function TrainingCard(
             ))}
           </fieldset>
         ))}
-        <button type="submit">Train a new model</button>
+        <button type="submit">{t("recommend.train")}</button>
       </form>
     </section>
   );
@@ -115,12 +124,19 @@ function TrainingUnderWay(props: { version: ModelVersion }) {
     ? progress.done
     : iterations + progress.done;
   const total = 2 * iterations;
+  const spoken = useWords();
+  const { t } = spoken;
+  const step = { done: progress.done, total: progress.total };
   const words = progress.phase === "reading"
-    ? "Reading the listening history…"
+    ? t("recommend.progress.reading")
     : progress.phase === "training"
-    ? `Training: iteration ${progress.done} of ${progress.total}` +
-      (version.loss.length > 0 ? `, loss ${formatNumber(version.loss.at(-1)!)}` : "")
-    : `Measuring against the baselines: iteration ${progress.done} of ${progress.total}`;
+    ? (version.loss.length > 0
+      ? t("recommend.progress.training_loss", {
+        ...step,
+        loss: formatNumber(version.loss.at(-1)!),
+      })
+      : t("recommend.progress.training", step))
+    : t("recommend.progress.measuring", step);
   return (
     <section
       id="training"
@@ -130,19 +146,16 @@ function TrainingUnderWay(props: { version: ModelVersion }) {
       hx-trigger="every 1s"
       hx-swap="outerHTML"
     >
-      <h2 id="training-title">Training model #{version.id}</h2>
-      <p class="muted">{describeParams(version.params)}</p>
+      <h2 id="training-title">{t("recommend.training", { id: version.id })}</h2>
+      <p class="muted">{describeParams(t, version.params)}</p>
       <div class="progress-line">
         <progress id="training-progress" max={total} value={done} aria-describedby="training-phase">
         </progress>
-        <span>{Math.floor((100 * done) / total)}%</span>
+        <span>{spoken.number(Math.floor((100 * done) / total) / 100, { style: "percent" })}</span>
       </div>
       <p id="training-phase" class="progress-words" role="status">{words}</p>
       {version.loss.length > 0 && <LossChart id="training-loss" version={version} />}
-      <p class="hint">
-        Training runs on the server: you may leave this page. It follows along by itself; without
-        JavaScript, reload it.
-      </p>
+      <p class="hint">{t("recommend.training.hint")}</p>
     </section>
   );
 }
@@ -160,6 +173,7 @@ export function VersionsCard(
   const applied = props.versions.find((v) => v.applied);
   const shown = props.versions.find((v) => v.id === props.selected && v.loss.length > 0) ??
     applied ?? trained[0];
+  const { t } = useWords();
   return (
     <section
       id="versions"
@@ -167,21 +181,21 @@ export function VersionsCard(
       aria-labelledby="versions-title"
       hx-swap-oob={props.oob ? "true" : undefined}
     >
-      <h2 id="versions-title">Model versions</h2>
+      <h2 id="versions-title">{t("recommend.versions")}</h2>
       <div class="in-use">
         <p>
-          {applied
-            ? <>Model #{applied.id} is in use.</>
-            : "No model is in use: the hallway orders rooms by the boosts alone."}
+          {applied ? t("recommend.in_use", { id: applied.id }) : t("recommend.none_in_use")}
         </p>
         {props.rollBackTo !== null && (
           <form method="post" action="/admin/recommendations/rollback">
-            <button type="submit" class="secondary">Roll back to model #{props.rollBackTo}</button>
+            <button type="submit" class="secondary">
+              {t("recommend.roll_back", { id: props.rollBackTo })}
+            </button>
           </form>
         )}
       </div>
       {trained.length === 0
-        ? <p class="muted">No model has been trained yet.</p>
+        ? <p class="muted">{t("recommend.none_trained")}</p>
         : (
           <div class="charts">
             <MetricsChart versions={trained} metric="recall" />
@@ -196,18 +210,18 @@ export function VersionsCard(
 
 function VersionsTable(props: { versions: ModelVersion[] }) {
   const k = props.versions.find((v) => v.metrics)?.metrics?.k ?? 20;
+  const words = useWords();
+  const { t } = words;
+  const metricsName = t("recommend.metrics", { k });
   return (
     <div class="table-wrap">
       <table class="versions">
-        <caption class="visually-hidden">
-          Every model version, newest first, with recall@{k} and NDCG@{k}{" "}
-          of the model and of the baselines (popularity, picked topics) on held-out listening
-        </caption>
+        <caption class="visually-hidden">{t("recommend.versions.caption", { k })}</caption>
         <thead>
           <tr>
-            <th scope="col">Model</th>
-            <th scope="col">Recall@{k} · NDCG@{k}</th>
-            <th scope="col">Parameters</th>
+            <th scope="col">{t("recommend.scorer.model")}</th>
+            <th scope="col">{metricsName}</th>
+            <th scope="col">{t("recommend.parameters")}</th>
           </tr>
         </thead>
         <tbody>
@@ -216,8 +230,8 @@ function VersionsTable(props: { versions: ModelVersion[] }) {
               <th scope="row">
                 <div class="version-name">
                   <a href={`/admin/recommendations?version=${v.id}#version-loss`}>#{v.id}</a>
-                  <span class={`state ${v.state}`}>{v.state}</span>
-                  {v.applied && <span class="badge">In use</span>}
+                  <span class={`state ${v.state}`}>{t(`recommend.state.${v.state}`)}</span>
+                  {v.applied && <span class="badge">{t("recommend.badge.in_use")}</span>}
                 </div>
                 <p class="small muted">
                   {v.createdBy ? `@${v.createdBy}, ` : ""}
@@ -228,19 +242,24 @@ function VersionsTable(props: { versions: ModelVersion[] }) {
                 {v.state === "failed" && v.error && <p class="small">{v.error}</p>}
                 {v.state === "trained" && !v.applied && (
                   <form method="post" action={`/admin/recommendations/versions/${v.id}/apply`}>
-                    <button type="submit" aria-label={`Apply model #${v.id}`}>Apply</button>
+                    <button type="submit" aria-label={t("recommend.apply.label", { id: v.id })}>
+                      {t("recommend.apply")}
+                    </button>
                   </form>
                 )}
               </th>
-              <td data-label={`Recall@${k} · NDCG@${k}`}>
+              <td data-label={metricsName}>
                 <Metrics metrics={v.metrics} />
               </td>
-              <td class="small" data-label="Parameters">
-                {describeParams(v.params)}
+              <td class="small" data-label={t("recommend.parameters")}>
+                {describeParams(t, v.params)}
                 {v.state === "trained" && v.metrics && (
                   <p class="small muted">
-                    Trained on {v.metrics.members} members and {v.metrics.items}{" "}
-                    topics and people in {seconds(v.metrics.seconds)}.
+                    {t("recommend.trained_on", {
+                      members: t("recommend.members", { count: v.metrics.members }),
+                      items: t("recommend.items", { count: v.metrics.items }),
+                      seconds: seconds(words, v.metrics.seconds),
+                    })}
                   </p>
                 )}
               </td>
@@ -255,18 +274,19 @@ function VersionsTable(props: { versions: ModelVersion[] }) {
 /** Recall and NDCG of the model and each baseline, one line each. */
 function Metrics(props: { metrics: ModelMetrics | null }) {
   const results = props.metrics?.results ?? [];
+  const { t } = useWords();
   if (results.length === 0 || results[0].members === 0) return <span class="muted">—</span>;
   return (
     <table class="metric">
       <thead class="visually-hidden">
         <tr>
-          <th scope="col">Scorer</th>
-          <th scope="col">Recall@{props.metrics!.k}</th>
-          <th scope="col">NDCG@{props.metrics!.k}</th>
+          <th scope="col">{t("recommend.scorer")}</th>
+          <th scope="col">{t("recommend.recall", { k: props.metrics!.k })}</th>
+          <th scope="col">{t("recommend.ndcg", { k: props.metrics!.k })}</th>
         </tr>
       </thead>
       <tbody>
-        {scorers.map((scorer) => {
+        {scorersIn(t).map((scorer) => {
           const result = results.find((r) => r.name === scorer.name);
           return result && (
             <tr class={scorer.className}>
@@ -285,8 +305,10 @@ function MetricsChart(props: { versions: ModelVersion[]; metric: "recall" | "ndc
   const versions = props.versions.filter((v) => (v.metrics?.results[0]?.members ?? 0) > 0)
     .toReversed();
   const k = versions[0]?.metrics?.k ?? 20;
-  const name = `${props.metric === "recall" ? "Recall" : "NDCG"}@${k}`;
+  const { t } = useWords();
+  const name = t(props.metric === "recall" ? "recommend.recall" : "recommend.ndcg", { k });
   if (versions.length === 0) return null;
+  const scorers = scorersIn(t);
   const series: ChartSeries[] = scorers.map((scorer) => ({
     name: scorer.label,
     className: scorer.className,
@@ -296,7 +318,11 @@ function MetricsChart(props: { versions: ModelVersion[]; metric: "recall" | "ndc
         ? [{
           x: v.id,
           y: result[props.metric],
-          label: `${scorer.label}, model #${v.id}: ${result[props.metric].toFixed(3)}`,
+          label: t("recommend.chart.point", {
+            scorer: scorer.label,
+            id: v.id,
+            value: result[props.metric].toFixed(3),
+          }),
         }]
         : [];
     }),
@@ -309,10 +335,14 @@ function MetricsChart(props: { versions: ModelVersion[]; metric: "recall" | "ndc
   return (
     <LineChart
       id={`chart-${props.metric}`}
-      title={`${name} per model version`}
-      description={`${name} on held-out listening for ${versions.length} trained ` +
-        `version${versions.length === 1 ? "" : "s"}; the newest, #${newest.id}: ${said}.`}
-      xLabel="Model version"
+      title={t("recommend.chart.metric", { name })}
+      description={t("recommend.chart.metric.description", {
+        name,
+        count: versions.length,
+        id: newest.id,
+        said,
+      })}
+      xLabel={t("recommend.chart.version")}
       yLabel={name}
       series={series}
       yMin={0}
@@ -325,18 +355,21 @@ function MetricsChart(props: { versions: ModelVersion[]; metric: "recall" | "ndc
 function LossChart(props: { id: string; version: ModelVersion }) {
   const { loss, id } = props.version;
   const first = loss[0], last = loss.at(-1)!;
+  const { t } = useWords();
   return (
     <LineChart
       id={props.id}
-      title={`Loss per iteration, model #${id}`}
-      description={`The training objective of model #${id} after each of ${loss.length} ` +
-        `iteration${loss.length === 1 ? "" : "s"}: from ${formatNumber(first)} to ${
-          formatNumber(last)
-        }.`}
-      xLabel="Iteration"
-      yLabel="Loss"
+      title={t("recommend.chart.loss", { id })}
+      description={t("recommend.chart.loss.description", {
+        id,
+        count: loss.length,
+        first: formatNumber(first),
+        last: formatNumber(last),
+      })}
+      xLabel={t("recommend.chart.iteration")}
+      yLabel={t("recommend.chart.loss_axis")}
       series={[{
-        name: "Loss",
+        name: t("recommend.chart.loss_axis"),
         className: "series-loss",
         points: loss.map((y, n) => ({ x: n + 1, y })),
       }]}
@@ -344,28 +377,30 @@ function LossChart(props: { id: string; version: ModelVersion }) {
   );
 }
 
-const trainGroups = [
-  { group: "model", legend: "Model" },
-  { group: "signals", legend: "What each signal weighs" },
-] as const;
+function trainGroupsIn(t: Translate) {
+  return [
+    { group: "model", legend: t("recommend.scorer.model") },
+    { group: "signals", legend: t("recommend.signal_weights") },
+  ] as const;
+}
 
-const weightGroups = [
-  { group: "model", legend: "Model" },
-  { group: "boosts", legend: "Boosts" },
-  { group: "penalties", legend: "Penalties" },
-] as const;
+function weightGroupsIn(t: Translate) {
+  return [
+    { group: "model", legend: t("recommend.scorer.model") },
+    { group: "boosts", legend: t("recommend.boosts") },
+    { group: "penalties", legend: t("recommend.penalties") },
+  ] as const;
+}
 
 /** The ranking weights form, in three groups. */
 function WeightsCard(props: { weights: KnobField<RankKnob>[]; errors: FieldErrors }) {
+  const { t } = useWords();
   return (
     <section id="ranking" class="card" aria-labelledby="ranking-title">
-      <h2 id="ranking-title">Ranking weights</h2>
-      <p class="muted">
-        A room's place in a member's hallway is the model's score times its weight, plus these
-        boosts, less these penalties. They apply at once, to every model.
-      </p>
+      <h2 id="ranking-title">{t("recommend.weights")}</h2>
+      <p class="muted">{t("recommend.weights.intro")}</p>
       <form method="post" action="/admin/recommendations/weights" novalidate>
-        {weightGroups.map(({ group, legend }) => (
+        {weightGroupsIn(t).map(({ group, legend }) => (
           <fieldset class="fields">
             <legend>{legend}</legend>
             {props.weights.filter((f) => f.knob.group === group).map((f) => (
@@ -373,7 +408,7 @@ function WeightsCard(props: { weights: KnobField<RankKnob>[]; errors: FieldError
             ))}
           </fieldset>
         ))}
-        <button type="submit">Save ranking weights</button>
+        <button type="submit">{t("recommend.weights.save")}</button>
       </form>
     </section>
   );
@@ -396,12 +431,20 @@ function KnobInput(props: { field: KnobField; errors: FieldErrors }) {
   );
 }
 
-function describeParams(p: ModelParams): string {
-  return `${p.factors} factors, λ ${p.regularization}, α ${p.alpha}, ${p.iterations} ` +
-    `iterations; signals weigh: pick ${p.weights.pick}, follow ${p.weights.follow}, ` +
-    `listen ${p.weights.listen}`;
+function describeParams(t: Translate, p: ModelParams): string {
+  return t("recommend.params", {
+    factors: p.factors,
+    lambda: String(p.regularization),
+    alpha: String(p.alpha),
+    iterations: p.iterations,
+    pick: String(p.weights.pick),
+    follow: String(p.weights.follow),
+    listen: String(p.weights.listen),
+  });
 }
 
-function seconds(value: number): string {
-  return value < 10 ? `${value.toFixed(1)} s` : `${Math.round(value)} s`;
+function seconds(words: Words, value: number): string {
+  return words.t("recommend.seconds", {
+    seconds: words.number(value < 10 ? Math.round(value * 10) / 10 : Math.round(value)),
+  });
 }

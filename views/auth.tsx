@@ -6,23 +6,19 @@
  * <SignInView errors={{ _form: "Handle or password is wrong" }} handle="ada" />
  */
 import { Field, type FieldErrors, FormError } from "./form.tsx";
+import { useWords } from "../i18n/words_context.ts";
 
 export function FrontDoorView() {
+  const { t } = useWords();
   return (
     <section class="card narrow">
-      <h1>Live audio rooms for your community</h1>
-      <p>
-        Palabre is invite-only. Members hold a few invites each; if someone sent you a link, open it
-        to join.
-      </p>
+      <h1>{t("auth.front.title")}</h1>
+      <p>{t("auth.front.intro")}</p>
       <p class="actions">
-        <a class="button" href="/signin">Sign in</a>
-        <a class="button secondary" href="/waitlist">Join the waitlist</a>
+        <a class="button" href="/signin">{t("auth.sign_in")}</a>
+        <a class="button secondary" href="/waitlist">{t("auth.waitlist.join")}</a>
       </p>
-      <p class="hint">
-        No phone number, no address book, no recordings without consent. Nothing here talks to
-        anybody else's servers.
-      </p>
+      <p class="hint">{t("auth.front.promise")}</p>
     </section>
   );
 }
@@ -33,20 +29,21 @@ export interface AccountForm {
 }
 
 function AccountFields(props: { form: AccountForm; errors: FieldErrors }) {
+  const { t } = useWords();
   return (
     <>
       <Field
         name="handle"
-        label="Handle"
+        label={t("auth.handle")}
         value={props.form.handle}
         errors={props.errors}
         autocomplete="username"
         maxlength={20}
-        hint="3 to 20 letters, digits or underscores. People find you as @handle."
+        hint={t("auth.handle.hint")}
       />
       <Field
         name="display_name"
-        label="Display name"
+        label={t("auth.display_name")}
         value={props.form.display_name}
         errors={props.errors}
         autocomplete="nickname"
@@ -54,69 +51,72 @@ function AccountFields(props: { form: AccountForm; errors: FieldErrors }) {
       />
       <Field
         name="password"
-        label="Password"
+        label={t("auth.password")}
         type="password"
         errors={props.errors}
         autocomplete="new-password"
         minlength={10}
-        hint="At least 10 characters. Not your handle, and not one of the passwords most often leaked."
+        hint={t("auth.password.hint")}
       />
     </>
   );
 }
 
 export function SetupView(props: { form: AccountForm; errors: FieldErrors }) {
+  const { t } = useWords();
   return (
     <section class="card narrow">
-      <h1>Set up Palabre</h1>
-      <p>Nobody has an account yet. Create the first one: it will be the administrator.</p>
+      <h1>{t("auth.setup.title")}</h1>
+      <p>{t("auth.setup.intro")}</p>
       <form method="post" action="/setup" novalidate>
         <FormError errors={props.errors} />
         <AccountFields form={props.form} errors={props.errors} />
-        <button type="submit">Create administrator</button>
+        <button type="submit">{t("auth.setup.submit")}</button>
       </form>
     </section>
   );
 }
 
 export function SignInView(props: { handle?: string; errors: FieldErrors }) {
+  const { t } = useWords();
   return (
     <section class="card narrow">
-      <h1>Sign in</h1>
+      <h1>{t("auth.sign_in")}</h1>
       <form method="post" action="/signin" novalidate>
         <FormError errors={props.errors} />
         <Field
           name="handle"
-          label="Handle"
+          label={t("auth.handle")}
           value={props.handle}
           errors={props.errors}
           autocomplete="username"
         />
         <Field
           name="password"
-          label="Password"
+          label={t("auth.password")}
           type="password"
           errors={props.errors}
           autocomplete="current-password"
         />
-        <button type="submit">Sign in</button>
+        <button type="submit">{t("auth.sign_in")}</button>
       </form>
       <p class="hint">
-        No account? Palabre is invite-only: <a href="/waitlist">join the waitlist</a>.
+        {t("auth.sign_in.no_account")} <a href="/waitlist">{t("auth.sign_in.waitlist_link")}</a>.
       </p>
     </section>
   );
 }
 
 export function JoinView(props: { token: string; form: AccountForm; errors: FieldErrors }) {
+  const { t } = useWords();
   return (
     <section class="card narrow">
-      <h1>You are invited</h1>
-      <p>Choose how people will know you. You can change your display name later.</p>
+      <h1>{t("auth.join.title")}</h1>
+      <p>{t("auth.join.intro")}</p>
       <form method="post" action={`/join/${props.token}`} novalidate>
         <FormError errors={props.errors} />
         <AccountFields form={props.form} errors={props.errors} />
-        <button type="submit">Join Palabre</button>
+        <button type="submit">{t("auth.join.submit")}</button>
       </form>
     </section>
   );
@@ -129,23 +129,24 @@ export interface WaitlistForm {
 }
 
 export function WaitlistView(props: { form: WaitlistForm; errors: FieldErrors; done?: boolean }) {
+  const { t } = useWords();
   if (props.done) {
     return (
       <section class="card narrow" aria-live="polite">
-        <h1>You are on the list</h1>
-        <p>An administrator will reach you with an invite when there is room.</p>
+        <h1>{t("auth.waitlist.done.title")}</h1>
+        <p>{t("auth.waitlist.done.message")}</p>
       </section>
     );
   }
   return (
     <section class="card narrow">
-      <h1>Join the waitlist</h1>
-      <p>No invite yet? Leave a way to reach you; an administrator may send you one.</p>
+      <h1>{t("auth.waitlist.join")}</h1>
+      <p>{t("auth.waitlist.intro")}</p>
       <form method="post" action="/waitlist" novalidate>
         <FormError errors={props.errors} />
         <Field
           name="name"
-          label="Your name"
+          label={t("auth.waitlist.name")}
           value={props.form.name}
           errors={props.errors}
           autocomplete="name"
@@ -153,22 +154,22 @@ export function WaitlistView(props: { form: WaitlistForm; errors: FieldErrors; d
         />
         <Field
           name="contact"
-          label="How to reach you"
+          label={t("auth.waitlist.contact")}
           value={props.form.contact}
           errors={props.errors}
           maxlength={200}
-          hint="An email address or any handle an administrator can write to."
+          hint={t("auth.waitlist.contact.hint")}
         />
         <Field
           name="reason"
-          label="Why you would like to join"
+          label={t("auth.waitlist.reason")}
           value={props.form.reason}
           errors={props.errors}
           required={false}
           maxlength={300}
           multiline
         />
-        <button type="submit">Join the waitlist</button>
+        <button type="submit">{t("auth.waitlist.join")}</button>
       </form>
     </section>
   );

@@ -10,25 +10,31 @@ import type { RankedHallway, Ranking } from "../recommend/hallway.ts";
 
 type RankedRoom = RankedHallway["live"][number];
 type RankedEvent = RankedHallway["upcoming"][number];
+import { useWords } from "../i18n/words_context.ts";
+import type { Translate } from "../i18n/translate.ts";
+import { topicName } from "../i18n/topics.ts";
 
 export function HallwayView(
   props: { hallway: RankedHallway; displayName: string; topics: string[] },
 ) {
+  const { t } = useWords();
   return (
     <section class="hallway" aria-labelledby="hallway-title">
       <div class="hallway-head">
-        <h1 id="hallway-title">Hallway</h1>
+        <h1 id="hallway-title">{t("hallway.title")}</h1>
         <p class="actions">
-          <a class="button" href="/rooms/new">Start a room</a>
-          <a class="button secondary" href="/events/new">Schedule</a>
+          <a class="button" href="/rooms/new">{t("hallway.start_room")}</a>
+          <a class="button secondary" href="/events/new">{t("hallway.schedule")}</a>
         </p>
       </div>
       <p class="welcome">
-        Welcome, {props.displayName}. Your topics: {props.topics.join(", ") || "none yet"}.{" "}
-        <a href="/topics">Change your topics</a>
+        {t("hallway.welcome", {
+          name: props.displayName,
+          topics: props.topics.join(", ") || t("hallway.no_topics"),
+        })} <a href="/topics">{t("hallway.change_topics")}</a>
       </p>
       <p id="live-status" class="live-status" role="status" data-state="connecting">
-        Connecting…
+        {t("live.connecting")}
       </p>
       <div
         id="hallway-lists"
@@ -45,27 +51,28 @@ export function HallwayView(
 /** The part of the hallway that live updates replace. */
 export function HallwayLists(props: { hallway: RankedHallway }) {
   const { live, upcoming } = props.hallway;
+  const { t } = useWords();
   return (
     <>
       <section aria-labelledby="live-title">
         <h2 id="live-title">
-          Live now <span class="count">({live.length})</span>
+          {t("hallway.live")} <span class="count">({live.length})</span>
         </h2>
         {live.length === 0
           ? (
             <div class="empty" role="status">
-              <p class="empty-title">No rooms are live right now</p>
-              <p>Start one, or invite people who would.</p>
+              <p class="empty-title">{t("hallway.empty")}</p>
+              <p>{t("hallway.empty.hint")}</p>
             </div>
           )
           : <ul class="room-list">{live.map((room) => <RoomCard room={room} />)}</ul>}
       </section>
       <section aria-labelledby="upcoming-title">
         <h2 id="upcoming-title">
-          Upcoming <span class="count">({upcoming.length})</span>
+          {t("hallway.upcoming")} <span class="count">({upcoming.length})</span>
         </h2>
         {upcoming.length === 0
-          ? <p class="muted">No events scheduled.</p>
+          ? <p class="muted">{t("hallway.upcoming.empty")}</p>
           : <ul class="event-list">{upcoming.map((event) => <EventCard event={event} />)}</ul>}
       </section>
     </>
@@ -77,25 +84,33 @@ const speakersShown = 3;
 function RoomCard(props: { room: RankedRoom }) {
   const r = props.room;
   const speakers = r.stage.slice(0, speakersShown).map((p) => p.displayName);
+  const { t } = useWords();
   return (
     <li class={r.notInterested ? "room-card dismissed" : "room-card"} data-room={r.publicId}>
       <a href={`/rooms/${r.publicId}`} class="room-card-link">
-        <span class="room-card-topics">{r.topics.map((t) => `#${t.name}`).join(" ")}</span>
+        <span class="room-card-topics">
+          {r.topics.map((topic) => `#${topicName(t, topic)}`).join(" ")}
+        </span>
         <strong class="room-card-title">{r.title}</strong>
         <span class="room-card-speakers">
           {speakers.join(", ")}
-          {r.stage.length > speakersShown && ` and ${r.stage.length - speakersShown} more`}
+          {r.stage.length > speakersShown &&
+            ` ${t("hallway.card.more", { count: r.stage.length - speakersShown })}`}
         </span>
         <span class="room-card-counts">
-          {r.stage.length} on stage · {r.listenerCount} listening
-          {r.kind !== "open" && ` · ${r.kind}`}
+          {t("hallway.card.on_stage", { count: r.stage.length })} ·{" "}
+          {t("hallway.card.listening", { count: r.listenerCount })}
+          {r.kind !== "open" && ` · ${t(`room.kind.${r.kind}`)}`} ·{" "}
+          <span class="room-card-language" data-language={r.language}>
+            {t(`language.name.${r.language}`)}
+          </span>
         </span>
       </a>
       <div class="room-card-why">
         <p class="room-card-reason" data-testid="reason">
           {r.notInterested
-            ? "You said you are not interested"
-            : reasonWords(r.rank, r.topics, r.stage, "Popular now")}
+            ? t("hallway.dismissed")
+            : reasonWords(t, r.rank, { topics: r.topics, people: r.stage }) ?? t("hallway.popular")}
         </p>
         <WhyThisRoom rank={r.rank} title={r.title} />
         {!r.notInterested && <NotInterestedButton roomId={r.publicId} title={r.title} />}
@@ -106,10 +121,11 @@ function RoomCard(props: { room: RankedRoom }) {
 
 /** What a card says after its member said "not interested", until the hallway is next drawn. */
 export function DismissedCard(props: { roomId: string; title: string }) {
+  const { t } = useWords();
   return (
     <li class="room-card dismissed" data-room={props.roomId}>
       <p class="room-card-reason" role="status">
-        Noted: fewer rooms like “{props.title}”. It moves to the end of your hallway.
+        {t("hallway.noted", { title: props.title })}
       </p>
     </li>
   );
@@ -117,6 +133,7 @@ export function DismissedCard(props: { roomId: string; title: string }) {
 
 function NotInterestedButton(props: { roomId: string; title: string }) {
   const action = `/rooms/${props.roomId}/not-interested`;
+  const { t } = useWords();
   return (
     <form
       method="post"
@@ -126,61 +143,71 @@ function NotInterestedButton(props: { roomId: string; title: string }) {
       hx-swap="outerHTML"
       class="inline"
     >
-      <button type="submit" class="link" aria-label={`Not interested in ${props.title}`}>
-        Not interested
+      <button
+        type="submit"
+        class="link"
+        aria-label={t("hallway.not_interested.label", { title: props.title })}
+      >
+        {t("hallway.not_interested")}
       </button>
     </form>
   );
 }
 
-/** The card's one-line reason, from the term that weighed most. */
+/** The card's one-line reason, from the term that weighed most; null when none names anything. */
 function reasonWords(
+  t: Translate,
   rank: Ranking,
-  topics: HallwayTopic[],
-  people: HallwayPerson[],
-  popular: string,
-): string {
+  named: { topics: HallwayTopic[]; people: HallwayPerson[] },
+): string | null {
+  const { topics, people } = named;
   const reason = rank.reason;
   const handle = (id: number) => people.find((p) => p.id === id)?.handle;
   const slug = (id: number) => topics.find((t) => t.id === id)?.slug;
   if (reason.kind === "follows") {
     const who = handle(reason.personId);
-    if (who) return `Because you follow @${who}`;
+    if (who) return t("hallway.reason.follows", { handle: who });
   } else if (reason.kind === "listens") {
     const name = reason.item.kind === "topic"
       ? slug(reason.item.id) && `#${slug(reason.item.id)}`
       : handle(reason.item.id) && `@${handle(reason.item.id)}`;
-    if (name) return `Because you listen to ${name}`;
+    if (name) return t("hallway.reason.listens", { name });
   } else if (reason.kind === "picked") {
     const name = slug(reason.topicId);
-    if (name) return `Because you picked #${name}`;
+    if (name) return t("hallway.reason.picked", { topic: name });
   }
-  return popular;
+  return null;
 }
 
 /** Every term that counted, as a share of what lifted the room, in words. */
 function WhyThisRoom(props: { rank: Ranking; title: string }) {
-  const t = props.rank.terms;
+  const terms = props.rank.terms;
+  const { t, number } = useWords();
   const lifts: [string, number][] = [
-    ["What you listen to", t.model],
-    ["People you follow on stage", t.follows],
-    ["Topics you picked", t.picked],
-    ["How many listen, and how recent it is", t.popular],
-    ["Your language", t.language],
+    [t("hallway.why.model"), terms.model],
+    [t("hallway.why.follows"), terms.follows],
+    [t("hallway.why.picked"), terms.picked],
+    [t("hallway.why.popular"), terms.popular],
+    [t("hallway.why.language"), terms.language],
   ];
   const shown = lifts.filter(([, value]) => value > 0);
   const total = shown.reduce((sum, [, value]) => sum + value, 0);
   return (
     <details class="why">
-      <summary aria-label={`Why “${props.title}” is in your hallway`}>Why this room?</summary>
+      <summary aria-label={t("hallway.why.label", { title: props.title })}>
+        {t("hallway.why")}
+      </summary>
       <ul>
         {shown.map(([label, value]) => (
           <li>
-            {label}: <strong>{Math.round((value / total) * 100)}%</strong>
+            {t("hallway.why.share", { label })}{" "}
+            <strong>
+              {number(Math.round((value / total) * 100) / 100, { style: "percent" })}
+            </strong>
           </li>
         ))}
-        {t.penalties > 0 && <li>Moved down: you said you are not interested</li>}
-        {shown.length === 0 && <li>Nothing in particular: it is live now</li>}
+        {terms.penalties > 0 && <li>{t("hallway.why.penalties")}</li>}
+        {shown.length === 0 && <li>{t("hallway.why.nothing")}</li>}
       </ul>
     </details>
   );
@@ -189,21 +216,25 @@ function WhyThisRoom(props: { rank: Ranking; title: string }) {
 function EventCard(props: { event: RankedEvent }) {
   const e = props.event;
   const iso = e.startsAt.toISOString();
+  const { t } = useWords();
   return (
     <li class="event-card" data-event={e.publicId}>
       <time datetime={iso} data-local-time>{iso.slice(0, 16).replace("T", " ")} UTC</time>
       <strong>{e.title}</strong>
-      <span class="room-card-topics">{e.topics.map((t) => `#${t.name}`).join(" ")}</span>
+      <span class="room-card-topics">
+        {e.topics.map((topic) => `#${topicName(t, topic)}`).join(" ")}
+      </span>
       <span class="muted">
-        with {e.hosts.map((h) => h.displayName).join(", ")} · {e.interested} interested
+        {t("hallway.event.with", { hosts: e.hosts.map((h) => h.displayName).join(", ") })} ·{" "}
+        {t("hallway.event.interested_count", { count: e.interested })}
       </span>
       <p class="room-card-reason">
-        {reasonWords(e.rank, e.topics, e.hosts, "Coming up")}
+        {reasonWords(t, e.rank, { topics: e.topics, people: e.hosts }) ?? t("hallway.coming_up")}
       </p>
       <div class="actions">
         {e.viewerHosts && (
           <form method="post" action={`/events/${e.publicId}/open`}>
-            <button type="submit">Open the room</button>
+            <button type="submit">{t("hallway.event.open")}</button>
           </form>
         )}
         <form
@@ -218,9 +249,11 @@ function EventCard(props: { event: RankedEvent }) {
             type="submit"
             class="secondary"
             aria-pressed={e.viewerInterested ? "true" : "false"}
-            aria-label={`Interested in ${e.title}`}
+            aria-label={t("hallway.event.interested.label", { title: e.title })}
           >
-            {e.viewerInterested ? "Interested ✓" : "Interested"}
+            {e.viewerInterested
+              ? t("hallway.event.interested_done")
+              : t("hallway.event.interested")}
           </button>
         </form>
       </div>

@@ -5,6 +5,9 @@
  * <Layout title="Hallway" viewer={member}><Hallway /></Layout>
  */
 import type { Child } from "hono/jsx";
+import { useWords } from "../i18n/words_context.ts";
+import { languages } from "../i18n/language.ts";
+import { type Translate, wordsFor } from "../i18n/translate.ts";
 
 export interface Viewer {
   handle: string;
@@ -15,13 +18,14 @@ export interface Viewer {
 export function Layout(
   props: { title: string; viewer: Viewer | null; path: string; children: Child },
 ) {
+  const { t, language } = useWords();
   return (
-    <html lang="en">
+    <html lang={language}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
-        <title>{props.title} · Palabre</title>
+        <title>{props.title} · {t("site.name")}</title>
         <link rel="stylesheet" href="/static/app.css" />
         <link rel="icon" href="/static/icon.svg" type="image/svg+xml" />
         {
@@ -32,15 +36,16 @@ export function Layout(
         <script src="/static/hx-ws.min.js"></script>
         <script src="/static/app.js" type="module"></script>
       </head>
-      <body>
-        <a class="skip" href="#main">Skip to content</a>
+      <body data-words={JSON.stringify(clientWords(t))}>
+        <a class="skip" href="#main">{t("nav.skip")}</a>
         <header class="top">
-          <a class="brand" href="/" aria-label="Palabre, home">Palabre</a>
+          <a class="brand" href="/" aria-label={t("site.home")}>{t("site.name")}</a>
           {props.viewer
             ? <Navigation viewer={props.viewer} path={props.path} />
             : <GuestNavigation path={props.path} />}
         </header>
         <main id="main" tabindex={-1}>{props.children}</main>
+        {!props.viewer && <LanguageSwitcher path={props.path} />}
       </body>
     </html>
   );
@@ -58,22 +63,23 @@ function NavLink(props: { href: string; path: string; children: Child }) {
 
 function Navigation(props: { viewer: Viewer; path: string }) {
   const { viewer, path } = props;
+  const { t } = useWords();
   return (
-    <nav aria-label="Main">
+    <nav aria-label={t("nav.main")}>
       <ul>
         {viewer.onboarded && (
           <>
-            <NavLink href="/" path={path}>Hallway</NavLink>
-            <NavLink href="/invites" path={path}>Invites</NavLink>
-            <NavLink href="/topics" path={path}>Topics</NavLink>
-            <NavLink href={`/@${viewer.handle}`} path={path}>Profile</NavLink>
-            <NavLink href="/settings" path={path}>Settings</NavLink>
+            <NavLink href="/" path={path}>{t("nav.hallway")}</NavLink>
+            <NavLink href="/invites" path={path}>{t("nav.invites")}</NavLink>
+            <NavLink href="/topics" path={path}>{t("nav.topics")}</NavLink>
+            <NavLink href={`/@${viewer.handle}`} path={path}>{t("nav.profile")}</NavLink>
+            <NavLink href="/settings" path={path}>{t("nav.settings")}</NavLink>
           </>
         )}
-        {viewer.isAdmin && <NavLink href="/admin" path={path}>Admin</NavLink>}
+        {viewer.isAdmin && <NavLink href="/admin" path={path}>{t("nav.admin")}</NavLink>}
         <li>
           <form method="post" action="/signout">
-            <button type="submit" class="link">Sign out</button>
+            <button type="submit" class="link">{t("nav.sign_out")}</button>
           </form>
         </li>
       </ul>
@@ -82,12 +88,53 @@ function Navigation(props: { viewer: Viewer; path: string }) {
 }
 
 function GuestNavigation(props: { path: string }) {
+  const { t } = useWords();
   return (
-    <nav aria-label="Main">
+    <nav aria-label={t("nav.main")}>
       <ul>
-        <NavLink href="/signin" path={props.path}>Sign in</NavLink>
-        <NavLink href="/waitlist" path={props.path}>Waitlist</NavLink>
+        <NavLink href="/signin" path={props.path}>{t("nav.sign_in")}</NavLink>
+        <NavLink href="/waitlist" path={props.path}>{t("nav.waitlist")}</NavLink>
       </ul>
     </nav>
   );
+}
+
+/**
+ * For people not signed in: a form per language, so it works without JavaScript. Each button
+ * names its language in that language's own words, read in that language.
+ */
+function LanguageSwitcher(props: { path: string }) {
+  const { t, language } = useWords();
+  return (
+    <footer class="site-footer">
+      <form method="post" action="/language" class="inline language-switcher">
+        <input type="hidden" name="back" value={props.path} />
+        <span>{t("language.switch")}</span>
+        {languages.map((other) => (
+          <button
+            type="submit"
+            name="language"
+            value={other}
+            class="link"
+            aria-pressed={other === language ? "true" : "false"}
+            lang={other}
+          >
+            {wordsFor(other).t("language.self")}
+          </button>
+        ))}
+      </form>
+    </footer>
+  );
+}
+
+/** What static/app.js writes itself (copy buttons, the live status line), in the page's words. */
+function clientWords(t: Translate): Record<string, string> {
+  return {
+    copy: t("client.copy"),
+    copied: t("client.copied"),
+    copyByHand: t("client.copy_by_hand"),
+    live: t("client.live"),
+    notLive: t("client.not_live"),
+    reconnecting: t("voice.state.reconnecting"),
+  };
 }

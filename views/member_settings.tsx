@@ -6,6 +6,8 @@
  * <SettingsView form={{ display_name: "Ada", bio: "" }} errors={{}} history={history} />
  */
 import { Field, type FieldErrors, FormError } from "./form.tsx";
+import { useWords } from "../i18n/words_context.ts";
+import { type Language, languages } from "../i18n/language.ts";
 
 export interface HistoryData {
   paused: boolean;
@@ -18,107 +20,142 @@ export function SettingsView(
     form: { display_name: string; bio: string };
     errors: FieldErrors;
     saved?: boolean;
+    /** The member's own language; null follows the browser. */
+    language: Language | null;
+    languageSaved?: boolean;
     history: HistoryData;
     /** What was just done to the history, to confirm it. */
-    historyNotice?: string;
+    historyNotice?: "paused" | "resumed" | "cleared";
     /** The password was just changed (every other device signed out). */
     passwordChanged?: boolean;
   },
 ) {
+  const { t } = useWords();
   return (
     <section class="card narrow" aria-labelledby="settings-title">
-      <h1 id="settings-title">Settings</h1>
-      {props.saved && <p class="notice" role="status">Your profile is saved.</p>}
+      <h1 id="settings-title">{t("settings.title")}</h1>
+      {props.saved && <p class="notice" role="status">{t("settings.saved")}</p>}
       <form method="post" action="/settings" novalidate>
         <FormError errors={props.errors} />
         <Field
           name="display_name"
-          label="Display name"
+          label={t("auth.display_name")}
           value={props.form.display_name}
           errors={props.errors}
           maxlength={50}
         />
         <Field
           name="bio"
-          label="Bio"
+          label={t("settings.bio")}
           value={props.form.bio}
           errors={props.errors}
           required={false}
           maxlength={300}
           multiline
-          hint="Up to 300 characters, shown on your profile to members only."
+          hint={t("settings.bio.hint")}
         />
-        <button type="submit">Save profile</button>
+        <button type="submit">{t("settings.save")}</button>
       </form>
+      <LanguageForm language={props.language} saved={props.languageSaved} />
       <PasswordForm errors={props.errors} changed={props.passwordChanged} />
       <ListeningHistory history={props.history} notice={props.historyNotice} />
-      <h2>Sessions</h2>
-      <p>Signed in somewhere you no longer use? Sign out of every device, this one included.</p>
+      <h2>{t("settings.sessions")}</h2>
+      <p>{t("settings.sessions.intro")}</p>
       <form method="post" action="/signout/everywhere">
-        <button type="submit" class="secondary">Sign out everywhere</button>
+        <button type="submit" class="secondary">{t("settings.sessions.end")}</button>
+      </form>
+    </section>
+  );
+}
+
+/** The member's language: one of ours, or whatever the browser asks for. */
+function LanguageForm(props: { language: Language | null; saved?: boolean }) {
+  const { t } = useWords();
+  return (
+    <section id="language" aria-labelledby="language-title">
+      <h2 id="language-title">{t("settings.language")}</h2>
+      {props.saved && <p class="notice" role="status">{t("settings.language.saved")}</p>}
+      <form method="post" action="/settings/language">
+        <div class="field">
+          <label for="field-language">{t("settings.language")}</label>
+          <select id="field-language" name="language" aria-describedby="field-language-hint">
+            <option value="" selected={props.language === null}>
+              {t("settings.language.browser")}
+            </option>
+            {languages.map((language) => (
+              <option value={language} selected={props.language === language}>
+                {t(`language.name.${language}`)}
+              </option>
+            ))}
+          </select>
+          <p class="hint" id="field-language-hint">{t("settings.language.hint")}</p>
+        </div>
+        <button type="submit">{t("settings.language.save")}</button>
       </form>
     </section>
   );
 }
 
 function PasswordForm(props: { errors: FieldErrors; changed?: boolean }) {
+  const { t } = useWords();
   return (
     <section id="password" aria-labelledby="password-title">
-      <h2 id="password-title">Password</h2>
-      {props.changed && (
-        <p class="notice" role="status">
-          Your password is changed. Every other device is signed out.
-        </p>
-      )}
+      <h2 id="password-title">{t("settings.password")}</h2>
+      {props.changed && <p class="notice" role="status">{t("settings.password.changed")}</p>}
       <form method="post" action="/settings/password" novalidate>
         <Field
           name="current_password"
-          label="Current password"
+          label={t("settings.password.current")}
           type="password"
           errors={props.errors}
           autocomplete="current-password"
         />
         <Field
           name="new_password"
-          label="New password"
+          label={t("settings.password.new")}
           type="password"
           errors={props.errors}
           autocomplete="new-password"
           minlength={10}
-          hint="At least 10 characters. Not your handle, and not one of the passwords most often leaked. Changing it signs you out everywhere else."
+          hint={t("settings.password.hint")}
         />
-        <button type="submit">Change password</button>
+        <button type="submit">{t("settings.password.submit")}</button>
       </form>
     </section>
   );
 }
 
-function ListeningHistory(props: { history: HistoryData; notice?: string }) {
+function ListeningHistory(
+  props: { history: HistoryData; notice?: "paused" | "resumed" | "cleared" },
+) {
   const h = props.history;
   const minutes = Math.round(h.countedSeconds / 60);
+  const { t } = useWords();
   return (
     <section id="listening-history" aria-labelledby="history-title">
-      <h2 id="history-title">Listening history</h2>
-      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      <h2 id="history-title">{t("settings.history")}</h2>
+      {props.notice && (
+        <p class="notice" role="status">{t(`settings.history.notice.${props.notice}`)}</p>
+      )}
       <p>
-        Your hallway learns from the rooms you spend time in. It knows {minutes}{" "}
-        {minutes === 1 ? "minute" : "minutes"} in {h.rooms} {h.rooms === 1 ? "room" : "rooms"}.{" "}
-        {h.paused
-          ? "Recording is paused: time in rooms is not counted."
-          : "Nobody else sees it, and it never leaves this server."}
+        {t("settings.history.known", {
+          minutes: t("settings.history.minutes", { count: minutes }),
+          rooms: t("settings.history.rooms", { count: h.rooms }),
+        })} {h.paused ? t("settings.history.paused") : t("settings.history.private")}
       </p>
       <div class="actions">
         <form method="post" action="/settings/history/pause">
           <input type="hidden" name="paused" value={h.paused ? "off" : "on"} />
           <button type="submit" class="secondary" aria-pressed={h.paused ? "true" : "false"}>
-            {h.paused ? "Resume listening history" : "Pause listening history"}
+            {h.paused ? t("settings.history.resume") : t("settings.history.pause")}
           </button>
         </form>
         <form method="post" action="/settings/history/clear">
           <label class="check">
-            <input type="checkbox" name="confirm" value="yes" required /> I want it cleared
+            <input type="checkbox" name="confirm" value="yes" required />{" "}
+            {t("settings.history.confirm")}
           </label>
-          <button type="submit" class="secondary">Clear listening history</button>
+          <button type="submit" class="secondary">{t("settings.history.clear")}</button>
         </form>
       </div>
     </section>

@@ -4,6 +4,9 @@
  * @example
  * <ProfileView profile={p} />
  */
+import { useWords } from "../i18n/words_context.ts";
+import { topicName } from "../i18n/topics.ts";
+
 export interface ProfileData {
   handle: string;
   displayName: string;
@@ -18,6 +21,7 @@ export interface ProfileData {
 
 export function ProfileView(props: { profile: ProfileData }) {
   const p = props.profile;
+  const { t } = useWords();
   return (
     <article class="card profile" aria-labelledby="profile-name" data-handle={p.handle}>
       <header>
@@ -27,35 +31,37 @@ export function ProfileView(props: { profile: ProfileData }) {
           <p class="handle">@{p.handle}</p>
         </div>
       </header>
-      {p.bio ? <p class="bio">{p.bio}</p> : <p class="bio muted">No bio yet.</p>}
+      {p.bio ? <p class="bio">{p.bio}</p> : <p class="bio muted">{t("profile.no_bio")}</p>}
       {p.isViewer ? <Counts profile={p} /> : <FollowBlock profile={p} />}
       {p.isViewer && (
         <p>
-          <a class="button secondary" href="/settings">Edit your profile</a>
+          <a class="button secondary" href="/settings">{t("profile.edit")}</a>
         </p>
       )}
-      <h2>Topics</h2>
+      <h2>{t("nav.topics")}</h2>
       {p.topics.length > 0
         ? (
-          <ul class="chips" aria-label="Topics">
-            {p.topics.map((t) => <li class="chip">{t.name}</li>)}
+          <ul class="chips" aria-label={t("nav.topics")}>
+            {p.topics.map((topic) => <li class="chip">{topicName(t, topic)}</li>)}
           </ul>
         )
-        : <p class="muted">No topics picked.</p>}
+        : <p class="muted">{t("profile.no_topics")}</p>}
       {!p.isViewer && <Safety profile={p} />}
     </article>
   );
 }
 
 function Counts(props: { profile: ProfileData }) {
+  const { t, number } = useWords();
   return (
     <p class="counts">
       <span>
-        <strong data-testid="followers">{props.profile.followers}</strong>{" "}
-        {props.profile.followers === 1 ? "follower" : "followers"}
+        <strong data-testid="followers">{number(props.profile.followers)}</strong>{" "}
+        {t("profile.followers", { count: props.profile.followers })}
       </span>{" "}
       <span>
-        <strong>{props.profile.following}</strong> following
+        <strong>{number(props.profile.following)}</strong>{" "}
+        {t("profile.following", { count: props.profile.following })}
       </span>
     </p>
   );
@@ -65,6 +71,7 @@ function Counts(props: { profile: ProfileData }) {
 export function FollowBlock(props: { profile: ProfileData }) {
   const p = props.profile;
   const action = `/@${p.handle}/${p.followedByViewer ? "unfollow" : "follow"}`;
+  const { t } = useWords();
   return (
     <div class="follow-block" id="follow-block">
       <Counts profile={p} />
@@ -78,9 +85,11 @@ export function FollowBlock(props: { profile: ProfileData }) {
         <button
           type="submit"
           class={p.followedByViewer ? "secondary" : ""}
-          aria-label={`${p.followedByViewer ? "Unfollow" : "Follow"} @${p.handle}`}
+          aria-label={t(p.followedByViewer ? "profile.unfollow.label" : "profile.follow.label", {
+            handle: p.handle,
+          })}
         >
-          {p.followedByViewer ? "Following" : "Follow"}
+          {p.followedByViewer ? t("profile.following_button") : t("profile.follow")}
         </button>
       </form>
     </div>
@@ -96,23 +105,22 @@ function initials(name: string): string {
 function Safety(props: { profile: ProfileData }) {
   const p = props.profile;
   const blockAction = `/@${p.handle}/${p.blockedByViewer ? "unblock" : "block"}`;
+  const { t } = useWords();
   return (
     <details class="safety">
-      <summary>Block or report @{p.handle}</summary>
+      <summary>{t("profile.safety", { handle: p.handle })}</summary>
       <form method="post" action={blockAction}>
         <p class="hint">
-          {p.blockedByViewer
-            ? "You blocked this member: they cannot join rooms you moderate."
-            : "Blocking keeps them out of rooms you moderate and out of each other's hallway."}
+          {p.blockedByViewer ? t("profile.blocked") : t("profile.block.hint")}
         </p>
         <button type="submit" class="secondary">
-          {p.blockedByViewer ? `Unblock @${p.handle}` : `Block @${p.handle}`}
+          {t(p.blockedByViewer ? "profile.unblock" : "profile.block", { handle: p.handle })}
         </button>
       </form>
       <form method="post" action={`/@${p.handle}/report`}>
-        <label for="report-reason">What happened?</label>
+        <label for="report-reason">{t("profile.report.reason")}</label>
         <textarea id="report-reason" name="reason" rows={3} maxlength={500} required></textarea>
-        <button type="submit" class="danger">Report to administrators</button>
+        <button type="submit" class="danger">{t("room.report.submit")}</button>
       </form>
     </details>
   );

@@ -8,12 +8,9 @@
  */
 import type { Child } from "hono/jsx";
 import type { Participant, RoomSnapshot } from "../db/rooms.ts";
-
-const kindWords = {
-  open: "Open: any member can join",
-  social: "Social: people the moderators follow",
-  closed: "Closed: only people with the link",
-};
+import { useWords } from "../i18n/words_context.ts";
+import type { Translate } from "../i18n/translate.ts";
+import { topicName } from "../i18n/topics.ts";
 
 export function RoomPage(
   props: {
@@ -25,19 +22,20 @@ export function RoomPage(
   },
 ) {
   const { room, topics } = props.data;
+  const { t } = useWords();
   return (
     <article class="room" aria-labelledby="room-title">
       <header class="room-header">
         <h1 id="room-title">{room.title}</h1>
         {room.description && <p class="room-description">{room.description}</p>}
         <p class="room-meta">
-          <span class="badge">{kindWords[room.kind]}</span>{" "}
-          {topics.map((t) => <span class="chip small">#{t.name}</span>)}
+          <span class="badge">{t(`room.kind.${room.kind}.long`)}</span>{" "}
+          {topics.map((topic) => <span class="chip small">#{topicName(t, topic)}</span>)}
         </p>
         {props.shareLink && <ShareLink link={props.shareLink} />}
       </header>
       <p id="live-status" class="live-status" role="status" data-state="connecting">
-        Connecting…
+        {t("live.connecting")}
       </p>
       {props.voice && room.state === "live" && (
         <VoicePanel roomId={room.publicId} iceServers={props.voice.iceServers} />
@@ -52,12 +50,12 @@ export function RoomPage(
         <RoomLive data={props.data} viewerId={props.viewerId} />
       </div>
       <details class="safety">
-        <summary>Report this room</summary>
+        <summary>{t("room.report")}</summary>
         <form method="post" action={`/rooms/${room.publicId}/report`}>
-          <label for="room-report-reason">What is wrong?</label>
+          <label for="room-report-reason">{t("room.report.reason")}</label>
           <textarea id="room-report-reason" name="reason" rows={3} maxlength={500} required>
           </textarea>
-          <button type="submit" class="danger">Report to administrators</button>
+          <button type="submit" class="danger">{t("room.report.submit")}</button>
         </form>
       </details>
     </article>
@@ -71,11 +69,12 @@ export function RoomPage(
  * <ShareLink link="https://palabre.example/rooms/rQbZDUnRRoyXr-_PJrOrUA?key=..." />
  */
 export function ShareLink(props: { link: string }) {
+  const { t } = useWords();
   return (
     <p class="share">
-      <label for="room-link">Room link</label>
+      <label for="room-link">{t("room.link")}</label>
       <input id="room-link" class="invite-link" type="text" readonly value={props.link} />
-      <button type="button" class="secondary" data-copy="#room-link">Copy</button>
+      <button type="button" class="secondary" data-copy="#room-link">{t("client.copy")}</button>
     </p>
   );
 }
@@ -85,35 +84,40 @@ export function ShareLink(props: { link: string }) {
  * page without scripts has no voice to offer.
  */
 function VoicePanel(props: { roomId: string; iceServers: unknown[] }) {
+  const { t } = useWords();
   return (
     <section
       id="voice"
       class="voice"
       hidden
-      aria-label="Audio"
+      aria-label={t("voice.label")}
       data-room-id={props.roomId}
       data-ice-servers={JSON.stringify(props.iceServers)}
+      data-words={JSON.stringify(voiceWords(t))}
     >
-      <button type="button" class="voice-join">Join audio</button>
-      <p class="voice-status" role="status" aria-live="polite" data-state="off">Audio is off</p>
+      <button type="button" class="voice-join">{t("voice.join")}</button>
+      <p class="voice-status" role="status" aria-live="polite" data-state="off">
+        {t("voice.state.off")}
+      </p>
       <p class="voice-hint" hidden></p>
-      <button type="button" class="voice-take-back" hidden>Use audio in this tab</button>
+      <button type="button" class="voice-take-back" hidden>{t("voice.take_back")}</button>
       <div class="voice-talk" hidden>
         <label class="check">
-          <input type="checkbox" class="voice-ptt-mode" /> Push to talk
+          <input type="checkbox" class="voice-ptt-mode" /> {t("voice.ptt")}
         </label>
         <span class="voice-ptt-keys" hidden>
           <button type="button" class="voice-ptt" aria-pressed="false" aria-keyshortcuts="T">
-            Hold to talk
+            {t("voice.ptt.hold")}
           </button>{" "}
-          or hold <kbd>T</kbd>
+          {t("voice.ptt.or_hold")} <kbd>T</kbd>
         </span>
       </div>
       <label class="voice-field voice-mic-field" hidden>
-        Microphone <select class="voice-mic"></select>
+        {t("voice.microphone")} <select class="voice-mic"></select>
       </label>
       <label class="voice-field">
-        Volume <input type="range" class="voice-volume" min="0" max="100" value="100" />
+        {t("voice.volume")}{" "}
+        <input type="range" class="voice-volume" min="0" max="100" value="100" />
       </label>
       <audio class="voice-audio" autoplay></audio>
     </section>
@@ -124,12 +128,13 @@ function VoicePanel(props: { roomId: string; iceServers: unknown[] }) {
 export function RoomLive(props: { data: RoomSnapshot; viewerId: number }) {
   const { room, participants } = props.data;
   const roomId = room.publicId;
+  const { t } = useWords();
   if (room.state === "ended") {
     return (
       <section class="ended" role="status">
-        <h2>This room has ended</h2>
+        <h2>{t("room.ended")}</h2>
         <p>
-          <a class="button" href="/">Back to the hallway</a>
+          <a class="button" href="/">{t("room.back")}</a>
         </p>
       </section>
     );
@@ -138,11 +143,11 @@ export function RoomLive(props: { data: RoomSnapshot; viewerId: number }) {
   if (!me) {
     return (
       <section class="ended" role="status">
-        <h2>You are not in this room</h2>
-        <p>You left, or your connection was gone too long.</p>
+        <h2>{t("live.not_in_room")}</h2>
+        <p>{t("room.left")}</p>
         <p class="actions">
-          <a class="button" href={`/rooms/${roomId}`}>Rejoin</a>
-          <a class="button secondary" href="/">Back to the hallway</a>
+          <a class="button" href={`/rooms/${roomId}`}>{t("room.rejoin")}</a>
+          <a class="button secondary" href="/">{t("room.back")}</a>
         </p>
       </section>
     );
@@ -159,7 +164,7 @@ export function RoomLive(props: { data: RoomSnapshot; viewerId: number }) {
       <SelfControls room={room} me={me} />
       <section class="stage" aria-labelledby="stage-title">
         <h2 id="stage-title">
-          On stage <span class="count">({stage.length})</span>
+          {t("room.stage")} <span class="count">({stage.length})</span>
         </h2>
         <ul class="people">
           {stage.map((p) => (
@@ -170,11 +175,11 @@ export function RoomLive(props: { data: RoomSnapshot; viewerId: number }) {
       {isModerator && <HandsQueue roomId={roomId} hands={hands} enabled={room.handsEnabled} />}
       <section class="audience" aria-labelledby="followed-title">
         <h2 id="followed-title">
-          Followed by the speakers <span class="count">({followed.length})</span>
+          {t("room.audience.followed")} <span class="count">({followed.length})</span>
         </h2>
         <AudienceList people={followed} roomId={roomId} moderatorView={isModerator} me={me} />
         <h2 id="others-title">
-          Others in the room <span class="count">({others.length})</span>
+          {t("room.audience.others")} <span class="count">({others.length})</span>
         </h2>
         <AudienceList people={others} roomId={roomId} moderatorView={isModerator} me={me} />
       </section>
@@ -191,6 +196,7 @@ function AudienceList(
   props: { people: Participant[]; roomId: string; moderatorView: boolean; me: Participant },
 ) {
   const more = props.people.length - audienceShown;
+  const { t } = useWords();
   return (
     <ul class="people">
       {props.people.slice(0, audienceShown).map((p) => (
@@ -201,7 +207,7 @@ function AudienceList(
           me={props.me}
         />
       ))}
-      {more > 0 && <li class="more">and {more} more</li>}
+      {more > 0 && <li class="more">{t("hallway.card.more", { count: more })}</li>}
     </ul>
   );
 }
@@ -235,11 +241,17 @@ function SelfControls(props: { room: RoomSnapshot["room"]; me: Participant }) {
   const { room, me } = props;
   const roomId = room.publicId;
   const buttons: Child[] = [];
+  const { t } = useWords();
   if (me.invited) {
     buttons.push(
-      <p class="invitation" role="alert">A moderator invited you to speak.</p>,
-      <ActionButton roomId={roomId} action="accept_invite" label="Join the stage" />,
-      <ActionButton roomId={roomId} action="decline_invite" label="Not now" variant="secondary" />,
+      <p class="invitation" role="alert">{t("room.invited")}</p>,
+      <ActionButton roomId={roomId} action="accept_invite" label={t("room.invite.accept")} />,
+      <ActionButton
+        roomId={roomId}
+        action="decline_invite"
+        label={t("room.invite.decline")}
+        variant="secondary"
+      />,
     );
   } else if (me.role === "listener") {
     if (me.handRaisedAt) {
@@ -247,33 +259,56 @@ function SelfControls(props: { room: RoomSnapshot["room"]; me: Participant }) {
         <ActionButton
           roomId={roomId}
           action="lower_hand"
-          label="Lower hand"
+          label={t("room.hand.lower")}
           variant="secondary"
         />,
       );
     } else if (room.handsEnabled) {
-      buttons.push(<ActionButton roomId={roomId} action="raise_hand" label="Raise hand" />);
+      buttons.push(
+        <ActionButton roomId={roomId} action="raise_hand" label={t("room.hand.raise")} />,
+      );
     } else {
-      buttons.push(<p class="muted">The moderators turned hands off.</p>);
+      buttons.push(<p class="muted">{t("room.hands.turned_off")}</p>);
     }
   } else {
     buttons.push(
       me.muted
-        ? <ActionButton roomId={roomId} action="unmute_self" label="Unmute" />
-        : <ActionButton roomId={roomId} action="mute_self" label="Mute" variant="secondary" />,
+        ? <ActionButton roomId={roomId} action="unmute_self" label={t("room.unmute")} />
+        : (
+          <ActionButton
+            roomId={roomId}
+            action="mute_self"
+            label={t("room.mute")}
+            variant="secondary"
+          />
+        ),
     );
   }
   buttons.push(
-    <ActionButton roomId={roomId} action="leave" label="Leave quietly" variant="secondary" />,
+    <ActionButton
+      roomId={roomId}
+      action="leave"
+      label={t("room.leave")}
+      variant="secondary"
+    />,
   );
+  const states = [
+    me.role === "listener"
+      ? t("room.you.listening")
+      : t("room.you.on_stage", { role: t(`room.role.${me.role}`) }),
+    me.role !== "listener" &&
+    t(
+      me.mutedByModerator
+        ? "room.you.muted_by_moderator"
+        : me.muted
+        ? "room.you.muted"
+        : "room.you.unmuted",
+    ),
+    me.handRaisedAt && t("room.you.hand_raised"),
+  ].filter(Boolean);
   return (
-    <section class="self-controls" aria-label="Your controls">
-      <p class="you">
-        You are {me.role === "listener" ? "listening" : `on stage as ${me.role}`}
-        {me.role !== "listener" &&
-          (me.mutedByModerator ? ", muted by a moderator" : me.muted ? ", muted" : ", unmuted")}
-        {me.handRaisedAt && ", hand raised"}.
-      </p>
+    <section class="self-controls" aria-label={t("room.controls.yours")}>
+      <p class="you">{t("room.you", { states: states.join(", ") })}</p>
       <div class="actions">{buttons}</div>
     </section>
   );
@@ -283,11 +318,12 @@ function PersonTile(
   props: { person: Participant; roomId: string; moderatorView: boolean; me: Participant },
 ) {
   const p = props.person;
+  const { t } = useWords();
   const states = [
-    p.role === "moderator" ? "moderator" : null,
-    p.role !== "listener" && p.muted ? "muted" : null,
-    p.handRaisedAt ? "hand raised" : null,
-    p.invited ? "invited to speak" : null,
+    p.role === "moderator" ? t("room.role.moderator") : null,
+    p.role !== "listener" && p.muted ? t("room.person.muted") : null,
+    p.handRaisedAt ? t("room.person.hand_raised") : null,
+    p.invited ? t("room.person.invited") : null,
   ].filter(Boolean);
   return (
     <li
@@ -311,57 +347,63 @@ function PersonTile(
 function ModeratorMenu(props: { person: Participant; roomId: string }) {
   const p = props.person;
   const at = `@${p.handle}`;
+  const { t } = useWords();
   const item = (action: string, label: string, variant?: "secondary" | "danger") => (
     <ActionButton
       roomId={props.roomId}
       action={action}
       target={p.handle}
       label={label}
-      ariaLabel={`${label}: ${at}`}
+      ariaLabel={t("room.moderate.item", { action: label, handle: at })}
       variant={variant ?? "secondary"}
     />
   );
   return (
     <details class="moderator-menu">
-      <summary aria-label={`Moderate ${at}`}>Moderate</summary>
+      <summary aria-label={t("room.moderate.label", { handle: at })}>
+        {t("room.moderate")}
+      </summary>
       <div class="menu">
         <p class="menu-who">
           {p.displayName} <span class="person-handle">{at}</span>
         </p>
-        {p.role === "listener" && !p.invited && item("invite_to_speak", "Invite to speak")}
-        {p.role !== "listener" && !p.muted && item("mute", "Mute")}
-        {p.role !== "listener" && item("move_to_audience", "Move to audience")}
-        {p.role === "speaker" && item("make_moderator", "Make moderator")}
-        {p.role === "moderator" && item("unmake_moderator", "Remove as moderator")}
-        {item("remove", "Remove from room", "danger")}
+        {p.role === "listener" && !p.invited && item("invite_to_speak", t("room.invite_to_speak"))}
+        {p.role !== "listener" && !p.muted && item("mute", t("room.mute"))}
+        {p.role !== "listener" && item("move_to_audience", t("room.move_to_audience"))}
+        {p.role === "speaker" && item("make_moderator", t("room.make_moderator"))}
+        {p.role === "moderator" && item("unmake_moderator", t("room.unmake_moderator"))}
+        {item("remove", t("room.remove"), "danger")}
       </div>
     </details>
   );
 }
 
 function HandsQueue(props: { roomId: string; hands: Participant[]; enabled: boolean }) {
+  const { t } = useWords();
   return (
     <section class="hands" aria-labelledby="hands-title">
       <h2 id="hands-title">
-        Raised hands <span class="count">({props.hands.length})</span>
+        {t("room.hands")} <span class="count">({props.hands.length})</span>
       </h2>
-      {!props.enabled && <p class="muted">Hands are off.</p>}
+      {!props.enabled && <p class="muted">{t("room.hands.off")}</p>}
       {props.hands.length === 0
-        ? props.enabled && <p class="muted">No hands up.</p>
+        ? props.enabled && <p class="muted">{t("room.hands.none")}</p>
         : (
           <ol class="hand-queue">
             {props.hands.map((p) => (
               <li>
                 <span>{p.displayName} (@{p.handle})</span>
-                {p.invited ? <span class="muted">invited</span> : (
-                  <ActionButton
-                    roomId={props.roomId}
-                    action="invite_to_speak"
-                    target={p.handle}
-                    label="Invite to speak"
-                    ariaLabel={`Invite @${p.handle} to speak`}
-                  />
-                )}
+                {p.invited
+                  ? <span class="muted">{t("room.person.invited_short")}</span>
+                  : (
+                    <ActionButton
+                      roomId={props.roomId}
+                      action="invite_to_speak"
+                      target={p.handle}
+                      label={t("room.invite_to_speak")}
+                      ariaLabel={t("room.invite_to_speak.label", { handle: p.handle })}
+                    />
+                  )}
               </li>
             ))}
           </ol>
@@ -371,16 +413,48 @@ function HandsQueue(props: { roomId: string; hands: Participant[]; enabled: bool
 }
 
 function RoomControls(props: { roomId: string; handsEnabled: boolean }) {
+  const { t } = useWords();
   return (
-    <section class="room-controls" aria-label="Room controls">
+    <section class="room-controls" aria-label={t("room.controls")}>
       <ActionButton
         roomId={props.roomId}
         action="hands"
         fields={{ enabled: props.handsEnabled ? "off" : "on" }}
-        label={props.handsEnabled ? "Turn hands off" : "Turn hands on"}
+        label={props.handsEnabled ? t("room.hands.turn_off") : t("room.hands.turn_on")}
         variant="secondary"
       />
-      <ActionButton roomId={props.roomId} action="end" label="End room" variant="danger" />
+      <ActionButton
+        roomId={props.roomId}
+        action="end"
+        label={t("room.end")}
+        variant="danger"
+      />
     </section>
   );
+}
+
+/**
+ * What static/voice.js writes in the voice panel, in the page's language: it reads them from
+ * the panel's `data-words` (no inline script runs under the CSP).
+ *
+ * @example
+ * voiceWords(wordsFor("fr").t).off; // "Audio coupé"
+ */
+export function voiceWords(t: Translate): Record<string, string> {
+  return {
+    off: t("voice.state.off"),
+    moved: t("voice.state.moved"),
+    reconnecting: t("voice.state.reconnecting"),
+    connecting: t("live.connecting"),
+    micBlocked: t("voice.state.mic_blocked"),
+    micBlockedHint: t("voice.state.mic_blocked.hint"),
+    micUnusable: t("voice.state.mic_unusable"),
+    micNumbered: t("voice.microphone.numbered"),
+    mutedByModerator: t("voice.state.muted_by_moderator"),
+    muted: t("voice.state.muted"),
+    talking: t("voice.state.talking"),
+    holdToTalk: t("voice.state.hold_to_talk"),
+    connected: t("voice.state.connected"),
+    ended: t("voice.state.ended"),
+  };
 }

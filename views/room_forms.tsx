@@ -8,6 +8,9 @@ import type { Child } from "hono/jsx";
 import { Field, type FieldErrors, FormError } from "./form.tsx";
 import type { CatalogueCategory } from "./topics.tsx";
 import { ShareLink } from "./room.tsx";
+import { useWords } from "../i18n/words_context.ts";
+import { categoryName, topicName } from "../i18n/topics.ts";
+import { languages } from "../i18n/language.ts";
 
 export interface RoomForm {
   title?: string;
@@ -17,23 +20,26 @@ export interface RoomForm {
   starts_at?: string;
   cohosts?: string;
   timezone_offset?: string;
+  /** The language the room is held in; the form starts on the member's. */
+  language?: string;
 }
 
 function TopicChoice(
   props: { catalogue: CatalogueCategory[]; picked: string[]; errors: FieldErrors },
 ) {
   const error = props.errors.topics;
+  const { t } = useWords();
   return (
     <fieldset class="topic-group" aria-describedby={error ? "topics-error" : "topics-hint"}>
-      <legend>Topics</legend>
-      <p class="hint" id="topics-hint">One to three.</p>
+      <legend>{t("room_form.topics")}</legend>
+      <p class="hint" id="topics-hint">{t("room_form.topics.hint")}</p>
       {error && <p class="error" id="topics-error" role="alert">{error}</p>}
       {props.catalogue.map((category) => (
         <details
           class="topic-category"
-          open={category.topics.some((t) => props.picked.includes(t.slug))}
+          open={category.topics.some((topic) => props.picked.includes(topic.slug))}
         >
-          <summary>{category.name}</summary>
+          <summary>{categoryName(t, category)}</summary>
           <div class="chips">
             {category.topics.map((topic) => (
               <label class="chip">
@@ -43,7 +49,7 @@ function TopicChoice(
                   value={topic.slug}
                   checked={props.picked.includes(topic.slug)}
                 />
-                <span>{topic.name}</span>
+                <span>{topicName(t, topic)}</span>
               </label>
             ))}
           </div>
@@ -54,14 +60,15 @@ function TopicChoice(
 }
 
 function KindChoice(props: { kind: string; errors: FieldErrors }) {
-  const kinds = [
-    ["open", "Open", "Any member can join"],
-    ["social", "Social", "People you follow can join"],
-    ["closed", "Closed", "Only people you share the link with"],
-  ];
+  const { t } = useWords();
+  const kinds = (["open", "social", "closed"] as const).map((kind) => [
+    kind,
+    t(`room_form.kind.${kind}`),
+    t(`room_form.kind.${kind}.hint`),
+  ]);
   return (
     <fieldset class="kind-choice">
-      <legend>Who can join</legend>
+      <legend>{t("room_form.kind")}</legend>
       {props.errors.kind && <p class="error" role="alert">{props.errors.kind}</p>}
       {kinds.map(([value, label, hint]) => (
         <label class="radio">
@@ -79,12 +86,15 @@ type FormProps = { catalogue: CatalogueCategory[]; form: RoomForm; errors: Field
 
 /** What starting and scheduling a room ask alike: title, description, who can join, topics. */
 function RoomFields(props: FormProps & { children?: Child }) {
+  const { t, language } = useWords();
+  const chosen = props.form.language ?? language;
+  const languageError = props.errors.language;
   return (
     <>
       <FormError errors={props.errors} />
       <Field
         name="title"
-        label="Title"
+        label={t("room_form.title")}
         value={props.form.title}
         errors={props.errors}
         maxlength={80}
@@ -92,13 +102,24 @@ function RoomFields(props: FormProps & { children?: Child }) {
       {props.children}
       <Field
         name="description"
-        label="Description"
+        label={t("room_form.description")}
         value={props.form.description}
         errors={props.errors}
         required={false}
         maxlength={300}
         multiline
       />
+      <div class={languageError ? "field invalid" : "field"}>
+        <label for="field-language">{t("room_form.language")}</label>
+        <select id="field-language" name="language">
+          {languages.map((option) => (
+            <option value={option} selected={chosen === option}>
+              {t(`language.name.${option}`)}
+            </option>
+          ))}
+        </select>
+        {languageError && <p class="error" role="alert">{languageError}</p>}
+      </div>
       <KindChoice kind={props.form.kind ?? "open"} errors={props.errors} />
       <TopicChoice
         catalogue={props.catalogue}
@@ -110,26 +131,28 @@ function RoomFields(props: FormProps & { children?: Child }) {
 }
 
 export function NewRoomView(props: FormProps) {
+  const { t } = useWords();
   return (
     <section class="card narrow" aria-labelledby="new-room-title">
-      <h1 id="new-room-title">Start a room</h1>
+      <h1 id="new-room-title">{t("hallway.start_room")}</h1>
       <form method="post" action="/rooms" novalidate>
         <RoomFields {...props} />
-        <button type="submit">Start the room</button>
+        <button type="submit">{t("room_form.start")}</button>
       </form>
     </section>
   );
 }
 
 export function NewEventView(props: FormProps) {
+  const { t } = useWords();
   return (
     <section class="card narrow" aria-labelledby="new-event-title">
-      <h1 id="new-event-title">Schedule a room</h1>
+      <h1 id="new-event-title">{t("room_form.schedule.title")}</h1>
       <form method="post" action="/events" novalidate>
         <RoomFields {...props}>
           <Field
             name="starts_at"
-            label="Starts at (your local time)"
+            label={t("room_form.starts_at")}
             type="datetime-local"
             value={props.form.starts_at}
             errors={props.errors}
@@ -143,14 +166,14 @@ export function NewEventView(props: FormProps) {
           />
           <Field
             name="cohosts"
-            label="Co-hosts"
+            label={t("room_form.cohosts")}
             value={props.form.cohosts}
             errors={props.errors}
             required={false}
-            hint="Handles separated by spaces or commas, e.g. @grace @linus"
+            hint={t("room_form.cohosts.hint")}
           />
         </RoomFields>
-        <button type="submit">Schedule</button>
+        <button type="submit">{t("hallway.schedule")}</button>
       </form>
     </section>
   );
@@ -167,22 +190,24 @@ export function EventView(
   },
 ) {
   const iso = props.startsAt.toISOString();
+  const { t } = useWords();
   return (
     <section class="card narrow" aria-labelledby="event-title">
       <h1 id="event-title">{props.title}</h1>
       <p>
-        Starts <time datetime={iso} data-local-time>{iso.slice(0, 16).replace("T", " ")} UTC</time>.
+        {t("event.starts")}{" "}
+        <time datetime={iso} data-local-time>{iso.slice(0, 16).replace("T", " ")} UTC</time>.
       </p>
       {props.shareLink && <ShareLink link={props.shareLink} />}
       {props.viewerHosts
         ? (
           <form method="post" action={`/events/${props.roomId}/open`}>
-            <button type="submit">Open the room now</button>
+            <button type="submit">{t("event.open_now")}</button>
           </form>
         )
-        : <p class="muted">The room opens when a host starts it.</p>}
+        : <p class="muted">{t("event.opens_later")}</p>}
       <p>
-        <a href="/">Back to the hallway</a>
+        <a href="/">{t("room.back")}</a>
       </p>
     </section>
   );

@@ -5,6 +5,8 @@
  * <TopicsView catalogue={categories} picked={new Set(["jazz"])} onboarding errors={{}} />
  */
 import type { FieldErrors } from "./form.tsx";
+import { useWords } from "../i18n/words_context.ts";
+import { categoryName, topicName } from "../i18n/topics.ts";
 
 export interface CatalogueCategory {
   name: string;
@@ -20,21 +22,19 @@ export function TopicsView(props: {
   saved?: boolean;
 }) {
   const error = props.errors.topics;
+  const { t } = useWords();
   return (
     <section class="topics" aria-labelledby="topics-title">
       <h1 id="topics-title">
-        {props.onboarding ? "What do you like to hear about?" : "Your topics"}
+        {props.onboarding ? t("topics.onboarding") : t("topics.title")}
       </h1>
-      <p id="topics-hint">
-        Pick at least{" "}
-        {props.minPicks}. The hallway suggests rooms from these and from what you listen to.
-      </p>
-      {props.saved && <p class="notice" role="status">Your topics are saved.</p>}
+      <p id="topics-hint">{t("topics.hint", { count: props.minPicks })}</p>
+      {props.saved && <p class="notice" role="status">{t("topics.saved")}</p>}
       {error && <p class="error" id="topics-error" role="alert">{error}</p>}
       <form method="post" action="/topics">
         {props.catalogue.map((category) => (
           <fieldset class="topic-group">
-            <legend>{category.name}</legend>
+            <legend>{categoryName(t, category)}</legend>
             <div class="chips">
               {category.topics.map((topic) => (
                 <label class="chip">
@@ -45,14 +45,16 @@ export function TopicsView(props: {
                     checked={props.picked.has(topic.slug)}
                     aria-describedby={error ? "topics-hint topics-error" : "topics-hint"}
                   />
-                  <span>{topic.name}</span>
+                  <span>{topicName(t, topic)}</span>
                 </label>
               ))}
             </div>
           </fieldset>
         ))}
         <div class="sticky-actions">
-          <button type="submit">{props.onboarding ? "Continue" : "Save topics"}</button>
+          <button type="submit">
+            {props.onboarding ? t("topics.continue") : t("topics.save")}
+          </button>
         </div>
       </form>
     </section>

@@ -24,6 +24,8 @@ export function roomInput(form: Form): NewRoom {
     description: text(form, "description"),
     topics: texts(form, "topics"),
     kind: text(form, "kind") as RoomKind,
+    // Absent (a client without the field): db/rooms.ts takes the host's language.
+    language: text(form, "language") || undefined,
   };
 }
 
@@ -42,6 +44,7 @@ export function formEcho(form: Form): RoomForm {
     starts_at: text(form, "starts_at"),
     cohosts: text(form, "cohosts"),
     timezone_offset: text(form, "timezone_offset"),
+    language: text(form, "language") || undefined,
   };
 }
 

@@ -13,8 +13,10 @@ import {
   originOf,
   readForm,
   redirectAfterPost,
+  refusalMessage,
   refusalPage,
   render,
+  spoken,
   statusOf,
   text,
 } from "../http.tsx";
@@ -56,7 +58,7 @@ async function newRoomPage(
   status?: 422 | 429,
 ) {
   return render(c, {
-    title: "Start a room",
+    title: c.get("words").t("hallway.start_room"),
     status,
     body: <NewRoomView catalogue={await catalogue(c.get("sql"))} form={form} errors={errors} />,
   });
@@ -72,7 +74,7 @@ rooms.post("/", async (c) => {
     return redirectAfterPost(c, `/rooms/${await publicRoomId(c.get("sql"), roomId)}`);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    return await newRoomPage(c, formEcho(form), fieldErrors(error), statusOf(error) as 422);
+    return await newRoomPage(c, formEcho(form), fieldErrors(c, error), statusOf(error) as 422);
   }
 });
 
@@ -86,7 +88,7 @@ rooms.get("/:id", visibleRoom({ withLink: true }), async (c) => {
     if (!(error instanceof Refusal) || error.code !== "conflict") throw error;
   }
   const snapshot = await roomSnapshot(c.get("sql"), roomId);
-  if (!snapshot) throw new Refusal("not_found", "No such room");
+  if (!snapshot) throw new Refusal("not_found", "refusal.room.unknown");
   const { room } = snapshot;
   const viewerHosts = room.state === "scheduled" &&
     await hostsEvent(c.get("sql"), roomId, member.id);
@@ -126,7 +128,7 @@ rooms.get("/:id", visibleRoom({ withLink: true }), async (c) => {
 function actionRefused<E extends MemberEnv>(c: Ctx<E>, error: Refusal) {
   if (!isFragmentRequest(c)) return refusalPage(c, error);
   c.header("HX-Retarget", "#room-notice");
-  return c.html(<p class="error" role="alert">{error.message}</p>, statusOf(error));
+  return c.html(<p class="error" role="alert">{refusalMessage(c, error)}</p>, statusOf(error));
 }
 
 // A room the member may no longer see is refused like any action: as a notice with htmx.
@@ -145,7 +147,7 @@ rooms.post("/:id/act", visibleRoom({ refused: actionRefused }), async (c) => {
     return redirectAfterPost(c, left ? "/" : `/rooms/${room.publicId}`);
   }
   const snapshot = await roomSnapshot(c.get("sql"), room.id);
-  return c.html(<RoomLive data={snapshot!} viewerId={member.id} />);
+  return c.html(spoken(c, <RoomLive data={snapshot!} viewerId={member.id} />));
 });
 
 rooms.post("/:id/report", visibleRoom(), async (c) => {
@@ -162,7 +164,12 @@ rooms.post("/:id/report", visibleRoom(), async (c) => {
     text(form, "reason"),
   );
   return render(c, {
-    title: "Reported",
-    body: <ErrorView title="Thank you" message="Administrators will look at your report." />,
+    title: c.get("words").t("report.done"),
+    body: (
+      <ErrorView
+        title={c.get("words").t("report.done")}
+        message={c.get("words").t("report.done.message")}
+      />
+    ),
   });
 });

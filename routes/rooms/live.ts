@@ -23,13 +23,18 @@ roomLive.get(
     if (!room) {
       return {
         onOpen: (_event, ws) => {
-          ws.send(JSON.stringify(noticeFrame("You are not in this room")));
+          ws.send(JSON.stringify(noticeFrame(c.get("words").t("live.not_in_room"))));
           ws.close(1000, "Not in this room");
         },
       };
     }
     const hub = c.get("hub");
-    const page: LivePage = { ws: undefined!, memberId: c.get("member").id, roomId: room.id };
+    const page: LivePage = {
+      ws: undefined!,
+      memberId: c.get("member").id,
+      words: c.get("words"),
+      roomId: room.id,
+    };
     return {
       onOpen: (_event, ws) => {
         page.ws = ws;

@@ -19,7 +19,7 @@ roomVoice.get(
   checkUpgrade(),
   requireRoomId(),
   async (c, next) => {
-    if (!c.get("voice")) return c.text("Voice is not available on this server", 503);
+    if (!c.get("voice")) return c.text(c.get("words").t("voice.unavailable"), 503);
     await next();
   },
   upgradeWebSocket(async (c) => {
@@ -29,6 +29,7 @@ roomVoice.get(
     const socket: VoiceSocket = {
       ws: undefined!,
       memberId: c.get("member").id,
+      words: c.get("words"),
       roomId: room.id,
       mediaId: crypto.randomUUID(),
       inMedia: false,

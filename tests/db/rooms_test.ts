@@ -853,6 +853,8 @@ dbTest("the hallway shows live rooms with topics, speakers and counts", async (s
     listenerCount: 2,
     followedOnStage: 0,
     notInterested: false,
+    // Its host chose no language and the site has none set: English.
+    language: "en",
   });
 });
 

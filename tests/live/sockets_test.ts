@@ -10,6 +10,7 @@ import { loadConfig } from "../../config.ts";
 import { buildApp } from "../../routes/app.tsx";
 import { LiveHub } from "../../live/live_hub.ts";
 import { LiveSocket, type RoomWorld, seedRoom } from "./support.ts";
+import { setMemberLanguage } from "../../db/users.ts";
 
 interface World extends RoomWorld {
   db: TestDatabase;
@@ -191,4 +192,43 @@ liveTest("a removed member's page is told and let go without reconnecting", asyn
   const again = await LiveSocket.open(w.origin, `/rooms/${w.publicId}/live`, w.graceCookie);
   await again.waitFor((html) => html.includes("You are not in this room"));
   assert.equal(await again.closed, 1000);
+});
+
+liveTest("each page's frames speak its viewer's language, in one room", async (w) => {
+  await setMemberLanguage(w.db.sql, w.ids.grace, "fr");
+  const grace = await LiveSocket.open(w.origin, `/rooms/${w.publicId}/live`, w.graceCookie);
+  const ada = await LiveSocket.open(w.origin, `/rooms/${w.publicId}/live`, w.adaCookie);
+  try {
+    await grace.waitFor((html) => html.includes("Lever la main"));
+    grace.send({ action: "launch_rockets" });
+    await grace.waitFor((html) => html.includes("Action inconnue"));
+    // One change, rendered once per language: Grace reads French, Ada English.
+    grace.send({ action: "raise_hand" });
+    await grace.waitFor((html) => html.includes("Baisser la main"));
+    await ada.waitFor((html) => html.includes('Raised hands <span class="count">(1)'));
+    assert.ok(!ada.frames.some((frame) => frame.includes("Mains levées")));
+  } finally {
+    grace.close();
+    ada.close();
+  }
+});
+
+liveTest("viewers who see the same room in two languages get one rendering each", async (w) => {
+  // The same listener twice, one page in English, one in French (the footer's cookie).
+  const english = await LiveSocket.open(w.origin, `/rooms/${w.publicId}/live`, w.graceCookie);
+  const french = await LiveSocket.open(
+    w.origin,
+    `/rooms/${w.publicId}/live`,
+    `${w.graceCookie}; palabre_language=fr`,
+  );
+  try {
+    await english.waitFor((html) => html.includes("Raise hand"));
+    await french.waitFor((html) => html.includes("Lever la main"));
+    await act(w.db.sql, w.ids.ada, w.roomId, { type: "hands", enabled: false });
+    await english.waitFor((html) => html.includes("The moderators turned hands off."));
+    await french.waitFor((html) => html.includes("Les modérateurs ont fermé les mains levées."));
+  } finally {
+    english.close();
+    french.close();
+  }
 });
