@@ -127,8 +127,13 @@ function LanguageSwitcher(props: { path: string }) {
   );
 }
 
-/** What static/app.js writes itself (copy buttons, the live status line), in the page's words. */
-function clientWords(t: Translate): Record<string, string> {
+/**
+ * What static/app.js writes itself (copy buttons, the live status line), in the page's words.
+ *
+ * @example
+ * clientWords(wordsFor("fr").t).live; // "En direct"
+ */
+export function clientWords(t: Translate): Record<string, string> {
   return {
     copy: t("client.copy"),
     copied: t("client.copied"),
