@@ -3,10 +3,16 @@ import { RoomPage, voiceWords } from "../../views/room.tsx";
 import { clientWords } from "../../views/layout.tsx";
 import { english, wordsFor } from "../../i18n/translate.ts";
 import { WordsContext } from "../../i18n/words_context.ts";
+import type { RoomSnapshot } from "../../db/rooms.ts";
 
-const data = {
+const data: RoomSnapshot = {
   room: {
+    id: 1,
     publicId: "AAAAAAAAAAAAAAAAAAAAAA",
+    creatorId: 1,
+    linkKey: "key",
+    startedAt: new Date(0),
+    endedAt: null,
     title: "Jazz",
     description: "",
     kind: "open" as const,
