@@ -27,6 +27,7 @@ import type { WSContext } from "hono/ws";
 import type { Sql } from "../db/client.ts";
 import { isHeard, type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
 import { MediaError } from "../media/errors.ts";
+import { Refusal } from "../db/errors.ts";
 import { streamFormat } from "../media/stream_format.ts";
 import { FreshReads } from "./fresh_reads.ts";
 import type { RoomWatcher } from "./room_feed.ts";
@@ -131,10 +132,10 @@ export class VoiceRooms implements RoomWatcher {
       await this.#opening.get(socket);
       const room = this.#rooms.get(socket.roomId);
       if (!room?.sockets.has(socket) || !socket.place) {
-        throw new MediaError("room_closed", "You are not in this room");
+        throw new Refusal("forbidden", "live.not_in_room");
       }
       if (message.type === "candidate" && !socket.inMedia) {
-        throw new MediaError("bad_signal", "Candidate before offer");
+        throw new Refusal("invalid", "voice.candidate_before_offer");
       }
       if (!room.media) {
         const media: RoomMediaLike = this.#createMedia({
@@ -159,7 +160,12 @@ export class VoiceRooms implements RoomWatcher {
         send(socket, reply);
       }
     } catch (error) {
-      // media/ speaks to operators; the page gets words of its own, the detail goes to the log.
+      // What the page sent wrong is said in its words; media/ speaks to operators, so its detail
+      // goes to the log and the page gets words of its own.
+      if (error instanceof Refusal) {
+        send(socket, { type: "error", message: error.messageIn(socket.words.t) });
+        return;
+      }
       if (error instanceof MediaError) console.warn("A voice message was refused:", error.message);
       else console.error("A voice message failed:", error);
       send(socket, { type: "error", message: socket.words.t("voice.failed") });
@@ -327,16 +333,16 @@ function applyPlace(media: RoomMediaLike, socket: VoiceSocket): void {
 /** A page's message, checked field by field. */
 export function parseSignal(data: unknown): VoiceMessage {
   if (typeof data !== "string" || data.length > maxMessageChars) {
-    throw new MediaError("bad_signal", "Messages must be JSON text of at most 80 KiB");
+    throw new Refusal("invalid", "voice.message.too_long");
   }
   let fields: Record<string, unknown>;
   try {
     fields = JSON.parse(data);
   } catch {
-    throw new MediaError("bad_signal", "That message was not valid JSON");
+    throw new Refusal("invalid", "refusal.message.not_json");
   }
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
-    throw new MediaError("bad_signal", "A message must be a JSON object");
+    throw new Refusal("invalid", "refusal.message.not_object");
   }
   if (fields.type === "listen") return { type: "listen" };
   if (fields.type === "offer" && typeof fields.sdp === "string") {
@@ -361,7 +367,7 @@ export function parseSignal(data: unknown): VoiceMessage {
       };
     }
   }
-  throw new MediaError("bad_signal", "Expected an offer, a candidate or a listen");
+  throw new Refusal("invalid", "voice.message.unknown");
 }
 
 function send(socket: VoiceSocket, frame: unknown): void {
