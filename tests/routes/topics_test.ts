@@ -198,3 +198,20 @@ dbTest(
     assert.deepEqual(namesIn(newRoom, "Langues", "summary"), inFrench);
   },
 );
+
+dbTest(
+  "a member's own topics read in the order of their names in the page's language",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const grace = await memberBrowser(app, ada, "grace"); // picked jazz, film, running
+    const french = { "Accept-Language": "fr" };
+    const hallway = await (await expectStatus(grace.get("/"), 200)).text();
+    assert.match(hallway, /Your topics: Film, Jazz, Running\./);
+    const couloir = await (await expectStatus(grace.get("/", french), 200)).text();
+    assert.match(couloir, /Vos sujets\u00a0: Cinéma, Course à pied, Jazz\./);
+    const profile = await (await expectStatus(ada.get("/@grace", french), 200)).text();
+    const chips = [...profile.matchAll(/<li class="chip">([^<]*)<\/li>/g)].map((m) => m[1]);
+    assert.deepEqual(chips, ["Cinéma", "Course à pied", "Jazz"]);
+  },
+);
