@@ -40,9 +40,8 @@ export class Refusal extends Error {
   }
 
   /**
-   * A refusal whose message is not in the catalogue yet: only the admin recommendation knobs
-   * (their labels move into knob descriptors) and `deno task seed`'s, which operators read in a
-   * terminal. tests/i18n/literals_test.ts holds the list of files allowed to use it.
+   * A refusal whose message is in no catalogue: only `deno task seed`'s, which operators read
+   * in a terminal. tests/i18n/literals_test.ts holds the list of files allowed to use it.
    *
    * @example
    * throw Refusal.untranslated("conflict", "This database already holds a seeded community");

@@ -21,7 +21,13 @@ import { notify } from "./events.ts";
 import { requireAdmin } from "./users.ts";
 // Types only: model data is plain, and db/ runs no code from other folders but vocabulary/'s.
 import type { ItemRef, SignalWeights } from "../vocabulary/signals.ts";
-import { knobAccepts, knobRefusal, type ModelKnobKey, modelKnobs } from "../vocabulary/knobs.ts";
+import {
+  knobAccepts,
+  knobLimits,
+  knobWord,
+  type ModelKnobKey,
+  modelKnobs,
+} from "../vocabulary/knobs.ts";
 
 /** What an administrator chooses for one training run. */
 export interface ModelParams {
@@ -147,7 +153,10 @@ export function validateModelParams(params: ModelParams): void {
   const values = modelKnobValues(params);
   for (const knob of modelKnobs) {
     if (!knobAccepts(knob, values[knob.key])) {
-      throw Refusal.untranslated("invalid", knobRefusal(knob), knob.field);
+      throw new Refusal("invalid", knobWord(knob, "refusal"), {
+        field: knob.field,
+        params: knobLimits(knob),
+      });
     }
   }
   const weights = params.weights;

@@ -7,13 +7,19 @@
  * await setInvitesPerMember(sql, admin.id, 8);
  * await invitesPerMember(sql); // 8
  * await setRankWeights(sql, admin.id, { ...defaultRankWeights, size: 0.2 });
- * // Ranking weights' limits and words are vocabulary/knobs.ts's `rankKnobs`.
+ * // Ranking weights' limits are vocabulary/knobs.ts's `rankKnobs`; their words the catalogues'.
  */
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
 import { requireAdmin } from "./users.ts";
-import { knobAccepts, knobRefusal, rankKnobs, type RankWeights } from "../vocabulary/knobs.ts";
+import {
+  knobAccepts,
+  knobLimits,
+  knobWord,
+  rankKnobs,
+  type RankWeights,
+} from "../vocabulary/knobs.ts";
 import { defaultLanguage, isLanguage, type Language } from "../i18n/language.ts";
 
 export const invitesPerMemberMax = 100;
@@ -95,7 +101,10 @@ export async function setRankWeights(
   for (const knob of rankKnobs) {
     const value = weights[knob.key];
     if (!knobAccepts(knob, value)) {
-      throw Refusal.untranslated("invalid", knobRefusal(knob), knob.field);
+      throw new Refusal("invalid", knobWord(knob, "refusal"), {
+        field: knob.field,
+        params: knobLimits(knob),
+      });
     }
     saved[knob.key] = value;
   }

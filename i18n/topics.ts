@@ -5,8 +5,10 @@
  *
  * @example
  * topicName(wordsFor("fr").t, { slug: "running", name: "Running" }); // "Course à pied"
+ * byTopicName(wordsFor("fr"), topics); // Allemand, Arabe, Échange linguistique, Espagnol…
  */
-import type { MessageKey, Translate } from "./translate.ts";
+import type { MessageKey, Translate, Words } from "./translate.ts";
+import type { Language } from "./language.ts";
 import { en } from "./en.ts";
 
 /** A topic's name in the words of `t`. */
@@ -19,4 +21,26 @@ export function topicName(t: Translate, topic: { slug: string; name: string }): 
 export function categoryName(t: Translate, category: { name: string }): string {
   const key = `topic.category.${category.name.toLowerCase()}`;
   return key in en ? t(key as MessageKey) : category.name;
+}
+
+const collators = new Map<Language, Intl.Collator>();
+
+/**
+ * Topics in the order of their names in `words`' language, as its readers sort (the database
+ * orders by the English names; « Échecs » goes with the E's in French, not after the Z's).
+ *
+ * @example
+ * byTopicName(wordsFor("fr"), category.topics).map((topic) => topic.slug);
+ */
+export function byTopicName<T extends { slug: string; name: string }>(
+  words: Words,
+  topics: readonly T[],
+): T[] {
+  let collator = collators.get(words.language);
+  if (!collator) {
+    collator = new Intl.Collator(words.language);
+    collators.set(words.language, collator);
+  }
+  const named = topics.map((topic) => ({ topic, name: topicName(words.t, topic) }));
+  return named.sort((a, b) => collator.compare(a.name, b.name)).map(({ topic }) => topic);
 }

@@ -20,6 +20,7 @@ import {
   isFragmentRequest,
   readForm,
   redirectAfterPost,
+  refusalMessage,
   render,
   statusOf,
   text,
@@ -39,7 +40,6 @@ import { rankWeights } from "../recommend/applied_model.ts";
 import type { RankWeights } from "../recommend/rank.ts";
 import { defaultModelParams } from "../recommend/training.ts";
 import {
-  knobRange,
   type ModelKnob,
   type ModelKnobKey,
   modelKnobs,
@@ -175,7 +175,7 @@ async function afterChange(c: Ctx<MemberEnv>, done: string, change: () => Promis
     await change();
   } catch (error) {
     if (!(error instanceof Refusal) || error.code === "forbidden") throw error;
-    return await page(c, { errors: { _form: error.message }, status: statusOf(error) });
+    return await page(c, { errors: { _form: refusalMessage(c, error) }, status: statusOf(error) });
   }
   return redirectAfterPost(c, `${pagePath}?done=${done}`);
 }
@@ -196,12 +196,11 @@ function trainValues(params: ModelParams): Record<string, string> {
   return Object.fromEntries(modelKnobs.map((k) => [k.field, String(values[k.key])]));
 }
 
-/** The training form's fields: each knob's descriptor, value and range in words. */
+/** The training form's fields: each knob's descriptor and value. */
 function trainFields(values: Record<string, string>): KnobField<ModelKnob>[] {
   return modelKnobs.map((knob) => ({
     knob,
     value: values[knob.field] ?? "",
-    range: knobRange(knob),
   }));
 }
 
@@ -226,6 +225,5 @@ function weightFields(
   return rankKnobs.map((knob) => ({
     knob,
     value: posted?.[knob.field] ?? String(shownValue(knob, weights[knob.key])),
-    range: knobRange(knob),
   }));
 }

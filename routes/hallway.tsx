@@ -27,7 +27,7 @@ import { markNotInterested } from "../db/listening.ts";
 import type { LivePage } from "../live/page_hub.ts";
 import { FrontDoorView } from "../views/auth.tsx";
 import { DismissedCard, HallwayLists, HallwayView } from "../views/hallway.tsx";
-import { topicName } from "../i18n/topics.ts";
+import { byTopicName, topicName } from "../i18n/topics.ts";
 
 export const hallway = new Hono<AppEnv>();
 
@@ -48,7 +48,9 @@ hallway.get("/", async (c) => {
       <HallwayView
         hallway={lists}
         displayName={member.displayName}
-        topics={picked.map((topic) => topicName(c.get("words").t, topic))}
+        topics={byTopicName(c.get("words"), picked).map((topic) =>
+          topicName(c.get("words").t, topic)
+        )}
       />
     ),
   }));

@@ -12,18 +12,24 @@ import { Field, type FieldErrors } from "./form.tsx";
 import { type ChartSeries, formatNumber, LineChart } from "./charts.tsx";
 import { AdminSections } from "./admin.tsx";
 import type { ModelMetrics, ModelParams, ModelVersion } from "../db/models.ts";
-import type { Knob, ModelKnob, RankKnob } from "../vocabulary/knobs.ts";
+import {
+  type Knob,
+  knobLimits,
+  knobRangeWord,
+  knobWord,
+  type ModelKnob,
+  type RankKnob,
+} from "../vocabulary/knobs.ts";
 import { useWords } from "../i18n/words_context.ts";
 import type { Translate, Words } from "../i18n/translate.ts";
 
 /**
- * One tunable number's field: its descriptor (vocabulary/knobs.ts: key, field, label, hint,
- * group), its value as the page shows it, and its range in words.
+ * One tunable number's field: its descriptor (vocabulary/knobs.ts: key, field, limits, group)
+ * and its value as the page shows it. Its words are the catalogues', by the knob's key.
  */
 export interface KnobField<K extends Knob = Knob> {
   knob: K;
   value: string;
-  range: string;
 }
 
 export interface RecommendationsProps {
@@ -416,12 +422,14 @@ function WeightsCard(props: { weights: KnobField<RankKnob>[]; errors: FieldError
 
 /** A knob's number field: its range, then what it does, under it. */
 function KnobInput(props: { field: KnobField; errors: FieldErrors }) {
+  const { t } = useWords();
   const { knob } = props.field;
+  const range = t(knobRangeWord(knob), knobLimits(knob));
   return (
     <Field
       name={knob.field}
-      label={knob.label}
-      hint={`${props.field.range}. ${knob.hint}`}
+      label={t(knobWord(knob, "label"))}
+      hint={t("knob.hint", { range, hint: t(knobWord(knob, "hint")) })}
       type="number"
       step={knob.whole ? "1" : "any"}
       inputmode={knob.whole ? "numeric" : "decimal"}

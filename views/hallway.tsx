@@ -163,17 +163,21 @@ function reasonWords(
   const { topics, people } = named;
   const reason = rank.reason;
   const handle = (id: number) => people.find((p) => p.id === id)?.handle;
-  const slug = (id: number) => topics.find((t) => t.id === id)?.slug;
+  // By the topic's name in the viewer's language, as the card's topics read, never its slug.
+  const topic = (id: number) => {
+    const found = topics.find((t) => t.id === id);
+    return found && topicName(t, found);
+  };
   if (reason.kind === "follows") {
     const who = handle(reason.personId);
     if (who) return t("hallway.reason.follows", { handle: who });
   } else if (reason.kind === "listens") {
     const name = reason.item.kind === "topic"
-      ? slug(reason.item.id) && `#${slug(reason.item.id)}`
+      ? topic(reason.item.id) && `#${topic(reason.item.id)}`
       : handle(reason.item.id) && `@${handle(reason.item.id)}`;
     if (name) return t("hallway.reason.listens", { name });
   } else if (reason.kind === "picked") {
-    const name = slug(reason.topicId);
+    const name = topic(reason.topicId);
     if (name) return t("hallway.reason.picked", { topic: name });
   }
   return null;

@@ -5,7 +5,7 @@
  * <ProfileView profile={p} />
  */
 import { useWords } from "../i18n/words_context.ts";
-import { topicName } from "../i18n/topics.ts";
+import { byTopicName, topicName } from "../i18n/topics.ts";
 
 export interface ProfileData {
   handle: string;
@@ -21,7 +21,8 @@ export interface ProfileData {
 
 export function ProfileView(props: { profile: ProfileData }) {
   const p = props.profile;
-  const { t } = useWords();
+  const words = useWords();
+  const { t } = words;
   return (
     <article class="card profile" aria-labelledby="profile-name" data-handle={p.handle}>
       <header>
@@ -42,7 +43,8 @@ export function ProfileView(props: { profile: ProfileData }) {
       {p.topics.length > 0
         ? (
           <ul class="chips" aria-label={t("nav.topics")}>
-            {p.topics.map((topic) => <li class="chip">{topicName(t, topic)}</li>)}
+            {byTopicName(words, p.topics).map((topic) => <li class="chip">{topicName(t, topic)}
+            </li>)}
           </ul>
         )
         : <p class="muted">{t("profile.no_topics")}</p>}

@@ -9,7 +9,7 @@ import { Field, type FieldErrors, FormError } from "./form.tsx";
 import type { CatalogueCategory } from "./topics.tsx";
 import { ShareLink } from "./room.tsx";
 import { useWords } from "../i18n/words_context.ts";
-import { categoryName, topicName } from "../i18n/topics.ts";
+import { byTopicName, categoryName, topicName } from "../i18n/topics.ts";
 import { languages } from "../i18n/language.ts";
 
 export interface RoomForm {
@@ -28,7 +28,8 @@ function TopicChoice(
   props: { catalogue: CatalogueCategory[]; picked: string[]; errors: FieldErrors },
 ) {
   const error = props.errors.topics;
-  const { t } = useWords();
+  const words = useWords();
+  const { t } = words;
   return (
     <fieldset class="topic-group" aria-describedby={error ? "topics-error" : "topics-hint"}>
       <legend>{t("room_form.topics")}</legend>
@@ -41,7 +42,7 @@ function TopicChoice(
         >
           <summary>{categoryName(t, category)}</summary>
           <div class="chips">
-            {category.topics.map((topic) => (
+            {byTopicName(words, category.topics).map((topic) => (
               <label class="chip">
                 <input
                   type="checkbox"

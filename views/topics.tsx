@@ -6,7 +6,7 @@
  */
 import type { FieldErrors } from "./form.tsx";
 import { useWords } from "../i18n/words_context.ts";
-import { categoryName, topicName } from "../i18n/topics.ts";
+import { byTopicName, categoryName, topicName } from "../i18n/topics.ts";
 
 export interface CatalogueCategory {
   name: string;
@@ -22,7 +22,8 @@ export function TopicsView(props: {
   saved?: boolean;
 }) {
   const error = props.errors.topics;
-  const { t } = useWords();
+  const words = useWords();
+  const { t } = words;
   return (
     <section class="topics" aria-labelledby="topics-title">
       <h1 id="topics-title">
@@ -36,7 +37,7 @@ export function TopicsView(props: {
           <fieldset class="topic-group">
             <legend>{categoryName(t, category)}</legend>
             <div class="chips">
-              {category.topics.map((topic) => (
+              {byTopicName(words, category.topics).map((topic) => (
                 <label class="chip">
                   <input
                     type="checkbox"

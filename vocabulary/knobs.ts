@@ -1,20 +1,27 @@
 /**
  * Every number an administrator tunes on /admin/recommendations, described once: its default,
- * its limits and unit, and the words the page shows. db/ validates against these descriptors
- * (db/models.ts, db/site_settings.ts), recommend/ takes its defaults from them, and the page renders
- * them. Each knob's `key` is stable, so a message catalogue can name its words. Plain data: this
- * module imports nothing.
+ * its limits and unit. db/ validates against these descriptors (db/models.ts,
+ * db/site_settings.ts), recommend/ takes its defaults from them, and the page renders them. The
+ * words (label, hint, range, refusal) are the catalogues', named by each knob's stable `key`
+ * (`knob.<key>.label`); the types below make a knob without its words fail to compile. Plain
+ * data: this module imports nothing.
  *
  * @example
  * const iterations = modelKnobs.find((k) => k.key === "iterations")!;
- * knobRange(iterations); // "1 to 50"
  * knobAccepts(iterations, 51); // false
- * knobRefusal(iterations); // "Iterations must be a whole number from 1 to 50"
+ * knobWord(iterations, "refusal"); // "knob.iterations.refusal"
+ * knobLimits(iterations); // { min: "1", max: "50" }
  */
 
+/** Every knob's stable key. */
+export type KnobKey = keyof RankWeights | ModelKnobKey;
+
+/** The words each knob has in the catalogues. */
+export type KnobWord = "label" | "hint" | "refusal";
+
 /** One tunable number. */
-export interface Knob<Key extends string = string> {
-  /** Stable: the property it sets, and how a message catalogue names it. */
+export interface Knob<Key extends KnobKey = KnobKey> {
+  /** Stable: the property it sets, and how the catalogues name its words. */
   key: Key;
   /** Its form field, and the field a refusal names. */
   field: string;
@@ -28,14 +35,6 @@ export interface Knob<Key extends string = string> {
   aboveMin?: boolean;
   /** The unit the page and refusals use, when not the stored one, and how many stored make one. */
   unit?: { name: "minutes"; stored: number };
-  /** The form's label. */
-  label: string;
-  /** How a refusal names the knob, when not by its label. */
-  subject?: string;
-  /** A refusal says it "must weigh" rather than "must be". */
-  weighs?: boolean;
-  /** What it does, after its range, under the field. */
-  hint: string;
 }
 
 const minuteMs = 60_000;
@@ -80,8 +79,6 @@ export const rankKnobs: readonly RankKnob[] = [
     default: 1,
     min: 0,
     max: 10,
-    label: "Model score",
-    hint: "Multiplies the model's score of a room.",
     group: "model",
   },
   {
@@ -90,8 +87,6 @@ export const rankKnobs: readonly RankKnob[] = [
     default: 0.5,
     min: 0,
     max: 1,
-    label: "Topics' share of a room",
-    hint: "How much a room's topics count against the people on its stage.",
     group: "model",
   },
   {
@@ -100,8 +95,6 @@ export const rankKnobs: readonly RankKnob[] = [
     default: 0.6,
     min: 0,
     max: 10,
-    label: "Followed person on stage",
-    hint: "Per person on stage the member follows.",
     group: "boosts",
   },
   {
@@ -110,8 +103,6 @@ export const rankKnobs: readonly RankKnob[] = [
     default: 0.3,
     min: 0,
     max: 10,
-    label: "Picked topic",
-    hint: "When a room has a topic the member picked.",
     group: "boosts",
   },
   {
@@ -120,8 +111,6 @@ export const rankKnobs: readonly RankKnob[] = [
     default: 0.05,
     min: 0,
     max: 10,
-    label: "Room size",
-    hint: "Times log(1 + listeners).",
     group: "boosts",
   },
   {
@@ -130,8 +119,6 @@ export const rankKnobs: readonly RankKnob[] = [
     default: 0.1,
     min: 0,
     max: 10,
-    label: "Freshness",
-    hint: "Halves every half-life after a room starts.",
     group: "boosts",
   },
   {
@@ -141,8 +128,6 @@ export const rankKnobs: readonly RankKnob[] = [
     min: minuteMs,
     max: 7 * 24 * 60 * minuteMs,
     unit: { name: "minutes", stored: minuteMs },
-    label: "Freshness half-life",
-    hint: "How long freshness takes to halve.",
     group: "boosts",
   },
   {
@@ -151,8 +136,6 @@ export const rankKnobs: readonly RankKnob[] = [
     default: 0.2,
     min: 0,
     max: 10,
-    label: "Shared language",
-    hint: "When the room's language is one the member speaks.",
     group: "boosts",
   },
   {
@@ -161,8 +144,6 @@ export const rankKnobs: readonly RankKnob[] = [
     default: 10,
     min: 0,
     max: 100,
-    label: "Not interested",
-    hint: "When the member said they are not interested.",
     group: "penalties",
   },
   {
@@ -171,8 +152,6 @@ export const rankKnobs: readonly RankKnob[] = [
     default: 0.15,
     min: 0,
     max: 10,
-    label: "Repeated topic",
-    hint: "Per room placed above with the same main topic (keeps variety).",
     group: "penalties",
   },
 ];
@@ -201,8 +180,6 @@ export const modelKnobs: readonly ModelKnob[] = [
     min: 2,
     max: 256,
     whole: true,
-    label: "Factors",
-    hint: "More tell finer tastes apart, and train slower.",
     group: "model",
   },
   {
@@ -212,9 +189,6 @@ export const modelKnobs: readonly ModelKnob[] = [
     min: 0,
     max: 10_000,
     aboveMin: true,
-    label: "Regularization (λ)",
-    subject: "Regularization",
-    hint: "Larger keeps vectors small against noise.",
     group: "model",
   },
   {
@@ -224,9 +198,6 @@ export const modelKnobs: readonly ModelKnob[] = [
     min: 0,
     max: 10_000,
     aboveMin: true,
-    label: "Confidence (α)",
-    subject: "Alpha",
-    hint: "How much more a signal counts than its absence.",
     group: "model",
   },
   {
@@ -236,8 +207,6 @@ export const modelKnobs: readonly ModelKnob[] = [
     min: 1,
     max: 50,
     whole: true,
-    label: "Iterations",
-    hint: "Each one solves every member, then every item.",
     group: "model",
   },
   {
@@ -246,10 +215,6 @@ export const modelKnobs: readonly ModelKnob[] = [
     default: 2,
     min: 0,
     max: 1_000,
-    weighs: true,
-    label: "A picked topic",
-    subject: "A pick",
-    hint: "Per topic the member picked.",
     group: "signals",
   },
   {
@@ -258,10 +223,6 @@ export const modelKnobs: readonly ModelKnob[] = [
     default: 3,
     min: 0,
     max: 1_000,
-    weighs: true,
-    label: "A followed person",
-    subject: "A follow",
-    hint: "Per person the member follows.",
     group: "signals",
   },
   {
@@ -270,9 +231,6 @@ export const modelKnobs: readonly ModelKnob[] = [
     default: 1,
     min: 0,
     max: 1_000,
-    weighs: true,
-    label: "Listening",
-    hint: "Times log(1 + minutes) heard per topic or person.",
     group: "signals",
   },
 ];
@@ -287,16 +245,48 @@ export function storedValue(knob: Knob, shown: number): number {
   return knob.unit ? shown * knob.unit.stored : shown;
 }
 
-/** Its range in words, in the unit the page shows: "1 to 50", "Above 0, at most 10000". */
-export function knobRange(knob: Knob): string {
-  const min = shownValue(knob, knob.min);
-  const max = shownValue(knob, knob.max);
-  const unit = knob.unit ? ` ${knob.unit.name}` : "";
-  return knob.aboveMin ? `Above ${min}, at most ${max}${unit}` : `${min} to ${max}${unit}`;
+/**
+ * The catalogue key of one of the knob's words.
+ *
+ * @example
+ * knobWord(rankKnobs[0], "label"); // "knob.model.label"
+ */
+export function knobWord<Key extends KnobKey, Word extends KnobWord>(
+  knob: Knob<Key>,
+  word: Word,
+): `knob.${Key}.${Word}` {
+  return `knob.${knob.key}.${word}`;
+}
+
+/**
+ * The catalogue key of the knob's range in words: "1 to 50", "Above 0, at most 10000",
+ * "1 to 10080 minutes".
+ *
+ * @example
+ * t(knobRangeWord(knob), knobLimits(knob));
+ */
+export function knobRangeWord(
+  knob: Knob,
+): "knob.range" | "knob.range.above" | "knob.range.minutes" {
+  if (knob.unit) return "knob.range.minutes";
+  return knob.aboveMin ? "knob.range.above" : "knob.range";
+}
+
+/**
+ * The knob's limits in the unit the page shows, for its range's and refusal's `{min}` and
+ * `{max}`. Written without grouping ("10000") in every language: the number field takes them so.
+ *
+ * @example
+ * knobLimits(halfLife); // { min: "1", max: "10080" }
+ */
+export function knobLimits(knob: Knob): { min: string; max: string } {
+  return { min: String(shownValue(knob, knob.min)), max: String(shownValue(knob, knob.max)) };
 }
 
 /** Each knob's default, by key. */
-export function knobDefaults<Key extends string>(knobs: readonly Knob<Key>[]): Record<Key, number> {
+export function knobDefaults<Key extends KnobKey>(
+  knobs: readonly Knob<Key>[],
+): Record<Key, number> {
   return Object.fromEntries(knobs.map((k) => [k.key, k.default])) as Record<Key, number>;
 }
 
@@ -305,18 +295,4 @@ export function knobAccepts(knob: Knob, value: number): boolean {
   if (!Number.isFinite(value) || value > knob.max) return false;
   if (knob.whole && !Number.isInteger(value)) return false;
   return knob.aboveMin ? value > knob.min : value >= knob.min;
-}
-
-/**
- * Why a refused value is refused, in the words the page shows by the field:
- * "Factors must be a whole number from 2 to 256".
- */
-export function knobRefusal(knob: Knob): string {
-  const subject = knob.subject ?? knob.label;
-  const min = shownValue(knob, knob.min);
-  const max = shownValue(knob, knob.max);
-  if (knob.unit) return `${subject} must be from ${min} to ${max} ${knob.unit.name}`;
-  if (knob.aboveMin) return `${subject} must be a number above ${min}, at most ${max}`;
-  if (knob.whole) return `${subject} must be a whole number from ${min} to ${max}`;
-  return `${subject} must ${knob.weighs ? "weigh" : "be"} a number from ${min} to ${max}`;
 }

@@ -125,7 +125,11 @@ async function trainAndApply(
     const said = await reasons.allTextContents();
     assert.ok(said.length > 0, "live rooms are listed");
     for (const line of said) {
-      assert.match(line, /^(Because you (follow @|listen to [#@]|picked #)\S+|Popular now)$/);
+      // A topic is named as its card reads, spaces and all ("#Software engineering").
+      assert.match(
+        line,
+        /^(Because you (follow @\S+|listen to (@\S+|#\S.*)|picked #\S.*)|Popular now)$/,
+      );
     }
     assert.ok(
       said.some((line) => line.startsWith("Because you")),

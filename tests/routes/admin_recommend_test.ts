@@ -14,7 +14,14 @@ import { modelVersions, startTraining } from "../../db/models.ts";
 import { savedRankWeights } from "../../db/site_settings.ts";
 import { defaultModelParams } from "../../recommend/training.ts";
 import { defaultRankWeights } from "../../recommend/rank.ts";
-import { knobRange, modelKnobs, rankKnobs } from "../../vocabulary/knobs.ts";
+import {
+  knobLimits,
+  knobRangeWord,
+  knobWord,
+  modelKnobs,
+  rankKnobs,
+} from "../../vocabulary/knobs.ts";
+import { english } from "../../i18n/translate.ts";
 
 const page = "/admin/recommendations";
 const fragment = { "HX-Request": "true" };
@@ -134,6 +141,11 @@ dbTest("applying a version that is still training is refused with a readable 409
   await expectStatus(ada.post(`${page}/versions/999/apply`), 404);
   const rollBack = await expectStatus(ada.post(`${page}/rollback`), 409);
   assert.match(await rollBack.text(), /No earlier model was ever applied/);
+  const inFrench = await expectStatus(
+    ada.post(`${page}/rollback`, {}, { "Accept-Language": "fr" }),
+    409,
+  );
+  assert.match(await inFrench.text(), /Aucun modèle précédent n’a jamais été appliqué/);
 });
 
 dbTest("ranking weights out of range get 422 by the field; good ones are saved", async (sql) => {
@@ -204,15 +216,49 @@ dbTest(
   },
 );
 
-dbTest("every knob's field shows its descriptor's label, range and hint", async (sql) => {
+dbTest("every knob's field shows its label, range and hint by the knob's key", async (sql) => {
   const ada = await adminBrowser(await testApp(sql));
   const html = await (await expectStatus(ada.get(page), 200)).text();
   const escaped = (text: string) => text.replaceAll("&", "&amp;").replaceAll("'", "&#39;");
+  const { t } = english;
   for (const knob of [...modelKnobs, ...rankKnobs]) {
-    assert.ok(html.includes(`<label for="field-${knob.field}">${escaped(knob.label)}</label>`));
+    const label = t(knobWord(knob, "label"));
+    assert.ok(html.includes(`<label for="field-${knob.field}">${escaped(label)}</label>`));
     const hint = html.match(new RegExp(`id="field-${knob.field}-hint"[^>]*>([^<]*)<`))?.[1];
-    assert.equal(hint, escaped(`${knobRange(knob)}. ${knob.hint}`), knob.key);
+    const range = t(knobRangeWord(knob), knobLimits(knob));
+    assert.equal(hint, escaped(`${range}. ${t(knobWord(knob, "hint"))}`), knob.key);
   }
+  assert.ok(html.includes(`<label for="field-factors">Factors</label>`));
+  assert.ok(html.includes(`>2 to 256. More tell finer tastes apart, and train slower.<`));
+});
+
+dbTest("the knobs read in French: labels, ranges, hints and refusals", async (sql) => {
+  const ada = await adminBrowser(await testApp(sql));
+  const french = { "Accept-Language": "fr" };
+  const html = await (await expectStatus(ada.get(page, french), 200)).text();
+  assert.ok(html.includes(`<label for="field-factors">Facteurs</label>`));
+  assert.ok(html.includes(`<label for="field-rank_freshness_half_life">Demi-vie de la fraîcheur<`));
+  assert.match(
+    html,
+    />De 1 à 10080 minutes\. Le temps que met la fraîcheur à diminuer de moitié\.</,
+  );
+  assert.match(html, />Au-dessus de 0, au plus 10000\. Combien un signal compte de plus que/);
+  let response = await expectStatus(
+    ada.post(`${page}/train`, { ...trainForm, factors: "1" }, french),
+    422,
+  );
+  assert.equal(
+    fieldError(await response.text(), "factors"),
+    "Le nombre de facteurs doit être un entier de 2 à 256",
+  );
+  response = await expectStatus(
+    ada.post(`${page}/weights`, { ...weightsForm, rank_topic_share: "2" }, french),
+    422,
+  );
+  assert.equal(
+    fieldError(await response.text(), "rank_topic_share"),
+    "La part des sujets d’un salon doit être un nombre de 0 à 1",
+  );
 });
 
 dbTest(

@@ -25,10 +25,7 @@ function assertSpeaks(html: string, language: "en" | "fr", path: string, heading
   assert.match(html, new RegExp(`^<!doctype html><html lang="${language}">`), path);
   assert.match(html, heading, path);
   if (language === "fr") {
-    // The recommendation knobs' labels wait for their descriptors (tests/i18n/literals_test.ts).
-    const knobLabel = (text: string) =>
-      path === "/admin/recommendations" && html.includes(`>${text}</label>`);
-    const left = englishOnly.filter((text) => html.includes(`>${text}<`) && !knobLabel(text));
+    const left = englishOnly.filter((text) => html.includes(`>${text}<`));
     assert.deepEqual(left, [], `${path} still reads English`);
   }
 }

@@ -17,8 +17,11 @@ async function startRoom(
 }
 
 /** The hallway's live room titles in order, each with its reason line. */
-async function hallway(browser: Awaited<ReturnType<typeof adminBrowser>>) {
-  const html = await (await expectStatus(browser.get("/"), 200)).text();
+async function hallway(
+  browser: Awaited<ReturnType<typeof adminBrowser>>,
+  headers: Record<string, string> = {},
+) {
+  const html = await (await expectStatus(browser.get("/", headers), 200)).text();
   return [...html.matchAll(
     /class="room-card-title">([^<]*)<[\s\S]*?data-testid="reason">([^<]*)</g,
   )].map((m) => `${m[1]}: ${m[2]}`);
@@ -34,7 +37,12 @@ dbTest("every live room says why it is in the hallway, in the member's order", a
   await expectStatus(grace.post("/@ada/follow", {}), 303);
   assert.deepEqual(await hallway(grace), [
     "Rust in prod: Because you follow @ada",
-    "Night runs: Because you picked #running",
+    "Night runs: Because you picked #Running",
+  ]);
+  // The reason names the topic as the card does, in the member's language.
+  assert.deepEqual(await hallway(grace, { "Accept-Language": "fr" }), [
+    "Rust in prod: Parce que vous suivez @ada",
+    "Night runs: Parce que vous avez choisi #Course à pied",
   ]);
   // Nothing personal for Ada about Linus's room: it is simply live.
   assert.equal(
@@ -61,7 +69,7 @@ dbTest("not interested moves a room to the end, with and without htmx", async (s
   assert.match(card, /fewer rooms like “Stargazing”/);
   assert.doesNotMatch(card, /<html/);
   assert.deepEqual(await hallway(grace), [
-    "Film club: Because you picked #film",
+    "Film club: Because you picked #Film",
     "Stargazing: You said you are not interested",
   ]);
   // Again, without JavaScript: the same single signal, and back to the hallway.

@@ -155,3 +155,63 @@ dbTest("a guest asking for topics is sent to sign in", async (sql, db) => {
   assert.equal(response.headers.get("Location"), "/signin");
   await expectStatus(new Browser(app).post("/topics", { topic: ["jazz", "chess", "film"] }), 401);
 });
+
+/** The topic names one category lists, in page order. */
+function namesIn(html: string, category: string, opening: "legend" | "summary"): string[] {
+  const from = html.indexOf(`<${opening}>${category}</${opening}>`);
+  assert.ok(from >= 0, `${category} is listed`);
+  const to = html.indexOf(opening === "legend" ? "</fieldset>" : "</details>", from);
+  return [...html.slice(from, to).matchAll(/<span>([^<]*)<\/span>/g)].map((m) => m[1]);
+}
+
+dbTest(
+  "topics within a category are in the order of their names in the page's language",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const french = { "Accept-Language": "fr" };
+    const english = await (await expectStatus(ada.get("/topics"), 200)).text();
+    assert.deepEqual(namesIn(english, "Languages", "legend"), [
+      "Arabic",
+      "French",
+      "German",
+      "Japanese",
+      "Language Exchange",
+      "Mandarin",
+      "Portuguese",
+      "Spanish",
+    ]);
+    // « Échange » sorts with the E's, as a French reader looks for it, not after the Z's.
+    const inFrench = [
+      "Allemand",
+      "Arabe",
+      "Échange linguistique",
+      "Espagnol",
+      "Français",
+      "Japonais",
+      "Mandarin",
+      "Portugais",
+    ];
+    const topics = await (await expectStatus(ada.get("/topics", french), 200)).text();
+    assert.deepEqual(namesIn(topics, "Langues", "legend"), inFrench);
+    const newRoom = await (await expectStatus(ada.get("/rooms/new", french), 200)).text();
+    assert.deepEqual(namesIn(newRoom, "Langues", "summary"), inFrench);
+  },
+);
+
+dbTest(
+  "a member's own topics read in the order of their names in the page's language",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const grace = await memberBrowser(app, ada, "grace"); // picked jazz, film, running
+    const french = { "Accept-Language": "fr" };
+    const hallway = await (await expectStatus(grace.get("/"), 200)).text();
+    assert.match(hallway, /Your topics: Film, Jazz, Running\./);
+    const couloir = await (await expectStatus(grace.get("/", french), 200)).text();
+    assert.match(couloir, /Vos sujets\u00a0: Cinéma, Course à pied, Jazz\./);
+    const profile = await (await expectStatus(ada.get("/@grace", french), 200)).text();
+    const chips = [...profile.matchAll(/<li class="chip">([^<]*)<\/li>/g)].map((m) => m[1]);
+    assert.deepEqual(chips, ["Cinéma", "Course à pied", "Jazz"]);
+  },
+);

@@ -1,5 +1,5 @@
 /**
- * The tunable knobs, each described once: db/ refuses by their limits and in their words,
+ * The tunable knobs, each described once: db/ refuses by their limits, with their words by key,
  * recommend/ starts from their defaults.
  */
 import assert from "node:assert/strict";
@@ -11,14 +11,23 @@ import { savedRankWeights, setRankWeights } from "../../db/site_settings.ts";
 import { defaultRankWeights } from "../../recommend/rank.ts";
 import { defaultSignalWeights } from "../../recommend/signals.ts";
 import { defaultModelParams } from "../../recommend/training.ts";
+import { english, wordsFor } from "../../i18n/translate.ts";
+import { en } from "../../i18n/en.ts";
+import { fr } from "../../i18n/fr.ts";
 import {
   type Knob,
   knobAccepts,
-  knobRange,
-  knobRefusal,
+  knobLimits,
+  knobRangeWord,
+  knobWord,
   modelKnobs,
   rankKnobs,
 } from "../../vocabulary/knobs.ts";
+
+/** The refusal a knob's limits give, in English. */
+function knobRefusal(knob: Knob): string {
+  return english.t(knobWord(knob, "refusal"), knobLimits(knob));
+}
 
 /** Just past each end of the knob's range, in its stored unit. */
 function justOutside(knob: Knob): number[] {
@@ -34,7 +43,11 @@ Deno.test("each knob has a stable key, its own field, and a default within its l
   for (const knob of knobs) {
     assert.match(knob.key, /^[a-z][A-Za-z]+$/);
     assert.ok(knobAccepts(knob, knob.default), `${knob.key}'s default is out of range`);
-    assert.ok(knob.label.length > 0 && knob.hint.length > 0, knob.key);
+    for (const word of ["label", "hint", "refusal"] as const) {
+      const key = knobWord(knob, word);
+      assert.ok(en[key].length > 0 && String(fr[key]).length > 0, key);
+      assert.notEqual(fr[key], en[key], `${key} is not in French`);
+    }
   }
 });
 
@@ -52,7 +65,9 @@ Deno.test("training parameters are refused just outside each knob's range, by it
       const params = modelParamsOf({ ...modelKnobValues(defaultModelParams), [knob.key]: value });
       assert.throws(
         () => validateModelParams(params),
-        (e) => e instanceof Refusal && e.field === knob.field && e.message === knobRefusal(knob),
+        (e) =>
+          e instanceof Refusal && e.field === knob.field &&
+          e.key === knobWord(knob, "refusal") && e.message === knobRefusal(knob),
         `${knob.key} = ${value}`,
       );
     }
@@ -67,7 +82,9 @@ dbTest("ranking weights are refused just outside each knob's range, by its field
     for (const value of justOutside(knob)) {
       await assert.rejects(
         setRankWeights(sql, ada.id, { ...defaultRankWeights, [knob.key]: value }),
-        (e) => e instanceof Refusal && e.field === knob.field && e.message === knobRefusal(knob),
+        (e) =>
+          e instanceof Refusal && e.field === knob.field &&
+          e.key === knobWord(knob, "refusal") && e.message === knobRefusal(knob),
         `${knob.key} = ${value}`,
       );
     }
@@ -77,10 +94,19 @@ dbTest("ranking weights are refused just outside each knob's range, by its field
   assert.deepEqual(await savedRankWeights(sql), { ...defaultRankWeights, ...edges });
 });
 
-Deno.test("a range reads in the unit the page shows", () => {
+Deno.test("a range reads in the unit the page shows, in English and in French", () => {
+  const range = (knob: Knob, language: "en" | "fr") =>
+    wordsFor(language).t(knobRangeWord(knob), knobLimits(knob));
   const halfLife = rankKnobs.find((k) => k.key === "freshnessHalfLifeMs")!;
-  assert.equal(knobRange(halfLife), "1 to 10080 minutes");
+  assert.equal(range(halfLife, "en"), "1 to 10080 minutes");
+  assert.equal(range(halfLife, "fr"), "De 1 à 10080 minutes");
   assert.equal(knobRefusal(halfLife), "Freshness half-life must be from 1 to 10080 minutes");
   const alpha = modelKnobs.find((k) => k.key === "alpha")!;
-  assert.equal(knobRange(alpha), "Above 0, at most 10000");
+  assert.equal(range(alpha, "en"), "Above 0, at most 10000");
+  assert.equal(range(alpha, "fr"), "Au-dessus de 0, au plus 10000");
+  const factors = modelKnobs.find((k) => k.key === "factors")!;
+  assert.equal(
+    wordsFor("fr").t(knobWord(factors, "refusal"), knobLimits(factors)),
+    "Le nombre de facteurs doit être un entier de 2 à 256",
+  );
 });
