@@ -73,7 +73,7 @@ admin.get("/", (c) => {
 admin.post("/language", async (c) => {
   const form = await readForm(c);
   try {
-    await setSiteLanguage(c.get("sql"), c.get("member")!.id, text(form, "site_language"));
+    await setSiteLanguage(c.get("sql"), c.get("member").id, text(form, "site_language"));
     return redirectAfterPost(c, "/admin?done=settings");
   } catch (error) {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
