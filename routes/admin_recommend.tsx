@@ -40,6 +40,10 @@ import { rankWeights } from "../recommend/applied_model.ts";
 import type { RankWeights } from "../recommend/rank.ts";
 import { defaultModelParams } from "../recommend/training.ts";
 import {
+  type Knob,
+  knobLimits,
+  knobRangeWord,
+  knobWord,
   type ModelKnob,
   type ModelKnobKey,
   modelKnobs,
@@ -198,10 +202,21 @@ function trainValues(params: ModelParams): Record<string, string> {
 
 /** The training form's fields: each knob's descriptor and value. */
 function trainFields(values: Record<string, string>): KnobField<ModelKnob>[] {
-  return modelKnobs.map((knob) => ({
+  return modelKnobs.map((knob) => knobField(knob, values[knob.field] ?? ""));
+}
+
+/** A knob as the admin view shows it: its value, and the catalogue keys of its words. */
+function knobField<K extends Knob>(knob: K, value: string): KnobField<K> {
+  return {
     knob,
-    value: values[knob.field] ?? "",
-  }));
+    value,
+    words: {
+      label: knobWord(knob, "label"),
+      hint: knobWord(knob, "hint"),
+      range: knobRangeWord(knob),
+      ...knobLimits(knob),
+    },
+  };
 }
 
 function numberOf(raw: string): number {
@@ -222,8 +237,7 @@ function weightFields(
   weights: RankWeights,
   posted?: Record<string, string>,
 ): KnobField<RankKnob>[] {
-  return rankKnobs.map((knob) => ({
-    knob,
-    value: posted?.[knob.field] ?? String(shownValue(knob, weights[knob.key])),
-  }));
+  return rankKnobs.map((knob) =>
+    knobField(knob, posted?.[knob.field] ?? String(shownValue(knob, weights[knob.key])))
+  );
 }

@@ -12,24 +12,18 @@ import { Field, type FieldErrors } from "./form.tsx";
 import { type ChartSeries, formatNumber, LineChart } from "./charts.tsx";
 import { AdminSections } from "./admin.tsx";
 import type { ModelMetrics, ModelParams, ModelVersion } from "../db/models.ts";
-import {
-  type Knob,
-  knobLimits,
-  knobRangeWord,
-  knobWord,
-  type ModelKnob,
-  type RankKnob,
-} from "../vocabulary/knobs.ts";
+import type { Knob, ModelKnob, RankKnob } from "../vocabulary/knobs.ts";
 import { useWords } from "../i18n/words_context.ts";
-import type { Translate, Words } from "../i18n/translate.ts";
+import type { MessageKey, Translate, Words } from "../i18n/translate.ts";
 
 /**
- * One tunable number's field: its descriptor (vocabulary/knobs.ts: key, field, limits, group)
- * and its value as the page shows it. Its words are the catalogues', by the knob's key.
+ * One tunable number's field: its descriptor (vocabulary/knobs.ts: key, field, limits, group),
+ * its value as the page shows it, and the catalogue keys of its words (by the knob's key).
  */
 export interface KnobField<K extends Knob = Knob> {
   knob: K;
   value: string;
+  words: { label: MessageKey; hint: MessageKey; range: MessageKey; min: string; max: string };
 }
 
 export interface RecommendationsProps {
@@ -423,13 +417,13 @@ function WeightsCard(props: { weights: KnobField<RankKnob>[]; errors: FieldError
 /** A knob's number field: its range, then what it does, under it. */
 function KnobInput(props: { field: KnobField; errors: FieldErrors }) {
   const { t } = useWords();
-  const { knob } = props.field;
-  const range = t(knobRangeWord(knob), knobLimits(knob));
+  const { knob, words } = props.field;
+  const range = t(words.range, { min: words.min, max: words.max });
   return (
     <Field
       name={knob.field}
-      label={t(knobWord(knob, "label"))}
-      hint={t("knob.hint", { range, hint: t(knobWord(knob, "hint")) })}
+      label={t(words.label)}
+      hint={t("knob.hint", { range, hint: t(words.hint) })}
       type="number"
       step={knob.whole ? "1" : "any"}
       inputmode={knob.whole ? "numeric" : "decimal"}
