@@ -159,7 +159,11 @@ async function actOnSelf(tx: Tx, room: RoomRow, me: Seat, type: SelfAction): Pro
     case "raise_hand":
       if (onStage) throw new Refusal("conflict", "refusal.room.already_on_stage");
       if (!room.handsEnabled) throw new Refusal("conflict", "refusal.room.hands_off");
-      await tx`update participants set hand_raised_at = coalesce(hand_raised_at, statement_timestamp())
+      // A hand already up keeps its place in line; a new one takes the next (migration 011).
+      await tx`update participants
+               set hand_order = case when hand_raised_at is null
+                                     then nextval('hand_raise_order') else hand_order end,
+                   hand_raised_at = coalesce(hand_raised_at, statement_timestamp())
                where ${where}`;
       return;
     case "lower_hand":

@@ -353,7 +353,7 @@ export async function roomSnapshot(sql: Sql, roomId: number): Promise<RoomSnapsh
              -- Timestamps have microseconds; JavaScript dates only milliseconds: order here.
              case when p.hand_raised_at is not null then
                row_number() over (partition by p.hand_raised_at is not null
-                                  order by p.hand_raised_at, p.user_id)
+                                  order by p.hand_order, p.user_id)
              end as hand_position,
              exists (select 1 from follows f join participants s
                        on s.user_id = f.follower_id and s.room_id = p.room_id

@@ -315,6 +315,23 @@ dbTest("hands are listed in the order they were raised", async (sql) => {
   assert.deepEqual(hands, ["dan", "bob", "cyd"]);
 });
 
+dbTest("hands raised within one clock tick keep the order they went up in", async (sql) => {
+  const people = await cast(sql, "ada", "cyd", "bob", "dan");
+  const roomId = await openRoom(sql, people.ada.id);
+  for (const h of ["cyd", "bob", "dan"]) await joinRoom(sql, people[h].id, roomId);
+  for (const h of ["dan", "bob", "cyd"]) {
+    await act(sql, people[h].id, roomId, { type: "raise_hand" });
+  }
+  // PGlite's clock can read the same millisecond for raises in a row: make it so.
+  await sql`update participants set hand_raised_at = '2026-01-01T12:00:00Z'
+            where room_id = ${roomId} and hand_raised_at is not null`;
+  const hands = (await roomSnapshot(sql, roomId))!.participants
+    .filter((p) => p.handPosition !== null)
+    .sort((a, b) => a.handPosition! - b.handPosition!)
+    .map((p) => p.handle);
+  assert.deepEqual(hands, ["dan", "bob", "cyd"]);
+});
+
 dbTest("a listener lowers their own hand", async (sql) => {
   const { linus, roomId } = await stagedRoom(sql, "linus");
   await act(sql, linus.id, roomId, { type: "raise_hand" });
