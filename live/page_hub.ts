@@ -20,6 +20,7 @@ import type { HallwayRanker } from "../recommend/hallway.ts";
 import { type Frame, hallwayFrame, noticeFrame, roomFrame } from "./frames.tsx";
 import { viewerKey } from "../views/room_viewer.ts";
 import type { RoomFeed, RoomRead, RoomWatcher } from "./room_feed.ts";
+import { closeQuietly, sendQuietly } from "./sockets.ts";
 
 export interface LivePage {
   ws: WSContext;
@@ -85,7 +86,7 @@ export class PageHub implements RoomWatcher {
 
   /** Closes every page's socket (the process is stopping). */
   closeAll(): void {
-    for (const page of this.#pages) closeSocket(page, 1001, "Server going away");
+    for (const page of this.#pages) closeQuietly(page.ws, 1001, "Server going away");
     this.#pages.clear();
   }
 
@@ -163,7 +164,7 @@ export class PageHub implements RoomWatcher {
   #letGoIfAbsent(page: LivePage, snapshot: RoomSnapshot): void {
     if (snapshot.participants.some((p) => p.userId === page.memberId)) return;
     this.#pages.delete(page);
-    closeSocket(page, 1000, "Not in this room");
+    closeQuietly(page.ws, 1000, "Not in this room");
   }
 
   async #sendHallway(page: LivePage): Promise<void> {
@@ -175,18 +176,6 @@ export class PageHub implements RoomWatcher {
   }
 
   #sendRaw(page: LivePage, text: string): void {
-    try {
-      page.ws.send(text);
-    } catch {
-      // The socket closed under us; its close handler removes the page.
-    }
-  }
-}
-
-function closeSocket(page: LivePage, code: number, reason: string): void {
-  try {
-    page.ws.close(code, reason);
-  } catch {
-    // Already closed.
+    sendQuietly(page.ws, text);
   }
 }

@@ -31,6 +31,7 @@ import { Refusal } from "../db/errors.ts";
 import { streamFormat } from "../media/stream_format.ts";
 import { FreshReads } from "./fresh_reads.ts";
 import type { RoomWatcher } from "./room_feed.ts";
+import { closeQuietly, sendQuietly } from "./sockets.ts";
 import { defaultWebrtcListenersPerRoom } from "../config.ts";
 import type { Role, SignalMessage } from "../media/room_media.ts";
 
@@ -193,7 +194,7 @@ export class VoiceRooms implements RoomWatcher {
   /** Closes every room's media (the process is stopping). */
   stop(): void {
     for (const room of this.#rooms.values()) {
-      for (const socket of room.sockets) closeSocket(socket, 1001, "Server going away");
+      for (const socket of room.sockets) closeQuietly(socket.ws, 1001, "Server going away");
       room.media?.close();
     }
     this.#rooms.clear();
@@ -214,7 +215,7 @@ export class VoiceRooms implements RoomWatcher {
       if (!me) {
         // A normal close: the page does not reconnect to a room it is not in.
         this.close(socket);
-        closeSocket(socket, 1000, live ? "Not in this room" : "Room has ended");
+        closeQuietly(socket.ws, 1000, live ? "Not in this room" : "Room has ended");
         continue;
       }
       socket.place = {
@@ -234,7 +235,7 @@ export class VoiceRooms implements RoomWatcher {
       const text = JSON.stringify(state);
       if (text !== socket.sentState) {
         socket.sentState = text;
-        sendText(socket, text);
+        sendQuietly(socket.ws, text);
       }
     }
   }
@@ -258,7 +259,7 @@ export class VoiceRooms implements RoomWatcher {
       if (!socket.inMedia && !socket.streaming) continue;
       socket.inMedia = false;
       socket.streaming = false;
-      closeSocket(socket, 1012, "Voice restarted");
+      closeQuietly(socket.ws, 1012, "Voice restarted");
     }
   }
 
@@ -274,7 +275,7 @@ export class VoiceRooms implements RoomWatcher {
     }
     socket.streaming = true;
     this.#updateBroadcast(room);
-    sendText(socket, streamFormatText);
+    sendQuietly(socket.ws, streamFormatText);
   }
 
   #updateBroadcast(room: VoiceRoom): void {
@@ -289,11 +290,7 @@ export class VoiceRooms implements RoomWatcher {
       if (!socket.streaming) continue;
       const raw = socket.ws.raw as WebSocket | undefined;
       if ((raw?.bufferedAmount ?? 0) > maxBufferedBytes) continue;
-      try {
-        socket.ws.send(batch);
-      } catch {
-        // Closed under us; its close handler cleans up.
-      }
+      sendQuietly(socket.ws, batch);
     }
   }
 
@@ -307,7 +304,7 @@ export class VoiceRooms implements RoomWatcher {
     }
     room.speaking = [...handles].sort();
     const text = JSON.stringify({ type: "speaking", handles: room.speaking });
-    for (const socket of room.sockets) sendText(socket, text);
+    for (const socket of room.sockets) sendQuietly(socket.ws, text);
   }
 }
 
@@ -371,21 +368,5 @@ export function parseSignal(data: unknown): VoiceMessage {
 }
 
 function send(socket: VoiceSocket, frame: unknown): void {
-  sendText(socket, JSON.stringify(frame));
-}
-
-function sendText(socket: VoiceSocket, text: string): void {
-  try {
-    socket.ws.send(text);
-  } catch {
-    // The socket closed under us; its close handler cleans up.
-  }
-}
-
-function closeSocket(socket: VoiceSocket, code: number, reason: string): void {
-  try {
-    socket.ws.close(code, reason);
-  } catch {
-    // Already closed.
-  }
+  sendQuietly(socket.ws, JSON.stringify(frame));
 }
