@@ -24,6 +24,8 @@ import type { RankedHallway } from "../recommend/hallway.ts";
 import { pickedTopics, type Topic } from "./topics.ts";
 import { type Profile, profile } from "./profiles.ts";
 import { sessionLookup } from "./sessions.ts";
+import { siteLanguage } from "./site_settings.ts";
+import type { Language } from "../i18n/language.ts";
 
 /** The reads pages make, cached or not: routes use this and do not know which. */
 export interface Reads {
@@ -31,6 +33,8 @@ export interface Reads {
   hallwayFor(memberId: number): Promise<RankedHallway>;
   pickedTopics(memberId: number): Promise<Topic[]>;
   profile(viewerId: number, handle: string): Promise<Profile | null>;
+  /** The site's language, which pages speak to people who chose none (db/site_settings.ts). */
+  siteLanguage(): Promise<Language>;
 }
 
 /** A member's hallway in their order (recommend/hallway.ts). */
@@ -43,6 +47,7 @@ export function directReads(sql: Sql, hallway: HallwayLoader): Reads {
     hallwayFor: hallway,
     pickedTopics: (memberId) => pickedTopics(sql, memberId),
     profile: (viewerId, handle) => profile(sql, viewerId, handle),
+    siteLanguage: () => siteLanguage(sql),
   };
 }
 
@@ -141,6 +146,16 @@ export class ReadCache implements Reads {
       if (!found) return null;
       return { value: found, members: [viewerId, found.id], rooms: false, validUntil: Infinity };
     });
+  }
+
+  async siteLanguage(): Promise<Language> {
+    // Changing it notifies the hallway (its order depends on it), which drops this entry too.
+    return (await this.#read("site:language", async () => ({
+      value: await siteLanguage(this.#sql),
+      members: [],
+      rooms: true,
+      validUntil: Infinity,
+    })))!;
   }
 
   /** Drops what `event` may have made wrong. Called for every change heard, and by writers. */

@@ -14,7 +14,6 @@ import type { AppEnv } from "./context.ts";
 import { readForm, redirectAfterPost, text } from "./http.tsx";
 import { isLanguage, type Language, languageFromHeader } from "../i18n/language.ts";
 import { wordsFor } from "../i18n/translate.ts";
-import { siteLanguage } from "../db/site_settings.ts";
 
 export const languageCookie = "palabre_language";
 
@@ -24,7 +23,7 @@ export function chooseWords(): MiddlewareHandler<AppEnv> {
     const language: Language = c.get("member")?.language ??
       (isLanguage(cookie) ? cookie : null) ??
       languageFromHeader(c.req.header("Accept-Language")) ??
-      await siteLanguage(c.get("sql"));
+      await c.get("reads").siteLanguage();
     c.set("words", wordsFor(language));
     await next();
   };

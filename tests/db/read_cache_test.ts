@@ -10,6 +10,7 @@ import { follow } from "../../db/profiles.ts";
 import { updateProfile } from "../../db/users.ts";
 import { setPicks } from "../../db/topics.ts";
 import { block } from "../../db/safety.ts";
+import { setSiteLanguage } from "../../db/site_settings.ts";
 
 const ttl = { ttlMs: 60_000 };
 
@@ -195,6 +196,28 @@ dbTest("the cache keeps at most its number of entries, dropping the oldest", asy
     await sql`update users set display_name = 'Ada Again' where id = ${ada.id}`;
     assert.equal((await cache.sessionMember(tokens[0]))?.displayName, "Ada Again");
     assert.equal((await cache.sessionMember(tokens[2]))?.displayName, "Ada Lovelace");
+  } finally {
+    cache.close();
+  }
+});
+
+dbTest("the site language is read once, and again after an administrator changes it", async (
+  sql,
+  db,
+) => {
+  const ada = await firstAdmin(sql);
+  const cache = new ReadCache(sql, rankedHallway(sql), db.events);
+  try {
+    assert.equal(await cache.siteLanguage(), "en");
+    // Behind the cache's back: a page for someone who chose no language costs no query.
+    await sql`insert into settings (key, value) values ('site_language', '"fr"')
+              on conflict (key) do update set value = excluded.value`;
+    assert.equal(await cache.siteLanguage(), "en");
+    const changed = heard(db.events, (event) => event.hallway === true);
+    await setSiteLanguage(sql, ada.id, "en");
+    await setSiteLanguage(sql, ada.id, "fr");
+    await changed;
+    assert.equal(await cache.siteLanguage(), "fr");
   } finally {
     cache.close();
   }

@@ -85,6 +85,17 @@ dbTest("a member without a language of their own ranks by the site's, at once", 
       : "english first";
   };
   assert.equal(await order(), "english first");
+  // Other members' cached hallways are dropped when the change is heard (on PostgreSQL, a NOTIFY
+  // on another connection): the next page after that ranks by the new language.
+  const heard = new Promise<void>((resolve) => {
+    const stop = db.events.subscribe((event) => {
+      if (event.hallway) {
+        stop();
+        resolve();
+      }
+    });
+  });
   await expectStatus(ada.post("/admin/language", { site_language: "fr" }), 303);
+  await heard;
   assert.equal(await order(), "french first");
 });
