@@ -8,6 +8,7 @@
  * live[0].stage[0].displayName; // "Ada Lovelace"
  */
 import type { Sql } from "./client.ts";
+import { memberLanguage } from "./site_settings.ts";
 import type { Language } from "../i18n/language.ts";
 
 export interface HallwayTopic {
@@ -124,10 +125,8 @@ export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
     order by r.scheduled_for limit 50`;
   const [viewer] = await sql`
     select array(select followee_id from follows where follower_id = ${memberId}) as follows,
-      array(select topic_id from user_topics where user_id = ${memberId}) as picked,
-      -- The member's own language, else the site's: the one their pages speak without a browser.
-      coalesce((select language from users where id = ${memberId}),
-               (select value #>> '{}' from settings where key = 'site_language'), 'en') as language`;
+      array(select topic_id from user_topics where user_id = ${memberId}) as picked`;
+  const language = await memberLanguage(sql, memberId);
   return {
     live: live.map((r) => ({
       id: r.id,
@@ -156,7 +155,7 @@ export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
     viewer: {
       follows: viewer.follows.map(Number),
       pickedTopics: viewer.picked,
-      language: viewer.language,
+      language,
     },
   };
 }

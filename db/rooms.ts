@@ -13,6 +13,7 @@ import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
 import { base64url } from "./sessions.ts";
+import { memberLanguage } from "./site_settings.ts";
 
 export type Role = "moderator" | "speaker" | "listener";
 export type RoomKind = "open" | "social" | "closed";
@@ -165,8 +166,7 @@ async function insertRoom(
     values (${title}, ${description}, ${input.kind}, ${state.live ? "live" : "scheduled"},
             ${creatorId}, ${base64url(crypto.getRandomValues(new Uint8Array(18)))},
             ${state.scheduledFor}, ${state.live ? new Date() : null},
-            coalesce(${language}::text, (select language from users where id = ${creatorId}),
-                     (select value #>> '{}' from settings where key = 'site_language'), 'en'))
+            ${language ?? await memberLanguage(tx, creatorId)})
     returning id`;
   await tx`insert into room_topics ${
     tx(topics.map((t) => ({ room_id: room.id, topic_id: t.id })))

@@ -56,6 +56,18 @@ export async function siteLanguage(sql: Sql | Tx): Promise<Language> {
 }
 
 /**
+ * The language a member's pages speak when their browser asks for none: their own choice, else
+ * the site's. New rooms take it when their host names none, and the hallway ranks by it.
+ *
+ * @example
+ * await memberLanguage(sql, member.id); // "fr" for a member who chose French
+ */
+export async function memberLanguage(sql: Sql | Tx, memberId: number): Promise<Language> {
+  const [row] = await sql`select language from users where id = ${memberId}`;
+  return isLanguage(row?.language) ? row.language : await siteLanguage(sql);
+}
+
+/**
  * Sets the site's language (administrators only).
  *
  * @example
