@@ -78,6 +78,15 @@ export interface Config {
   webrtcListenersPerRoom: number;
   /** Processes for rooms' media (mixing and Opus encoding), started as rooms need them. */
   mediaProcesses: number;
+  /**
+   * The NATS server(s) that join this process to others into one Palabre (`NATS_URL`); without
+   * it, an in-process bus: this process is the whole Palabre.
+   */
+  natsUrl: string | undefined;
+  /** How long a room's home holds it without renewing: a dead home's rooms move after this. */
+  homeLeaseMs: number;
+  /** Web processes on this machine sharing the port (`WEB_PROCESSES`, one per core at most). */
+  webProcesses: number;
   modelTraining: ModelTrainingConfig;
   rateLimits: {
     signIn: SignInLimits;
@@ -154,6 +163,9 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       1,
       integer(env.MEDIA_PROCESSES, navigator.hardwareConcurrency, "MEDIA_PROCESSES"),
     ),
+    natsUrl: natsUrl(env.NATS_URL),
+    homeLeaseMs: Math.max(1, integer(env.HOME_LEASE_SECONDS, 5, "HOME_LEASE_SECONDS")) * 1000,
+    webProcesses: Math.max(1, integer(env.WEB_PROCESSES, 1, "WEB_PROCESSES")),
     modelTraining: {
       heartbeatMs: 10_000,
       staleMs: 2 * minuteMs,
@@ -284,6 +296,25 @@ function databaseUrl(value: string | undefined): string | undefined {
     throw new StartupError(
       "DATABASE_URL is not a PostgreSQL URL such as postgres://user:password@host:5432/database",
     );
+  }
+  return value;
+}
+
+/** `NATS_URL`: one server URL or several, comma-separated (nats://host:4222, tls://...). */
+function natsUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  for (const server of value.split(",")) {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(server.trim()).protocol;
+    } catch {
+      // Said below, without repeating a value that may hold a password.
+    }
+    if (!["nats:", "tls:"].includes(protocol ?? "")) {
+      throw new StartupError(
+        "NATS_URL must list NATS server URLs such as nats://127.0.0.1:4222, comma-separated",
+      );
+    }
   }
   return value;
 }

@@ -11,6 +11,10 @@ import { migrate } from "./db/migrate.ts";
 import { buildApp } from "./routes/app.tsx";
 import { LiveHub } from "./live/live_hub.ts";
 import { VoiceRooms } from "./live/voice_rooms.ts";
+import { VoiceHomes } from "./live/voice_homes.ts";
+import { type Bus, LocalBus } from "./live/bus.ts";
+import { NatsBus } from "./live/nats_bus.ts";
+import { forgetNode, markNodeSeen, randomKey } from "./db/room_homes.ts";
 import { MediaProcesses } from "./media/media_processes.ts";
 import { AppliedModel } from "./recommend/applied_model.ts";
 import { Trainer } from "./recommend/training.ts";
@@ -26,6 +30,14 @@ const db = await startupStep(() =>
 await startupStep(() => refuseUnlistenablePort(config), () => db.close());
 const applied = await migrate(db.sql);
 if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
+// This process is one node of the Palabre: a random name, and the bus to the other nodes (NATS),
+// or an in-process bus when it is the whole Palabre.
+const nodeId = randomKey();
+const bus = await startupStep<Bus>(
+  () => config.natsUrl ? NatsBus.connect(config.natsUrl, `palabre-${nodeId}`) : new LocalBus(),
+  () => db.close(),
+);
+await markNodeSeen(db.sql, nodeId);
 
 const trainer = new Trainer(db.sql, {
   ...config.modelTraining,
@@ -45,11 +57,19 @@ const media = new MediaProcesses({
   processes: config.mediaProcesses,
   iceServers: config.iceServers,
 });
-const voice = new VoiceRooms({
+// The rooms whose media lives here, for pages on any node; and this node's pages' voice sockets.
+const homes = new VoiceHomes({
   sql: db.sql,
+  bus,
+  nodeId,
+  leaseMs: config.homeLeaseMs,
   createMedia: (options) => media.openRoom(options),
   webrtcListenersPerRoom: config.webrtcListenersPerRoom,
 });
+homes.start();
+hub.watchRooms(homes);
+const voice = new VoiceRooms({ sql: db.sql, bus, nodeId, leaseMs: config.homeLeaseMs });
+voice.start();
 hub.watchRooms(voice);
 const app = buildApp({
   sql: db.sql,
@@ -81,7 +101,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     await hub.stop();
     voice.stop();
+    await homes.stop();
     await media.stop();
+    // Its rooms go elsewhere at once rather than when their leases run out.
+    await forgetNode(db.sql, nodeId).catch(() => {});
+    await bus.close();
     // A training cut short is marked failed now, not after other processes find it stale.
     await trainer.stop();
     appliedModel.close();

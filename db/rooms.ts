@@ -84,7 +84,7 @@ export interface RoomSnapshot {
 
 /**
  * Whether the room hears `person`: on stage (a moderator or a speaker) and not muted, by
- * themselves or by a moderator. Voice applies it to each connection (live/voice_rooms.ts).
+ * themselves or by a moderator. A room's home applies it to each connection (live/voice_homes.ts).
  *
  * @example
  * isHeard({ role: "speaker", muted: false }); // true

@@ -1,58 +1,48 @@
 /**
- * The voice of every live room in this process: the pages' voice sockets, one `RoomMedia` per
- * room (made on the first offer, closed when the room ends or nobody is connected to it), and
- * the map from each socket's opaque media id to its member, which never leaves this module.
- * Who is heard comes from the database only: the room feed (live/room_feed.ts) hands over every
- * fresh read of a room (`roomRead`), and roles and mutes are applied from it.
+ * The voice sockets of pages connected to this node (its edge of every room they are in). A
+ * room's media lives on one node, its home (live/voice_homes.ts, placed by db/room_homes.ts),
+ * maybe this one: a page's offer, candidates and "how do I listen" are relayed to the home over
+ * the bus, the home's answers come back, and the page's WebRTC goes straight to the home's own
+ * addresses. The edge hears the room's events (who is speaking, a voice moved to another page,
+ * the media lost) and its stream once, and fans them out to its own pages. The map from each
+ * socket's opaque media id to its member never leaves this node and the home's web process.
  *
  * Frames to a page, as JSON text: `{type:"answer",sdp}`, `{type:"state",stage,muted,
  * mutedByModerator}` (the member's own place), `{type:"speaking",handles}` (on every change),
  * `{type:"moved"}` (another page of the member's took their voice in this room),
- * `{type:"stream",codec,sampleRate,channels,packetMs,startMs,maxMs}` or `{type:"webrtc"}` (the answer to a
- * listener's `{type:"listen"}`), `{type:"error",message}`; and, to a page listening by stream,
- * binary batches of Opus packets (media/broadcast.ts).
+ * `{type:"stream",codec,sampleRate,channels,packetMs,startMs,maxMs}` or `{type:"webrtc"}` (the
+ * answer to a listener's `{type:"listen"}`), `{type:"error",message}`; and, to a page listening
+ * by stream, binary batches of Opus packets (media/broadcast.ts).
  *
- * How a listener hears the room: by a WebRTC connection of their own while the room has fewer
- * than `webrtcListenersPerRoom` of them (the lowest latency), by the room's stream after that
- * (encoded once for all of them: a send per listener per batch, every 40 ms, instead of an
- * encoder each).
- * People on stage always have a connection: they must send.
+ * A home that is gone (nothing answers on the bus, or its lease ran out) closes its rooms' media
+ * sockets here with 1012: the pages reconnect, and their next offer places the room again.
  *
  * @example
- * const voice = new VoiceRooms({ sql, createMedia: (o) => new RoomMedia({ ...o, iceServers }) });
+ * const voice = new VoiceRooms({ sql, bus, nodeId, leaseMs: 5000 });
+ * voice.start();
  * hub.watchRooms(voice);
  */
 import type { Words } from "../i18n/translate.ts";
 import type { WSContext } from "hono/ws";
 import type { Sql } from "../db/client.ts";
-import { isHeard, type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
-import { MediaError } from "../media/errors.ts";
+import { type RoomSnapshot, roomSnapshot } from "../db/rooms.ts";
+import { currentHomes, placeHome, releaseHome, type RoomHome } from "../db/room_homes.ts";
 import { Refusal } from "../db/errors.ts";
 import { streamFormat } from "../media/stream_format.ts";
+import type { Role, SignalMessage } from "../media/room_media.ts";
+import { type Bus, BusError, decodeMessage, encodeMessage } from "./bus.ts";
 import { FreshReads } from "./fresh_reads.ts";
 import type { RoomWatcher } from "./room_feed.ts";
 import { closeQuietly, sendQuietly } from "./sockets.ts";
-import { defaultWebrtcListenersPerRoom } from "../config.ts";
-import type { Role, SignalMessage } from "../media/room_media.ts";
-
-/** The part of `RoomMedia` voice uses (wrtc is loaded only by whoever makes one). */
-export interface RoomMediaLike {
-  handleSignal(sessionId: string, message: SignalMessage): Promise<SignalMessage[]>;
-  setRole(sessionId: string, role: Role): void;
-  setHeard(sessionId: string, heard: boolean): void;
-  leave(sessionId: string): void;
-  /** Starts or stops encoding the room mix once for stream listeners. */
-  setBroadcast(on: boolean): void;
-  close(): void;
-}
-
-export type MediaFactory = (options: {
-  onSpeaking: (ids: string[]) => void;
-  /** A batch of the room's stream, to send as is to every stream listener. */
-  onAudio: (batch: Uint8Array<ArrayBuffer>) => void;
-  /** The room's media is gone (its media process ended): every connection in it too. */
-  onLost: () => void;
-}) => RoomMediaLike;
+import {
+  type FromHome,
+  homeSubject,
+  relayTimeoutMs,
+  type RoomEvent,
+  roomEventsSubject,
+  streamSubject,
+  type ToHome,
+} from "./voice_relay.ts";
 
 /** One page's voice socket. */
 export interface VoiceSocket {
@@ -63,13 +53,12 @@ export interface VoiceSocket {
   roomId: number;
   /** Random, per socket: the only name the media layer knows this page by. */
   mediaId: string;
-  /** Set from the room's read: the member's handle, role, mute, and whether the room hears them. */
+  /** Set from the room's read: the member's handle, role and mute. */
   place?: {
     handle: string;
     role: Role;
     muted: boolean;
     mutedByModerator: boolean;
-    heard: boolean;
   };
   /** Whether this socket has a connection in the room's media (it sent an offer). */
   inMedia: boolean;
@@ -80,7 +69,10 @@ export interface VoiceSocket {
 
 interface VoiceRoom {
   sockets: Set<VoiceSocket>;
-  media: RoomMediaLike | null;
+  /** The room's home as this node last found it, and what it hears of the room through it. */
+  home: RoomHome | null;
+  unsubscribeEvents?: () => void;
+  unsubscribeStream?: () => void;
   speaking: string[];
 }
 
@@ -97,21 +89,36 @@ export type VoiceMessage = SignalMessage | { type: "listen" };
 /** What a stream listener's page is told it will receive (media/stream_format.ts). */
 const streamFormatText = JSON.stringify(streamFormat);
 
+export interface VoiceRoomsOptions {
+  sql: Sql;
+  bus: Bus;
+  /** This node's name (db/room_homes.ts). */
+  nodeId: string;
+  leaseMs: number;
+}
+
 export class VoiceRooms implements RoomWatcher {
-  #createMedia: MediaFactory;
-  #webrtcListenersPerRoom: number;
+  #options: VoiceRoomsOptions;
   #rooms = new Map<number, VoiceRoom>();
   // Pages opening together (a room's start, a server restart) share their first read.
   #snapshots: FreshReads<number, RoomSnapshot | null>;
   // A socket's first read of its room: an offer sent at once (a reconnect) waits for it.
   #opening = new WeakMap<VoiceSocket, Promise<void>>();
+  #checkTimer: ReturnType<typeof setInterval> | undefined;
+  #checking: Promise<void> = Promise.resolve();
 
-  constructor(
-    deps: { sql: Sql; createMedia: MediaFactory; webrtcListenersPerRoom?: number },
-  ) {
-    this.#createMedia = deps.createMedia;
-    this.#webrtcListenersPerRoom = deps.webrtcListenersPerRoom ?? defaultWebrtcListenersPerRoom;
-    this.#snapshots = new FreshReads((roomId) => roomSnapshot(deps.sql, roomId));
+  constructor(options: VoiceRoomsOptions) {
+    this.#options = options;
+    this.#snapshots = new FreshReads((roomId) => roomSnapshot(options.sql, roomId));
+  }
+
+  /** Follows where this node's rooms' homes are, every fifth of a lease. */
+  start(): void {
+    this.#checkTimer = setInterval(() => {
+      this.#checking = this.#checking.then(() => this.#checkHomes()).catch((error) =>
+        console.error("Checking rooms' homes failed:", error)
+      );
+    }, this.#options.leaseMs / 5);
   }
 
   /** A voice socket opened: read the room, tell the page its place and who is speaking. */
@@ -138,37 +145,29 @@ export class VoiceRooms implements RoomWatcher {
       if (message.type === "candidate" && !socket.inMedia) {
         throw new Refusal("invalid", "voice.candidate_before_offer");
       }
-      if (!room.media) {
-        const media: RoomMediaLike = this.#createMedia({
-          onSpeaking: (ids) => this.#speaking(socket.roomId, ids),
-          onAudio: (batch) => this.#stream(socket.roomId, batch),
-          onLost: () => this.#mediaLost(socket.roomId, media),
-        });
-        room.media = media;
-      }
-      if (message.type === "listen") return this.#listen(room, socket);
+      if (message.type === "listen") return await this.#listen(room, socket);
+      const answer = await this.#ask(room, socket, {
+        op: "signal",
+        session: socket.mediaId,
+        member: socket.memberId,
+        message,
+      });
+      if (!answer || !room.sockets.has(socket)) return;
       if (socket.streaming) {
-        // Invited on stage (or asked for a connection): the stream is no longer needed.
+        // Invited on stage (or asked for a connection): the home stopped its stream for it.
         socket.streaming = false;
-        this.#updateBroadcast(room);
+        this.#followStream(room);
       }
-      if (!socket.inMedia) {
-        takeOverVoice(room, socket);
-        socket.inMedia = true;
-        applyPlace(room.media, socket);
-      }
-      for (const reply of await room.media.handleSignal(socket.mediaId, message)) {
-        send(socket, reply);
-      }
+      socket.inMedia = true;
+      for (const reply of answer.replies ?? []) send(socket, reply);
     } catch (error) {
-      // What the page sent wrong is said in its words; media/ speaks to operators, so its detail
-      // goes to the log and the page gets words of its own.
+      // What the page sent wrong is said in its words; the relay and media speak to operators,
+      // so their detail goes to the log and the page gets words of its own.
       if (error instanceof Refusal) {
         send(socket, { type: "error", message: error.messageIn(socket.words.t) });
         return;
       }
-      if (error instanceof MediaError) console.warn("A voice message was refused:", error.message);
-      else console.error("A voice message failed:", error);
+      console.error("A voice message failed:", error);
       send(socket, { type: "error", message: socket.words.t("voice.failed") });
     }
   }
@@ -177,35 +176,48 @@ export class VoiceRooms implements RoomWatcher {
   close(socket: VoiceSocket): void {
     const room = this.#rooms.get(socket.roomId);
     if (!room?.sockets.delete(socket)) return;
-    if (socket.inMedia) room.media?.leave(socket.mediaId);
+    if ((socket.inMedia || socket.streaming) && room.home) {
+      const home = room.home;
+      this.#options.bus.request(
+        homeSubject(home.nodeId),
+        encodeMessage(
+          {
+            op: "leave",
+            room: socket.roomId,
+            key: home.streamKey,
+            session: socket.mediaId,
+          } satisfies ToHome,
+        ),
+        relayTimeoutMs,
+      ).catch(() => {/* a home that is gone has let go of everyone */});
+    }
     socket.inMedia = false;
     if (socket.streaming) {
       socket.streaming = false;
-      this.#updateBroadcast(room);
+      this.#followStream(room);
     }
-    if (![...room.sockets].some((s) => s.inMedia || s.streaming)) {
-      room.media?.close();
-      room.media = null;
-      room.speaking = [];
+    if (room.sockets.size === 0) {
+      this.#unfollow(room);
+      this.#rooms.delete(socket.roomId);
     }
-    if (room.sockets.size === 0) this.#rooms.delete(socket.roomId);
   }
 
-  /** Closes every room's media (the process is stopping). */
+  /** Closes every voice socket here (the node is stopping). */
   stop(): void {
+    clearInterval(this.#checkTimer);
     for (const room of this.#rooms.values()) {
       for (const socket of room.sockets) closeQuietly(socket.ws, 1001, "Server going away");
-      room.media?.close();
+      this.#unfollow(room);
     }
     this.#rooms.clear();
   }
 
-  /** Whether the room feed should read `roomId` on a change (this process has its voice). */
+  /** Whether the room feed should read `roomId` on a change (pages here have its voice). */
   watches(roomId: number): boolean {
     return this.#rooms.has(roomId);
   }
 
-  /** A fresh read of the room: apply roles and mutes, let go of whoever is not in it. */
+  /** A fresh read of the room: tell each page its place, let go of whoever is not in it. */
   roomRead(roomId: number, snapshot: RoomSnapshot | null): void {
     const room = this.#rooms.get(roomId);
     if (!room) return;
@@ -223,9 +235,7 @@ export class VoiceRooms implements RoomWatcher {
         role: me.role === "listener" ? "listener" : "speaker",
         muted: me.muted,
         mutedByModerator: me.mutedByModerator,
-        heard: isHeard(me),
       };
-      if (socket.inMedia && room.media) applyPlace(room.media, socket);
       const state = {
         type: "state",
         stage: socket.place.role === "speaker",
@@ -243,88 +253,175 @@ export class VoiceRooms implements RoomWatcher {
   #room(roomId: number): VoiceRoom {
     let room = this.#rooms.get(roomId);
     if (!room) {
-      room = { sockets: new Set(), media: null, speaking: [] };
+      room = { sockets: new Set(), home: null, speaking: [] };
       this.#rooms.set(roomId, room);
     }
     return room;
   }
 
-  /** Pages whose connection was in lost media reconnect (not 1000), and offer to fresh media. */
-  #mediaLost(roomId: number, media: RoomMediaLike): void {
-    const room = this.#rooms.get(roomId);
-    if (room?.media !== media) return;
-    room.media = null;
+  /** A listener's page asks how to hear the room: its own connection, or the room's stream. */
+  async #listen(room: VoiceRoom, socket: VoiceSocket): Promise<void> {
+    if (socket.place!.role === "speaker" || socket.inMedia) {
+      return send(socket, { type: "webrtc" });
+    }
+    const answer = await this.#ask(room, socket, {
+      op: "listen",
+      session: socket.mediaId,
+      member: socket.memberId,
+    });
+    if (!answer || !room.sockets.has(socket)) return;
+    if (answer.listen !== "stream") return send(socket, { type: "webrtc" });
+    socket.streaming = true;
+    this.#followStream(room);
+    sendQuietly(socket.ws, streamFormatText);
+  }
+
+  /**
+   * Asks the room's home, placing the room first if it has none. A home that answers "not me"
+   * (its lease went elsewhere) is looked up once more; one that is gone closes the room's media
+   * sockets here (null).
+   */
+  async #ask(
+    room: VoiceRoom,
+    socket: VoiceSocket,
+    request: Omit<ToHome & { op: "signal" | "listen" }, "room" | "key"> & Partial<ToHome>,
+  ): Promise<(FromHome & { ok: true }) | null> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const home = await this.#home(room, socket.roomId);
+      if (!room.sockets.has(socket)) return null;
+      let answer: FromHome;
+      try {
+        const data = await this.#options.bus.request(
+          homeSubject(home.nodeId),
+          encodeMessage({ ...request, room: socket.roomId, key: home.streamKey } as ToHome),
+          relayTimeoutMs,
+        );
+        answer = decodeMessage<FromHome>(data);
+      } catch (error) {
+        if (!(error instanceof BusError)) throw error;
+        console.warn(`A room's home did not answer (${error.code}); its pages reconnect`);
+        // Nothing listens on the home's subject: its process is gone, so is the room's media
+        // there. Its lease is let go now, so the pages' next offers place the room at once.
+        if (error.code === "no_responders") {
+          await releaseHome(this.#options.sql, socket.roomId, home.streamKey);
+        }
+        this.#homeLost(socket.roomId, home);
+        closeQuietly(socket.ws, 1012, "Voice restarted");
+        return null;
+      }
+      if (answer.ok) return answer;
+      if (answer.refused === "not_home") {
+        if (room.home?.streamKey === home.streamKey) this.#unfollow(room);
+        continue;
+      }
+      if (answer.refused === "not_in_room") throw new Refusal("forbidden", "live.not_in_room");
+      throw new Error(`The room's home refused: ${answer.message}`);
+    }
+    throw new Error("The room's home moved twice while asked");
+  }
+
+  /** Where the room's media lives, placing it if it has no home; follows its events. */
+  async #home(room: VoiceRoom, roomId: number): Promise<RoomHome> {
+    if (room.home) return room.home;
+    const home = await placeHome(this.#options.sql, roomId, this.#options);
+    if (!room.home) this.#follow(room, home);
+    return room.home!;
+  }
+
+  /** Hears the events of the room's home (and its stream, when pages here need it). */
+  #follow(room: VoiceRoom, home: RoomHome): void {
+    this.#unfollow(room);
+    room.home = home;
+    room.unsubscribeEvents = this.#options.bus.subscribe(
+      roomEventsSubject(home.streamKey),
+      (data) => this.#event(room, home, decodeMessage<RoomEvent>(data)),
+    );
+    this.#followStream(room);
+  }
+
+  #unfollow(room: VoiceRoom): void {
+    room.unsubscribeEvents?.();
+    room.unsubscribeStream?.();
+    room.unsubscribeEvents = room.unsubscribeStream = undefined;
+    room.home = null;
     room.speaking = [];
+  }
+
+  /** Subscribes to the room's stream once while a page here hears it, and only then. */
+  #followStream(room: VoiceRoom): void {
+    const wanted = room.home !== null && [...room.sockets].some((s) => s.streaming);
+    if (wanted && !room.unsubscribeStream) {
+      room.unsubscribeStream = this.#options.bus.subscribe(
+        streamSubject(room.home!.streamKey),
+        (batch) => this.#stream(room, batch),
+      );
+    } else if (!wanted && room.unsubscribeStream) {
+      room.unsubscribeStream();
+      room.unsubscribeStream = undefined;
+    }
+  }
+
+  #event(room: VoiceRoom, home: RoomHome, event: RoomEvent): void {
+    if (room.home !== home) return;
+    switch (event.op) {
+      case "speaking": {
+        room.speaking = event.handles;
+        const text = JSON.stringify({ type: "speaking", handles: event.handles });
+        for (const socket of room.sockets) sendQuietly(socket.ws, text);
+        return;
+      }
+      case "moved":
+        for (const socket of room.sockets) {
+          if (socket.mediaId !== event.session || !socket.inMedia) continue;
+          socket.inMedia = false;
+          send(socket, { type: "moved" });
+        }
+        return;
+      case "lost":
+        for (const [roomId, r] of this.#rooms) if (r === room) this.#homeLost(roomId, home);
+        return;
+    }
+  }
+
+  /** The room's media is gone: pages whose voice was in it reconnect (not 1000) and offer again. */
+  #homeLost(roomId: number, home: RoomHome): void {
+    const room = this.#rooms.get(roomId);
+    if (!room || room.home?.streamKey !== home.streamKey) return;
+    this.#unfollow(room);
     for (const socket of room.sockets) {
       if (!socket.inMedia && !socket.streaming) continue;
       socket.inMedia = false;
       socket.streaming = false;
       closeQuietly(socket.ws, 1012, "Voice restarted");
     }
+    for (const socket of room.sockets) send(socket, { type: "speaking", handles: [] });
   }
 
-  /** A listener's page asks how to hear the room: its own connection, or the room's stream. */
-  #listen(room: VoiceRoom, socket: VoiceSocket): void {
-    const connections =
-      [...room.sockets].filter((s) => s.inMedia && s.place?.role === "listener").length;
-    if (
-      socket.place!.role === "speaker" || socket.inMedia ||
-      connections < this.#webrtcListenersPerRoom
-    ) {
-      return send(socket, { type: "webrtc" });
+  /**
+   * Where this node's rooms' homes are now: a home whose lease ran out (its node died) loses its
+   * pages here; a room that got a home elsewhere is followed (its speaking rings show here).
+   */
+  async #checkHomes(): Promise<void> {
+    const roomIds = [...this.#rooms.keys()];
+    const homes = await currentHomes(this.#options.sql, roomIds);
+    for (const roomId of roomIds) {
+      const room = this.#rooms.get(roomId);
+      if (!room) continue;
+      const now = homes.get(roomId);
+      if (room.home && now?.streamKey !== room.home.streamKey) this.#homeLost(roomId, room.home);
+      if (now && !room.home) this.#follow(room, now);
     }
-    socket.streaming = true;
-    this.#updateBroadcast(room);
-    sendQuietly(socket.ws, streamFormatText);
   }
 
-  #updateBroadcast(room: VoiceRoom): void {
-    room.media?.setBroadcast([...room.sockets].some((s) => s.streaming));
-  }
-
-  /** One batch of the room's stream to every page listening by stream, unless it lags. */
-  #stream(roomId: number, batch: Uint8Array<ArrayBuffer>): void {
-    const room = this.#rooms.get(roomId);
-    if (!room) return;
+  /** One batch of the room's stream to every page here listening by stream, unless it lags. */
+  #stream(room: VoiceRoom, batch: Uint8Array): void {
     for (const socket of room.sockets) {
       if (!socket.streaming) continue;
       const raw = socket.ws.raw as WebSocket | undefined;
       if ((raw?.bufferedAmount ?? 0) > maxBufferedBytes) continue;
-      sendQuietly(socket.ws, batch);
+      sendQuietly(socket.ws, batch as Uint8Array<ArrayBuffer>);
     }
   }
-
-  #speaking(roomId: number, mediaIds: string[]): void {
-    const room = this.#rooms.get(roomId);
-    if (!room) return;
-    const ids = new Set(mediaIds);
-    const handles = new Set<string>();
-    for (const socket of room.sockets) {
-      if (ids.has(socket.mediaId) && socket.place) handles.add(socket.place.handle);
-    }
-    room.speaking = [...handles].sort();
-    const text = JSON.stringify({ type: "speaking", handles: room.speaking });
-    for (const socket of room.sockets) sendQuietly(socket.ws, text);
-  }
-}
-
-/**
- * A member is heard from one page at a time: a newer page that joins audio takes the voice from
- * their other pages in the room, which are told and keep their socket (so they can take it back).
- */
-function takeOverVoice(room: VoiceRoom, socket: VoiceSocket): void {
-  for (const other of room.sockets) {
-    if (other === socket || other.memberId !== socket.memberId || !other.inMedia) continue;
-    room.media?.leave(other.mediaId);
-    other.inMedia = false;
-    send(other, { type: "moved" });
-  }
-}
-
-function applyPlace(media: RoomMediaLike, socket: VoiceSocket): void {
-  const place = socket.place!;
-  media.setRole(socket.mediaId, place.role);
-  media.setHeard(socket.mediaId, place.heard);
 }
 
 /** A page's message, checked field by field. */
