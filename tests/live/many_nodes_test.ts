@@ -1,0 +1,242 @@
+/**
+ * One room across three Palabre nodes (real main.ts processes) on one PostgreSQL and one
+ * nats-server: voice heard from every node whichever node holds the room's media, mutes applied
+ * everywhere, the room's counts and one voice per member room-wide, and the room moving to another
+ * node when its home is killed. Peers are real wrtc processes carrying tones, found by Goertzel.
+ */
+import assert from "node:assert/strict";
+import { act } from "../../db/room_actions.ts";
+import { joinRoom } from "../../db/rooms.ts";
+import { startSession } from "../../db/sessions.ts";
+import { setPicks } from "../../db/topics.ts";
+import { invitedMember } from "../db/support.ts";
+import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
+import { type NatsServer, natsServerFound, startNats } from "../support/nats.ts";
+import { type Peer, startPeer } from "./support/peers.ts";
+import {
+  LiveSocket,
+  type PalabreProcess,
+  type RoomWorld,
+  seedRoom,
+  startProcess,
+} from "./support.ts";
+
+const missing = !databaseKinds.includes("postgres")
+  ? "TEST_DATABASE_URL"
+  : !natsServerFound()
+  ? "nats-server"
+  : null;
+if (missing) {
+  if (Deno.env.get("CI") === "true") throw new Error(`Many-node tests need ${missing} in CI`);
+  console.warn(`\n!!! Skipping the many-node tests: ${missing} is missing !!!\n`);
+}
+
+interface Nodes {
+  db: TestDatabase;
+  nats: NatsServer;
+  world: RoomWorld & { roomPath: string; linusCookie: string; bobCookie: string };
+  nodes: PalabreProcess[];
+}
+
+function nodesTest(
+  name: string,
+  fn: (nodes: Nodes) => Promise<void>,
+  env: Record<string, string> = {},
+): void {
+  Deno.test({
+    name,
+    ignore: missing !== null,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      const db = await freshDatabase("postgres");
+      const nats = await startNats();
+      const nodes: PalabreProcess[] = [];
+      try {
+        const base = await seedRoom(db.sql, "Across nodes");
+        const linus = await invitedMember(db.sql, base.ids.ada, "linus");
+        const bob = await invitedMember(db.sql, base.ids.ada, "bob");
+        for (const m of [linus, bob]) {
+          await setPicks(db.sql, m.id, ["jazz", "chess", "film"]);
+          await joinRoom(db.sql, m.id, base.roomId);
+        }
+        const cookie = async (id: number) =>
+          `palabre_session=${await startSession(db.sql, id, { ttlMs: 3_600_000 })}`;
+        const world = {
+          ...base,
+          roomPath: `/rooms/${base.publicId}`,
+          linusCookie: await cookie(linus.id),
+          bobCookie: await cookie(bob.id),
+        };
+        nodes.push(
+          ...await Promise.all(
+            [1, 2, 3].map(() =>
+              startProcess(db.url!, { env: { NATS_URL: nats.url, MEDIA_PROCESSES: "1", ...env } })
+            ),
+          ),
+        );
+        await fn({ db, nats, world, nodes });
+      } finally {
+        await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
+        await nats.stop();
+        await db.close();
+      }
+    },
+  });
+}
+
+const loud = (answer: Record<string, unknown>) => Number(answer.amplitude) > 0.05;
+const quiet = (answer: Record<string, unknown>) => Number(answer.amplitude) < 0.01;
+
+async function stopAll(peers: (Peer | undefined)[]): Promise<void> {
+  await Promise.all(peers.map((peer) => peer?.stop()));
+}
+
+nodesTest(
+  "speakers on two nodes are heard on every node, by WebRTC and by stream, and a mute holds everywhere",
+  async ({ db, world, nodes: [a, b, c] }) => {
+    let ada, bob, grace, linus: Peer | undefined;
+    try {
+      await act(db.sql, world.ids.ada, world.roomId, { type: "invite_to_speak", target: "bob" });
+      await act(db.sql, await idOf(db, "bob"), world.roomId, { type: "accept_invite" });
+      await act(db.sql, await idOf(db, "bob"), world.roomId, { type: "unmute_self" });
+      await act(db.sql, world.ids.ada, world.roomId, { type: "unmute_self" });
+      ada = await startPeer(a.origin, world.roomPath, world.adaCookie, "speak:440");
+      bob = await startPeer(b.origin, world.roomPath, world.bobCookie, "speak:660");
+      grace = await startPeer(b.origin, world.roomPath, world.graceCookie, "webrtc");
+      linus = await startPeer(c.origin, world.roomPath, world.linusCookie, "stream");
+      for (const hz of [440, 660]) {
+        await grace.waitFor({ op: "tone", hz, ms: 300 }, loud);
+        await linus.waitFor({ op: "tone", hz, ms: 300 }, loud);
+      }
+      // Each speaker hears the other, across nodes, and not themselves.
+      await ada.waitFor({ op: "tone", hz: 660, ms: 300 }, loud);
+      await bob.waitFor({ op: "tone", hz: 440, ms: 300 }, loud);
+      assert.ok(quiet(await ada.ask({ op: "tone", hz: 440, ms: 300 })), "Ada hears herself");
+
+      const mutedAt = Date.now();
+      await act(db.sql, world.ids.ada, world.roomId, { type: "mute", target: "bob" });
+      const silences: Record<string, number> = {};
+      for (const [who, peer] of Object.entries({ ada, grace, linus })) {
+        const { at } = await peer.waitFor(
+          { op: "silentFrom", hz: 660, after: mutedAt },
+          (answer) => answer.at !== null,
+        );
+        silences[who] = Number(at) - mutedAt;
+      }
+      // Ada's voice goes on everywhere.
+      await grace.waitFor({ op: "tone", hz: 440, ms: 300 }, loud);
+      await linus.waitFor({ op: "tone", hz: 440, ms: 300 }, loud);
+      console.log(
+        `Bob's mute, from the commit to silence on each node (ms): ${JSON.stringify(silences)}`,
+      );
+    } finally {
+      await stopAll([ada, bob, grace, linus]);
+    }
+  },
+  { WEBRTC_LISTENERS_PER_ROOM: "1" },
+);
+
+nodesTest(
+  "the WebRTC quota and one voice per member hold across nodes",
+  async ({ world, nodes: [a, b, c] }) => {
+    const voice = `/rooms/${world.publicId}/voice`;
+    const type = (t: string) => (f: string) => JSON.parse(f).type === t;
+    const graceOnB = await LiveSocket.open(b.origin, voice, world.graceCookie);
+    const graceOnC = await LiveSocket.open(c.origin, voice, world.graceCookie);
+    const linusOnA = await LiveSocket.open(a.origin, voice, world.linusCookie);
+    try {
+      for (const socket of [graceOnB, graceOnC, linusOnA]) await socket.waitFor(type("state"));
+      // Grace takes the room's one WebRTC listener place on B...
+      graceOnB.send({ type: "listen" });
+      await graceOnB.waitFor(type("webrtc"));
+      graceOnB.send({ type: "offer", sdp: audioOffer });
+      await graceOnB.waitFor(type("answer"));
+      // ...so Linus, on A, hears the stream.
+      linusOnA.send({ type: "listen" });
+      await linusOnA.waitFor(type("stream"));
+      // Grace's page on C takes her voice from her page on B.
+      graceOnC.send({ type: "offer", sdp: audioOffer });
+      await graceOnC.waitFor(type("answer"));
+      await graceOnB.waitFor(type("moved"));
+      assert.equal(graceOnC.frames.filter(type("moved")).length, 0);
+    } finally {
+      for (const socket of [graceOnB, graceOnC, linusOnA]) socket.close();
+    }
+  },
+  { WEBRTC_LISTENERS_PER_ROOM: "1" },
+);
+
+nodesTest(
+  "when the room's home is killed, another node takes the room and every page hears again",
+  async ({ db, world, nodes }) => {
+    const [a, b, c] = nodes;
+    const all = (first: PalabreProcess) =>
+      [first, ...nodes.filter((n) => n !== first)].map((n) => n.origin).join(",");
+    let ada, grace, linus: Peer | undefined;
+    try {
+      await act(db.sql, world.ids.ada, world.roomId, { type: "unmute_self" });
+      // Ada's first offer reaches A: the room's media lives there.
+      ada = await startPeer(all(a), world.roomPath, world.adaCookie, "speak:440");
+      grace = await startPeer(all(b), world.roomPath, world.graceCookie, "webrtc");
+      linus = await startPeer(all(c), world.roomPath, world.linusCookie, "stream");
+      await grace.waitFor({ op: "tone", hz: 440, ms: 300 }, loud);
+      await linus.waitFor({ op: "tone", hz: 440, ms: 300 }, loud);
+      const [home] = await db.sql`select node_id from room_homes where room_id = ${world.roomId}`;
+      assert.ok(home, "the room has a home");
+
+      const killedAt = Date.now();
+      Deno.kill(a.pid, "SIGKILL");
+      nodes.splice(nodes.indexOf(a), 1);
+      const back: Record<string, number> = {};
+      for (const [who, peer] of Object.entries({ grace, linus })) {
+        const { joinedAt } = await peer.waitFor(
+          { op: "state" },
+          (state) => Number(state.joinedAt) > killedAt,
+          30_000,
+        );
+        const { at } = await peer.waitFor(
+          { op: "heardFrom", hz: 440, after: joinedAt },
+          (answer) => answer.at !== null,
+          30_000,
+        );
+        back[who] = Number(at) - killedAt;
+      }
+      const [moved] = await db.sql`select node_id from room_homes where room_id = ${world.roomId}`;
+      assert.notEqual(moved?.node_id, home.node_id, "the room moved to a live node");
+      console.log(`From SIGKILL of the home to audio heard again (ms): ${JSON.stringify(back)}`);
+    } finally {
+      await stopAll([ada, grace, linus]);
+    }
+  },
+  { WEBRTC_LISTENERS_PER_ROOM: "1" },
+);
+
+async function idOf(db: TestDatabase, handle: string): Promise<number> {
+  const [row] = await db.sql`select id from users where handle = ${handle}`;
+  return Number(row.id);
+}
+
+/** An audio offer as a browser makes it; nothing ever connects to it. */
+const audioOffer = [
+  "v=0",
+  "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
+  "s=-",
+  "t=0 0",
+  "a=group:BUNDLE 0",
+  "a=msid-semantic: WMS",
+  "m=audio 9 UDP/TLS/RTP/SAVPF 111",
+  "c=IN IP4 0.0.0.0",
+  "a=rtcp:9 IN IP4 0.0.0.0",
+  "a=ice-ufrag:pLbr",
+  "a=ice-pwd:palabrepalabrepalabrepa",
+  "a=fingerprint:sha-256 " +
+  "3C:4A:AA:C1:0D:3F:1E:56:2A:9B:5E:BE:5E:6B:0F:39:55:93:33:4E:2A:38:98:67:5A:84:C7:47:0C:AA:D9:63",
+  "a=setup:actpass",
+  "a=mid:0",
+  "a=sendrecv",
+  "a=rtcp-mux",
+  "a=rtpmap:111 opus/48000/2",
+  "a=fmtp:111 minptime=10;useinbandfec=1",
+  "",
+].join("\r\n");

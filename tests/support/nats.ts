@@ -1,0 +1,63 @@
+/**
+ * A NATS server for tests: Debian's `nats-server`, on loopback (or `host`) and a free port.
+ *
+ * @example
+ * const nats = await startNats();
+ * startProcess(db.url!, { env: { NATS_URL: nats.url } });
+ * await nats.stop();
+ */
+
+export interface NatsServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Whether `nats-server` is installed. */
+export function natsServerFound(): boolean {
+  try {
+    return new Deno.Command("nats-server", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(host: string): number {
+  const listener = Deno.listen({ hostname: host, port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Starts nats-server and waits until it accepts connections. */
+export async function startNats(host = "127.0.0.1"): Promise<NatsServer> {
+  const port = freePort(host);
+  const child = new Deno.Command("nats-server", {
+    args: ["-a", host, "-p", String(port)],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const deadline = Date.now() + 10_000;
+  while (true) {
+    try {
+      (await Deno.connect({ hostname: host, port })).close();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`nats-server did not listen on ${host}:${port}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return {
+    url: `nats://${host}:${port}`,
+    pid: child.pid,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await child.status;
+    },
+  };
+}
