@@ -136,6 +136,13 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
   const dataDir = env.DATA_DIR || "./data";
   const publicOrigin = env.PUBLIC_ORIGIN?.replace(/\/$/, "") || undefined;
   const secretKey = env.SECRET_KEY || await keptSecret(dataDir);
+  const webProcesses = Math.max(1, integer(env.WEB_PROCESSES, 1, "WEB_PROCESSES"));
+  // Embedded PGlite is one process's own, and without NATS the processes could not share voice.
+  if (webProcesses > 1 && (!env.DATABASE_URL || !env.NATS_URL)) {
+    throw new StartupError(
+      "WEB_PROCESSES above 1 needs DATABASE_URL (PostgreSQL) and NATS_URL: the processes share both",
+    );
+  }
   return {
     port: port(env.PORT),
     hostname: env.HOST || "0.0.0.0",
@@ -165,7 +172,7 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
     ),
     natsUrl: natsUrl(env.NATS_URL),
     homeLeaseMs: Math.max(1, integer(env.HOME_LEASE_SECONDS, 5, "HOME_LEASE_SECONDS")) * 1000,
-    webProcesses: Math.max(1, integer(env.WEB_PROCESSES, 1, "WEB_PROCESSES")),
+    webProcesses,
     modelTraining: {
       heartbeatMs: 10_000,
       staleMs: 2 * minuteMs,

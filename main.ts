@@ -19,7 +19,8 @@ import { MediaProcesses } from "./media/media_processes.ts";
 import { AppliedModel } from "./recommend/applied_model.ts";
 import { Trainer } from "./recommend/training.ts";
 import { HallwayRanker } from "./recommend/hallway.ts";
-import { refuseUnlistenablePort, startupStep } from "./startup.ts";
+import { refuseUnlistenablePort, StartupError, startupStep } from "./startup.ts";
+import { endWithFirstProcess, isOtherWebProcess, startOtherWebProcesses } from "./web_processes.ts";
 
 // What stops the start is said in one line. DATA_DIR's lock (taken with the database) comes before
 // the port, so a second Palabre on the same data hears that; a busy port then closes it cleanly.
@@ -27,7 +28,10 @@ const config = await startupStep(() => loadConfig(Deno.env.toObject()));
 const db = await startupStep(() =>
   openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
 );
-await startupStep(() => refuseUnlistenablePort(config), () => db.close());
+// Other web processes of this machine share the port the first one checked and listens on.
+const firstProcess = !isOtherWebProcess();
+if (firstProcess) await startupStep(() => refuseUnlistenablePort(config), () => db.close());
+else endWithFirstProcess();
 const applied = await migrate(db.sql);
 if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
 // This process is one node of the Palabre: a random name, and the bus to the other nodes (NATS),
@@ -81,24 +85,50 @@ const app = buildApp({
   appliedModel,
   ranker,
 });
-const server = Deno.serve({
-  port: config.port,
-  hostname: config.hostname,
-  onListen: ({ hostname, port }) => {
-    console.log(
-      `Palabre is listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}` +
-        ` (database: ${
-          db.kind === "pglite" ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL"
-        })`,
-    );
-    const origin = originNotice(config);
-    console.log(origin.line);
-    if (origin.warning) console.warn(origin.warning);
-  },
-}, (request, info) => app.fetch(request, info));
+const server = await startupStep(() => serve(), () => db.close());
+// The other web processes start once this one listens and has migrated the database.
+const others = firstProcess && config.webProcesses > 1
+  ? startOtherWebProcesses(config.webProcesses - 1)
+  : null;
+
+function serve(): Deno.HttpServer {
+  const reusePort = config.webProcesses > 1;
+  try {
+    return Deno.serve({
+      port: config.port,
+      hostname: config.hostname,
+      reusePort,
+      onListen,
+    }, (request, info) => app.fetch(request, info));
+  } catch (error) {
+    if (reusePort && /unstable-net/.test(String(error))) {
+      throw new StartupError(
+        "WEB_PROCESSES above 1 needs deno run --unstable-net (deno task start passes it)",
+      );
+    }
+    throw error;
+  }
+}
+
+function onListen({ hostname, port }: Deno.NetAddr): void {
+  if (!firstProcess) {
+    console.log(`Web process ${Deno.env.get("PALABRE_WEB_PROCESS")} shares port ${port}`);
+    return;
+  }
+  console.log(
+    `Palabre is listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}` +
+      ` (database: ${
+        db.kind === "pglite" ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL"
+      })`,
+  );
+  const origin = originNotice(config);
+  console.log(origin.line);
+  if (origin.warning) console.warn(origin.warning);
+}
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
+    await others?.stop();
     await hub.stop();
     voice.stop();
     await homes.stop();

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Finished, startPalabre, temporaryDir } from "./support.ts";
+import { type Finished, listeningOf, startPalabre, temporaryDir } from "./support.ts";
 
 const psql = ["/usr/bin/psql"].find(exists);
 const needsRoot = Deno.uid() !== 0;
@@ -17,11 +17,6 @@ if (ignored) {
 }
 
 /** Where a process accepts connections: TCP ports and Unix socket paths. */
-interface Listening {
-  tcpPorts: number[];
-  unixPaths: string[];
-}
-
 Deno.test({
   name: "nobody but Palabre's process can reach its embedded database",
   ignore: ignored,
@@ -108,35 +103,6 @@ async function run([program, ...args]: string[]): Promise<Finished> {
   }).output();
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
-
-/** The sockets `pid` listens on, from its open files and the kernel's socket tables. */
-async function listeningOf(pid: number): Promise<Listening> {
-  const inodes = new Set<string>();
-  for await (const entry of Deno.readDir(`/proc/${pid}/fd`)) {
-    const target = await Deno.readLink(`/proc/${pid}/fd/${entry.name}`).catch(() => "");
-    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-    if (inode) inodes.add(inode);
-  }
-  const tcpPorts: number[] = [];
-  for (const table of ["tcp", "tcp6"]) {
-    const rows = (await Deno.readTextFile(`/proc/${pid}/net/${table}`)).trim().split("\n");
-    for (const row of rows.slice(1)) {
-      const fields = row.trim().split(/\s+/);
-      // st 0A is LISTEN; field 9 is the inode.
-      if (fields[3] === "0A" && inodes.has(fields[9])) {
-        tcpPorts.push(parseInt(fields[1].split(":")[1], 16));
-      }
-    }
-  }
-  const unixPaths: string[] = [];
-  const rows = (await Deno.readTextFile(`/proc/${pid}/net/unix`)).trim().split("\n");
-  for (const row of rows.slice(1)) {
-    const [, , , flags, , , inode, path] = row.trim().split(/\s+/);
-    // Flags 00010000 is __SO_ACCEPTCON: a listening socket.
-    if (flags === "00010000" && inodes.has(inode) && path) unixPaths.push(path);
-  }
-  return { tcpPorts: [...new Set(tcpPorts)].sort((a, b) => a - b), unixPaths };
 }
 
 function exists(path: string): boolean {

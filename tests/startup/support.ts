@@ -71,10 +71,13 @@ export function freePort(): number {
  * Starts `main.ts` with `env` (on 127.0.0.1, a free port unless `PORT` is given) and waits until
  * it prints that it is listening; stopping it sends SIGTERM and waits for its end.
  */
-export async function startPalabre(env: Record<string, string>): Promise<StartedPalabre> {
+export async function startPalabre(
+  env: Record<string, string>,
+  options: { denoFlags?: string[] } = {},
+): Promise<StartedPalabre> {
   const port = Number(env.PORT ?? freePort());
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", root + "main.ts"],
+    args: ["run", "--allow-all", ...(options.denoFlags ?? []), root + "main.ts"],
     env: quietEnv({ HOST: "127.0.0.1", PORT: String(port), ...env }),
     clearEnv: true,
     cwd: root,
@@ -146,4 +149,39 @@ function quietEnv(env: Record<string, string>): Record<string, string> {
     delete inherited[name];
   }
   return { ...inherited, NO_COLOR: "1", ...env };
+}
+
+/** A process's listening sockets: TCP ports, and Unix socket paths. */
+export interface Listening {
+  tcpPorts: number[];
+  unixPaths: string[];
+}
+
+/** The sockets `pid` listens on, from its open files and the kernel's socket tables. */
+export async function listeningOf(pid: number): Promise<Listening> {
+  const inodes = new Set<string>();
+  for await (const entry of Deno.readDir(`/proc/${pid}/fd`)) {
+    const target = await Deno.readLink(`/proc/${pid}/fd/${entry.name}`).catch(() => "");
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode) inodes.add(inode);
+  }
+  const tcpPorts: number[] = [];
+  for (const table of ["tcp", "tcp6"]) {
+    const rows = (await Deno.readTextFile(`/proc/${pid}/net/${table}`)).trim().split("\n");
+    for (const row of rows.slice(1)) {
+      const fields = row.trim().split(/\s+/);
+      // st 0A is LISTEN; field 9 is the inode.
+      if (fields[3] === "0A" && inodes.has(fields[9])) {
+        tcpPorts.push(parseInt(fields[1].split(":")[1], 16));
+      }
+    }
+  }
+  const unixPaths: string[] = [];
+  const rows = (await Deno.readTextFile(`/proc/${pid}/net/unix`)).trim().split("\n");
+  for (const row of rows.slice(1)) {
+    const [, , , flags, , , inode, path] = row.trim().split(/\s+/);
+    // Flags 00010000 is __SO_ACCEPTCON: a listening socket.
+    if (flags === "00010000" && inodes.has(inode) && path) unixPaths.push(path);
+  }
+  return { tcpPorts: [...new Set(tcpPorts)].sort((a, b) => a - b), unixPaths };
 }
