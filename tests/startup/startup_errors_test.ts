@@ -238,3 +238,27 @@ function collect(stream: ReadableStream<Uint8Array>) {
     },
   };
 }
+
+Deno.test("an unreachable NATS_URL stops the start in one line without its password", async () => {
+  await using dir = await temporaryDir();
+  const port = freePort();
+  const run = await runToExit("main.ts", {
+    DATA_DIR: join(dir.path, "data"),
+    NATS_URL: `nats://palabre:${password}@127.0.0.1:${port}`,
+  });
+  // The database was new, so its migrations were said first: the refusal is the last line.
+  assert.equal(run.stderr, `Cannot reach NATS at nats://127.0.0.1:${port} (connection refused)\n`);
+  assert.equal(run.code, 1);
+  assert.ok(!run.stdout.includes(password));
+});
+
+Deno.test("a NATS_URL that is not one stops the start in one line", async () => {
+  await using dir = await temporaryDir();
+  assertRefused(
+    await runToExit("main.ts", {
+      DATA_DIR: join(dir.path, "data"),
+      NATS_URL: "http://nats.example:4222",
+    }),
+    "NATS_URL must list NATS server URLs such as nats://127.0.0.1:4222, comma-separated",
+  );
+});
