@@ -10,6 +10,7 @@ import { joinRoom } from "../../db/rooms.ts";
 import { startSession } from "../../db/sessions.ts";
 import { setPicks } from "../../db/topics.ts";
 import { invitedMember } from "../db/support.ts";
+import { packetsPerBatch } from "../../media/stream_format.ts";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
 import { type NatsServer, natsServerFound, startNats } from "../support/nats.ts";
 import { type Peer, startPeer } from "./support/peers.ts";
@@ -71,7 +72,15 @@ function nodesTest(
         nodes.push(
           ...await Promise.all(
             [1, 2, 3].map(() =>
-              startProcess(db.url!, { env: { NATS_URL: nats.url, MEDIA_PROCESSES: "1", ...env } })
+              startProcess(db.url!, {
+                env: {
+                  NATS_URL: nats.url,
+                  MEDIA_PROCESSES: "1",
+                  // Peers have no live page socket to keep them present: nobody is swept out.
+                  PRESENCE_TIMEOUT_SECONDS: "3600",
+                  ...env,
+                },
+              })
             ),
           ),
         );
@@ -211,6 +220,146 @@ nodesTest(
   },
   { WEBRTC_LISTENERS_PER_ROOM: "1" },
 );
+
+nodesTest(
+  "a home that stalls past its lease loses the room to a live node, and lets go of it when it wakes",
+  async ({ db, world, nodes }) => {
+    const [a, b, c] = nodes;
+    const all = (first: PalabreProcess) =>
+      [first, ...nodes.filter((n) => n !== first)].map((n) => n.origin).join(",");
+    let ada, grace, linus: Peer | undefined;
+    try {
+      await act(db.sql, world.ids.ada, world.roomId, { type: "unmute_self" });
+      // Linus joins first, on A: the room's media lives there. Ada speaks from B, Grace hears on C.
+      linus = await startPeer(all(a), world.roomPath, world.linusCookie, "webrtc");
+      const [home] = await db.sql`select node_id from room_homes where room_id = ${world.roomId}`;
+      ada = await startPeer(all(b), world.roomPath, world.adaCookie, "speak:440");
+      grace = await startPeer(all(c), world.roomPath, world.graceCookie, "webrtc");
+      await grace.waitFor({ op: "tone", hz: 440, ms: 300 }, loud);
+
+      // A machine that stops answering keeps its connections open: nothing tells the others
+      // but its lease running out.
+      const stalledAt = Date.now();
+      Deno.kill(a.pid, "SIGSTOP");
+      let back: number;
+      try {
+        const { joinedAt } = await grace.waitFor(
+          { op: "state" },
+          (state) => Number(state.joinedAt) > stalledAt,
+          30_000,
+        );
+        const { at } = await grace.waitFor(
+          { op: "heardFrom", hz: 440, after: joinedAt },
+          (answer) => answer.at !== null,
+          30_000,
+        );
+        back = Number(at) - stalledAt;
+      } finally {
+        Deno.kill(a.pid, "SIGCONT");
+      }
+      const [moved] = await db.sql`select node_id from room_homes where room_id = ${world.roomId}`;
+      assert.notEqual(moved.node_id, home.node_id, "the room moved off the stalled node");
+      // Woken, A finds its lease gone and lets its page go: Linus joins the room where it is now.
+      const wokeAt = Date.now();
+      await linus.waitFor({ op: "state" }, (state) => Number(state.joinedAt) > wokeAt, 30_000);
+      await linus.waitFor({ op: "tone", hz: 440, ms: 300 }, loud, 30_000);
+      const [still] = await db.sql`select node_id from room_homes where room_id = ${world.roomId}`;
+      assert.equal(still.node_id, moved.node_id, "one home, the new one");
+      console.log(`From a stalled home to audio heard again (ms): ${back}`);
+    } finally {
+      await stopAll([ada, grace, linus]);
+    }
+  },
+  { WEBRTC_LISTENERS_PER_ROOM: "5" },
+);
+
+nodesTest(
+  "a stream listener on one node that stops reading, or a whole node that stalls, does not hold up another node's listeners",
+  async ({ db, world, nodes: [a, b, c] }) => {
+    let ada, linus: Peer | undefined;
+    let stuck: Deno.Conn | undefined;
+    try {
+      await act(db.sql, world.ids.ada, world.roomId, { type: "unmute_self" });
+      ada = await startPeer(a.origin, world.roomPath, world.adaCookie, "speak:440");
+      linus = await startPeer(c.origin, world.roomPath, world.linusCookie, "stream");
+      await linus.waitFor({ op: "tone", hz: 440, ms: 300 }, loud);
+      // Grace's page on B asks for the stream, then never reads another byte.
+      stuck = await stuckStreamListener(b.origin, `${world.roomPath}/voice`, world.graceCookie);
+      await pause(1_000);
+
+      const stalledAt = Date.now();
+      Deno.kill(b.pid, "SIGSTOP");
+      await pause(3_000);
+      Deno.kill(b.pid, "SIGCONT");
+      await pause(1_000);
+      const { firstSequences, arrivals } = await linus.ask({ op: "batches", after: stalledAt }) as {
+        firstSequences: number[];
+        arrivals: number[];
+      };
+      const skipped = firstSequences.slice(1).filter((seq, i) =>
+        seq !== firstSequences[i] + packetsPerBatch
+      );
+      assert.deepEqual(skipped, [], "C's listener missed no batch while B stalled");
+      const during = arrivals.filter((at) => at < stalledAt + 3_000).length;
+      // 3 s of 40 ms batches is 75: they kept coming while B was stopped, not after it resumed.
+      assert.ok(during >= 60, `only ${during} batches reached C while B was stopped`);
+      const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]);
+      console.log(
+        `C's listener while B stalled: ${during} batches, longest gap ${Math.max(...gaps)} ms`,
+      );
+    } finally {
+      stuck?.close();
+      await stopAll([ada, linus]);
+    }
+  },
+  { WEBRTC_LISTENERS_PER_ROOM: "0" },
+);
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A page's voice socket opened by hand on a raw TCP connection: it asks for the stream and then
+ * reads nothing more, as a phone that froze would.
+ */
+async function stuckStreamListener(
+  origin: string,
+  path: string,
+  cookie: string,
+): Promise<Deno.Conn> {
+  const url = new URL(origin);
+  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+  const key = crypto.getRandomValues(new Uint8Array(16)).toBase64();
+  const request = [
+    `GET ${path} HTTP/1.1`,
+    `Host: ${url.host}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    `Sec-WebSocket-Key: ${key}`,
+    "Sec-WebSocket-Version: 13",
+    `Origin: ${origin}`,
+    `Cookie: ${cookie}`,
+    "",
+    "",
+  ].join("\r\n");
+  await conn.write(new TextEncoder().encode(request));
+  const head = new Uint8Array(4096);
+  const read = await conn.read(head);
+  const response = new TextDecoder().decode(head.subarray(0, read ?? 0));
+  assert.match(response, /^HTTP\/1\.1 101/);
+  await pause(300);
+  // One masked text frame: {"type":"listen"}.
+  const payload = new TextEncoder().encode(JSON.stringify({ type: "listen" }));
+  const mask = crypto.getRandomValues(new Uint8Array(4));
+  const frame = new Uint8Array(2 + 4 + payload.length);
+  frame[0] = 0x81;
+  frame[1] = 0x80 | payload.length;
+  frame.set(mask, 2);
+  payload.forEach((byte, i) => frame[6 + i] = byte ^ mask[i % 4]);
+  await conn.write(frame);
+  return conn;
+}
 
 async function idOf(db: TestDatabase, handle: string): Promise<number> {
   const [row] = await db.sql`select id from users where handle = ${handle}`;

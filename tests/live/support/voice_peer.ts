@@ -4,7 +4,7 @@
  * and joins as `speak:HZ` (a tone as its microphone), `webrtc` (a listener with a connection of
  * its own) or `stream` (a listener asking to listen, and decoding the room's Opus batches). Like a
  * page behind a load balancer, it opens the socket again when it closes with anything but 1000,
- * to the next of its origins (comma-separated), and joins again.
+ * and joins again; when that fails, it tries the next of its origins (comma-separated).
  *
  * Every 10 ms frame it hears is kept with the time it arrived. On standard input it takes JSON
  * lines and answers each on standard output:
@@ -13,6 +13,8 @@
  *   after `after` from which `hz` is absent from every later frame (null if heard in the last);
  * - `{"op":"heardFrom","hz":440,"after":EPOCH_MS}`: `{"at"}`, when `hz` was first heard after
  *   `after` (null if not yet);
+ * - `{"op":"batches","after":EPOCH_MS}`: `{"firstSequences","arrivals"}` of the stream's batches
+ *   received after `after` (stream mode);
  * - `{"op":"state"}`: `{"joins","joinedAt","origin"}` (joins counts reconnections plus one).
  * It prints `{"ready":true}` once it first joined and sends or receives, and hangs up when its
  * standard input closes.
@@ -39,6 +41,7 @@ const [origins, roomPath, cookie, mode] = Deno.args;
 const originList = origins.split(",");
 const toneHz = mode.startsWith("speak:") ? Number(mode.slice(6)) : undefined;
 const heard: Heard[] = [];
+const batches: { firstSequence: number; at: number }[] = [];
 let joins = 0;
 let joinedAt = 0;
 let origin = originList[0];
@@ -83,8 +86,20 @@ async function join(): Promise<void> {
   socket.binaryType = "arraybuffer";
   const frames = framesOf(socket);
   await new Promise<void>((resolve, reject) => {
-    socket.onopen = () => resolve();
-    socket.onerror = () => reject(new Error(`Voice socket to ${url} failed`));
+    // A node that stopped answering accepts the connection and says nothing: a balancer would
+    // have taken it out, so the peer moves on.
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error(`Voice socket to ${url} did not open`));
+    }, 5_000);
+    socket.onopen = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    socket.onerror = () => {
+      clearTimeout(timer);
+      reject(new Error(`Voice socket to ${url} failed`));
+    };
   });
   const me: { socket: WebSocket; client?: TestClient } = { socket };
   current = me;
@@ -92,8 +107,7 @@ async function join(): Promise<void> {
     me.client?.close();
     if (current !== me || stopping || event.code === 1000) return;
     current = null;
-    // As a page does: open the socket again (to the next node) and join again.
-    origin = originList[(originList.indexOf(origin) + 1) % originList.length];
+    // As a page does: open the socket again and join again (on another node if this one fails).
     setTimeout(() => rejoin(), 200);
   });
   try {
@@ -105,7 +119,9 @@ async function join(): Promise<void> {
       socket.addEventListener("message", (event) => {
         if (typeof event.data === "string") return;
         const at = Date.now();
-        for (const packet of decodeBatch(new Uint8Array(event.data)).packets) {
+        const batch = decodeBatch(new Uint8Array(event.data));
+        batches.push({ firstSequence: batch.firstSequence, at });
+        for (const packet of batch.packets) {
           const bytes = decoder.decode(packet);
           const pcm = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
           for (let i = 0; i + 480 <= pcm.length; i += 480) {
@@ -187,6 +203,13 @@ function answer(request: Record<string, unknown>): unknown {
     case "heardFrom": {
       const first = heard.find((f) => f.at > after && holds(f, hz));
       return { at: first?.at ?? null };
+    }
+    case "batches": {
+      const since = batches.filter((b) => b.at > after);
+      return {
+        firstSequences: since.map((b) => b.firstSequence),
+        arrivals: since.map((b) => b.at),
+      };
     }
     case "state":
       return { joins, joinedAt, origin };
