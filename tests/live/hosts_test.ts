@@ -8,6 +8,7 @@ import { databaseKinds, freshDatabase } from "../support/databases.ts";
 import { expectHttpStatus, HttpBrowser } from "../support/http_browser.ts";
 import { type Hosts, startHosts } from "../support/hosts.ts";
 import { LiveSocket, seedRoom } from "./support.ts";
+import { findChromium, launchChromium } from "../browser/support.ts";
 
 const inCi = Deno.env.get("CI") === "true";
 const natsServer = await which("nats-server");
@@ -136,6 +137,29 @@ Deno.test({
         assert.match(frame, /Invite @grace to speak/);
       });
 
+      await t.step("a wrtc peer here connects to a host's room media", async () => {
+        // Ada is on stage: the speaker is ready once its connection to host A's media sends.
+        const speaker = await startSpeaker(a.origin, `/rooms/${world.publicId}`, world.adaCookie);
+        await speaker.stop();
+      });
+
+      await t.step({
+        name: "Chromium here opens a host's page as a secure context",
+        ignore: !findChromium() && !inCi,
+        async fn() {
+          const browser = await launchChromium({ args: hosts!.chromiumArgs });
+          try {
+            const page = await browser.newPage();
+            await page.goto(`${c.origin}/signin`);
+            await page.getByLabel("Handle").waitFor();
+            // Else a page on the host's address would get no microphone.
+            assert.equal(await page.evaluate("isSecureContext"), true);
+          } finally {
+            await browser.close();
+          }
+        },
+      });
+
       await t.step(
         "a host killed with SIGKILL leaves the others serving; it restarts",
         async () => {
@@ -210,6 +234,49 @@ Deno.test({
     }
   },
 });
+
+/**
+ * A speaker's wrtc peer (tests/privacy/support/speaker.ts) in a process of its own, in this
+ * namespace; resolves once its connection is up and sending.
+ */
+async function startSpeaker(
+  origin: string,
+  roomPath: string,
+  cookie: string,
+): Promise<{ stop(): Promise<void> }> {
+  const script = new URL("../privacy/support/speaker.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--cached-only", "--allow-all", "--quiet", script, origin, roomPath, cookie],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const [stdout, stderr] = [child.stdout, child.stderr].map((s) =>
+    s.pipeThrough(new TextDecoderStream()).getReader()
+  );
+  let errors = "";
+  (async () => {
+    for (let r = await stderr.read(); !r.done; r = await stderr.read()) errors += r.value;
+  })();
+  let output = "";
+  while (!output.includes('{"ready":true}')) {
+    const { value, done } = await stdout.read();
+    if (done) {
+      await child.stdin.close().catch(() => {});
+      await child.status;
+      throw new Error(`The speaker ended before sending:\n${output}${errors}`);
+    }
+    output += value;
+  }
+  return {
+    async stop() {
+      await child.stdin.close();
+      while (!(await stdout.read()).done) { /* drain */ }
+      const status = await child.status;
+      assert.ok(status.success, `the speaker exited with ${status.code}: ${errors}`);
+    },
+  };
+}
 
 /**
  * The namespace and bridge a test process that died before its clean-up would leave, named
