@@ -89,9 +89,9 @@ export async function startHosts(options: HostsOptions): Promise<Hosts> {
   const teardown = new Teardown();
   try {
     const network = await makeNetwork(options, teardown);
-    const nats = await startNats(network.serviceAddress, teardown);
-    const databaseUrl = network.namespaces
-      ? forwardDatabase(options.databaseUrl, network.serviceAddress, teardown)
+    const nats = await startNats(network.nats, teardown);
+    const databaseUrl = network.bridge
+      ? forwardDatabase(options.databaseUrl, network.bridge.address, teardown)
       : options.databaseUrl;
     const secretKey = `hosts-${Deno.pid}-${crypto.randomUUID()}`;
     const hosts = await Promise.all(
@@ -123,7 +123,10 @@ export async function startHosts(options: HostsOptions): Promise<Hosts> {
       chromiumArgs: [
         `--unsafely-treat-insecure-origin-as-secure=${hosts.map((h) => h.origin).join(",")}`,
       ],
-      networkNames: { bridge: network.bridge, namespaces: network.namespaces ?? [] },
+      networkNames: {
+        bridge: network.bridge?.name,
+        namespaces: [...network.namespaces ?? [], ...network.nats.namespace ?? []],
+      },
       stop: () => teardown.run(),
       [Symbol.asyncDispose]: () => teardown.run(),
     };
@@ -134,20 +137,27 @@ export async function startHosts(options: HostsOptions): Promise<Hosts> {
 }
 
 interface Network {
-  /** Where nats-server and the database forwarder listen: the bridge, or loopback. */
-  serviceAddress: string;
   addresses: string[];
-  bridge: string | undefined;
+  /** Where the database forwarder listens; undefined on loopback. */
+  bridge: { name: string; address: string } | undefined;
   /** One per host, or undefined on loopback. */
   namespaces: string[] | undefined;
+  nats: NatsPlace;
+}
+
+/** Where nats-server runs: a machine of its own in namespaces, so a dead run's is removed too. */
+interface NatsPlace {
+  address: string;
+  port: number;
+  namespace: string | undefined;
 }
 
 async function makeNetwork(options: HostsOptions, teardown: Teardown): Promise<Network> {
   const loopback = (): Network => ({
-    serviceAddress: "127.0.0.1",
     addresses: Array.from({ length: options.count }, (_, i) => `127.0.0.${10 + i}`),
     bridge: undefined,
     namespaces: undefined,
+    nats: { address: "127.0.0.1", port: freePort("127.0.0.1"), namespace: undefined },
   });
   if (options.isolation === "loopback") return loopback();
   const missing = await namespacesUnavailable();
@@ -175,22 +185,51 @@ async function makeNetwork(options: HostsOptions, teardown: Teardown): Promise<N
     (_, i) => `${subnetBase}.${subnet}.${10 + i}`,
   );
   const namespaces = addresses.map((_, i) => `${run}-host${i}`);
-  await Promise.all(namespaces.map(async (namespace, i) => {
-    const outside = `${run}v${i}`;
-    teardown.add(`remove namespace ${namespace}`, async () => {
-      // Deleted here, not left to the kernel's deferred clean-up of the namespace.
-      await ip(["link", "del", outside], { ifPresent: true });
-      await removeNamespace(namespace);
-    });
-    await ip(["netns", "add", namespace]);
-    // The host's end is eth0 inside, as on a machine; the other end joins the bridge.
-    await ip(["link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns", namespace]);
-    await ip(["link", "set", outside, "master", bridge, "up"]);
-    await ip(["-n", namespace, "addr", "add", `${addresses[i]}/24`, "dev", "eth0"]);
-    await ip(["-n", namespace, "link", "set", "eth0", "up"]);
-    await ip(["-n", namespace, "link", "set", "lo", "up"]);
-  }));
-  return { serviceAddress: bridgeAddress, addresses, bridge, namespaces };
+  const nats = { address: `${subnetBase}.${subnet}.2`, port: 4222, namespace: `${run}-nats` };
+  const machine = { bridge, teardown };
+  await Promise.all([
+    ...namespaces.map((namespace, i) =>
+      addMachine({ ...machine, namespace, address: addresses[i], outside: `${run}v${i}` })
+    ),
+    addMachine({
+      ...machine,
+      namespace: nats.namespace,
+      address: nats.address,
+      outside: `${run}vn`,
+    }),
+  ]);
+  return {
+    addresses,
+    bridge: { name: bridge, address: bridgeAddress },
+    namespaces,
+    nats,
+  };
+}
+
+/**
+ * A namespace plugged into `bridge` like a machine: a veth pair whose inner end is its eth0,
+ * with `address`, and loopback up.
+ */
+async function addMachine(machine: {
+  namespace: string;
+  address: string;
+  /** The veth end left in the root namespace, on the bridge. */
+  outside: string;
+  bridge: string;
+  teardown: Teardown;
+}): Promise<void> {
+  const { namespace, outside } = machine;
+  machine.teardown.add(`remove namespace ${namespace}`, async () => {
+    // Deleted here, not left to the kernel's deferred clean-up of the namespace.
+    await ip(["link", "del", outside], { ifPresent: true });
+    await removeNamespace(namespace);
+  });
+  await ip(["netns", "add", namespace]);
+  await ip(["link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns", namespace]);
+  await ip(["link", "set", outside, "master", machine.bridge, "up"]);
+  await ip(["-n", namespace, "addr", "add", `${machine.address}/24`, "dev", "eth0"]);
+  await ip(["-n", namespace, "link", "set", "eth0", "up"]);
+  await ip(["-n", namespace, "link", "set", "lo", "up"]);
 }
 
 /** Why namespaces cannot be made here, or undefined when they can. */
@@ -267,11 +306,13 @@ async function removeNamespace(namespace: string): Promise<void> {
   await ip(["netns", "del", namespace], { ifPresent: true });
 }
 
-/** One nats-server on `address`, waited for until it accepts a client. */
-async function startNats(address: string, teardown: Teardown): Promise<{ url: string }> {
-  const port = freePort(address);
-  const child = new Deno.Command("nats-server", {
-    args: ["-a", address, "-p", String(port)],
+/** One nats-server, waited for until it greets a client from here. */
+async function startNats(place: NatsPlace, teardown: Teardown): Promise<{ url: string }> {
+  const { address, port, namespace } = place;
+  const nats = ["nats-server", "-a", address, "-p", String(port)];
+  const [command, ...args] = namespace ? ["ip", "netns", "exec", namespace, ...nats] : nats;
+  const child = new Deno.Command(command, {
+    args,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
