@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { databaseKinds, freshDatabase } from "../support/databases.ts";
 import { expectHttpStatus, HttpBrowser } from "../support/http_browser.ts";
-import { type Hosts, startHosts } from "../support/hosts.ts";
+import { type Hosts, processRuns, startHosts } from "../support/hosts.ts";
 import { LiveSocket, seedRoom } from "./support.ts";
 import { findChromium, launchChromium } from "../browser/support.ts";
 
@@ -183,6 +183,12 @@ Deno.test({
         await t.step("namespaces and interfaces of a dead run were removed", async () => {
           assert.ok(!(await ip(["netns", "list"])).includes(stale.namespace));
           assert.ok(!(await ip(["-o", "link", "show"])).includes(stale.bridge));
+          // What it left running inside (a host of the dead run, say) was ended.
+          const ended = await Promise.race([
+            stale.process.status,
+            new Promise((resolve) => setTimeout(resolve, 15_000, "still running")),
+          ]);
+          assert.equal((ended as Deno.CommandStatus).signal, "SIGKILL", String(ended));
         });
       }
 
@@ -190,7 +196,7 @@ Deno.test({
       const pids = hosts.hosts.map((h) => h.pid!);
       await hosts.stop();
       await t.step("after stop, no process, namespace or bridge of the run remains", async () => {
-        for (const pid of pids) assert.ok(!processExists(pid), `pid ${pid} still runs`);
+        for (const pid of pids) assert.ok(!processRuns(pid), `pid ${pid} still runs`);
         // Not by connecting: with its route gone, the address would be sought beyond this machine.
         const { hostname, port } = new URL(hosts!.natsUrl);
         assert.deepEqual(await commandLinesWith(`-a\0${hostname}\0-p\0${port}`), []);
@@ -204,6 +210,7 @@ Deno.test({
     } finally {
       for (const socket of sockets) socket.close();
       await hosts?.stop();
+      if (stale) kill(stale.process);
       if (stale) await ip(["netns", "del", stale.namespace]).catch(() => {});
       if (stale) await ip(["link", "del", stale.bridge]).catch(() => {});
       await db.close();
@@ -231,7 +238,7 @@ Deno.test({
       }
       const pids = hosts.hosts.map((h) => h.pid!);
       await hosts.stop();
-      for (const pid of pids) assert.ok(!processExists(pid), `pid ${pid} still runs`);
+      for (const pid of pids) assert.ok(!processRuns(pid), `pid ${pid} still runs`);
       const { hostname, port } = new URL(hosts.natsUrl);
       assert.deepEqual(await commandLinesWith(`-a\0${hostname}\0-p\0${port}`), []);
     } finally {
@@ -285,11 +292,12 @@ async function startSpeaker(
 }
 
 /**
- * The namespace and bridge a test process that died before its clean-up would leave, named
- * after a pid that has ended; undefined where namespaces cannot be made.
+ * The namespace (with a process still running in it) and bridge a test process that died before
+ * its clean-up would leave, named after a pid that has ended; undefined where namespaces cannot
+ * be made.
  */
 async function staleRunOfDeadProcess(): Promise<
-  { namespace: string; bridge: string } | undefined
+  { namespace: string; bridge: string; process: Deno.ChildProcess } | undefined
 > {
   if (Deno.uid() !== 0 || !(await which("ip"))) return undefined;
   const ended = new Deno.Command("true").spawn();
@@ -303,7 +311,22 @@ async function staleRunOfDeadProcess(): Promise<
     if (inCi) throw error;
     return undefined;
   }
-  return stale;
+  const process = new Deno.Command("ip", {
+    args: ["netns", "exec", stale.namespace, "sleep", "600"],
+    stdin: "null",
+  }).spawn();
+  while (!(await ip(["netns", "pids", stale.namespace])).includes(String(process.pid))) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return { ...stale, process };
+}
+
+function kill(child: Deno.ChildProcess): void {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // Already ended.
+  }
 }
 
 /** The count in the moderators' "Raised hands (n)" heading of a room frame. */
@@ -332,13 +355,4 @@ async function commandLinesWith(text: string): Promise<string[]> {
     if (line.includes(text)) found.push(line);
   }
   return found;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
 }

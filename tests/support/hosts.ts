@@ -250,7 +250,7 @@ async function namespacesUnavailable(): Promise<string | undefined> {
 async function removeStaleRuns(): Promise<void> {
   const stale = (name: string) => {
     const pid = new RegExp(`^${namePrefix}(\\d+)-`).exec(name)?.[1];
-    return pid !== undefined && Number(pid) !== Deno.pid && !processExists(Number(pid));
+    return pid !== undefined && Number(pid) !== Deno.pid && !processRuns(Number(pid));
   };
   const namespaces = (await ip(["netns", "list"])).split("\n").map((l) => l.split(" ")[0]);
   for (const namespace of namespaces.filter(stale)) await removeNamespace(namespace);
@@ -259,7 +259,7 @@ async function removeStaleRuns(): Promise<void> {
   for (const link of links.filter(stale)) await ip(["link", "del", link], { ifPresent: true });
   for await (const claim of readDirIfAny(subnetClaims)) {
     const pid = Number(await Deno.readTextFile(`${subnetClaims}/${claim.name}`).catch(() => ""));
-    if (pid && pid !== Deno.pid && !processExists(pid)) {
+    if (pid && pid !== Deno.pid && !processRuns(pid)) {
       await Deno.remove(`${subnetClaims}/${claim.name}`).catch(() => {});
     }
   }
@@ -302,7 +302,7 @@ async function removeNamespace(namespace: string): Promise<void> {
   }
   // Gone from /proc once reaped: our own children are by their awaited status, others by init.
   const deadline = Date.now() + stopGraceMs;
-  while (running.some(processExists) && Date.now() < deadline) await delay(20);
+  while (running.some(processRuns) && Date.now() < deadline) await delay(20);
   await ip(["netns", "del", namespace], { ifPresent: true });
 }
 
@@ -585,10 +585,17 @@ function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
   }
 }
 
-function processExists(pid: number): boolean {
+/**
+ * Whether `pid` runs: a zombie whose parent died (and that nobody reaps here) does not.
+ *
+ * @example
+ * await host.kill("SIGKILL");
+ * processRuns(pid); // false
+ */
+export function processRuns(pid: number): boolean {
   try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
