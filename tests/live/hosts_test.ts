@@ -188,7 +188,7 @@ Deno.test({
             stale.process.status,
             new Promise((resolve) => setTimeout(resolve, 15_000, "still running")),
           ]);
-          assert.equal((ended as Deno.CommandStatus).signal, "SIGKILL", String(ended));
+          assert.equal((ended as Deno.CommandStatus).signal, "SIGKILL", JSON.stringify(ended));
         });
       }
 
