@@ -194,6 +194,13 @@ Deno.test({
 
       const { bridge, namespaces } = hosts.networkNames;
       const pids = hosts.hosts.map((h) => h.pid!);
+      if (stale) {
+        // What the clean-up must remove is there to begin with: three hosts and nats-server.
+        assert.equal(namespaces.length, 4);
+        const namespacesMade = await ip(["netns", "list"]);
+        for (const namespace of namespaces) assert.ok(namespacesMade.includes(namespace));
+        assert.ok((await ip(["-o", "link", "show"])).includes(bridge!));
+      }
       await hosts.stop();
       await t.step("after stop, no process, namespace or bridge of the run remains", async () => {
         for (const pid of pids) assert.ok(!processRuns(pid), `pid ${pid} still runs`);

@@ -125,7 +125,8 @@ export async function startHosts(options: HostsOptions): Promise<Hosts> {
       ],
       networkNames: {
         bridge: network.bridge?.name,
-        namespaces: [...network.namespaces ?? [], ...network.nats.namespace ?? []],
+        namespaces: [network.nats.namespace, ...network.namespaces ?? []]
+          .filter((name) => name !== undefined),
       },
       stop: () => teardown.run(),
       [Symbol.asyncDispose]: () => teardown.run(),
