@@ -319,12 +319,15 @@ async function startNats(place: NatsPlace, teardown: Teardown): Promise<{ url: s
     stderr: "piped",
   }).spawn();
   const log = keepTail(child.stderr);
+  let exited: Deno.CommandStatus | undefined;
+  child.status.then((status) => exited = status);
   teardown.add("stop nats-server", async () => {
     kill(child, "SIGTERM");
     await child.status;
   });
   const deadline = Date.now() + startTimeoutMs;
   while (true) {
+    if (exited) throw new Error(`nats-server exited (${exited.code}):\n${log()}`);
     try {
       const conn = await Deno.connect({ hostname: address, port });
       const greeting = new Uint8Array(4);
