@@ -172,6 +172,17 @@ Deno.test({
             const page = await expectHttpStatus(fetch(`${host.origin}/signin`), 200);
             await page.body?.cancel();
           }
+          // Ada's socket on A still hears the room, now changed through C.
+          const socket = sockets[0];
+          const heard = socket.frames.length;
+          const grace = new HttpBrowser(c.origin);
+          await expectHttpStatus(
+            grace.post(`/rooms/${world.publicId}/act`, { action: "lower_hand" }, {
+              Cookie: world.graceCookie,
+            }),
+            303,
+          );
+          await socket.waitFor(() => socket.frames.slice(heard).some((f) => handsCount(f) === 0));
           await b.restart();
           assert.notEqual(b.pid, killedPid);
           const page = await expectHttpStatus(fetch(`${b.origin}/signin`), 200);
