@@ -44,7 +44,7 @@ Deno.test({
           await page.body?.cancel();
         }
         if (stale) {
-          // A CI runner may not give namespaces: there the harness fails, it does not fall back.
+          // Where this test could make a namespace, the harness must not have fallen back.
           assert.equal(hosts!.isolation, "namespaces");
           for (const host of hosts!.hosts) assert.match(host.address, /^10\.213\.\d+\.1\d$/);
         } else {
