@@ -76,14 +76,18 @@ export function browserTestsIgnored(): boolean {
   return true;
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** Debian's Chromium, headless; `args` added to its usual flags (e.g. Hosts.chromiumArgs). */
+export async function launchChromium(options: { args?: string[] } = {}): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) {
     throw new Error(
       "Chromium not found: set CHROMIUM_PATH or install Debian's chromium package",
     );
   }
-  return await chromium.launch({ executablePath, args: chromiumArgs });
+  return await chromium.launch({
+    executablePath,
+    args: [...chromiumArgs, ...options.args ?? []],
+  });
 }
 
 export interface RunningPalabre {
