@@ -12,15 +12,10 @@ import { setPicks } from "../../db/topics.ts";
 import { invitedMember } from "../db/support.ts";
 import { packetsPerBatch } from "../../media/stream_format.ts";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
-import { type NatsServer, natsServerFound, startNats } from "../support/nats.ts";
+import { natsServerFound } from "../support/nats.ts";
+import { type Host, type Hosts, startHosts } from "../support/hosts.ts";
 import { type Peer, startPeer } from "./support/peers.ts";
-import {
-  LiveSocket,
-  type PalabreProcess,
-  type RoomWorld,
-  seedRoom,
-  startProcess,
-} from "./support.ts";
+import { LiveSocket, type RoomWorld, seedRoom } from "./support.ts";
 
 const missing = !databaseKinds.includes("postgres")
   ? "TEST_DATABASE_URL"
@@ -34,11 +29,11 @@ if (missing) {
 
 interface Nodes {
   db: TestDatabase;
-  nats: NatsServer;
   world: RoomWorld & { roomPath: string; linusCookie: string; bobCookie: string };
-  nodes: PalabreProcess[];
+  nodes: Host[];
 }
 
+/** Three hosts, each in a network namespace with an address of its own (tests/support/hosts.ts). */
 function nodesTest(
   name: string,
   fn: (nodes: Nodes) => Promise<void>,
@@ -51,8 +46,7 @@ function nodesTest(
     sanitizeResources: false,
     async fn() {
       const db = await freshDatabase("postgres");
-      const nats = await startNats();
-      const nodes: PalabreProcess[] = [];
+      let hosts: Hosts | undefined;
       try {
         const base = await seedRoom(db.sql, "Across nodes");
         const linus = await invitedMember(db.sql, base.ids.ada, "linus");
@@ -69,25 +63,19 @@ function nodesTest(
           linusCookie: await cookie(linus.id),
           bobCookie: await cookie(bob.id),
         };
-        nodes.push(
-          ...await Promise.all(
-            [1, 2, 3].map(() =>
-              startProcess(db.url!, {
-                env: {
-                  NATS_URL: nats.url,
-                  MEDIA_PROCESSES: "1",
-                  // Peers have no live page socket to keep them present: nobody is swept out.
-                  PRESENCE_TIMEOUT_SECONDS: "3600",
-                  ...env,
-                },
-              })
-            ),
-          ),
-        );
-        await fn({ db, nats, world, nodes });
+        hosts = await startHosts({
+          count: 3,
+          databaseUrl: db.url!,
+          env: {
+            MEDIA_PROCESSES: "1",
+            // Peers have no live page socket to keep them present: nobody is swept out.
+            PRESENCE_TIMEOUT_SECONDS: "3600",
+            ...env,
+          },
+        });
+        await fn({ db, world, nodes: [...hosts.hosts] });
       } finally {
-        await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
-        await nats.stop();
+        await hosts?.stop();
         await db.close();
       }
     },
@@ -180,7 +168,7 @@ nodesTest(
   "when the room's home is killed, another node takes the room and every page hears again",
   async ({ db, world, nodes }) => {
     const [a, b, c] = nodes;
-    const all = (first: PalabreProcess) =>
+    const all = (first: Host) =>
       [first, ...nodes.filter((n) => n !== first)].map((n) => n.origin).join(",");
     let ada, grace, linus: Peer | undefined;
     try {
@@ -195,7 +183,7 @@ nodesTest(
       assert.ok(home, "the room has a home");
 
       const killedAt = Date.now();
-      Deno.kill(a.pid, "SIGKILL");
+      Deno.kill(a.pid!, "SIGKILL");
       nodes.splice(nodes.indexOf(a), 1);
       const back: Record<string, number> = {};
       for (const [who, peer] of Object.entries({ grace, linus })) {
@@ -225,7 +213,7 @@ nodesTest(
   "a home that stalls past its lease loses the room to a live node, and lets go of it when it wakes",
   async ({ db, world, nodes }) => {
     const [a, b, c] = nodes;
-    const all = (first: PalabreProcess) =>
+    const all = (first: Host) =>
       [first, ...nodes.filter((n) => n !== first)].map((n) => n.origin).join(",");
     let ada, grace, linus: Peer | undefined;
     try {
@@ -240,7 +228,7 @@ nodesTest(
       // A machine that stops answering keeps its connections open: nothing tells the others
       // but its lease running out.
       const stalledAt = Date.now();
-      Deno.kill(a.pid, "SIGSTOP");
+      Deno.kill(a.pid!, "SIGSTOP");
       let back: number;
       try {
         const { joinedAt } = await grace.waitFor(
@@ -255,7 +243,7 @@ nodesTest(
         );
         back = Number(at) - stalledAt;
       } finally {
-        Deno.kill(a.pid, "SIGCONT");
+        Deno.kill(a.pid!, "SIGCONT");
       }
       const [moved] = await db.sql`select node_id from room_homes where room_id = ${world.roomId}`;
       assert.notEqual(moved.node_id, home.node_id, "the room moved off the stalled node");
@@ -288,9 +276,9 @@ nodesTest(
       await pause(1_000);
 
       const stalledAt = Date.now();
-      Deno.kill(b.pid, "SIGSTOP");
+      Deno.kill(b.pid!, "SIGSTOP");
       await pause(3_000);
-      Deno.kill(b.pid, "SIGCONT");
+      Deno.kill(b.pid!, "SIGCONT");
       await pause(1_000);
       const { firstSequences, arrivals } = await linus.ask({ op: "batches", after: stalledAt }) as {
         firstSequences: number[];
