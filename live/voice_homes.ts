@@ -136,6 +136,7 @@ export class VoiceHomes implements RoomWatcher {
 
   async #answer(request: ToHome): Promise<FromHome> {
     try {
+      if (request.op === "ping") return { ok: true };
       if (request.op === "leave") {
         const home = this.#homes.get(request.room);
         if (home?.key === request.key) {

@@ -24,7 +24,9 @@ export type ToHome =
   }
   /** How a listener hears the room: a WebRTC connection of their own, or the room's stream. */
   | { op: "listen"; room: number; key: string; session: string; member: number }
-  | { op: "leave"; room: number; key: string; session: string };
+  | { op: "leave"; room: number; key: string; session: string }
+  /** Whether the node still answers (an edge checks the homes it follows). */
+  | { op: "ping" };
 
 /** A home's answers. */
 export type FromHome =

@@ -86,6 +86,8 @@ const maxBufferedBytes = 4 * 1024;
 /** What a page may send on its voice socket. */
 export type VoiceMessage = SignalMessage | { type: "listen" };
 
+const pingMessage = encodeMessage({ op: "ping" } satisfies ToHome);
+
 /** What a stream listener's page is told it will receive (media/stream_format.ts). */
 const streamFormatText = JSON.stringify(streamFormat);
 
@@ -402,6 +404,7 @@ export class VoiceRooms implements RoomWatcher {
    * pages here; a room that got a home elsewhere is followed (its speaking rings show here).
    */
   async #checkHomes(): Promise<void> {
+    await this.#pingHomes();
     const roomIds = [...this.#rooms.keys()];
     const homes = await currentHomes(this.#options.sql, roomIds);
     for (const roomId of roomIds) {
@@ -411,6 +414,34 @@ export class VoiceRooms implements RoomWatcher {
       if (room.home && now?.streamKey !== room.home.streamKey) this.#homeLost(roomId, room.home);
       if (now && !room.home) this.#follow(room, now);
     }
+  }
+
+  /**
+   * Asks each other node that homes a room followed here whether it still answers. A process that
+   * died has no subscription left on the bus, so the answer is "no responders" at once: its rooms'
+   * leases are let go and their pages here reconnect, without waiting for the leases to run out.
+   */
+  async #pingHomes(): Promise<void> {
+    const { bus, nodeId, sql } = this.#options;
+    const byNode = new Map<string, { roomId: number; home: RoomHome }[]>();
+    for (const [roomId, room] of this.#rooms) {
+      if (!room.home || room.home.nodeId === nodeId) continue;
+      const rooms = byNode.get(room.home.nodeId) ?? [];
+      rooms.push({ roomId, home: room.home });
+      byNode.set(room.home.nodeId, rooms);
+    }
+    await Promise.all([...byNode].map(async ([homeNode, rooms]) => {
+      try {
+        await bus.request(homeSubject(homeNode), pingMessage, this.#options.leaseMs / 5);
+      } catch (error) {
+        if (!(error instanceof BusError) || error.code !== "no_responders") return;
+        console.warn("A node that homes rooms is gone; their pages here reconnect");
+        for (const { roomId, home } of rooms) {
+          await releaseHome(sql, roomId, home.streamKey);
+          this.#homeLost(roomId, home);
+        }
+      }
+    }));
   }
 
   /** One batch of the room's stream to every page here listening by stream, unless it lags. */
