@@ -78,16 +78,166 @@ export function browserTestsIgnored(): boolean {
 
 /** Debian's Chromium, headless; `args` added to its usual flags (e.g. Hosts.chromiumArgs). */
 export async function launchChromium(options: { args?: string[] } = {}): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: chromiumPath(),
+    args: [...chromiumArgs, ...options.args ?? []],
+  });
+}
+
+function chromiumPath(): string {
   const executablePath = findChromium();
   if (!executablePath) {
     throw new Error(
       "Chromium not found: set CHROMIUM_PATH or install Debian's chromium package",
     );
   }
-  return await chromium.launch({
-    executablePath,
-    args: [...chromiumArgs, ...options.args ?? []],
+  return executablePath;
+}
+
+/**
+ * A wav of `hz` lasting `seconds` (long enough for the whole test), made with sox in `dir`.
+ *
+ * @example
+ * const wav = await toneFile(dir, 440);
+ */
+export async function toneFile(dir: string, hz: number, seconds = 90): Promise<string> {
+  const path = `${dir}/tone${hz}.wav`;
+  const sox = new Deno.Command("sox", {
+    args: [
+      ...["-n", "-r", "48000", "-c", "1", path],
+      ...["synth", String(seconds), "sine", String(hz), "vol", "0.5"],
+    ],
   });
+  const { success, stderr } = await sox.output();
+  if (!success) throw new Error(`sox failed: ${new TextDecoder().decode(stderr)}`);
+  return path;
+}
+
+/**
+ * A Chromium whose microphone plays `wav`: the fake microphone belongs to the browser process,
+ * so each voice needs a browser of its own. With `allowed: false` it has no fake permission
+ * prompt, and headless Chromium answers a page's request for the microphone with a refusal.
+ *
+ * @example
+ * const browser = await launchWithMicrophone(await toneFile(dir, 440), true);
+ */
+export async function launchWithMicrophone(wav: string, allowed: boolean): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      ...chromiumArgs,
+      ...(allowed ? ["--use-fake-ui-for-media-stream"] : []),
+      "--use-fake-device-for-media-stream",
+      `--use-file-for-fake-audio-capture=${wav}`,
+      "--autoplay-policy=no-user-gesture-required",
+    ],
+  });
+}
+
+/**
+ * Runs in the page: the strongest frequency in the room audio it plays, and its level in dB,
+ * from an AnalyserNode on the <audio> element's stream. Polls until `hz` dominates (or, with
+ * `heard: false`, until it does not) or time is up; `heard` says what it found last.
+ */
+const dominantFrequency = `async ({ hz, timeoutMs, heard = true }) => {
+  const player = document.querySelector(".voice-audio");
+  const context = new AudioContext();
+  await context.resume();
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 8192;
+  context.createMediaStreamSource(player.srcObject).connect(analyser);
+  const bins = new Float32Array(analyser.frequencyBinCount);
+  const binHz = context.sampleRate / analyser.fftSize;
+  const deadline = Date.now() + timeoutMs;
+  let best = { hz: 0, db: -Infinity, heard: false };
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    analyser.getFloatFrequencyData(bins);
+    let peak = 1;
+    for (let i = 1; i < bins.length; i++) if (bins[i] > bins[peak]) peak = i;
+    const found = Math.abs(peak * binHz - hz) < 3 * binHz && bins[peak] > -70;
+    best = { hz: peak * binHz, db: bins[peak], heard: found };
+    if (found === heard) break;
+  }
+  await context.close();
+  return best;
+}`;
+
+/** What a page heard last: the loudest frequency, its level, and whether it was the one sought. */
+export type Heard = { hz: number; db: number; heard: boolean };
+
+/**
+ * Waits, in `page`, until `hz` is the loudest in what it plays (or, with `heard: false`, until it
+ * is not), for at most 20 s.
+ *
+ * @example
+ * const found = await listen(page, 440, true);
+ * assert.ok(found.heard, `Grace hears Ada; ${describeHeard(found)}`);
+ */
+export async function listen(page: Page, hz: number, heard: boolean): Promise<Heard> {
+  const options = { hz, timeoutMs: 20_000, heard };
+  return await page.evaluate(`(${dominantFrequency})(${JSON.stringify(options)})`) as Heard;
+}
+
+/**
+ * What a page heard, in words for a failed assertion.
+ *
+ * @example
+ * describeHeard(found); // "loudest was 439.5 Hz at -31.2 dB"
+ */
+export function describeHeard(found: Heard): string {
+  return `loudest was ${found.hz.toFixed(1)} Hz at ${found.db.toFixed(1)} dB`;
+}
+
+/** How long a voice page may take to show what the server did (live frames, WebRTC). */
+export const voiceWaitMs = 30_000;
+
+/**
+ * Opens the room at `origin` and presses "Join audio".
+ *
+ * @example
+ * await joinAudio(page, palabre.origin, world.publicId);
+ */
+export async function joinAudio(page: Page, origin: string, publicId: string): Promise<void> {
+  page.setDefaultTimeout(voiceWaitMs);
+  await page.goto(`${origin}/rooms/${publicId}`);
+  await page.getByRole("button", { name: "Join audio" }).click();
+}
+
+/**
+ * Waits until the voice state line of `page` reads exactly `words`.
+ *
+ * @example
+ * await voiceState(page, "Connected");
+ */
+export async function voiceState(page: Page, words: string): Promise<void> {
+  await page.locator(".voice-status", { hasText: new RegExp(`^${words}$`) }).waitFor();
+}
+
+/**
+ * From now on, `page` keeps every text its voice state line shows, in order, for `voiceStates`.
+ *
+ * @example
+ * await recordVoiceStates(page);
+ */
+export async function recordVoiceStates(page: Page): Promise<void> {
+  await page.evaluate(`(() => {
+    const line = document.querySelector(".voice-status");
+    window.voiceStates = [];
+    new MutationObserver(() => window.voiceStates.push(line.textContent))
+      .observe(line, { childList: true, characterData: true, subtree: true });
+  })()`);
+}
+
+/**
+ * What the page's voice state line said since `recordVoiceStates`, repeats left out.
+ *
+ * @example
+ * assert.deepEqual(await voiceStates(page), ["Reconnecting…", "Connected"]);
+ */
+export async function voiceStates(page: Page): Promise<string[]> {
+  const states = await page.evaluate("window.voiceStates") as string[];
+  return states.filter((state, i) => state !== states[i - 1]);
 }
 
 export interface RunningPalabre {

@@ -9,112 +9,33 @@
  * through a server restart; Grace's microphone blocked by her browser, then allowed.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type { Sql } from "../../db/client.ts";
 import { act } from "../../db/room_actions.ts";
 import { databaseKinds, freshDatabase } from "../support/databases.ts";
 import { type PalabreProcess, type RoomWorld, seedRoom, startProcess } from "../live/support.ts";
 import {
   browserTestsIgnored,
+  describeHeard,
   desktop,
   documentKept,
-  findChromium,
+  joinAudio,
+  launchWithMicrophone,
+  listen,
   markDocument,
   PageWatch,
+  recordVoiceStates,
   screenshot,
+  toneFile,
+  voiceState,
+  voiceStates,
 } from "./support.ts";
 
 const adaHz = 440;
 const graceHz = 660;
-const liveWaitMs = 30_000;
-
-/** A wav of `hz` long enough for the whole test, made with sox. */
-async function toneFile(dir: string, hz: number): Promise<string> {
-  const path = `${dir}/tone${hz}.wav`;
-  const sox = new Deno.Command("sox", {
-    args: ["-n", "-r", "48000", "-c", "1", path, "synth", "90", "sine", String(hz), "vol", "0.5"],
-  });
-  const { success, stderr } = await sox.output();
-  if (!success) throw new Error(`sox failed: ${new TextDecoder().decode(stderr)}`);
-  return path;
-}
-
-/**
- * A Chromium whose microphone plays `wav`. With `allowed: false` it has no fake permission
- * prompt, and headless Chromium answers a page's request for the microphone with a refusal.
- */
-async function launchWithMicrophone(wav: string, allowed: boolean): Promise<Browser> {
-  return await chromium.launch({
-    executablePath: findChromium(),
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      ...(allowed ? ["--use-fake-ui-for-media-stream"] : []),
-      "--use-fake-device-for-media-stream",
-      `--use-file-for-fake-audio-capture=${wav}`,
-      "--autoplay-policy=no-user-gesture-required",
-    ],
-  });
-}
-
-/**
- * Runs in the page: the strongest frequency in the room audio it plays, and its level in dB,
- * from an AnalyserNode on the <audio> element's stream. Polls until `hz` dominates (or, with
- * `heard: false`, until it does not) or time is up; `heard` says what it found last.
- */
-const dominantFrequency = `async ({ hz, timeoutMs, heard = true }) => {
-  const player = document.querySelector(".voice-audio");
-  const context = new AudioContext();
-  await context.resume();
-  const analyser = context.createAnalyser();
-  analyser.fftSize = 8192;
-  context.createMediaStreamSource(player.srcObject).connect(analyser);
-  const bins = new Float32Array(analyser.frequencyBinCount);
-  const binHz = context.sampleRate / analyser.fftSize;
-  const deadline = Date.now() + timeoutMs;
-  let best = { hz: 0, db: -Infinity, heard: false };
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    analyser.getFloatFrequencyData(bins);
-    let peak = 1;
-    for (let i = 1; i < bins.length; i++) if (bins[i] > bins[peak]) peak = i;
-    const found = Math.abs(peak * binHz - hz) < 3 * binHz && bins[peak] > -70;
-    best = { hz: peak * binHz, db: bins[peak], heard: found };
-    if (found === heard) break;
-  }
-  await context.close();
-  return best;
-}`;
 
 /** Runs in the page: true once the room's <audio> element plays at volume 0. */
 const silentPlayer = `document.querySelector(".voice-audio").volume === 0`;
-
-type Heard = { hz: number; db: number; heard: boolean };
-
-/** Waits, in `page`, until `hz` is heard (or, with `heard: false`, gone). */
-async function listen(page: Page, hz: number, heard: boolean): Promise<Heard> {
-  const options = { hz, timeoutMs: 20_000, heard };
-  return await page.evaluate(`(${dominantFrequency})(${JSON.stringify(options)})`) as Heard;
-}
-
-function describe(found: Heard): string {
-  return `loudest was ${found.hz.toFixed(1)} Hz at ${found.db.toFixed(1)} dB`;
-}
-
-async function openRoom(page: Page, origin: string, publicId: string): Promise<void> {
-  page.setDefaultTimeout(liveWaitMs);
-  await page.goto(`${origin}/rooms/${publicId}`);
-  await page.getByRole("button", { name: "Join audio" }).click();
-}
-
-/** The voice state line of `page` once it reads exactly `words`. */
-async function voiceState(page: Page, words: string): Promise<void> {
-  await page.locator(".voice-status", { hasText: new RegExp(`^${words}$`) }).waitFor();
-}
 
 interface VoiceRoom {
   ada: Page;
@@ -156,7 +77,7 @@ async function withVoiceRoom(
       const page = await watch.newPage(browser, name, desktop);
       const [cookieName, value] = cookie.split("=");
       await page.context().addCookies([{ name: cookieName, value, url: palabre!.origin }]);
-      await openRoom(page, palabre!.origin, world.publicId);
+      await joinAudio(page, palabre!.origin, world.publicId);
       return page;
     };
     const ada = await open("ada", adaWav, true, world.adaCookie);
@@ -203,7 +124,7 @@ Deno.test({
         .waitFor();
 
       const heard = await listen(pages.grace, adaHz, true);
-      assert.ok(heard.heard, `Grace should hear ${adaHz} Hz; ${describe(heard)}`);
+      assert.ok(heard.heard, `Grace should hear ${adaHz} Hz; ${describeHeard(heard)}`);
       await screenshot(pages.grace, "voice-listener");
     });
   },
@@ -222,27 +143,36 @@ Deno.test({
       const talk = ada.getByRole("button", { name: "Hold to talk" });
       await talk.waitFor();
       let found = await listen(grace, adaHz, false);
-      assert.ok(!found.heard, `Ada is not holding: Grace should hear nothing; ${describe(found)}`);
+      assert.ok(
+        !found.heard,
+        `Ada is not holding: Grace should hear nothing; ${describeHeard(found)}`,
+      );
 
       const box = (await talk.boundingBox())!;
       await ada.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       await ada.mouse.down();
       assert.equal(await talk.getAttribute("aria-pressed"), "true");
       found = await listen(grace, adaHz, true);
-      assert.ok(found.heard, `Ada holds the button: Grace should hear her; ${describe(found)}`);
+      assert.ok(
+        found.heard,
+        `Ada holds the button: Grace should hear her; ${describeHeard(found)}`,
+      );
       await screenshot(ada, "voice-push-to-talk");
       await ada.mouse.up();
       assert.equal(await talk.getAttribute("aria-pressed"), "false");
       found = await listen(grace, adaHz, false);
-      assert.ok(!found.heard, `Ada let go: Grace should hear nothing; ${describe(found)}`);
+      assert.ok(!found.heard, `Ada let go: Grace should hear nothing; ${describeHeard(found)}`);
 
       await ada.locator("body").focus();
       await ada.keyboard.down("t");
       found = await listen(grace, adaHz, true);
-      assert.ok(found.heard, `Ada holds T: Grace should hear her; ${describe(found)}`);
+      assert.ok(found.heard, `Ada holds T: Grace should hear her; ${describeHeard(found)}`);
       await ada.keyboard.up("t");
       found = await listen(grace, adaHz, false);
-      assert.ok(!found.heard, `Ada let go of T: Grace should hear nothing; ${describe(found)}`);
+      assert.ok(
+        !found.heard,
+        `Ada let go of T: Grace should hear nothing; ${describeHeard(found)}`,
+      );
     });
   },
 });
@@ -280,26 +210,26 @@ Deno.test({
       await grace.getByRole("button", { name: "Unmute" }).click();
       await voiceState(grace, "Connected");
       let found = await listen(ada, graceHz, true);
-      assert.ok(found.heard, `Ada should hear Grace's ${graceHz} Hz; ${describe(found)}`);
+      assert.ok(found.heard, `Ada should hear Grace's ${graceHz} Hz; ${describeHeard(found)}`);
       await screenshot(grace, "voice-promoted");
 
       await act(sql, world.ids.ada, world.roomId, { type: "mute", target: "grace" });
       await voiceState(grace, "Muted by a moderator");
       found = await listen(ada, graceHz, false);
-      assert.ok(!found.heard, `Ada muted Grace: she is not heard; ${describe(found)}`);
+      assert.ok(!found.heard, `Ada muted Grace: she is not heard; ${describeHeard(found)}`);
       await grace.getByRole("button", { name: "Unmute" }).click();
       await voiceState(grace, "Connected");
       found = await listen(ada, graceHz, true);
-      assert.ok(found.heard, `Grace unmuted herself: Ada hears her; ${describe(found)}`);
+      assert.ok(found.heard, `Grace unmuted herself: Ada hears her; ${describeHeard(found)}`);
 
       await act(sql, world.ids.ada, world.roomId, { type: "move_to_audience", target: "grace" });
       found = await listen(ada, graceHz, false);
-      assert.ok(!found.heard, `Grace is in the audience: not heard; ${describe(found)}`);
+      assert.ok(!found.heard, `Grace is in the audience: not heard; ${describeHeard(found)}`);
       await grace.getByText("You are listening.").waitFor();
       await voiceState(grace, "Connected");
       assert.ok(await grace.locator(".voice-talk").isHidden(), "a listener has no talk controls");
       found = await listen(grace, adaHz, true);
-      assert.ok(found.heard, `Grace still hears Ada from the audience; ${describe(found)}`);
+      assert.ok(found.heard, `Grace still hears Ada from the audience; ${describeHeard(found)}`);
       assert.ok(await documentKept(grace), "all of it happened without reloading Grace's page");
     });
   },
@@ -312,38 +242,24 @@ Deno.test({
     await withVoiceRoom(async ({ ada, grace, world, watch, origin }) => {
       const second = await ada.context().newPage();
       watch.watch(second, "ada-second");
-      await openRoom(second, origin, world.publicId);
+      await joinAudio(second, origin, world.publicId);
       await voiceState(second, "Connected");
       await voiceState(ada, "Audio moved to another tab");
       const takeBack = ada.getByRole("button", { name: "Use audio in this tab" });
       await takeBack.waitFor();
       await screenshot(ada, "voice-moved-to-another-tab");
       let found = await listen(grace, adaHz, true);
-      assert.ok(found.heard, `Grace hears Ada from her second tab; ${describe(found)}`);
+      assert.ok(found.heard, `Grace hears Ada from her second tab; ${describeHeard(found)}`);
 
       await takeBack.click();
       await voiceState(ada, "Connected");
       await voiceState(second, "Audio moved to another tab");
       assert.ok(await takeBack.isHidden(), "the tab with the audio offers nothing to take back");
       found = await listen(grace, adaHz, true);
-      assert.ok(found.heard, `Grace hears Ada from her first tab again; ${describe(found)}`);
+      assert.ok(found.heard, `Grace hears Ada from her first tab again; ${describeHeard(found)}`);
     });
   },
 });
-
-/** Runs in the page: from now on, every text the voice state line shows, in order. */
-const recordVoiceStates = `(() => {
-  const line = document.querySelector(".voice-status");
-  window.voiceStates = [];
-  new MutationObserver(() => window.voiceStates.push(line.textContent))
-    .observe(line, { childList: true, characterData: true, subtree: true });
-})()`;
-
-/** What the page's voice state line said since `recordVoiceStates`, repeats left out. */
-async function voiceStates(page: Page): Promise<string[]> {
-  const states = await page.evaluate("window.voiceStates") as string[];
-  return states.filter((state, i) => state !== states[i - 1]);
-}
 
 // Each page's reconnect attempt while the server is down fails, and Chromium and htmx log it.
 const refusedWhileDown = [
@@ -357,15 +273,18 @@ Deno.test({
   async fn() {
     await withVoiceRoom(async ({ ada, grace, watch, restart }) => {
       let found = await listen(grace, adaHz, true);
-      assert.ok(found.heard, `Grace hears Ada before the restart; ${describe(found)}`);
+      assert.ok(found.heard, `Grace hears Ada before the restart; ${describeHeard(found)}`);
       await markDocument(grace);
-      for (const page of [ada, grace]) await page.evaluate(recordVoiceStates);
+      for (const page of [ada, grace]) await recordVoiceStates(page);
       await watch.excusing(refusedWhileDown, async () => {
         await restart(async () => {
           for (const page of [ada, grace]) await voiceState(page, "Reconnecting…");
           await screenshot(grace, "voice-reconnecting");
           found = await listen(grace, adaHz, false);
-          assert.ok(!found.heard, `The server is down: Grace hears nothing; ${describe(found)}`);
+          assert.ok(
+            !found.heard,
+            `The server is down: Grace hears nothing; ${describeHeard(found)}`,
+          );
         });
         // The pages retry with a back-off of at most 5 s.
         for (const page of [ada, grace]) await voiceState(page, "Connected");
@@ -375,7 +294,7 @@ Deno.test({
         assert.deepEqual(await voiceStates(page), ["Reconnecting…", "Connected"]);
       }
       found = await listen(grace, adaHz, true);
-      assert.ok(found.heard, `Grace hears Ada again after the restart; ${describe(found)}`);
+      assert.ok(found.heard, `Grace hears Ada again after the restart; ${describeHeard(found)}`);
       assert.ok(await documentKept(grace), "the same page reconnected, without a reload");
     });
   },
@@ -394,14 +313,14 @@ Deno.test({
       assert.match(await hint.innerText(), /nobody hears you\. Allow the microphone for this site/);
       await screenshot(grace, "voice-microphone-blocked");
       let found = await listen(grace, adaHz, true);
-      assert.ok(found.heard, `Grace still hears Ada; ${describe(found)}`);
+      assert.ok(found.heard, `Grace still hears Ada; ${describeHeard(found)}`);
 
       // Allowed from the address bar: the page picks the microphone up without a reload.
       await grace.context().grantPermissions(["microphone"], { origin });
       await voiceState(grace, "Connected");
       assert.ok(await hint.isHidden(), "the hint goes once the microphone works");
       found = await listen(ada, graceHz, true);
-      assert.ok(found.heard, `Ada hears Grace once allowed; ${describe(found)}`);
+      assert.ok(found.heard, `Ada hears Grace once allowed; ${describeHeard(found)}`);
     }, { graceMicrophone: "blocked" });
   },
 });
@@ -416,7 +335,7 @@ Deno.test({
       assert.equal(await via(pages.grace), "stream");
       assert.equal(await via(pages.ada), "webrtc", "on stage Ada must send: a connection");
       const heard = await listen(pages.grace, adaHz, true);
-      assert.ok(heard.heard, `Grace should hear ${adaHz} Hz by stream; ${describe(heard)}`);
+      assert.ok(heard.heard, `Grace should hear ${adaHz} Hz by stream; ${describeHeard(heard)}`);
       await screenshot(pages.grace, "voice-stream-listener");
 
       await act(pages.sql, pages.world.ids.ada, pages.world.roomId, {
@@ -430,7 +349,10 @@ Deno.test({
       await act(pages.sql, pages.world.ids.grace, pages.world.roomId, { type: "unmute_self" });
       await voiceState(pages.grace, "Connected");
       const graceHeard = await listen(pages.ada, graceHz, true);
-      assert.ok(graceHeard.heard, `Ada should hear Grace's ${graceHz} Hz; ${describe(graceHeard)}`);
+      assert.ok(
+        graceHeard.heard,
+        `Ada should hear Grace's ${graceHz} Hz; ${describeHeard(graceHeard)}`,
+      );
     }, { env: { WEBRTC_LISTENERS_PER_ROOM: "0" } });
   },
 });
