@@ -11,8 +11,8 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { act } from "../../db/room_actions.ts";
-import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
-import { type NatsServer, natsServerFound, startNats } from "../support/nats.ts";
+import { freshDatabase, type TestDatabase } from "../support/databases.ts";
+import { manyNodesMissing, type NatsServer, startNats } from "../support/nats.ts";
 import { type PalabreProcess, type RoomWorld, seedRoom, startProcess } from "../live/support.ts";
 import {
   browserTestsIgnored,
@@ -34,19 +34,7 @@ import {
 const adaHz = 440;
 const graceHz = 660;
 
-const missing = browserTestsIgnored()
-  ? "Chromium"
-  : !databaseKinds.includes("postgres")
-  ? "TEST_DATABASE_URL"
-  : !natsServerFound()
-  ? "nats-server"
-  : null;
-if (missing && missing !== "Chromium") {
-  if (Deno.env.get("CI") === "true") {
-    throw new Error(`Many-node browser tests need ${missing} in CI`);
-  }
-  console.warn(`\n!!! Skipping the many-node browser tests: ${missing} is missing !!!\n`);
-}
+const missing = browserTestsIgnored() ? "Chromium" : manyNodesMissing("many-node browser tests");
 
 interface TwoNodes {
   db: TestDatabase;

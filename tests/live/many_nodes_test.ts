@@ -11,21 +11,13 @@ import { startSession } from "../../db/sessions.ts";
 import { setPicks } from "../../db/topics.ts";
 import { invitedMember } from "../db/support.ts";
 import { packetsPerBatch } from "../../media/stream_format.ts";
-import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
-import { natsServerFound } from "../support/nats.ts";
+import { freshDatabase, type TestDatabase } from "../support/databases.ts";
+import { manyNodesMissing } from "../support/nats.ts";
 import { type Host, type Hosts, startHosts } from "../support/hosts.ts";
 import { type Peer, startPeer } from "./support/peers.ts";
-import { LiveSocket, type RoomWorld, seedRoom } from "./support.ts";
+import { audioOffer, LiveSocket, type RoomWorld, seedRoom } from "./support.ts";
 
-const missing = !databaseKinds.includes("postgres")
-  ? "TEST_DATABASE_URL"
-  : !natsServerFound()
-  ? "nats-server"
-  : null;
-if (missing) {
-  if (Deno.env.get("CI") === "true") throw new Error(`Many-node tests need ${missing} in CI`);
-  console.warn(`\n!!! Skipping the many-node tests: ${missing} is missing !!!\n`);
-}
+const missing = manyNodesMissing("many-node tests");
 
 interface Nodes {
   db: TestDatabase;
@@ -168,8 +160,7 @@ nodesTest(
   "when the room's home is killed, another node takes the room and every page hears again",
   async ({ db, world, nodes }) => {
     const [a, b, c] = nodes;
-    const all = (first: Host) =>
-      [first, ...nodes.filter((n) => n !== first)].map((n) => n.origin).join(",");
+    const all = (first: Host) => originsFrom(first, nodes);
     let ada, grace, linus: Peer | undefined;
     try {
       await act(db.sql, world.ids.ada, world.roomId, { type: "unmute_self" });
@@ -187,17 +178,7 @@ nodesTest(
       nodes.splice(nodes.indexOf(a), 1);
       const back: Record<string, number> = {};
       for (const [who, peer] of Object.entries({ grace, linus })) {
-        const { joinedAt } = await peer.waitFor(
-          { op: "state" },
-          (state) => Number(state.joinedAt) > killedAt,
-          30_000,
-        );
-        const { at } = await peer.waitFor(
-          { op: "heardFrom", hz: 440, after: joinedAt },
-          (answer) => answer.at !== null,
-          30_000,
-        );
-        back[who] = Number(at) - killedAt;
+        back[who] = await heardAgain(peer, 440, killedAt) - killedAt;
       }
       const [moved] = await db.sql`select node_id from room_homes where room_id = ${world.roomId}`;
       assert.notEqual(moved?.node_id, home.node_id, "the room moved to a live node");
@@ -214,8 +195,7 @@ nodesTest(
   "a home that stalls past its lease loses the room to a live node, and lets go of it when it wakes",
   async ({ db, world, nodes }) => {
     const [a, b, c] = nodes;
-    const all = (first: Host) =>
-      [first, ...nodes.filter((n) => n !== first)].map((n) => n.origin).join(",");
+    const all = (first: Host) => originsFrom(first, nodes);
     let ada, grace, linus: Peer | undefined;
     try {
       await act(db.sql, world.ids.ada, world.roomId, { type: "unmute_self" });
@@ -232,17 +212,7 @@ nodesTest(
       Deno.kill(a.pid!, "SIGSTOP");
       let back: number;
       try {
-        const { joinedAt } = await grace.waitFor(
-          { op: "state" },
-          (state) => Number(state.joinedAt) > stalledAt,
-          30_000,
-        );
-        const { at } = await grace.waitFor(
-          { op: "heardFrom", hz: 440, after: joinedAt },
-          (answer) => answer.at !== null,
-          30_000,
-        );
-        back = Number(at) - stalledAt;
+        back = await heardAgain(grace, 440, stalledAt) - stalledAt;
       } finally {
         Deno.kill(a.pid!, "SIGCONT");
       }
@@ -304,6 +274,26 @@ nodesTest(
   { WEBRTC_LISTENERS_PER_ROOM: "0" },
 );
 
+/** Every node's origin, `first` first: a page that fails to reach one goes on to the next. */
+function originsFrom(first: Host, nodes: Host[]): string {
+  return [first, ...nodes.filter((n) => n !== first)].map((n) => n.origin).join(",");
+}
+
+/** When `peer`, having joined again after `since`, first heard `hz` (epoch ms). */
+async function heardAgain(peer: Peer, hz: number, since: number): Promise<number> {
+  const { joinedAt } = await peer.waitFor(
+    { op: "state" },
+    (state) => Number(state.joinedAt) > since,
+    30_000,
+  );
+  const { at } = await peer.waitFor(
+    { op: "heardFrom", hz, after: joinedAt },
+    (answer) => answer.at !== null,
+    30_000,
+  );
+  return Number(at);
+}
+
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -354,27 +344,3 @@ async function idOf(db: TestDatabase, handle: string): Promise<number> {
   const [row] = await db.sql`select id from users where handle = ${handle}`;
   return Number(row.id);
 }
-
-/** An audio offer as a browser makes it; nothing ever connects to it. */
-const audioOffer = [
-  "v=0",
-  "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
-  "s=-",
-  "t=0 0",
-  "a=group:BUNDLE 0",
-  "a=msid-semantic: WMS",
-  "m=audio 9 UDP/TLS/RTP/SAVPF 111",
-  "c=IN IP4 0.0.0.0",
-  "a=rtcp:9 IN IP4 0.0.0.0",
-  "a=ice-ufrag:pLbr",
-  "a=ice-pwd:palabrepalabrepalabrepa",
-  "a=fingerprint:sha-256 " +
-  "3C:4A:AA:C1:0D:3F:1E:56:2A:9B:5E:BE:5E:6B:0F:39:55:93:33:4E:2A:38:98:67:5A:84:C7:47:0C:AA:D9:63",
-  "a=setup:actpass",
-  "a=mid:0",
-  "a=sendrecv",
-  "a=rtcp-mux",
-  "a=rtpmap:111 opus/48000/2",
-  "a=fmtp:111 minptime=10;useinbandfec=1",
-  "",
-].join("\r\n");

@@ -12,6 +12,7 @@ import { decodeBatch } from "../../media/broadcast.ts";
 import { packetsPerBatch } from "../../media/stream_format.ts";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
 import {
+  audioOffer,
   LiveSocket,
   type PalabreProcess,
   type RoomWorld,
@@ -178,33 +179,6 @@ voiceTest(
     }
   },
 );
-
-/**
- * An audio offer as a browser makes it, complete enough for the server to answer; nothing
- * ever connects to it.
- */
-const audioOffer = [
-  "v=0",
-  "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
-  "s=-",
-  "t=0 0",
-  "a=group:BUNDLE 0",
-  "a=msid-semantic: WMS",
-  "m=audio 9 UDP/TLS/RTP/SAVPF 111",
-  "c=IN IP4 0.0.0.0",
-  "a=rtcp:9 IN IP4 0.0.0.0",
-  "a=ice-ufrag:pLbr",
-  "a=ice-pwd:palabrepalabrepalabrepa",
-  "a=fingerprint:sha-256 " +
-  "3C:4A:AA:C1:0D:3F:1E:56:2A:9B:5E:BE:5E:6B:0F:39:55:93:33:4E:2A:38:98:67:5A:84:C7:47:0C:AA:D9:63",
-  "a=setup:actpass",
-  "a=mid:0",
-  "a=sendrecv",
-  "a=rtcp-mux",
-  "a=rtpmap:111 opus/48000/2",
-  "a=fmtp:111 minptime=10;useinbandfec=1",
-  "",
-].join("\r\n");
 
 voiceTest(
   "a member's newer page takes their voice from the older one, which can take it back",

@@ -6,21 +6,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { processTree } from "../../bench/processes.ts";
 import { act } from "../../db/room_actions.ts";
-import { databaseKinds, freshDatabase } from "../support/databases.ts";
-import { natsServerFound, startNats } from "../support/nats.ts";
+import { freshDatabase } from "../support/databases.ts";
+import { manyNodesMissing, startNats } from "../support/nats.ts";
 import { startPeer } from "../live/support/peers.ts";
+import { processRuns } from "../support/hosts.ts";
 import { seedRoom } from "../live/support.ts";
 import { listeningOf, runToExit, startPalabre, temporaryDir } from "./support.ts";
 
-const missing = !databaseKinds.includes("postgres")
-  ? "TEST_DATABASE_URL"
-  : !natsServerFound()
-  ? "nats-server"
-  : null;
-if (missing) {
-  if (Deno.env.get("CI") === "true") throw new Error(`Web-process tests need ${missing} in CI`);
-  console.warn(`\n!!! Skipping the web-process tests: ${missing} is missing !!!\n`);
-}
+const missing = manyNodesMissing("web-process tests");
 
 Deno.test("WEB_PROCESSES above 1 on the embedded database stops the start in one line", async () => {
   await using dir = await temporaryDir();
@@ -102,14 +95,7 @@ Deno.test({
       // Killed without a word, the first process takes the other with it.
       const other = pids.find((pid) => pid !== palabre.pid)!;
       await palabre.kill();
-      await until(async () => {
-        try {
-          Deno.kill(other, "SIGCONT");
-          return false;
-        } catch {
-          return true;
-        }
-      }, "the second web process to end");
+      await until(() => Promise.resolve(!processRuns(other)), "the second web process to end");
     } finally {
       await nats.stop();
       await db.close();

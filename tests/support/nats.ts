@@ -6,6 +6,7 @@
  * startProcess(db.url!, { env: { NATS_URL: nats.url } });
  * await nats.stop();
  */
+import { databaseKinds } from "./databases.ts";
 
 export interface NatsServer {
   url: string;
@@ -21,6 +22,27 @@ export function natsServerFound(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * What tests of several processes lack to run here (a real PostgreSQL, nats-server), or null; said
+ * loudly when missing, and an error with CI=true, where nothing may be skipped.
+ *
+ * @example
+ * const missing = manyNodesMissing("many-node tests");
+ * Deno.test({ name, ignore: missing !== null, fn });
+ */
+export function manyNodesMissing(what: string): string | null {
+  const missing = !databaseKinds.includes("postgres")
+    ? "TEST_DATABASE_URL"
+    : !natsServerFound()
+    ? "nats-server"
+    : null;
+  if (missing) {
+    if (Deno.env.get("CI") === "true") throw new Error(`The ${what} need ${missing} in CI`);
+    console.warn(`\n!!! Skipping the ${what}: ${missing} is missing !!!\n`);
+  }
+  return missing;
 }
 
 function freePort(host: string): number {
