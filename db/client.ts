@@ -11,6 +11,7 @@ import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { dirname, join } from "node:path";
+import net from "node:net";
 import { channel, EventHub } from "./events.ts";
 import { type DataDirLock, lockDataDir, privateDir } from "./data_dir.ts";
 import { reason, StartupError } from "../startup.ts";
@@ -47,18 +48,35 @@ const types = {
   },
 };
 
+/**
+ * postgres.js 3.4.9 can send a transaction's BEGIN without reserving its connection: it reserves
+ * it last in a chain that stops early when that query fills the connection's pipeline
+ * (`max_pipeline`, 100) or when the socket's buffer reports backpressure
+ * (porsager/postgres#1189, open). The BEGIN has gone out, so the connection then serves other
+ * queries inside that transaction, and `begin` throws a TypeError that ended Palabre when a crowd
+ * opened their room at once. A pipeline no query fills, and (for PGlite, served in this very
+ * process, whose socket fills first) a socket whose buffer never reports backpressure, keep
+ * every BEGIN reserved.
+ */
+const unboundedPipeline = 2 ** 31;
+const unboundedSocketBuffer = 2 ** 30;
+
 // postgres.js honours a pool-wide `onnotify` option that its type definitions do not list.
 type NotifyHandler = (channel: string, payload: string) => void;
+// Nor do they list `max_pipeline` and `socket`.
+type Pipelined = { max_pipeline: number; socket?: () => Promise<net.Socket> };
 
 /** Opens the database; the caller owns `close()`. */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const events = new EventHub();
   if (options.url) {
-    const sql = postgres(options.url, {
+    const pgOptions: postgres.Options<typeof types> & Pipelined = {
       max: options.max ?? 10,
+      max_pipeline: unboundedPipeline,
       types,
       onnotice: () => {},
-    });
+    };
+    const sql = postgres(options.url, pgOptions);
     await untilReachable(sql, options.log ?? console.error);
     // A dedicated connection, re-established by postgres.js after a drop.
     await sql.listen(channel, (payload) => events.deliver(payload));
@@ -172,11 +190,13 @@ async function servePglite(
   await server.start();
   await Deno.chmod(path, 0o600);
   // PGlite is one session: a pool of one keeps transactions from interleaving.
-  const socketOptions: postgres.Options<typeof types> & { onnotify: NotifyHandler } = {
+  const socketOptions: postgres.Options<typeof types> & Pipelined & { onnotify: NotifyHandler } = {
     path,
     database: "postgres",
     username: "postgres",
     max: 1,
+    max_pipeline: unboundedPipeline,
+    socket: () => connectWithoutBackpressure(path),
     // The one connection is never recycled: while it is open, the socket turns others away.
     max_lifetime: null,
     types,
@@ -206,6 +226,18 @@ async function servePglite(
       lock?.release();
     },
   };
+}
+
+/** A connection to PGlite's socket whose writes never report backpressure (see above). */
+function connectWithoutBackpressure(path: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    // Node's sockets take stream options too; its types list only the socket's own.
+    const socket = net.connect(
+      { path, writableHighWaterMark: unboundedSocketBuffer } as net.NetConnectOpts,
+    );
+    socket.once("connect", () => resolve(socket));
+    socket.once("error", reject);
+  });
 }
 
 /** A private directory for an in-memory PGlite's socket, gone when the process ends. */
