@@ -36,7 +36,7 @@ import { mixedSettleMs, sampledStreamListeners, streamKeptUp } from "./audio_lis
 import type { SpeakersPlan, SpeakersResult } from "./audio_speakers.ts";
 import { jsonLine, jsonLines } from "../media/json_lines.ts";
 import { packetMs, packetsPerBatch, streamFormat } from "../media/stream_format.ts";
-import { cpuPinning, startServer, temporaryDirectory } from "./processes.ts";
+import { cpuPinning, guardProcess, startServer, temporaryDirectory } from "./processes.ts";
 import { type BenchSection, count, markdownTable, ms, percent, progress } from "./report.ts";
 
 const name = "audio";
@@ -241,6 +241,7 @@ class ClientProcess implements AsyncDisposable {
   #child: Deno.ChildProcess;
   #lines: AsyncGenerator<unknown>;
   #input: WritableStreamDefaultWriter<Uint8Array>;
+  #guarded: Disposable;
 
   constructor(
     readonly file: string,
@@ -258,6 +259,7 @@ class ClientProcess implements AsyncDisposable {
       stdout: "piped",
       stderr: "inherit",
     }).spawn();
+    this.#guarded = guardProcess(this.#child.pid);
     this.#lines = jsonLines(this.#child.stdout);
     this.#input = this.#child.stdin.getWriter();
   }
@@ -289,6 +291,7 @@ class ClientProcess implements AsyncDisposable {
       // It has ended.
     }
     await this.#child.status;
+    this.#guarded[Symbol.dispose]();
   }
 }
 

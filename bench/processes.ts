@@ -61,9 +61,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   };
   const drained = Promise.all([keep(child.stdout), keep(child.stderr)]);
+  const guarded = guardProcess(child.pid);
   let exited = false;
   const status = child.status.then((s) => {
     exited = true;
+    guarded[Symbol.dispose]();
     return s;
   });
 
@@ -91,6 +93,71 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw error;
   }
   return server;
+}
+
+/**
+ * Ends the benchmark's processes when the benchmark itself is killed, even by SIGKILL, where no
+ * handler of ours runs: a shell, started once, notes the process ids it is given on its stdin and
+ * stops those still noted when that stdin closes, as it does when this process ends in any way.
+ */
+const guardScript = `
+trap '' INT
+pids=" "
+while read -r line; do
+  case "$line" in
+    +*) pids="$pids\${line#+} " ;;
+    -*) pids=$(echo "$pids" | sed "s/ \${line#-} / /") ;;
+  esac
+done
+for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  alive=""
+  for pid in $pids; do kill -0 "$pid" 2>/dev/null && alive="$alive $pid"; done
+  [ -z "$alive" ] && exit 0
+  sleep 1
+done
+for pid in $alive; do kill -KILL "$pid" 2>/dev/null; done
+`;
+let guard: WritableStreamDefaultWriter<Uint8Array> | null = null;
+// Notes one after another, so that "-pid" never overtakes its "+pid".
+let guardWriting = Promise.resolve();
+
+function tellGuard(line: string): void {
+  if (!guard) {
+    const child = new Deno.Command("sh", {
+      args: ["-c", guardScript],
+      stdin: "piped",
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn();
+    // It must not keep this process alive: it ends when this process has.
+    child.unref();
+    guard = child.stdin.getWriter();
+  }
+  const writer = guard;
+  const bytes = new TextEncoder().encode(line + "\n");
+  guardWriting = guardWriting.then(() => writer.write(bytes)).catch(() => {
+    // The guard is gone (killed with us by Ctrl-C): `cleanUpEverything` stops what is left.
+  });
+}
+
+/**
+ * Stops process `pid` (with SIGTERM, then SIGKILL after 10 s) if this process ends before the
+ * returned handle is disposed of: for every process a benchmark starts.
+ *
+ * @example
+ * using _guarded = guardProcess(child.pid);
+ */
+export function guardProcess(pid: number): Disposable {
+  tellGuard(`+${pid}`);
+  let released = false;
+  return {
+    [Symbol.dispose]() {
+      if (released) return;
+      released = true;
+      tellGuard(`-${pid}`);
+    },
+  };
 }
 
 /**
