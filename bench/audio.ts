@@ -32,6 +32,7 @@ import type {
   StreamStepRecord,
   Window,
 } from "./audio_listeners.ts";
+import { connectTimeoutMs } from "./audio_voice.ts";
 import { mixedSettleMs, sampledStreamListeners, streamKeptUp } from "./audio_listeners.ts";
 import type { SpeakersPlan, SpeakersResult } from "./audio_speakers.ts";
 import { jsonLine, jsonLines } from "../media/json_lines.ts";
@@ -339,7 +340,7 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
     quiet && s.listeners > 0 ? (s.serverCores - quiet.serverCores) / s.listeners : NaN;
 
   const rows = measured.map((s) => [
-    count(s.listeners),
+    count(s.listeners) + (s.failedConnections > 0 ? ` (${count(s.failedConnections)} failed)` : ""),
     percent(s.delivered),
     percent(s.deliveredWorst),
     percent(s.packetsLost),
@@ -416,7 +417,10 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
     `One live room on Palabre (embedded PGlite), ${speakerCount} speakers on stage and unmuted, ` +
     "listeners added in steps; every participant is a real wrtc peer that joined through the " +
     "room's voice socket with its own session, like a page; listeners join one after the " +
-    "other. Each step: 3 s to settle, then 10 s measured. The speakers run in a process of " +
+    `other. A listener whom the server did not answer within ${connectTimeoutMs / 1000} s ` +
+    "(an overload) ends the ramp: the rest of that step are not tried, and it is measured with " +
+    "those who joined, the others counted as failed. Each step: 3 s to settle, then 10 s " +
+    "measured. The speakers run in a process of " +
     `their own (like browsers, nothing the listeners' process does delays what they send; ` +
     `the listeners' process runs at \`nice ${listenersNiceness}\` so the speakers' gets the ` +
     "clients' core first, as a browser's real-time audio threads would) and " +

@@ -18,7 +18,14 @@ import { jsonLines } from "../media/json_lines.ts";
 import { packetMs, streamFormat } from "../media/stream_format.ts";
 import { PagePlayout } from "./page_playout.ts";
 import { type Click, Ear, wallClockMs } from "./audio_clicks.ts";
-import { hangUp, joinVoice, pause, untilConnected, type VoiceClient } from "./audio_voice.ts";
+import {
+  hangUp,
+  joinListeners,
+  joinVoice,
+  pause,
+  untilConnected,
+  type VoiceClient,
+} from "./audio_voice.ts";
 import { cpuSeconds, residentMiB, treeCpuSeconds, treeResidentMiB } from "./processes.ts";
 
 export interface ListenersPlan {
@@ -389,15 +396,16 @@ async function main(plan: ListenersPlan): Promise<ListenersResult> {
   await pause(2000);
 
   for (const target of plan.steps.filter((n) => n > 0)) {
-    const added: VoiceClient[] = [];
-    // One after the other, like browsers that do not share libwebrtc's threads (media/peer.ts).
-    while (listeners.length < target) {
-      const cookie = plan.listenerCookies[listeners.length];
-      const client = await joinVoice(plan.origin, plan.publicId, cookie, null);
-      listeners.push(client);
-      added.push(client);
-    }
-    const failed = await untilConnected(added);
+    const cookies = plan.listenerCookies.slice(listeners.length, target);
+    const { joined, failed: refused, error } = await joinListeners(
+      plan.origin,
+      plan.publicId,
+      cookies,
+    );
+    listeners.push(...joined);
+    if (error) console.error(`[audio] ${refused} of ${target} listeners did not join: ${error}`);
+    // An overloaded server is this step's result: measured with those who did join.
+    const failed = refused + await untilConnected(joined);
     const step = report(await measureStep(plan, listeners, failed));
     steps.push(step);
     if (step.delivered < plan.deliveredGoal || failed > 0) break;
