@@ -53,19 +53,33 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  // The first lines (what went wrong first) and the last, for error messages.
+  let head = "";
   let tail = "";
+  let cut = false;
   const keep = async (stream: ReadableStream<Uint8Array>) => {
     // Always read: a full pipe would block the server mid-benchmark.
     for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      tail = (tail + text).slice(-outputKeptBytes);
+      if (head.length < outputKeptBytes) head += text;
+      else {
+        cut ||= tail.length + text.length > outputKeptBytes;
+        tail = (tail + text).slice(-outputKeptBytes);
+      }
     }
   };
   const drained = Promise.all([keep(child.stdout), keep(child.stderr)]);
+  const output = () => (head + (cut ? "\n[...]\n" : "") + tail).trim();
   const guarded = guardProcess(child.pid);
   let exited = false;
-  const status = child.status.then((s) => {
+  let stopping = false;
+  const status = child.status.then(async (s) => {
     exited = true;
     guarded[Symbol.dispose]();
+    if (!stopping) {
+      // Died under load: what it said last is the only clue the benchmark's figures will lack.
+      await drained;
+      console.error(`${options.name} exited on its own (${s.signal ?? s.code}):\n${output()}`);
+    }
     return s;
   });
 
@@ -73,9 +87,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     name: options.name,
     port,
     pid: child.pid,
-    output: () => tail.trim(),
+    output,
     async [Symbol.asyncDispose]() {
       live.delete(server);
+      stopping = true;
       if (!exited) {
         child.kill("SIGTERM");
         const killer = setTimeout(() => !exited && child.kill("SIGKILL"), stopTimeoutMs);
