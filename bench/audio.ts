@@ -103,7 +103,8 @@ export async function run(): Promise<BenchSection> {
     speakerCookies: seeded.speakerCookies,
     listenerCookies: seeded.listenerCookies,
   }, pinning?.client);
-  return section(result, pinning !== null);
+  const died = palabre.exited() ? ["Palabre exited during the run (its output is above)"] : [];
+  return section(result, pinning !== null, died);
 }
 
 interface Seeded {
@@ -272,13 +273,12 @@ function streamStepResult(record: StreamStepRecord, sent: Click[]): StreamStepRe
   };
 }
 
-function section(result: AudioResult, pinned: boolean): BenchSection {
+function section(result: AudioResult, pinned: boolean, problems: string[]): BenchSection {
   const measured = result.steps;
   const quiet = measured.find((s) => s.listeners === 0);
   const passing = measured.filter((s) => s.delivered >= deliveredGoal && s.failedConnections === 0);
   const largest = passing.at(-1)?.listeners ?? 0;
   const atGoal = measured.find((s) => s.listeners === goals.listeners);
-  const problems: string[] = [];
   if (!quiet) problems.push("the run without listeners was not measured");
   // The last step may be the overload that ends the ramp: silence there is its result.
   if (passing.some((s) => s.speakerToSpeakerMs.count === 0)) {
@@ -516,7 +516,8 @@ function streamBody(steps: StreamStepResult[], quiet: StepResult | undefined): s
     "listen and were given the room's stream (`WEBRTC_LISTENERS_PER_ROOM=0` here; " +
     `${defaultWebrtcListenersPerRoom} by default), the mix encoded once per room as Opus and ` +
     `sent in batches of ${packetsPerBatch} packets of ${packetMs} ms on each page's voice ` +
-    "socket, joining 50 at a time. So that the clients are not what gives out first, each " +
+    "socket, joining 50 at a time; a step where some were not given the stream within 30 s " +
+    "ends the stream steps (the failed ones in brackets). So that the clients are not what gives out first, each " +
     "listener is a WebSocket spoken by hand over its own TCP connection " +
     "(bench/audio_stream_listeners.ts: frames read in bulk, packets counted from each batch's " +
     `header), in ${streamProcesses} processes on the clients' core: one holds the first ` +

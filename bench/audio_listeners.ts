@@ -409,6 +409,8 @@ async function streamSteps(plan: ListenersPlan): Promise<StreamStepRecord[]> {
             step.serverMiB.toFixed(0)
           } MiB`,
       );
+      // Listeners turned away: the server is overloaded (or gone), larger crowds add nothing.
+      if (failed > 0) break;
     }
   } finally {
     streamCrowdPids = [];

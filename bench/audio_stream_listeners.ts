@@ -53,6 +53,36 @@ export const connectTimeoutMs = 30_000;
 const connectBatch = 50;
 /** What a listener reads at once: many batches when this process fell behind. */
 const readBytes = 16 * 1024;
+/**
+ * Listeners that only count read this often, everything that came meanwhile at once (the
+ * kernel holds it): a read costs this process about as much whatever it holds, and five batches
+ * a read instead of one is what lets a few thousand listeners share the clients' core.
+ */
+const countingReadEveryMs = 200;
+/** Before a count, long enough for every counting listener to have read what it held. */
+const countDrainMs = 60;
+
+/** When counting listeners read next: every `countingReadEveryMs`, or now when asked. */
+class ReadTick {
+  #next = Promise.withResolvers<void>();
+  #timer = setInterval(() => this.now(), countingReadEveryMs);
+
+  next(): Promise<void> {
+    return this.#next.promise;
+  }
+
+  now(): void {
+    this.#next.resolve();
+    this.#next = Promise.withResolvers<void>();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+/** Shared by this process's counting listeners. */
+let readTick: ReadTick | null = null;
 
 /** A page listening by stream over a hand-made WebSocket: counts packets; a sampled one hears. */
 export class StreamListener {
@@ -62,6 +92,7 @@ export class StreamListener {
   #decoder: Decoder | null;
   #playout: PagePlayout | null;
   #streaming = Promise.withResolvers<void>();
+  #listening = false;
 
   private constructor(conn: Deno.TcpConn, sampled: boolean) {
     this.#conn = conn;
@@ -132,6 +163,8 @@ export class StreamListener {
         start = 0;
         buffer = next;
       }
+      // Until the stream comes, and for those who time clicks, as it comes.
+      if (this.#listening && !this.#decoder && readTick) await readTick.next();
       const read = await this.#conn.read(buffer.subarray(end));
       if (read === null) return;
       end += read;
@@ -180,7 +213,10 @@ export class StreamListener {
     } else if (opcode === 1) {
       const frame = JSON.parse(new TextDecoder().decode(payload));
       if (frame.type === "state") this.#send(1, new TextEncoder().encode('{"type":"listen"}'));
-      if (frame.type === "stream") this.#streaming.resolve();
+      if (frame.type === "stream") {
+        this.#listening = true;
+        this.#streaming.resolve();
+      }
       if (frame.type === "webrtc") {
         this.#streaming.reject(new Error("Palabre offered WebRTC, not its stream"));
       }
@@ -286,6 +322,7 @@ async function main(): Promise<void> {
   const plan = (await input.next()).value as StreamListenersPlan;
   const listeners: StreamListener[] = [];
   const lag = new LagWatch();
+  if (!plan.sampled) readTick = new ReadTick();
   const post = async (message: FromStreamListeners) => {
     const line = jsonLine(message);
     let written = 0;
@@ -295,6 +332,9 @@ async function main(): Promise<void> {
     const order = message as ToStreamListeners;
     if (order.op === "connect") await post(await connectUpTo(plan, listeners, order.count));
     if (order.op === "count") {
+      // Every counting listener reads what it holds, a batch at most (40 ms) since the last.
+      readTick?.now();
+      await new Promise((resolve) => setTimeout(resolve, countDrainMs));
       await post({
         op: "counts",
         packets: listeners.map((l) => l.packets),
@@ -305,6 +345,7 @@ async function main(): Promise<void> {
     }
   }
   lag.stop();
+  readTick?.stop();
   for (const listener of listeners) listener.close();
 }
 

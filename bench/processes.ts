@@ -26,8 +26,10 @@ export interface RunningServer extends AsyncDisposable {
   name: string;
   port: number;
   pid: number;
-  /** The last lines the server printed, for error messages. */
+  /** The first and last lines the server printed, for error messages. */
   output(): string;
+  /** Whether it has ended, on its own or stopped. */
+  exited(): boolean;
 }
 
 export interface TemporaryDirectory extends AsyncDisposable {
@@ -88,6 +90,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     pid: child.pid,
     output,
+    exited: () => exited,
     async [Symbol.asyncDispose]() {
       live.delete(server);
       stopping = true;
@@ -102,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   live.add(server);
   try {
-    await untilAnswering(server, () => exited, options.startTimeoutMs ?? 60_000);
+    await untilAnswering(server, options.startTimeoutMs ?? 60_000);
   } catch (error) {
     await server[Symbol.asyncDispose]();
     throw error;
@@ -183,14 +186,10 @@ export async function cleanUpEverything(): Promise<void> {
   for (const resource of [...live].reverse()) await resource[Symbol.asyncDispose]();
 }
 
-async function untilAnswering(
-  server: RunningServer,
-  exited: () => boolean,
-  timeoutMs: number,
-): Promise<void> {
+async function untilAnswering(server: RunningServer, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exited()) {
+    if (server.exited()) {
       throw new Error(`${server.name} exited before it listened:\n${server.output()}`);
     }
     try {

@@ -286,11 +286,16 @@ export class VoiceRooms implements RoomWatcher {
   #stream(roomId: number, batch: Uint8Array<ArrayBuffer>): void {
     const room = this.#rooms.get(roomId);
     if (!room) return;
+    // One ArrayBuffer for every socket: Deno's send checks and converts a view each time, and
+    // takes a buffer as it is (0.8 against 1.6 µs of JavaScript a send, bench/audio.ts).
+    const bytes = batch.byteLength === batch.buffer.byteLength
+      ? batch.buffer
+      : batch.slice().buffer;
     for (const socket of room.sockets) {
       if (!socket.streaming) continue;
       const raw = socket.ws.raw as WebSocket | undefined;
       if ((raw?.bufferedAmount ?? 0) > maxBufferedBytes) continue;
-      sendQuietly(socket.ws, batch);
+      sendQuietly(socket.ws, bytes);
     }
   }
 
