@@ -465,6 +465,7 @@ function streamBody(steps: StreamStepResult[], quiet: StepResult | undefined): s
     Number.isNaN(coresEach(s)) ? "" : `${(coresEach(s) * 100).toFixed(4)}%`,
     count(s.serverMiB),
     Number.isNaN(kibEach(s)) ? "" : kibEach(s).toFixed(0),
+    s.textsPerSecond.toFixed(1),
     s.clientCores.toFixed(2),
     ms(s.clientLagMs),
   ]);
@@ -479,8 +480,12 @@ function streamBody(steps: StreamStepResult[], quiet: StepResult | undefined): s
       }**); the server spent ${(coresEach(atGoal) * 100).toFixed(4)}% of a core and ${
         kibEach(atGoal).toFixed(0)
       } KiB of memory per listener.`
-    : `${count(streamGoals.listeners)} stream listeners were not measured ` +
-      "(`BENCH_AUDIO_MAX_STREAM`).";
+    : maxStream < streamGoals.listeners
+    ? `${count(streamGoals.listeners)} stream listeners were not tried ` +
+      "(`BENCH_AUDIO_MAX_STREAM`)."
+    : `${count(streamGoals.listeners)} stream listeners were not reached: the steps ended at ${
+      count(steps.at(-1)!.listeners + steps.at(-1)!.failedConnections)
+    }, where listeners were turned away (goal **not met**).`;
   return [
     goalLine,
     "",
@@ -504,11 +509,12 @@ function streamBody(steps: StreamStepResult[], quiet: StepResult | undefined): s
         "server per listener",
         "server MiB",
         "server KiB per listener",
+        "text frames/s each",
         "client cores",
         "client late ms",
       ],
       rows,
-      new Array(11).fill("right"),
+      new Array(12).fill("right"),
     ),
     "",
     "The same room and speakers, measured before the WebRTC ramp (whose last step overloads " +
@@ -529,6 +535,8 @@ function streamBody(steps: StreamStepResult[], quiet: StepResult | undefined): s
     "before it plays, and its rules run on the arrival times (bench/page_playout.ts; the " +
     "browser's output device is left out, as for WebRTC). Server per listener is the server's " +
     "CPU (and resident memory) above the run without listeners (above), divided by the " +
-    "listeners; client late is the longest any client process ran behind a 5 ms timer.",
+    "listeners; text frames are what else each listener got (the speaking rings' updates, " +
+    "sent to every page of the room), a second; client late is the longest any client process " +
+    "ran behind a 5 ms timer.",
   ].join("\n");
 }

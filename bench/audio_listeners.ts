@@ -101,6 +101,8 @@ export interface StreamStepRecord {
   clientLagMs: number;
   /** Listeners that asked and were not given the stream within 30 s, for this step. */
   failedConnections: number;
+  /** Text frames (speaking rings) each listener got a second, besides the audio. */
+  textsPerSecond: number;
 }
 
 /** 100 listeners as Palabre serves them by default: the first ones by WebRTC, the rest by stream. */
@@ -327,10 +329,13 @@ class StreamCrowd implements AsyncDisposable {
         : 1 + (i - sampledStreamListeners) % streamCountingProcesses;
       counts[share]++;
     }
-    const replies = await Promise.all(this.#processes.map(async (process, i) => {
+    // One process after the other, so that 50 arrive at a time in all: 200 at once (50 from
+    // each) crashed Palabre on embedded PGlite (postgres.js `begin` on a full pipeline).
+    const replies: (FromStreamListeners & { op: "connected" })[] = [];
+    for (const [i, process] of this.#processes.entries()) {
       await process.send({ op: "connect", count: counts[i] } satisfies ToStreamListeners);
-      return await process.next("connected listeners") as FromStreamListeners & { op: "connected" };
-    }));
+      replies.push(await process.next("connected listeners") as typeof replies[number]);
+    }
     return {
       failed: replies.reduce((sum, r) => sum + r.failed, 0),
       error: replies.find((r) => r.error)?.error ?? null,
@@ -366,6 +371,7 @@ async function measureStreamStep(
     return counts.packets.map((packets, j) => (packets - (before[i].packets[j] ?? 0)) / expected);
   });
   const heard = after.flatMap((counts) => counts.heard).filter((c) => c.at <= window.to);
+  const texts = after.reduce((sum, counts, i) => sum + counts.texts - before[i].texts, 0);
   return {
     listeners: delivered.length,
     window,
@@ -379,6 +385,7 @@ async function measureStreamStep(
     clientMiB: await clientMiB(plan),
     clientLagMs: Math.max(clientLagMs, ...after.map((counts) => counts.lagMs)),
     failedConnections,
+    textsPerSecond: texts / Math.max(1, delivered.length) / ((window.to - window.from) / 1000),
   };
 }
 
@@ -407,7 +414,7 @@ async function streamSteps(plan: ListenersPlan): Promise<StreamStepRecord[]> {
             step.clientCores.toFixed(2)
           } cores (late by up to ${step.clientLagMs.toFixed(0)} ms), server ${
             step.serverMiB.toFixed(0)
-          } MiB`,
+          } MiB, ${step.textsPerSecond.toFixed(1)} text frames a second each`,
       );
       // Listeners turned away: the server is overloaded (or gone), larger crowds add nothing.
       if (failed > 0) break;

@@ -40,6 +40,8 @@ export type FromStreamListeners =
     op: "counts";
     /** Packets each listener got so far, in the order they connected. */
     packets: number[];
+    /** Text frames all of them got so far. */
+    texts: number;
     /** When the counts were read (this machine's wall clock, ms). */
     at: number;
     /** Clicks the sampled listeners played since the last count. */
@@ -87,6 +89,8 @@ let readTick: ReadTick | null = null;
 /** A page listening by stream over a hand-made WebSocket: counts packets; a sampled one hears. */
 export class StreamListener {
   packets = 0;
+  /** Text frames since the stream began (the speaking rings' updates, mostly). */
+  texts = 0;
   readonly ear: Ear | null;
   #conn: Deno.TcpConn;
   #decoder: Decoder | null;
@@ -211,6 +215,7 @@ export class StreamListener {
       this.packets += payload[1];
       if (this.#decoder) this.#hear(payload);
     } else if (opcode === 1) {
+      if (this.#listening) this.texts++;
       const frame = JSON.parse(new TextDecoder().decode(payload));
       if (frame.type === "state") this.#send(1, new TextEncoder().encode('{"type":"listen"}'));
       if (frame.type === "stream") {
@@ -338,6 +343,7 @@ async function main(): Promise<void> {
       await post({
         op: "counts",
         packets: listeners.map((l) => l.packets),
+        texts: listeners.reduce((sum, l) => sum + l.texts, 0),
         heard: listeners.flatMap((l) => l.ear?.take() ?? []),
         at: wallClockMs(),
         lagMs: lag.take(),
