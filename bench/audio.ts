@@ -32,10 +32,16 @@ import type {
   StreamStepRecord,
   Window,
 } from "./audio_listeners.ts";
-import { mixedSettleMs, sampledStreamListeners, streamKeptUp } from "./audio_listeners.ts";
+import { connectTimeoutMs } from "./audio_voice.ts";
+import {
+  mixedSettleMs,
+  sampledStreamListeners,
+  streamKeptUp,
+  streamProcesses,
+} from "./audio_listeners.ts";
 import type { SpeakersPlan, SpeakersResult } from "./audio_speakers.ts";
-import { jsonLine, jsonLines } from "../media/json_lines.ts";
 import { packetMs, packetsPerBatch, streamFormat } from "../media/stream_format.ts";
+import { ClientProcess } from "./client_process.ts";
 import { cpuPinning, startServer, temporaryDirectory } from "./processes.ts";
 import { type BenchSection, count, markdownTable, ms, percent, progress } from "./report.ts";
 
@@ -43,14 +49,16 @@ const name = "audio";
 const maxListeners = Number(Deno.env.get("BENCH_AUDIO_MAX_LISTENERS") ?? 400);
 const steps = [0, 10, 25, 50, 100, 150, 200, 300, 400, 600, 800, 1000]
   .filter((n) => n <= maxListeners);
-const maxStream = Number(Deno.env.get("BENCH_AUDIO_MAX_STREAM") ?? 2000);
-const streamSteps = [100, 250, 500, 1000, 2000, 4000].filter((n) => n <= maxStream);
+const maxStream = Number(Deno.env.get("BENCH_AUDIO_MAX_STREAM") ?? 5000);
+const streamSteps = [100, 1000, 2000, 3000, 5000].filter((n) => n <= maxStream);
 const seatedListeners = Math.max(maxListeners, maxStream);
 const deliveredGoal = 0.995;
 /** Each step settles this long after its listeners joined, then is measured for `windowMs`. */
 const warmupMs = 3_000;
 const windowMs = 10_000;
 const goals = { listeners: 100, speakerToSpeakerP95Ms: 150, mouthToEarP95Ms: 250 };
+/** One room on this machine, every listener by the room's stream (issue 15). */
+const streamGoals = { listeners: 5000, mouthToEarP95Ms: 400 };
 /**
  * The listeners' process yields the clients' core to the speakers' when both want it. Real
  * speakers are browsers on machines of their own, whose audio threads run at real-time
@@ -95,7 +103,8 @@ export async function run(): Promise<BenchSection> {
     speakerCookies: seeded.speakerCookies,
     listenerCookies: seeded.listenerCookies,
   }, pinning?.client);
-  return section(result, pinning !== null);
+  const died = palabre.exited() ? ["Palabre exited during the run (its output is above)"] : [];
+  return section(result, pinning !== null, died);
 }
 
 interface Seeded {
@@ -236,62 +245,6 @@ async function clients(seats: Seats, cpu: string | undefined): Promise<AudioResu
   };
 }
 
-/** One of the clients' processes: its plan as argument, JSON lines both ways. */
-class ClientProcess implements AsyncDisposable {
-  #child: Deno.ChildProcess;
-  #lines: AsyncGenerator<unknown>;
-  #input: WritableStreamDefaultWriter<Uint8Array>;
-
-  constructor(
-    readonly file: string,
-    plan: unknown,
-    { cpu, niceness = 0 }: { cpu?: string; niceness?: number },
-  ) {
-    const script = new URL(`./${file}`, import.meta.url).pathname;
-    const deno = [Deno.execPath(), "run", "--allow-all", script, JSON.stringify(plan)];
-    const niced = niceness ? ["nice", "-n", String(niceness), ...deno] : deno;
-    const [command, ...args] = cpu ? ["taskset", "-c", cpu, ...niced] : niced;
-    this.#child = new Deno.Command(command, {
-      args,
-      cwd: repoRoot,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#lines = jsonLines(this.#child.stdout);
-    this.#input = this.#child.stdin.getWriter();
-  }
-
-  get pid(): number {
-    return this.#child.pid;
-  }
-
-  /** Its next line; `what` names it in the error if the process ends first. */
-  async next(what: string): Promise<unknown> {
-    const { done, value } = await this.#lines.next();
-    if (done) throw new Error(`bench/${this.file} ended without its ${what}`);
-    return value;
-  }
-
-  send(message: unknown): Promise<void> {
-    return this.#input.write(jsonLine(message));
-  }
-
-  endInput(): Promise<void> {
-    return this.#input.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.#input.close().catch(() => {});
-    try {
-      this.#child.kill();
-    } catch {
-      // It has ended.
-    }
-    await this.#child.status;
-  }
-}
-
 function within(clicks: Click[], window: Window): Click[] {
   return clicks.filter((c) => c.at >= window.from && c.at <= window.to);
 }
@@ -320,13 +273,12 @@ function streamStepResult(record: StreamStepRecord, sent: Click[]): StreamStepRe
   };
 }
 
-function section(result: AudioResult, pinned: boolean): BenchSection {
+function section(result: AudioResult, pinned: boolean, problems: string[]): BenchSection {
   const measured = result.steps;
   const quiet = measured.find((s) => s.listeners === 0);
   const passing = measured.filter((s) => s.delivered >= deliveredGoal && s.failedConnections === 0);
   const largest = passing.at(-1)?.listeners ?? 0;
   const atGoal = measured.find((s) => s.listeners === goals.listeners);
-  const problems: string[] = [];
   if (!quiet) problems.push("the run without listeners was not measured");
   // The last step may be the overload that ends the ramp: silence there is its result.
   if (passing.some((s) => s.speakerToSpeakerMs.count === 0)) {
@@ -336,7 +288,7 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
     quiet && s.listeners > 0 ? (s.serverCores - quiet.serverCores) / s.listeners : NaN;
 
   const rows = measured.map((s) => [
-    count(s.listeners),
+    count(s.listeners) + (s.failedConnections > 0 ? ` (${count(s.failedConnections)} failed)` : ""),
     percent(s.delivered),
     percent(s.deliveredWorst),
     percent(s.packetsLost),
@@ -413,7 +365,10 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
     `One live room on Palabre (embedded PGlite), ${speakerCount} speakers on stage and unmuted, ` +
     "listeners added in steps; every participant is a real wrtc peer that joined through the " +
     "room's voice socket with its own session, like a page; listeners join one after the " +
-    "other. Each step: 3 s to settle, then 10 s measured. The speakers run in a process of " +
+    `other. A listener whom the server did not answer within ${connectTimeoutMs / 1000} s ` +
+    "(an overload) ends the ramp: the rest of that step are not tried, and it is measured with " +
+    "those who joined, the others counted as failed. Each step: 3 s to settle, then 10 s " +
+    "measured. The speakers run in a process of " +
     `their own (like browsers, nothing the listeners' process does delays what they send; ` +
     `the listeners' process runs at \`nice ${listenersNiceness}\` so the speakers' gets the ` +
     "clients' core first, as a browser's real-time audio threads would) and " +
@@ -435,7 +390,7 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
     "",
     "### Stream listeners (large audiences)",
     "",
-    streamBody(result.streamSteps, quiet?.serverCores ?? NaN),
+    streamBody(result.streamSteps, quiet),
     "",
     pinned
       ? "Palabre (and its media processes) ran pinned to one core and all the clients to the " +
@@ -447,7 +402,7 @@ function section(result: AudioResult, pinned: boolean): BenchSection {
       ms(atGoal.speakerToSpeakerMs.p95)
     } ms, mouth to ear p95 ${ms(atGoal.mouthToEarMs.p95)} ms; `
     : "";
-  const streamPassing = result.streamSteps.filter((s) => streamKeptUp(s, deliveredGoal));
+  const streamPassing = result.streamSteps.filter(streamPassed);
   return {
     title: "Voice: one room, 10 speakers, rising listeners",
     summary:
@@ -488,24 +443,52 @@ function latencyCells(l: Latencies): string {
   return l.count === 0 ? "none heard" : `${ms(l.p50)} / ${ms(l.p95)} / ${ms(l.max)}`;
 }
 
-function streamBody(steps: StreamStepResult[], quietCores: number): string {
+/** A stream step that got its packets, on time, to every listener who asked. */
+function streamPassed(step: StreamStepResult): boolean {
+  return streamKeptUp(step, deliveredGoal) && step.failedConnections === 0;
+}
+
+function streamBody(steps: StreamStepResult[], quiet: StepResult | undefined): string {
   if (steps.length === 0) return "Not measured.";
-  const passing = steps.filter((s) => streamKeptUp(s, deliveredGoal));
+  const passing = steps.filter(streamPassed);
+  const coresEach = (s: StreamStepResult) =>
+    quiet ? (s.serverCores - quiet.serverCores) / s.listeners : NaN;
+  const kibEach = (s: StreamStepResult) =>
+    quiet ? (s.serverMiB - quiet.serverMiB) * 1024 / s.listeners : NaN;
   const rows = steps.map((s) => [
-    count(s.listeners),
+    count(s.listeners) + (s.failedConnections > 0 ? ` (${count(s.failedConnections)} failed)` : ""),
     percent(s.delivered),
     percent(s.deliveredWorst),
     percent(s.clicksHeard),
     latencyCells(s.mouthToEarMs),
     s.serverCores.toFixed(2),
-    Number.isNaN(quietCores)
-      ? ""
-      : `${((s.serverCores - quietCores) / s.listeners * 100).toFixed(3)}%`,
+    Number.isNaN(coresEach(s)) ? "" : `${(coresEach(s) * 100).toFixed(4)}%`,
+    count(s.serverMiB),
+    Number.isNaN(kibEach(s)) ? "" : kibEach(s).toFixed(0),
+    s.textsPerSecond.toFixed(1),
     s.clientCores.toFixed(2),
     ms(s.clientLagMs),
-    count(s.serverMiB),
   ]);
+  const atGoal = steps.find((s) => s.listeners + s.failedConnections === streamGoals.listeners);
+  const verdict = (met: boolean) => met ? "met" : "not met";
+  const goalLine = atGoal
+    ? `At ${count(streamGoals.listeners)} stream listeners: ${percent(atGoal.delivered)} of ` +
+      `packets (goal at least 99.5%: **${verdict(streamPassed(atGoal))}**), mouth to ear p95 ${
+        ms(atGoal.mouthToEarMs.p95)
+      } ms (goal < ${streamGoals.mouthToEarP95Ms}: **${
+        verdict(atGoal.mouthToEarMs.p95 < streamGoals.mouthToEarP95Ms)
+      }**); the server spent ${(coresEach(atGoal) * 100).toFixed(4)}% of a core and ${
+        kibEach(atGoal).toFixed(0)
+      } KiB of memory per listener.`
+    : maxStream < streamGoals.listeners
+    ? `${count(streamGoals.listeners)} stream listeners were not tried ` +
+      "(`BENCH_AUDIO_MAX_STREAM`)."
+    : `${count(streamGoals.listeners)} stream listeners were not reached: the steps ended at ${
+      count(steps.at(-1)!.listeners + steps.at(-1)!.failedConnections)
+    }, where listeners were turned away (goal **not met**).`;
   return [
+    goalLine,
+    "",
     `Largest stream audience with at least 99.5% of packets delivered: **${
       count(passing.at(-1)?.listeners ?? 0)
     }**` +
@@ -513,7 +496,7 @@ function streamBody(steps: StreamStepResult[], quietCores: number): string {
         steps.at(-1)?.listeners === maxStream
       ? " (the most this run tried; `BENCH_AUDIO_MAX_STREAM` tries more)."
       : ".") +
-    " More than 100.5% counts as a failure too: the listeners' process was working off a backlog.",
+    " More than 100.5% counts as a failure too: a listeners' process was working off a backlog.",
     "",
     markdownTable(
       [
@@ -524,12 +507,14 @@ function streamBody(steps: StreamStepResult[], quietCores: number): string {
         "mouth to ear p50/p95/max ms",
         "server cores",
         "server per listener",
+        "server MiB",
+        "server KiB per listener",
+        "text frames/s each",
         "client cores",
         "client late ms",
-        "server MiB",
       ],
       rows,
-      new Array(10).fill("right"),
+      new Array(12).fill("right"),
     ),
     "",
     "The same room and speakers, measured before the WebRTC ramp (whose last step overloads " +
@@ -537,11 +522,21 @@ function streamBody(steps: StreamStepResult[], quietCores: number): string {
     "listen and were given the room's stream (`WEBRTC_LISTENERS_PER_ROOM=0` here; " +
     `${defaultWebrtcListenersPerRoom} by default), the mix encoded once per room as Opus and ` +
     `sent in batches of ${packetsPerBatch} packets of ${packetMs} ms on each page's voice ` +
-    `socket. Every listener counts packets against ${1000 / packetMs} a second; the first ` +
-    `${sampledStreamListeners} decode them (libopus) and time each click when their page would ` +
+    "socket, joining 50 at a time; a step where some were not given the stream within 30 s " +
+    "ends the stream steps (the failed ones in brackets). So that the clients are not what gives out first, each " +
+    "listener is a WebSocket spoken by hand over its own TCP connection " +
+    "(bench/audio_stream_listeners.ts: frames read in bulk, packets counted from each batch's " +
+    `header), in ${streamProcesses} processes on the clients' core: one holds the first ` +
+    `${sampledStreamListeners}, the others share the rest. Every listener counts packets ` +
+    `against ${1000 / packetMs} a second, each process over the time between its own two ` +
+    `readings; the first ${sampledStreamListeners} decode them (libopus) and time each click ` +
+    "when their page would " +
     `play it: a page's jitter buffer (static/voice_worklet.js) holds ${streamFormat.startMs} ms ` +
     "before it plays, and its rules run on the arrival times (bench/page_playout.ts; the " +
     "browser's output device is left out, as for WebRTC). Server per listener is the server's " +
-    "CPU above the run without listeners (above), divided by the listeners.",
+    "CPU (and resident memory) above the run without listeners (above), divided by the " +
+    "listeners; text frames are what else each listener got (the speaking rings' updates, " +
+    "sent to every page of the room), a second; client late is the longest any client process " +
+    "ran behind a 5 ms timer.",
   ].join("\n");
 }

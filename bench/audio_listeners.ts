@@ -4,21 +4,31 @@
  * the room's voice socket as a page would. Every listener notes the clicks it hears
  * (bench/audio_clicks.ts) and counts frames; the bench matches those clicks with the ones the
  * speakers' process sent. Runs the plan given as its argument once the speakers' process id
- * comes on stdin, prints progress on stderr and the results as JSON on stdout.
+ * comes on stdin after the plan, prints progress on stderr and the results as JSON on stdout.
  *
  * @example
- * deno run -A bench/audio_listeners.ts '{"origin":"http://127.0.0.1:8123", ...}'
+ * echo '{"origin":"http://127.0.0.1:8123", ...}' | deno run -A bench/audio_listeners.ts
  */
 import { defaultWebrtcListenersPerRoom } from "../config.ts";
-import { sampleRateHz } from "../media/pcm.ts";
 import type { PeerConnection } from "../media/wrtc.ts";
-import { Decoder } from "@evan/opus";
-import { decodeBatch } from "../media/broadcast.ts";
 import { jsonLines } from "../media/json_lines.ts";
-import { packetMs, streamFormat } from "../media/stream_format.ts";
-import { PagePlayout } from "./page_playout.ts";
-import { type Click, Ear, wallClockMs } from "./audio_clicks.ts";
-import { hangUp, joinVoice, pause, untilConnected, type VoiceClient } from "./audio_voice.ts";
+import { packetMs } from "../media/stream_format.ts";
+import { type Click, wallClockMs } from "./audio_clicks.ts";
+import {
+  type FromStreamListeners,
+  StreamListener,
+  type StreamListenersPlan,
+  type ToStreamListeners,
+} from "./audio_stream_listeners.ts";
+import { ClientProcess } from "./client_process.ts";
+import {
+  hangUp,
+  joinListeners,
+  joinVoice,
+  pause,
+  untilConnected,
+  type VoiceClient,
+} from "./audio_voice.ts";
 import { cpuSeconds, residentMiB, treeCpuSeconds, treeResidentMiB } from "./processes.ts";
 
 export interface ListenersPlan {
@@ -89,6 +99,10 @@ export interface StreamStepRecord {
   clientMiB: number;
   /** As in `StepRecord`. */
   clientLagMs: number;
+  /** Listeners that asked and were not given the stream within 30 s, for this step. */
+  failedConnections: number;
+  /** Text frames (speaking rings) each listener got a second, besides the audio. */
+  textsPerSecond: number;
 }
 
 /** 100 listeners as Palabre serves them by default: the first ones by WebRTC, the rest by stream. */
@@ -110,7 +124,10 @@ export interface ListenersResult {
 /** Palabre's default `WEBRTC_LISTENERS_PER_ROOM`, and the room size the goals name. */
 const mixedWebrtc = defaultWebrtcListenersPerRoom;
 const mixedTotal = 100;
-const streamConnectBatch = 50;
+/** Processes that only count stream packets, besides the one whose listeners decode. */
+const streamCountingProcesses = 3;
+/** Processes of stream listeners in all. */
+export const streamProcesses = 1 + streamCountingProcesses;
 /** After the first measure of the default mix, before the second (see `mixedStep`). */
 export const mixedSettleMs = 10_000;
 /** Stream listeners that decode what they get, to time the clicks; the rest only count. */
@@ -161,15 +178,24 @@ function since(before: Received, after: Received): Received {
   };
 }
 
-/** CPU seconds so far of both client processes. */
+/** The stream listeners' processes while they run (`StreamCrowd`), whose CPU counts too. */
+let streamCrowdPids: number[] = [];
+
+function clientPids(plan: ListenersPlan): number[] {
+  return [Deno.pid, plan.speakersPid, ...streamCrowdPids];
+}
+
+/** CPU seconds so far of every client process. */
 async function clientCpuSeconds(plan: ListenersPlan): Promise<number> {
-  const own = await cpuSeconds(String(Deno.pid));
-  const speakers = await cpuSeconds(String(plan.speakersPid));
-  return (own ?? 0) + (speakers ?? 0);
+  let total = 0;
+  for (const pid of clientPids(plan)) total += (await cpuSeconds(String(pid))) ?? 0;
+  return total;
 }
 
 async function clientMiB(plan: ListenersPlan): Promise<number> {
-  return ((await residentMiB(Deno.pid)) ?? 0) + ((await residentMiB(plan.speakersPid)) ?? 0);
+  let total = 0;
+  for (const pid of clientPids(plan)) total += (await residentMiB(pid)) ?? 0;
+  return total;
 }
 
 /**
@@ -264,78 +290,102 @@ async function measureStep(
   };
 }
 
-/** A page listening by the room's stream: counts packets; a sampled one decodes and hears. */
-interface StreamListener {
-  socket: WebSocket;
-  packets: number;
-  ear: Ear | null;
-}
+/** The room's stream listeners, shared among a few processes (bench/audio_stream_listeners.ts). */
+class StreamCrowd implements AsyncDisposable {
+  /** The first holds the sampled listeners, who decode; the others only count. */
+  #processes: ClientProcess[];
+  /** Each process's listeners, in the order of `plan.listenerCookies`. */
+  #shares: string[][];
 
-async function connectStream(
-  plan: ListenersPlan,
-  cookie: string,
-  sampled: boolean,
-): Promise<StreamListener> {
-  const url = `${plan.origin.replace(/^http/, "ws")}/rooms/${plan.publicId}/voice`;
-  const socket = new WebSocket(url, { headers: { Origin: plan.origin, Cookie: cookie } });
-  socket.binaryType = "arraybuffer";
-  const listener: StreamListener = { socket, packets: 0, ear: sampled ? new Ear(null) : null };
-  const decoder = sampled ? new Decoder({ channels: 1, sample_rate: sampleRateHz }) : null;
-  const playout = sampled ? new PagePlayout(streamFormat) : null;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("No stream frame")), 30_000);
-    socket.onmessage = (event) => {
-      if (event.data instanceof ArrayBuffer) {
-        const { packets } = decodeBatch(new Uint8Array(event.data));
-        listener.packets += packets.length;
-        if (!decoder) return;
-        const arrivedAt = wallClockMs();
-        for (const packet of packets) {
-          const bytes = decoder.decode(packet);
-          const pcm = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
-          const mono = Float32Array.from(pcm, (x) => x / 32768);
-          for (const { pcm, playsAt } of playout!.push(mono, arrivedAt)) {
-            listener.ear!.hear(pcm, playsAt);
-          }
-        }
-        return;
-      }
-      const frame = JSON.parse(String(event.data));
-      if (frame.type === "state") socket.send(JSON.stringify({ type: "listen" }));
-      if (frame.type === "webrtc") reject(new Error("Palabre offered WebRTC, not its stream"));
-      if (frame.type === "stream") {
-        clearTimeout(timer);
-        resolve();
-      }
+  constructor(plan: ListenersPlan) {
+    const cookies = plan.listenerCookies.slice(0, Math.max(0, ...plan.streamSteps));
+    this.#shares = [cookies.slice(0, sampledStreamListeners)];
+    for (let i = 0; i < streamCountingProcesses; i++) {
+      this.#shares.push(
+        cookies.slice(sampledStreamListeners).filter((_, j) => j % streamCountingProcesses === i),
+      );
+    }
+    this.#processes = this.#shares.map((share, i) => {
+      const listenersPlan: StreamListenersPlan = {
+        origin: plan.origin,
+        publicId: plan.publicId,
+        cookies: share,
+        sampled: i === 0,
+      };
+      return new ClientProcess("audio_stream_listeners.ts", listenersPlan);
+    });
+  }
+
+  get pids(): number[] {
+    return this.#processes.map((p) => p.pid);
+  }
+
+  /** Connects listeners until `total` in all; resolves with those that failed, and why. */
+  async connect(total: number): Promise<{ failed: number; error: string | null }> {
+    const counts = this.#shares.map(() => 0);
+    for (let i = 0; i < total; i++) {
+      const share = i < sampledStreamListeners
+        ? 0
+        : 1 + (i - sampledStreamListeners) % streamCountingProcesses;
+      counts[share]++;
+    }
+    // One process after the other, so that 50 arrive at a time in all: 200 at once (50 from
+    // each) crashed Palabre on embedded PGlite (postgres.js `begin` on a full pipeline).
+    const replies: (FromStreamListeners & { op: "connected" })[] = [];
+    for (const [i, process] of this.#processes.entries()) {
+      await process.send({ op: "connect", count: counts[i] } satisfies ToStreamListeners);
+      replies.push(await process.next("connected listeners") as typeof replies[number]);
+    }
+    return {
+      failed: replies.reduce((sum, r) => sum + r.failed, 0),
+      error: replies.find((r) => r.error)?.error ?? null,
     };
-  });
-  return listener;
+  }
+
+  /** Every listener's packets so far, with when each process read them. */
+  async count(): Promise<(FromStreamListeners & { op: "counts" })[]> {
+    return await Promise.all(this.#processes.map(async (process) => {
+      await process.send({ op: "count" } satisfies ToStreamListeners);
+      return await process.next("counts") as FromStreamListeners & { op: "counts" };
+    }));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const process of this.#processes) await process.endInput().catch(() => {});
+    await Promise.all(this.#processes.map((p) => p[Symbol.asyncDispose]()));
+  }
 }
 
 async function measureStreamStep(
   plan: ListenersPlan,
-  listeners: StreamListener[],
+  crowd: StreamCrowd,
+  failedConnections: number,
 ): Promise<StreamStepRecord> {
   await pause(plan.warmupMs);
-  const sampled = listeners.filter((l) => l.ear);
-  for (const listener of sampled) listener.ear!.take();
-  const packetsBefore = listeners.map((l) => l.packets);
+  const before = await crowd.count();
   const { window, serverCores, clientCores, clientLagMs } = await measureWindow(plan);
-  const expected = (window.to - window.from) / packetMs;
-  const delivered = listeners.map((l, i) => (l.packets - packetsBefore[i]) / expected);
-  const heard = sampled.flatMap((l) => l.ear!.take()).filter((c) => c.at <= window.to);
+  const after = await crowd.count();
+  // Each process's packets against the time between its own two readings.
+  const delivered = after.flatMap((counts, i) => {
+    const expected = (counts.at - before[i].at) / packetMs;
+    return counts.packets.map((packets, j) => (packets - (before[i].packets[j] ?? 0)) / expected);
+  });
+  const heard = after.flatMap((counts) => counts.heard).filter((c) => c.at <= window.to);
+  const texts = after.reduce((sum, counts, i) => sum + counts.texts - before[i].texts, 0);
   return {
-    listeners: listeners.length,
+    listeners: delivered.length,
     window,
     delivered: delivered.reduce((a, b) => a + b, 0) / Math.max(1, delivered.length),
     deliveredWorst: Math.min(...delivered),
     heard,
-    sampled: sampled.length,
+    sampled: after[0]?.packets.length ?? 0,
     serverCores,
     clientCores,
     serverMiB: (await treeResidentMiB(plan.serverPid)) ?? 0,
     clientMiB: await clientMiB(plan),
-    clientLagMs,
+    clientLagMs: Math.max(clientLagMs, ...after.map((counts) => counts.lagMs)),
+    failedConnections,
+    textsPerSecond: texts / Math.max(1, delivered.length) / ((window.to - window.from) / 1000),
   };
 }
 
@@ -348,30 +398,30 @@ export function streamKeptUp(step: { delivered: number }, goal: number): boolean
 }
 
 async function streamSteps(plan: ListenersPlan): Promise<StreamStepRecord[]> {
-  const listeners: StreamListener[] = [];
+  await using crowd = new StreamCrowd(plan);
+  streamCrowdPids = crowd.pids;
   const results: StreamStepRecord[] = [];
-  for (const target of plan.streamSteps) {
-    while (listeners.length < target) {
-      const from = listeners.length;
-      const batch = plan.listenerCookies.slice(from, Math.min(target, from + streamConnectBatch));
-      listeners.push(
-        ...await Promise.all(
-          batch.map((cookie, i) => connectStream(plan, cookie, from + i < sampledStreamListeners)),
-        ),
+  try {
+    for (const target of plan.streamSteps) {
+      const { failed, error } = await crowd.connect(target);
+      if (error) console.error(`[audio] ${failed} stream listeners did not connect: ${error}`);
+      const step = await measureStreamStep(plan, crowd, failed);
+      results.push(step);
+      console.error(
+        `[audio] ${step.listeners} stream listeners: ${(step.delivered * 100).toFixed(2)}% ` +
+          `packets (worst ${(step.deliveredWorst * 100).toFixed(2)}%), ${step.heard.length} ` +
+          `clicks heard, server ${step.serverCores.toFixed(2)} cores, clients ${
+            step.clientCores.toFixed(2)
+          } cores (late by up to ${step.clientLagMs.toFixed(0)} ms), server ${
+            step.serverMiB.toFixed(0)
+          } MiB, ${step.textsPerSecond.toFixed(1)} text frames a second each`,
       );
+      // Listeners turned away: the server is overloaded (or gone), larger crowds add nothing.
+      if (failed > 0) break;
     }
-    const step = await measureStreamStep(plan, listeners);
-    results.push(step);
-    console.error(
-      `[audio] ${step.listeners} stream listeners: ${(step.delivered * 100).toFixed(2)}% ` +
-        `packets (worst ${(step.deliveredWorst * 100).toFixed(2)}%), ${step.heard.length} ` +
-        `clicks heard, server ${step.serverCores.toFixed(2)} cores, clients ${
-          step.clientCores.toFixed(2)
-        } cores, server ${step.serverMiB.toFixed(0)} MiB`,
-    );
-    if (!streamKeptUp(step, plan.deliveredGoal)) break;
+  } finally {
+    streamCrowdPids = [];
   }
-  for (const listener of listeners) listener.socket.close();
   return results;
 }
 
@@ -389,15 +439,16 @@ async function main(plan: ListenersPlan): Promise<ListenersResult> {
   await pause(2000);
 
   for (const target of plan.steps.filter((n) => n > 0)) {
-    const added: VoiceClient[] = [];
-    // One after the other, like browsers that do not share libwebrtc's threads (media/peer.ts).
-    while (listeners.length < target) {
-      const cookie = plan.listenerCookies[listeners.length];
-      const client = await joinVoice(plan.origin, plan.publicId, cookie, null);
-      listeners.push(client);
-      added.push(client);
-    }
-    const failed = await untilConnected(added);
+    const cookies = plan.listenerCookies.slice(listeners.length, target);
+    const { joined, failed: refused, error } = await joinListeners(
+      plan.origin,
+      plan.publicId,
+      cookies,
+    );
+    listeners.push(...joined);
+    if (error) console.error(`[audio] ${refused} of ${target} listeners did not join: ${error}`);
+    // An overloaded server is this step's result: measured with those who did join.
+    const failed = refused + await untilConnected(joined);
     const step = report(await measureStep(plan, listeners, failed));
     steps.push(step);
     if (step.delivered < plan.deliveredGoal || failed > 0) break;
@@ -435,14 +486,16 @@ async function mixedStep(
   if (await untilConnected(listeners) > 0) return null;
   const streamListeners = await Promise.all(
     plan.listenerCookies.slice(mixedWebrtc, mixedTotal).map((cookie, i) =>
-      connectStream(plan, cookie, i < sampledStreamListeners)
+      StreamListener.connect(plan.origin, plan.publicId, cookie, {
+        sampled: i < sampledStreamListeners,
+      })
     ),
   );
   const justJoined = await measureStep(plan, listeners, 0, streamListeners);
   // A burst of joins delays some frames, and jitter buffers keep the extra depth for ~20 s.
   await pause(mixedSettleMs);
   const settled = await measureStep(plan, listeners, 0, streamListeners);
-  for (const listener of streamListeners) listener.socket.close();
+  for (const listener of streamListeners) listener.close();
   console.error(
     `[audio] ${mixedWebrtc} WebRTC + ${streamListeners.length} stream listeners measured`,
   );
@@ -457,9 +510,10 @@ async function mixedStep(
 if (import.meta.main) {
   // Started before the speakers, so that loading this process disturbs nobody's audio: says
   // ready, then waits for the speakers' process id, which starts the plan.
-  const plan: Omit<ListenersPlan, "speakersPid"> = JSON.parse(Deno.args[0]);
+  const input = jsonLines(Deno.stdin.readable);
+  const plan = (await input.next()).value as Omit<ListenersPlan, "speakersPid">;
   console.log(JSON.stringify({ ready: true }));
-  const { value: go } = await jsonLines(Deno.stdin.readable).next();
+  const { value: go } = await input.next();
   const result = await main({ ...plan, speakersPid: (go as { speakersPid: number }).speakersPid });
   console.log(JSON.stringify(result));
   // wrtc crashes a process that ends by running out of work (media/wrtc.ts).

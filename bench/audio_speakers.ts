@@ -6,9 +6,11 @@
  * settled; when its standard input closes, prints every click sent and heard as JSON and ends.
  *
  * @example
- * deno run -A bench/audio_speakers.ts '{"origin":"http://127.0.0.1:8123","publicId":"rQbZDUnRRoyXr-_PJrOrUA",...}'
+ * echo '{"origin":"http://127.0.0.1:8123","publicId":"rQbZDUnRRoyXr-_PJrOrUA",...}' |
+ *   deno run -A bench/audio_speakers.ts
  */
 import { FrameClock } from "../media/clock.ts";
+import { jsonLines } from "../media/json_lines.ts";
 import { sampleRateHz } from "../media/pcm.ts";
 import { createAudioSource } from "../media/wrtc.ts";
 import { type Click, ClickTrack } from "./audio_clicks.ts";
@@ -29,7 +31,10 @@ export interface SpeakersResult {
   heard: Click[];
 }
 
-async function main(plan: SpeakersPlan): Promise<SpeakersResult> {
+async function main(
+  plan: SpeakersPlan,
+  input: AsyncGenerator<unknown>,
+): Promise<SpeakersResult> {
   const sources = plan.speakerCookies.map(() => createAudioSource());
   const track = new ClickTrack();
   const clock = new FrameClock(() => {
@@ -52,7 +57,7 @@ async function main(plan: SpeakersPlan): Promise<SpeakersResult> {
   console.log(JSON.stringify({ ready: true }));
 
   // Until the bench closes our standard input.
-  for await (const _ of Deno.stdin.readable);
+  for await (const _ of input);
   clock.stop();
   const heard = speakers.flatMap((s) => s.ear.take());
   hangUp(speakers);
@@ -60,7 +65,9 @@ async function main(plan: SpeakersPlan): Promise<SpeakersResult> {
 }
 
 if (import.meta.main) {
-  const result = await main(JSON.parse(Deno.args[0]));
+  const input = jsonLines(Deno.stdin.readable);
+  const { value: plan } = await input.next();
+  const result = await main(plan as SpeakersPlan, input);
   console.log(JSON.stringify(result));
   // wrtc crashes a process that ends by running out of work (media/wrtc.ts).
   Deno.exit(0);

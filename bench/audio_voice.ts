@@ -26,16 +26,38 @@ export interface VoiceClient {
 
 export const connectTimeoutMs = 30_000;
 
-/** `speaker`: the index and source of a speaker on stage; null for a listener. */
+/**
+ * `speaker`: the index and source of a speaker on stage; null for a listener. Throws when the
+ * server does not say where they are or does not answer their offer within `timeoutMs`, having
+ * closed what it opened.
+ */
 export async function joinVoice(
   origin: string,
   /** The room's public id, as its URLs carry it. */
   publicId: string,
   cookie: string,
   speaker: { index: number; source: AudioSource } | null,
+  { timeoutMs = connectTimeoutMs }: { timeoutMs?: number } = {},
 ): Promise<VoiceClient> {
   const url = `${origin.replace(/^http/, "ws")}/rooms/${publicId}/voice`;
   const socket = new WebSocket(url, { headers: { Origin: origin, Cookie: cookie } });
+  // What to close if the server never gets as far as answering.
+  const opened: { pc: PeerConnection | null } = { pc: null };
+  try {
+    return await negotiate(socket, opened, speaker, timeoutMs);
+  } catch (error) {
+    opened.pc?.close();
+    socket.close();
+    throw error;
+  }
+}
+
+async function negotiate(
+  socket: WebSocket,
+  opened: { pc: PeerConnection | null },
+  speaker: { index: number; source: AudioSource } | null,
+  timeoutMs: number,
+): Promise<VoiceClient> {
   const frames: Record<string, unknown>[] = [];
   let onFrame = () => {};
   socket.onmessage = (event) => {
@@ -46,7 +68,7 @@ export async function joinVoice(
   };
   const frameOf = (type: string) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`No ${type} frame`)), connectTimeoutMs);
+      const timer = setTimeout(() => reject(new Error(`No ${type} frame`)), timeoutMs);
       onFrame = () => {
         const found = frames.find((f) => f.type === type);
         if (found) {
@@ -65,6 +87,7 @@ export async function joinVoice(
   }
 
   const pc = createPeerConnection({ iceServers: [] });
+  opened.pc = pc;
   const audio = pc.addTransceiver("audio", { direction: "sendrecv" });
   if (speaker) await audio.sender.replaceTrack(speaker.source.createTrack());
   const gathered = new Promise<void>((resolve) => {
@@ -86,6 +109,39 @@ export async function joinVoice(
   const sink = createAudioSink(audio.receiver.track);
   sink.ondata = (data) => ear.hear(toMono48k(data));
   return { pc, socket, sink, ear };
+}
+
+/** Listeners that joined, and how many of those asked for did not (with the first error). */
+export interface Joined {
+  joined: VoiceClient[];
+  failed: number;
+  error: string | null;
+}
+
+/**
+ * Joins a listener for each of `cookies`, one after the other like browsers that do not share
+ * libwebrtc's threads (media/peer.ts). A server too busy to answer one within `timeoutMs` is
+ * overloaded: the rest are not tried, and count as failed with it.
+ *
+ * @example
+ * const { joined, failed } = await joinListeners(origin, publicId, cookies.slice(50, 100));
+ */
+export async function joinListeners(
+  origin: string,
+  publicId: string,
+  cookies: string[],
+  { timeoutMs = connectTimeoutMs }: { timeoutMs?: number } = {},
+): Promise<Joined> {
+  const joined: VoiceClient[] = [];
+  for (const cookie of cookies) {
+    try {
+      joined.push(await joinVoice(origin, publicId, cookie, null, { timeoutMs }));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { joined, failed: cookies.length - joined.length, error: message };
+    }
+  }
+  return { joined, failed: 0, error: null };
 }
 
 /** Resolves with the number of `clients` not connected when `connectTimeoutMs` ran out. */

@@ -11,7 +11,7 @@
  * const result = await loadTest({ port: 8000, path: "/", connections: 64, ...timing });
  * result.requestsPerSecond; // 41234.5
  */
-import { cpuSeconds, machineBusySeconds } from "./processes.ts";
+import { cpuSeconds, guardProcess, machineBusySeconds } from "./processes.ts";
 
 export interface LoadOptions {
   port: number;
@@ -70,6 +70,7 @@ export async function loadTest(options: LoadOptions): Promise<LoadResult> {
   const argv = [...deno, script, JSON.stringify(options)];
   const [command, ...args] = options.cpu ? ["taskset", "-c", options.cpu, ...argv] : argv;
   const child = new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).spawn();
+  using _guarded = guardProcess(child.pid);
   const killer = setTimeout(
     () => child.kill("SIGKILL"),
     options.warmupMs + options.durationMs + options.requestTimeoutMs + 30_000,

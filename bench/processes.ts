@@ -26,8 +26,10 @@ export interface RunningServer extends AsyncDisposable {
   name: string;
   port: number;
   pid: number;
-  /** The last lines the server printed, for error messages. */
+  /** The first and last lines the server printed, for error messages. */
   output(): string;
+  /** Whether it has ended, on its own or stopped. */
+  exited(): boolean;
 }
 
 export interface TemporaryDirectory extends AsyncDisposable {
@@ -53,17 +55,33 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  // The first lines (what went wrong first) and the last, for error messages.
+  let head = "";
   let tail = "";
+  let cut = false;
   const keep = async (stream: ReadableStream<Uint8Array>) => {
     // Always read: a full pipe would block the server mid-benchmark.
     for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      tail = (tail + text).slice(-outputKeptBytes);
+      if (head.length < outputKeptBytes) head += text;
+      else {
+        cut ||= tail.length + text.length > outputKeptBytes;
+        tail = (tail + text).slice(-outputKeptBytes);
+      }
     }
   };
   const drained = Promise.all([keep(child.stdout), keep(child.stderr)]);
+  const output = () => (head + (cut ? "\n[...]\n" : "") + tail).trim();
+  const guarded = guardProcess(child.pid);
   let exited = false;
-  const status = child.status.then((s) => {
+  let stopping = false;
+  const status = child.status.then(async (s) => {
     exited = true;
+    guarded[Symbol.dispose]();
+    if (!stopping) {
+      // Died under load: what it said last is the only clue the benchmark's figures will lack.
+      await drained;
+      console.error(`${options.name} exited on its own (${s.signal ?? s.code}):\n${output()}`);
+    }
     return s;
   });
 
@@ -71,9 +89,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     name: options.name,
     port,
     pid: child.pid,
-    output: () => tail.trim(),
+    output,
+    exited: () => exited,
     async [Symbol.asyncDispose]() {
       live.delete(server);
+      stopping = true;
       if (!exited) {
         child.kill("SIGTERM");
         const killer = setTimeout(() => !exited && child.kill("SIGKILL"), stopTimeoutMs);
@@ -85,12 +105,77 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   live.add(server);
   try {
-    await untilAnswering(server, () => exited, options.startTimeoutMs ?? 60_000);
+    await untilAnswering(server, options.startTimeoutMs ?? 60_000);
   } catch (error) {
     await server[Symbol.asyncDispose]();
     throw error;
   }
   return server;
+}
+
+/**
+ * Ends the benchmark's processes when the benchmark itself is killed, even by SIGKILL, where no
+ * handler of ours runs: a shell, started once, notes the process ids it is given on its stdin and
+ * stops those still noted when that stdin closes, as it does when this process ends in any way.
+ */
+const guardScript = `
+trap '' INT
+pids=" "
+while read -r line; do
+  case "$line" in
+    +*) pids="$pids\${line#+} " ;;
+    -*) pids=$(echo "$pids" | sed "s/ \${line#-} / /") ;;
+  esac
+done
+for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  alive=""
+  for pid in $pids; do kill -0 "$pid" 2>/dev/null && alive="$alive $pid"; done
+  [ -z "$alive" ] && exit 0
+  sleep 1
+done
+for pid in $alive; do kill -KILL "$pid" 2>/dev/null; done
+`;
+let guard: WritableStreamDefaultWriter<Uint8Array> | null = null;
+// Notes one after another, so that "-pid" never overtakes its "+pid".
+let guardWriting = Promise.resolve();
+
+function tellGuard(line: string): void {
+  if (!guard) {
+    const child = new Deno.Command("sh", {
+      args: ["-c", guardScript],
+      stdin: "piped",
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn();
+    // It must not keep this process alive: it ends when this process has.
+    child.unref();
+    guard = child.stdin.getWriter();
+  }
+  const writer = guard;
+  const bytes = new TextEncoder().encode(line + "\n");
+  guardWriting = guardWriting.then(() => writer.write(bytes)).catch(() => {
+    // The guard is gone (killed with us by Ctrl-C): `cleanUpEverything` stops what is left.
+  });
+}
+
+/**
+ * Stops process `pid` (with SIGTERM, then SIGKILL after 10 s) if this process ends before the
+ * returned handle is disposed of: for every process a benchmark starts.
+ *
+ * @example
+ * using _guarded = guardProcess(child.pid);
+ */
+export function guardProcess(pid: number): Disposable {
+  tellGuard(`+${pid}`);
+  let released = false;
+  return {
+    [Symbol.dispose]() {
+      if (released) return;
+      released = true;
+      tellGuard(`-${pid}`);
+    },
+  };
 }
 
 /**
@@ -101,14 +186,10 @@ export async function cleanUpEverything(): Promise<void> {
   for (const resource of [...live].reverse()) await resource[Symbol.asyncDispose]();
 }
 
-async function untilAnswering(
-  server: RunningServer,
-  exited: () => boolean,
-  timeoutMs: number,
-): Promise<void> {
+async function untilAnswering(server: RunningServer, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exited()) {
+    if (server.exited()) {
       throw new Error(`${server.name} exited before it listened:\n${server.output()}`);
     }
     try {

@@ -24,6 +24,28 @@ export interface Benchmark {
   run(): Promise<BenchSection>;
 }
 
+/**
+ * Runs one benchmark; one that fails gives a section that says so, with the error as its
+ * problem, so that the run goes on to the next and still reports what the others measured.
+ *
+ * @example
+ * sections.push(await runBenchmark("audio", audio));
+ */
+export async function runBenchmark(name: string, benchmark: Benchmark): Promise<BenchSection> {
+  try {
+    return await benchmark.run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`[${name}] failed: ${message}`);
+    return {
+      title: `${name} (failed)`,
+      summary: `failed: ${message}`,
+      body: `This benchmark failed before it had its figures: ${message}`,
+      problems: [`failed: ${message}`],
+    };
+  }
+}
+
 export type Alignment = "left" | "right";
 
 /** A markdown table padded the way `deno fmt` pads it, so the file passes `fmt --check`. */

@@ -108,3 +108,46 @@ Deno.test("a media process starts from what is installed and asks the npm regist
     await Deno.remove(denoDir, { recursive: true });
   }
 });
+
+/** Whether `pid` still runs: a zombie (ended, not yet reaped by whoever adopted it) does not. */
+async function running(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+Deno.test("media processes end when the process that started them is killed with SIGKILL", async () => {
+  const script = new URL("./support/media_parent.ts", import.meta.url).pathname;
+  const parent = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", script, "2"],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = parent.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  const { pids } = JSON.parse(text) as { pids: number[] };
+  assert.equal(pids.length, 2);
+  for (const pid of pids) assert.ok(await running(pid), `media process ${pid} did not start`);
+
+  // SIGKILL runs no handler, no `finally`, no unload: only the kernel closes the parent's pipes.
+  parent.kill("SIGKILL");
+  await parent.status;
+  await reader.cancel();
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && (await Promise.all(pids.map(running))).some(Boolean)) {
+    await pause(50);
+  }
+  const orphans = [];
+  for (const pid of pids) if (await running(pid)) orphans.push(pid);
+  for (const pid of orphans) Deno.kill(pid, "SIGKILL");
+  assert.deepEqual(orphans, [], "media processes outlived their parent");
+});
