@@ -1,6 +1,6 @@
 /**
- * A room page: its header, and the live part (stage, hands, audience, controls) that the page's
- * socket replaces whenever the room changes. Rendered per viewer: a moderator sees controls a
+ * A room page: its header, and the live part (own controls, stage, hands, audience, room controls)
+ * whose parts, each an element with a stable id, the page's socket replaces when they change. Rendered per viewer: a moderator sees controls a
  * listener does not; the server refuses them anyway.
  *
  * @example

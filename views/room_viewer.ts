@@ -1,7 +1,7 @@
 /**
  * The per-viewer render key of `RoomLive` (views/room.tsx): viewers with the same key see the same
- * HTML, so the page hub (live/page_hub.ts) renders once per key and sends that one fragment to all
- * of them. It must name every fact about the viewer that the view varies on, or one member's
+ * HTML, so the page hub (live/page_hub.ts) renders once per key and sends the same parts to all of
+ * them. It must name every fact about the viewer that the view varies on, or one member's
  * fragment (a moderator's menus, an invitation) reaches another; tests/views/room_viewer_test.tsx
  * holds the two together. Kept beside the view, so a change to what a viewer sees changes this too.
  *
