@@ -16,7 +16,7 @@ import type { Sql } from "../db/client.ts";
 import { Refusal } from "../db/errors.ts";
 import { type Seat, touchPresence } from "../db/presence.ts";
 import { act, parseRoomAction } from "../db/room_actions.ts";
-import type { RoomSnapshot } from "../db/rooms.ts";
+import type { Participant, RoomSnapshot } from "../db/rooms.ts";
 import type { HallwayRanker } from "../recommend/hallway.ts";
 import {
   type Frame,
@@ -27,7 +27,7 @@ import {
   roomChangeFrame,
   roomFrame,
 } from "./frames.tsx";
-import { viewerKey } from "../views/room_viewer.ts";
+import { viewerKeyOf } from "../views/room_viewer.ts";
 import type { RoomFeed, RoomRead, RoomWatcher } from "./room_feed.ts";
 import { closeQuietly, sendQuietly } from "./sockets.ts";
 
@@ -56,6 +56,8 @@ export class PageHub implements RoomWatcher {
   // One read of a room is rendered once per kind of viewer, for the pages it reaches and those
   // that open on it; pages of one kind then hold the same parts, and comparing them is cheap.
   #renders = new WeakMap<RoomSnapshot, Map<string, RenderedRoom>>();
+  // Each read's participants by member: a room of thousands is not searched once per page.
+  #people = new WeakMap<RoomSnapshot, Map<number, Participant>>();
   // The whole room as a frame, once per rendering, for the pages that connect.
   #wholeFrames = new WeakMap<RenderedRoom, string>();
 
@@ -194,7 +196,7 @@ export class PageHub implements RoomWatcher {
    * more to watch: a normal close tells htmx not to reconnect; "Rejoin" reloads the page.
    */
   #letGoIfAbsent(page: LivePage, snapshot: RoomSnapshot): void {
-    if (snapshot.participants.some((p) => p.userId === page.memberId)) return;
+    if (this.#peopleOf(snapshot).has(page.memberId)) return;
     this.#pages.delete(page);
     closeQuietly(page.ws, 1000, "Not in this room");
   }
@@ -206,13 +208,23 @@ export class PageHub implements RoomWatcher {
       byViewer = new Map();
       this.#renders.set(snapshot, byViewer);
     }
-    const key = `${page.words.language}:${viewerKey(snapshot, page.memberId)}`;
+    const me = this.#peopleOf(snapshot).get(page.memberId);
+    const key = `${page.words.language}:${viewerKeyOf(me)}`;
     let rendered = byViewer.get(key);
     if (!rendered) {
       rendered = renderRoom(snapshot, page);
       byViewer.set(key, rendered);
     }
     return rendered;
+  }
+
+  #peopleOf(snapshot: RoomSnapshot): Map<number, Participant> {
+    let people = this.#people.get(snapshot);
+    if (!people) {
+      people = new Map(snapshot.participants.map((p) => [p.userId, p]));
+      this.#people.set(snapshot, people);
+    }
+    return people;
   }
 
   async #sendHallway(page: LivePage): Promise<void> {
