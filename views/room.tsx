@@ -232,7 +232,7 @@ function Stage(
 function Audience(
   props: { people: Participant[]; roomId: string; moderatorView: boolean; me: Participant },
 ) {
-  const { people, ...shown } = props;
+  const { people, ...tiles } = props;
   const followed = people.filter((p) => p.followedByStage);
   const others = people.filter((p) => !p.followedByStage);
   const { t } = useWords();
@@ -241,11 +241,11 @@ function Audience(
       <h2 id="followed-title">
         {t("room.audience.followed")} <span class="count">({followed.length})</span>
       </h2>
-      <AudienceList people={followed} {...shown} />
+      <AudienceList people={followed} {...tiles} />
       <h2 id="others-title">
         {t("room.audience.others")} <span class="count">({others.length})</span>
       </h2>
-      <AudienceList people={others} {...shown} />
+      <AudienceList people={others} {...tiles} />
     </section>
   );
 }
