@@ -1,8 +1,9 @@
 /**
  * The page hub of one process: the pages that have a live socket open here, what each shows, and
  * keeping them true. It watches the room feed: a fresh read of a room is rendered once per kind of
- * viewer and pushed to every page showing it; a hallway change re-sends each hallway page its
- * lists. A page's messages are room actions, taken through `act`.
+ * viewer, and each page showing it is sent only the parts of the room that changed for it (the
+ * whole room when it just connected); a hallway change re-sends each hallway page its lists. A
+ * page's messages are room actions, taken through `act`.
  *
  * @example
  * const pages = new PageHub({ sql, feed, ranker });
@@ -15,10 +16,18 @@ import type { Sql } from "../db/client.ts";
 import { Refusal } from "../db/errors.ts";
 import { type Seat, touchPresence } from "../db/presence.ts";
 import { act, parseRoomAction } from "../db/room_actions.ts";
-import type { RoomSnapshot } from "../db/rooms.ts";
+import type { Participant, RoomSnapshot } from "../db/rooms.ts";
 import type { HallwayRanker } from "../recommend/hallway.ts";
-import { type Frame, hallwayFrame, noticeFrame, roomFrame } from "./frames.tsx";
-import { viewerKey } from "../views/room_viewer.ts";
+import {
+  type Frame,
+  hallwayFrame,
+  noticeFrame,
+  type RenderedRoom,
+  renderRoom,
+  roomChangeFrame,
+  roomFrame,
+} from "./frames.tsx";
+import { viewerKeyOf } from "../views/room_viewer.ts";
 import type { RoomFeed, RoomRead, RoomWatcher } from "./room_feed.ts";
 import { closeQuietly, sendQuietly } from "./sockets.ts";
 
@@ -31,6 +40,8 @@ export interface LivePage {
   roomId: number | null;
   /** The newest room read this page was sent: an older read finishing later is not sent. */
   seenRead?: number;
+  /** The room's parts as last sent to this page: a change sends only the parts that differ. */
+  shown?: RenderedRoom;
 }
 
 const maxMessageBytes = 4096;
@@ -42,6 +53,13 @@ export class PageHub implements RoomWatcher {
   #pages = new Set<LivePage>();
   // Pages opening together (a whole audience after a restart) share one read of their room.
   #openingReads = new Map<number, Promise<RoomRead>>();
+  // One read of a room is rendered once per kind of viewer, for the pages it reaches and those
+  // that open on it; pages of one kind then hold the same parts, and comparing them is cheap.
+  #renders = new WeakMap<RoomSnapshot, Map<string, RenderedRoom>>();
+  // Each read's participants by member: a room of thousands is not searched once per page.
+  #people = new WeakMap<RoomSnapshot, Map<number, Participant>>();
+  // The whole room as a frame, once per rendering, for the pages that connect.
+  #wholeFrames = new WeakMap<RenderedRoom, string>();
 
   constructor(deps: { sql: Sql; feed: RoomFeed; ranker: HallwayRanker }) {
     this.#sql = deps.sql;
@@ -75,7 +93,15 @@ export class PageHub implements RoomWatcher {
     }
     const { number, snapshot } = await read;
     if (!snapshot || !this.#isNewer(page, number)) return;
-    this.#send(page, roomFrame(snapshot, page));
+    // A page that (re)connects has nothing of the room yet, or something stale: all of it.
+    const rendered = this.#rendered(snapshot, page);
+    let frame = this.#wholeFrames.get(rendered);
+    if (frame === undefined) {
+      frame = JSON.stringify(roomFrame(rendered));
+      this.#wholeFrames.set(rendered, frame);
+    }
+    this.#sendRaw(page, frame);
+    page.shown = rendered;
     this.#letGoIfAbsent(page, snapshot);
   }
 
@@ -124,21 +150,29 @@ export class PageHub implements RoomWatcher {
     return false;
   }
 
-  /** A fresh read of a room: its new state to every page showing it. */
+  /** A fresh read of a room: to every page showing it, the parts of the room that changed. */
   roomRead(roomId: number, snapshot: RoomSnapshot | null, number: number): void {
     if (!snapshot) return;
     const pages = [...this.#pages].filter((p) => p.roomId === roomId);
-    // Viewers who would see the same thing share one rendering: a thousand listeners, one render.
-    const rendered = new Map<string, string>();
+    // Pages that showed the same parts and now see the same ones get the same frame: a thousand
+    // listeners, one render, one comparison, one frame.
+    const frames = new Map<RenderedRoom, Map<RenderedRoom | undefined, string | null>>();
     for (const page of pages) {
       if (!this.#isNewer(page, number)) continue;
-      const key = `${page.words.language}:${viewerKey(snapshot, page.memberId)}`;
-      let frame = rendered.get(key);
-      if (frame === undefined) {
-        frame = JSON.stringify(roomFrame(snapshot, page));
-        rendered.set(key, frame);
+      const rendered = this.#rendered(snapshot, page);
+      let fromShown = frames.get(rendered);
+      if (!fromShown) {
+        fromShown = new Map();
+        frames.set(rendered, fromShown);
       }
-      this.#sendRaw(page, frame);
+      let frame = fromShown.get(page.shown);
+      if (frame === undefined) {
+        const change = roomChangeFrame(page.shown, rendered);
+        frame = change && JSON.stringify(change);
+        fromShown.set(page.shown, frame);
+      }
+      if (frame !== null) this.#sendRaw(page, frame);
+      page.shown = rendered;
       this.#letGoIfAbsent(page, snapshot);
     }
   }
@@ -162,9 +196,35 @@ export class PageHub implements RoomWatcher {
    * more to watch: a normal close tells htmx not to reconnect; "Rejoin" reloads the page.
    */
   #letGoIfAbsent(page: LivePage, snapshot: RoomSnapshot): void {
-    if (snapshot.participants.some((p) => p.userId === page.memberId)) return;
+    if (this.#peopleOf(snapshot).has(page.memberId)) return;
     this.#pages.delete(page);
     closeQuietly(page.ws, 1000, "Not in this room");
+  }
+
+  /** The room as `page`'s kind of viewer sees it in this read, rendered once for all of them. */
+  #rendered(snapshot: RoomSnapshot, page: LivePage): RenderedRoom {
+    let byViewer = this.#renders.get(snapshot);
+    if (!byViewer) {
+      byViewer = new Map();
+      this.#renders.set(snapshot, byViewer);
+    }
+    const me = this.#peopleOf(snapshot).get(page.memberId);
+    const key = `${page.words.language}:${viewerKeyOf(me)}`;
+    let rendered = byViewer.get(key);
+    if (!rendered) {
+      rendered = renderRoom(snapshot, page);
+      byViewer.set(key, rendered);
+    }
+    return rendered;
+  }
+
+  #peopleOf(snapshot: RoomSnapshot): Map<number, Participant> {
+    let people = this.#people.get(snapshot);
+    if (!people) {
+      people = new Map(snapshot.participants.map((p) => [p.userId, p]));
+      this.#people.set(snapshot, people);
+    }
+    return people;
   }
 
   async #sendHallway(page: LivePage): Promise<void> {

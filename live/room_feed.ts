@@ -2,7 +2,8 @@
  * The room feed of one process: change notices from every process (database notifications)
  * turned into fresh room snapshots, handed to whoever keeps up with rooms here (the page hub,
  * voice). Changes arriving within a few milliseconds are read once, and only rooms someone here
- * watches are read; hallway changes are passed on at most every `hallwayEveryMs`.
+ * watches are read; hallway changes are passed on at most every `hallwayEveryMs` (250 ms), and
+ * a room change never waits for that.
  *
  * @example
  * const feed = new RoomFeed({ sql, events: db.events });
@@ -33,7 +34,7 @@ export interface RoomWatcher {
 // Changes arriving within this window are rendered once.
 const coalesceMs = 15;
 // The hallway of every member is re-read per member: at most this often.
-const hallwayEveryMs = 250;
+const defaultHallwayEveryMs = 250;
 
 export class RoomFeed {
   #sql: Sql;
@@ -42,14 +43,18 @@ export class RoomFeed {
   #dirtyRooms = new Set<number>();
   #hallwayDirty = false;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  // Its own timer: a room change must not wait for the hallway's turn.
+  #hallwayTimer: ReturnType<typeof setTimeout> | undefined;
+  #hallwayEveryMs: number;
   #lastHallwayAt = 0;
   #unsubscribe: (() => void) | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #reads = 0;
 
-  constructor(deps: { sql: Sql; events?: EventHub }) {
+  constructor(deps: { sql: Sql; events?: EventHub; hallwayEveryMs?: number }) {
     this.#sql = deps.sql;
     this.#events = deps.events;
+    this.#hallwayEveryMs = deps.hallwayEveryMs ?? defaultHallwayEveryMs;
   }
 
   /** Listens for changes; without it the feed only reads what it is asked. */
@@ -61,6 +66,7 @@ export class RoomFeed {
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     clearTimeout(this.#flushTimer);
+    clearTimeout(this.#hallwayTimer);
     await this.#flushing;
   }
 
@@ -108,16 +114,25 @@ export class RoomFeed {
     this.#dirtyRooms.clear();
     for (const roomId of rooms) await this.#readChanged(roomId);
     if (this.#hallwayDirty) {
-      const wait = this.#lastHallwayAt + hallwayEveryMs - Date.now();
+      const wait = this.#lastHallwayAt + this.#hallwayEveryMs - Date.now();
       if (wait > 0) {
         // Come back when the hallway may be re-read; room changes meanwhile still go at once.
-        this.#flushIn(wait);
+        this.#hallwayIn(wait);
         return;
       }
       this.#hallwayDirty = false;
       this.#lastHallwayAt = Date.now();
       for (const watcher of this.#watchers) await watcher.hallwayChanged?.();
     }
+  }
+
+  /** Flushes again once the hallway may be re-read, unless that is already arranged. */
+  #hallwayIn(delayMs: number): void {
+    if (this.#hallwayTimer !== undefined) return;
+    this.#hallwayTimer = setTimeout(() => {
+      this.#hallwayTimer = undefined;
+      this.#flushIn(0);
+    }, delayMs);
   }
 
   async #readChanged(roomId: number): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * A room page: its header, and the live part (stage, hands, audience, controls) that the page's
- * socket replaces whenever the room changes. Rendered per viewer: a moderator sees controls a
+ * A room page: its header, and the live part (own controls, stage, hands, audience, room controls)
+ * whose parts, each an element with a stable id, the page's socket replaces when they change. Rendered per viewer: a moderator sees controls a
  * listener does not; the server refuses them anyway.
  *
  * @example
@@ -124,67 +124,129 @@ function VoicePanel(props: { roomId: string; iceServers: unknown[] }) {
   );
 }
 
-/** The part of the room page that live updates replace. */
+/** The part of the room page that live updates replace: its parts, in order. */
 export function RoomLive(props: { data: RoomSnapshot; viewerId: number }) {
+  return <>{roomLiveParts(props).map((part) => part.view)}</>;
+}
+
+/** One part of the room's live part: an element whose `id` a live update swaps on its own. */
+export interface RoomLivePart {
+  id: string;
+  view: Child;
+}
+
+/**
+ * The room's live part as `viewerId` sees it, cut into parts with stable ids (their own
+ * controls, the stage, the hands, the audience, the room's controls), so that a change sends
+ * only the parts it changed. A room that ended, or a viewer no longer in it, is one part.
+ *
+ * @example
+ * roomLiveParts({ data, viewerId }).map((part) => part.id); // ["room-self", "room-stage", ...]
+ */
+export function roomLiveParts(props: { data: RoomSnapshot; viewerId: number }): RoomLivePart[] {
   const { room, participants } = props.data;
   const roomId = room.publicId;
-  const { t } = useWords();
-  if (room.state === "ended") {
-    return (
-      <section class="ended" role="status">
-        <h2>{t("room.ended")}</h2>
-        <p>
-          <a class="button" href="/">{t("room.back")}</a>
-        </p>
-      </section>
-    );
-  }
+  if (room.state === "ended") return [{ id: "room-ended", view: <RoomEnded /> }];
   const me = participants.find((p) => p.userId === props.viewerId);
-  if (!me) {
-    return (
-      <section class="ended" role="status">
-        <h2>{t("live.not_in_room")}</h2>
-        <p>{t("room.left")}</p>
-        <p class="actions">
-          <a class="button" href={`/rooms/${roomId}`}>{t("room.rejoin")}</a>
-          <a class="button secondary" href="/">{t("room.back")}</a>
-        </p>
-      </section>
-    );
-  }
+  if (!me) return [{ id: "room-left", view: <RoomLeft roomId={roomId} /> }];
   const isModerator = me.role === "moderator";
   const stage = participants.filter((p) => p.role !== "listener");
   const audience = participants.filter((p) => p.role === "listener");
-  const followed = audience.filter((p) => p.followedByStage);
-  const others = audience.filter((p) => !p.followedByStage);
   const hands = audience.filter((p) => p.handPosition !== null)
     .sort((a, b) => a.handPosition! - b.handPosition!);
+  const parts: RoomLivePart[] = [
+    { id: "room-self", view: <SelfControls room={room} me={me} /> },
+    {
+      id: "room-stage",
+      view: <Stage people={stage} roomId={roomId} moderatorView={isModerator} me={me} />,
+    },
+  ];
+  if (isModerator) {
+    parts.push({
+      id: "room-hands",
+      view: <HandsQueue roomId={roomId} hands={hands} enabled={room.handsEnabled} />,
+    });
+  }
+  parts.push({
+    id: "room-audience",
+    view: <Audience people={audience} roomId={roomId} moderatorView={isModerator} me={me} />,
+  });
+  if (isModerator) {
+    parts.push({
+      id: "room-controls",
+      view: <RoomControls roomId={roomId} handsEnabled={room.handsEnabled} />,
+    });
+  }
+  return parts;
+}
+
+function RoomEnded() {
+  const { t } = useWords();
   return (
-    <>
-      <SelfControls room={room} me={me} />
-      <section class="stage" aria-labelledby="stage-title">
-        <h2 id="stage-title">
-          {t("room.stage")} <span class="count">({stage.length})</span>
-        </h2>
-        <ul class="people">
-          {stage.map((p) => (
-            <PersonTile person={p} roomId={roomId} moderatorView={isModerator} me={me} />
-          ))}
-        </ul>
-      </section>
-      {isModerator && <HandsQueue roomId={roomId} hands={hands} enabled={room.handsEnabled} />}
-      <section class="audience" aria-labelledby="followed-title">
-        <h2 id="followed-title">
-          {t("room.audience.followed")} <span class="count">({followed.length})</span>
-        </h2>
-        <AudienceList people={followed} roomId={roomId} moderatorView={isModerator} me={me} />
-        <h2 id="others-title">
-          {t("room.audience.others")} <span class="count">({others.length})</span>
-        </h2>
-        <AudienceList people={others} roomId={roomId} moderatorView={isModerator} me={me} />
-      </section>
-      {isModerator && <RoomControls roomId={roomId} handsEnabled={room.handsEnabled} />}
-    </>
+    <section id="room-ended" class="ended" role="status">
+      <h2>{t("room.ended")}</h2>
+      <p>
+        <a class="button" href="/">{t("room.back")}</a>
+      </p>
+    </section>
+  );
+}
+
+function RoomLeft(props: { roomId: string }) {
+  const { t } = useWords();
+  return (
+    <section id="room-left" class="ended" role="status">
+      <h2>{t("live.not_in_room")}</h2>
+      <p>{t("room.left")}</p>
+      <p class="actions">
+        <a class="button" href={`/rooms/${props.roomId}`}>{t("room.rejoin")}</a>
+        <a class="button secondary" href="/">{t("room.back")}</a>
+      </p>
+    </section>
+  );
+}
+
+function Stage(
+  props: { people: Participant[]; roomId: string; moderatorView: boolean; me: Participant },
+) {
+  const { t } = useWords();
+  return (
+    <section id="room-stage" class="stage" aria-labelledby="stage-title">
+      <h2 id="stage-title">
+        {t("room.stage")} <span class="count">({props.people.length})</span>
+      </h2>
+      <ul class="people">
+        {props.people.map((p) => (
+          <PersonTile
+            person={p}
+            roomId={props.roomId}
+            moderatorView={props.moderatorView}
+            me={props.me}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Audience(
+  props: { people: Participant[]; roomId: string; moderatorView: boolean; me: Participant },
+) {
+  const { people, ...tiles } = props;
+  const followed = people.filter((p) => p.followedByStage);
+  const others = people.filter((p) => !p.followedByStage);
+  const { t } = useWords();
+  return (
+    <section id="room-audience" class="audience" aria-labelledby="followed-title">
+      <h2 id="followed-title">
+        {t("room.audience.followed")} <span class="count">({followed.length})</span>
+      </h2>
+      <AudienceList people={followed} {...tiles} />
+      <h2 id="others-title">
+        {t("room.audience.others")} <span class="count">({others.length})</span>
+      </h2>
+      <AudienceList people={others} {...tiles} />
+    </section>
   );
 }
 
@@ -307,7 +369,7 @@ function SelfControls(props: { room: RoomSnapshot["room"]; me: Participant }) {
     me.handRaisedAt && t("room.you.hand_raised"),
   ].filter(Boolean);
   return (
-    <section class="self-controls" aria-label={t("room.controls.yours")}>
+    <section id="room-self" class="self-controls" aria-label={t("room.controls.yours")}>
       <p class="you">{t("room.you", { states: states.join(", ") })}</p>
       <div class="actions">{buttons}</div>
     </section>
@@ -381,7 +443,7 @@ function ModeratorMenu(props: { person: Participant; roomId: string }) {
 function HandsQueue(props: { roomId: string; hands: Participant[]; enabled: boolean }) {
   const { t } = useWords();
   return (
-    <section class="hands" aria-labelledby="hands-title">
+    <section id="room-hands" class="hands" aria-labelledby="hands-title">
       <h2 id="hands-title">
         {t("room.hands")} <span class="count">({props.hands.length})</span>
       </h2>
@@ -415,7 +477,7 @@ function HandsQueue(props: { roomId: string; hands: Participant[]; enabled: bool
 function RoomControls(props: { roomId: string; handsEnabled: boolean }) {
   const { t } = useWords();
   return (
-    <section class="room-controls" aria-label={t("room.controls")}>
+    <section id="room-controls" class="room-controls" aria-label={t("room.controls")}>
       <ActionButton
         roomId={props.roomId}
         action="hands"

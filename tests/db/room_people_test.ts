@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { dbTest } from "../support/databases.ts";
 import { cast, openRoom } from "./rooms_support.ts";
 import { act } from "../../db/room_actions.ts";
+import { follow } from "../../db/profiles.ts";
 import {
   findVisibleRoom,
   isHeard,
@@ -62,4 +63,26 @@ dbTest("a closed event's link is shared by its hosts before it opens", async (sq
   const snapshot = (await roomSnapshot(sql, roomId))!;
   assert.equal(shareableLinkKey(snapshot, ada.id, { hostsEvent: true }), snapshot.room.linkKey);
   assert.equal(shareableLinkKey(snapshot, ada.id, { hostsEvent: false }), null);
+});
+
+dbTest("the audience marks whom someone on stage in this room follows", async (sql) => {
+  const { ada, grace, alan, lin, bob } = await cast(sql, "ada", "grace", "alan", "lin", "bob");
+  const roomId = await openRoom(sql, ada.id);
+  for (const member of [grace, alan, lin]) await joinRoom(sql, member.id, roomId);
+  // Bob is on the stage of another room: his follows count there, not here.
+  await openRoom(sql, bob.id);
+  await follow(sql, ada.id, "alan");
+  await follow(sql, grace.id, "lin");
+  await follow(sql, bob.id, "grace");
+  const followed = async () =>
+    Object.fromEntries(
+      (await roomSnapshot(sql, roomId))!.participants
+        .filter((p) => p.role === "listener")
+        .map((p) => [p.handle, p.followedByStage]),
+    );
+  // Alan by the moderator; Lin only by a listener; Grace only from another room's stage.
+  assert.deepEqual(await followed(), { grace: false, alan: true, lin: false });
+  await act(sql, ada.id, roomId, { type: "invite_to_speak", target: "grace" });
+  await act(sql, grace.id, roomId, { type: "accept_invite" });
+  assert.deepEqual(await followed(), { alan: true, lin: true });
 });

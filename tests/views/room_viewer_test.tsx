@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Participant, RoomSnapshot } from "../../db/rooms.ts";
-import { RoomLive } from "../../views/room.tsx";
+import { RoomLive, roomLiveParts } from "../../views/room.tsx";
 import { viewerKey } from "../../views/room_viewer.ts";
 
 const joinedAt = new Date(Date.UTC(2026, 0, 1));
@@ -145,6 +145,27 @@ Deno.test("in a live room, viewers in different places get different render keys
           `viewers ${a.id} (${a.key}) and ${b.id} (${b.key}): keys and rooms disagree`,
         );
       }
+    }
+  }
+});
+
+Deno.test("each part of the live room is one element carrying its id, and they make the room", () => {
+  for (const data of rooms) {
+    for (const id of [...data.participants.map((p) => p.userId), 1000]) {
+      const parts = roomLiveParts({ data, viewerId: id }).map((part) => ({
+        id: part.id,
+        html: String(<>{part.view}</>),
+      }));
+      // A partial swaps the element whose id is the part's: it must be the part's one element.
+      for (const part of parts) {
+        assert.match(part.html, new RegExp(`^<section id="${part.id}"[^>]*>.*</section>$`, "s"));
+        assert.equal(part.html.match(/<section[ >]/g)?.length, 1, part.id);
+      }
+      assert.equal(new Set(parts.map((p) => p.id)).size, parts.length);
+      assert.equal(
+        parts.map((part) => part.html).join(""),
+        String(<RoomLive data={data} viewerId={id} />),
+      );
     }
   }
 });
