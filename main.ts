@@ -112,7 +112,9 @@ function serve(): Deno.HttpServer {
 
 function onListen({ hostname, port }: Deno.NetAddr): void {
   if (!firstProcess) {
-    console.log(`Web process ${Deno.env.get("PALABRE_WEB_PROCESS")} shares port ${port}`);
+    console.log(
+      `Web process ${Deno.env.get("PALABRE_WEB_PROCESS")} shares port ${port} as node ${nodeId}`,
+    );
     return;
   }
   console.log(
@@ -121,6 +123,8 @@ function onListen({ hostname, port }: Deno.NetAddr): void {
         db.kind === "pglite" ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL"
       })`,
   );
+  // Which node holds which room is in room_homes by this name: operators (and benchmarks) read it.
+  console.log(`Node ${nodeId}${config.natsUrl ? ", joined to the others by NATS" : ""}`);
   const origin = originNotice(config);
   console.log(origin.line);
   if (origin.warning) console.warn(origin.warning);

@@ -30,6 +30,8 @@ export interface RunningServer extends AsyncDisposable {
   output(): string;
   /** Whether it has ended, on its own or stopped. */
   exited(): boolean;
+  /** Sends `signal` (a crash: SIGKILL) and waits for the end, without calling it a death. */
+  kill(signal: Deno.Signal): Promise<void>;
 }
 
 export interface TemporaryDirectory extends AsyncDisposable {
@@ -91,6 +93,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     pid: child.pid,
     output,
     exited: () => exited,
+    async kill(signal: Deno.Signal) {
+      stopping = true;
+      if (!exited) child.kill(signal);
+      await status;
+      await drained;
+    },
     async [Symbol.asyncDispose]() {
       live.delete(server);
       stopping = true;

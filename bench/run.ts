@@ -12,6 +12,7 @@
 import * as audio from "./audio.ts";
 import * as http from "./http.ts";
 import * as live from "./live.ts";
+import * as nodes from "./nodes.ts";
 import * as recommend from "./recommend.ts";
 import { describeMachine, type Machine, speedCheck, type SpeedCheckMs } from "./machine.ts";
 import { type Benchmark, type BenchSection, runBenchmark } from "./report.ts";
@@ -21,6 +22,7 @@ const benchmarks: Record<string, Benchmark> = {
   http,
   live,
   audio,
+  nodes,
   recommend,
 };
 

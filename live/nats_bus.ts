@@ -50,7 +50,10 @@ export class NatsBus implements Bus {
     const subscription = this.#connection.subscribe(subject, {
       callback: (error, message) => {
         if (error) return console.error(`Bus subscription to ${subject} ended:`, error.message);
-        onMessage(message.data);
+        // The client's bytes are a view into its read buffer, which it reuses, and a Node Buffer
+        // (whose `slice` is another view): a subscriber that keeps them (a WebSocket send finishes
+        // later) gets a plain copy of its own, once per message.
+        onMessage(new Uint8Array(message.data));
       },
     });
     return () => subscription.unsubscribe();
