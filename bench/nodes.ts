@@ -5,11 +5,11 @@
  * stream listener on each node against one node holding them all, and how long a room takes to be
  * heard again after its home is killed with SIGKILL.
  *
- * Needs PostgreSQL (`BENCH_DATABASE_URL`, else `TEST_DATABASE_URL`: a database is made and dropped
+ * Needs PostgreSQL (`BENCH_POSTGRES_URL`, else `TEST_DATABASE_URL`: a database is made and dropped
  * there) and Debian's nats-server.
  *
  * @example
- * BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres deno task bench nodes
+ * BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres deno task bench nodes
  */
 import postgres from "postgres";
 import { openDatabase } from "../db/client.ts";
@@ -55,8 +55,12 @@ interface Seeded {
 }
 
 export async function run(): Promise<BenchSection> {
-  const adminUrl = Deno.env.get("BENCH_DATABASE_URL") ?? Deno.env.get("TEST_DATABASE_URL");
-  if (!adminUrl) throw new Error("needs PostgreSQL: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)");
+  const adminUrl = Deno.env.get("BENCH_POSTGRES_URL") ?? Deno.env.get("TEST_DATABASE_URL");
+  if (!adminUrl) {
+    throw new Error(
+      "needs PostgreSQL: set BENCH_POSTGRES_URL (or TEST_DATABASE_URL) to a server where it may create a database",
+    );
+  }
   const database = `bench_nodes_${Deno.pid}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${database}`);

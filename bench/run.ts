@@ -111,7 +111,8 @@ function render(machine: Machine, speedChecks: SpeedCheck[], sections: BenchSect
     "",
     "It starts its own servers on 127.0.0.1 with a fresh embedded database and removes them",
     "afterwards; set `BENCH_DATABASE_URL` to an empty PostgreSQL database to measure on that",
-    "instead.",
+    "instead. The three-node section needs PostgreSQL and nats-server: `BENCH_POSTGRES_URL` (or",
+    "`TEST_DATABASE_URL`) names a server where it creates, then drops, a database of its own.",
     "",
   ].join("\n");
 }
