@@ -74,25 +74,33 @@ export async function placeHome(sql: Sql, roomId: number, lease: Lease): Promise
 }
 
 /**
- * The homes among `roomIds` that still hold their lease, by room id.
+ * The homes of `roomIds`, by room id, each with whether its lease still holds.
  *
  * @example
- * const homes = await currentHomes(sql, [3, 4]); // Map { 3 => { nodeId, streamKey } }
+ * const homes = await currentHomes(sql, [3, 4]); // Map { 3 => { nodeId, streamKey, live: true } }
  */
-export async function currentHomes(sql: Sql, roomIds: number[]): Promise<Map<number, RoomHome>> {
+export async function currentHomes(
+  sql: Sql,
+  roomIds: number[],
+): Promise<Map<number, RoomHome & { live: boolean }>> {
   if (roomIds.length === 0) return new Map();
   const rows = await sql`
-    select room_id, node_id, stream_key from room_homes
-    where room_id = any(${roomIds}::bigint[]) and lease_until > statement_timestamp()`;
+    select room_id, node_id, stream_key, lease_until > statement_timestamp() as live
+    from room_homes where room_id = any(${roomIds}::bigint[])`;
   return new Map(
-    rows.map((row) => [Number(row.room_id), { nodeId: row.node_id, streamKey: row.stream_key }]),
+    rows.map((row) => [
+      Number(row.room_id),
+      { nodeId: row.node_id, streamKey: row.stream_key, live: row.live },
+    ]),
   );
 }
 
 /**
  * The home renews its lease on the rooms it holds and marks itself seen; returns the rooms it
- * still holds. One missing from the answer was given to another node (this one was taken for
- * dead): its media here must stop.
+ * still holds. A lease that ran out while nobody placed the room again is still this node's (the
+ * random key fences it: a busy event loop late to renew does not lose its rooms). One missing
+ * from the answer was given to another node (this one was taken for dead): its media here must
+ * stop.
  *
  * @example
  * const kept = await renewHomes(sql, [{ roomId: 3, streamKey }], { nodeId: me, leaseMs: 5000 });
@@ -110,7 +118,7 @@ export async function renewHomes(
     from (select unnest(${homes.map((h) => h.roomId)}::bigint[]) as room_id,
                  unnest(${homes.map((h) => h.streamKey)}::text[]) as stream_key) held
     where h.room_id = held.room_id and h.stream_key = held.stream_key
-      and h.node_id = ${lease.nodeId} and h.lease_until > statement_timestamp()
+      and h.node_id = ${lease.nodeId}
     returning h.room_id`;
   return new Set(rows.map((row) => Number(row.room_id)));
 }

@@ -406,8 +406,9 @@ export class VoiceRooms implements RoomWatcher {
   }
 
   /**
-   * Where this node's rooms' homes are now: a home whose lease ran out (its node died) loses its
-   * pages here; a room that got a home elsewhere is followed (its speaking rings show here).
+   * Where this node's rooms' homes are now: a home replaced, or on another node and past its
+   * lease (its node died or stalled), loses its pages here; a room that got a home elsewhere is
+   * followed (its speaking rings show here).
    */
   async #checkHomes(): Promise<void> {
     await this.#pingHomes();
@@ -417,8 +418,15 @@ export class VoiceRooms implements RoomWatcher {
       const room = this.#rooms.get(roomId);
       if (!room) continue;
       const now = homes.get(roomId);
-      if (room.home && now?.streamKey !== room.home.streamKey) this.#homeLost(roomId, room.home);
-      if (now && !room.home) this.#follow(room, now);
+      const home = room.home;
+      // Replaced or given up; or, held by another node, silent past its lease (a machine gone or
+      // stalled). This node's own lease, late to renew under load, is still its own.
+      const gone = now?.streamKey !== home?.streamKey ||
+        (now?.live === false && home?.nodeId !== this.#options.nodeId);
+      if (home && gone) this.#homeLost(roomId, home);
+      if (now?.live && !room.home) {
+        this.#follow(room, { nodeId: now.nodeId, streamKey: now.streamKey });
+      }
     }
   }
 

@@ -112,3 +112,61 @@ for (const kind of databaseKinds) {
     },
   });
 }
+
+for (const kind of databaseKinds) {
+  Deno.test({
+    name: `a home late to renew its lease keeps its room when nobody took it [${kind}]`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      const db = await freshDatabase(kind);
+      const media = new MediaProcesses({ processes: 1, iceServers: [] });
+      const bus = new LocalBus();
+      const nodeId = randomKey();
+      const leaseMs = 1000;
+      const homes = new VoiceHomes({
+        sql: db.sql,
+        bus,
+        nodeId,
+        leaseMs,
+        createMedia: (options) => media.openRoom(options),
+        webrtcListenersPerRoom: 0,
+      });
+      const voice = new VoiceRooms({ sql: db.sql, bus, nodeId, leaseMs });
+      try {
+        await markNodeSeen(db.sql, nodeId);
+        homes.start();
+        voice.start();
+        const world = await seedRoom(db.sql, "A busy node");
+        const ws = new PageSocket();
+        const socket: VoiceSocket = {
+          ws: ws as unknown as WSContext,
+          memberId: world.ids.grace,
+          words: english,
+          roomId: world.roomId,
+          mediaId: crypto.randomUUID(),
+          inMedia: false,
+        };
+        await voice.open(socket);
+        await voice.receive(socket, JSON.stringify({ type: "listen" }));
+        await until(() => ws.batches >= 5, "the stream");
+
+        // As if this node's event loop had been too busy to renew for a while.
+        await db.sql`update room_homes set lease_until = now() - interval '1 second'`;
+        const before = ws.batches;
+        await new Promise((resolve) => setTimeout(resolve, 3 * leaseMs));
+        const [row] = await db.sql`
+          select lease_until > statement_timestamp() as live from room_homes`;
+        assert.equal(row?.live, true, "the lease was renewed");
+        assert.equal(ws.closed, null, "the page kept its stream");
+        assert.ok(ws.batches - before >= 50, `${ws.batches - before} batches in 3 s`);
+        voice.close(socket);
+      } finally {
+        voice.stop();
+        await homes.stop();
+        await media.stop();
+        await db.close();
+      }
+    },
+  });
+}
