@@ -242,60 +242,67 @@ interface CpuStep {
   delivered: number;
 }
 
-/** `cpuListeners` stream listeners spread evenly over `nodes` (the first holds the room). */
+/**
+ * `cpuListeners` stream listeners spread evenly over `nodes` (the first holds the room), held by
+ * three client processes whatever the spread, so that the clients cost the same in both steps.
+ */
 async function cpuPerListener(nodes: RunningServer[], seeded: Seeded): Promise<CpuStep> {
+  const clientCount = 3;
   const shares = nodes.map((_, i) =>
     Math.floor(cpuListeners / nodes.length) + (i < cpuListeners % nodes.length ? 1 : 0)
   );
-  const clients: ClientProcess[] = [];
+  const clients: { process: ClientProcess; listeners: number }[] = [];
   let from = 3 * latencyListenersPerNode;
   try {
     for (const [i, node] of nodes.entries()) {
-      const cookies = seeded.cookies.slice(from, from + shares[i]);
-      from += shares[i];
-      const plan: StreamListenersPlan = {
-        origin: `http://127.0.0.1:${node.port}`,
-        publicId: seeded.publicId,
-        cookies,
-        sampled: false,
-      };
-      const client = new ClientProcess("audio_stream_listeners.ts", plan);
-      clients.push(client);
-      await client.send({ op: "connect", count: cookies.length });
-      const connected = await client.next("connected") as FromStreamListeners & {
-        op: "connected";
-      };
-      if (connected.failed > 0) {
-        throw new Error(`${connected.failed} listeners were turned away (${connected.error})`);
+      const perClient = clientCount / nodes.length;
+      for (let c = 0; c < perClient; c++) {
+        const take = Math.floor(shares[i] / perClient) + (c < shares[i] % perClient ? 1 : 0);
+        const cookies = seeded.cookies.slice(from, from + take);
+        from += take;
+        const plan: StreamListenersPlan = {
+          origin: `http://127.0.0.1:${node.port}`,
+          publicId: seeded.publicId,
+          cookies,
+          sampled: false,
+        };
+        const process = new ClientProcess("audio_stream_listeners.ts", plan);
+        clients.push({ process, listeners: cookies.length });
+        await process.send({ op: "connect", count: cookies.length });
+        const connected = await process.next("connected") as FromStreamListeners & {
+          op: "connected";
+        };
+        if (connected.failed > 0) {
+          throw new Error(`${connected.failed} listeners were turned away (${connected.error})`);
+        }
       }
     }
     await pause(3_000);
     const counts = async () =>
-      await Promise.all(clients.map(async (client) => {
-        await client.send({ op: "count" });
-        return await client.next("counts") as FromStreamListeners & { op: "counts" };
+      await Promise.all(clients.map(async ({ process }) => {
+        await process.send({ op: "count" });
+        return await process.next("counts") as FromStreamListeners & { op: "counts" };
       }));
     const cpuBefore = await Promise.all(nodes.map((node) => treeCpuSeconds(node.pid)));
     const before = await counts();
     const startedAt = performance.now();
     await pause(cpuSeconds * 1000);
     const after = await counts();
-    const seconds = (performance.now() - startedAt) / 1000;
     const cpuAfter = await Promise.all(nodes.map((node) => treeCpuSeconds(node.pid)));
-    const packets = after.reduce(
-      (sum, c, i) =>
-        sum + c.packets.reduce((a, b) => a + b, 0) - before[i].packets.reduce((a, b) => a + b, 0),
-      0,
+    const seconds = (performance.now() - startedAt) / 1000;
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    const packets = sum(after.map((c, i) => sum(c.packets) - sum(before[i].packets)));
+    // 50 packets a second for each listener (20 ms Opus packets), over each client's own window.
+    const expected = sum(
+      clients.map(({ listeners }, i) => listeners * 50 * (after[i].at - before[i].at) / 1000),
     );
-    // 50 packets a second for each listener (20 ms Opus packets).
-    const expected = cpuListeners * 50 * seconds;
     return {
       listeners: shares,
       cores: nodes.map((_, i) => ((cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0)) / seconds),
       delivered: packets / expected,
     };
   } finally {
-    await Promise.all(clients.map((client) => client[Symbol.asyncDispose]()));
+    await Promise.all(clients.map(({ process }) => process[Symbol.asyncDispose]()));
     await pause(2_000);
   }
 }
