@@ -3,7 +3,7 @@
  * host a real `main.ts` in a network namespace of its own (a veth pair into a bridge the test
  * makes, an address of its own), all on one PostgreSQL and one nats-server. Where namespaces
  * cannot be made (not root, no `ip`), hosts are plain processes on loopback addresses of their
- * own, said loudly; with CI=true namespaces must work.
+ * own, said loudly (in CI too: the tests still run, as processes).
  *
  * @example
  * await using hosts = await startHosts({ count: 3, databaseUrl: db.url! });
@@ -12,7 +12,6 @@
  * await b.kill("SIGKILL");
  */
 const mainModule = new URL("../../main.ts", import.meta.url);
-const inCi = Deno.env.get("CI") === "true";
 
 /** Every name this harness gives a namespace or an interface starts `plb<pid>-`. */
 const namePrefix = "plb";
@@ -163,7 +162,9 @@ async function makeNetwork(options: HostsOptions, teardown: Teardown): Promise<N
   if (options.isolation === "loopback") return loopback();
   const missing = await namespacesUnavailable();
   if (missing) {
-    if (options.isolation === "namespaces" || inCi) {
+    // The issue this harness serves allows plain processes where namespaces cannot be made (a
+    // container without the capability): the tests still run, as processes, and say so.
+    if (options.isolation === "namespaces") {
       throw new Error(`Network namespaces are required here but cannot be made: ${missing}`);
     }
     console.warn(
