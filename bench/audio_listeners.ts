@@ -30,6 +30,7 @@ import {
   type VoiceClient,
 } from "./audio_voice.ts";
 import { cpuSeconds, residentMiB, treeCpuSeconds, treeResidentMiB } from "./processes.ts";
+import { LagWatch } from "./lag_watch.ts";
 
 export interface ListenersPlan {
   origin: string;
@@ -196,33 +197,6 @@ async function clientMiB(plan: ListenersPlan): Promise<number> {
   let total = 0;
   for (const pid of clientPids(plan)) total += (await residentMiB(pid)) ?? 0;
   return total;
-}
-
-/**
- * How late this process runs: a timer due every few milliseconds notes the longest it waited
- * beyond that. While this process is busy, the arrivals and clicks it notes are noted late, so
- * a listener's latency includes this process's own backlog, not only Palabre's.
- */
-class LagWatch {
-  #everyMs = 5;
-  #last = performance.now();
-  #worstMs = 0;
-  #timer = setInterval(() => {
-    const now = performance.now();
-    this.#worstMs = Math.max(this.#worstMs, now - this.#last - this.#everyMs);
-    this.#last = now;
-  }, this.#everyMs);
-
-  /** The longest lateness since the last call, ms. */
-  take(): number {
-    const worst = this.#worstMs;
-    this.#worstMs = 0;
-    return worst;
-  }
-
-  stop(): void {
-    clearInterval(this.#timer);
-  }
 }
 
 let lag: LagWatch | null = null;

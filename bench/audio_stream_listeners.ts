@@ -19,6 +19,7 @@ import { sampleRateHz } from "../media/pcm.ts";
 import { streamFormat } from "../media/stream_format.ts";
 import { type Click, Ear, wallClockMs } from "./audio_clicks.ts";
 import { PagePlayout } from "./page_playout.ts";
+import { LagWatch } from "./lag_watch.ts";
 
 export interface StreamListenersPlan {
   origin: string;
@@ -270,28 +271,6 @@ function findHeaderEnd(buffer: Uint8Array, end: number): number {
     }
   }
   return -1;
-}
-
-/** How late this process runs: the longest a 5 ms timer waited beyond its time. */
-class LagWatch {
-  #everyMs = 5;
-  #last = performance.now();
-  #worstMs = 0;
-  #timer = setInterval(() => {
-    const now = performance.now();
-    this.#worstMs = Math.max(this.#worstMs, now - this.#last - this.#everyMs);
-    this.#last = now;
-  }, this.#everyMs);
-
-  take(): number {
-    const worst = this.#worstMs;
-    this.#worstMs = 0;
-    return worst;
-  }
-
-  stop(): void {
-    clearInterval(this.#timer);
-  }
 }
 
 /** Connects the next listeners, `connectBatch` at a time, up to `count` in all. */

@@ -108,11 +108,6 @@ export class VoiceHomes implements RoomWatcher {
     for (const home of [...this.#homes.values()]) this.#drop(home, { lost: true });
   }
 
-  /** Rooms whose media is here. */
-  get roomCount(): number {
-    return this.#homes.size;
-  }
-
   watches(roomId: number): boolean {
     return this.#homes.has(roomId);
   }

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { databaseKinds, freshDatabase } from "../support/databases.ts";
 import { expectHttpStatus, HttpBrowser } from "../support/http_browser.ts";
-import { type Hosts, processRuns, startHosts } from "../support/hosts.ts";
+import { type Hosts, startHosts } from "../support/hosts.ts";
+import { processRuns } from "../support/processes.ts";
 import { LiveSocket, seedRoom } from "./support.ts";
 import { findChromium, launchChromium } from "../browser/support.ts";
 

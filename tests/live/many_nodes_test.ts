@@ -192,6 +192,38 @@ nodesTest(
 );
 
 nodesTest(
+  "a killed home that no page is asking is found by the other nodes' pings, long before its lease",
+  async ({ db, world, nodes }) => {
+    const [a, b, c] = nodes;
+    const all = (first: Host) => originsFrom(first, nodes);
+    let ada, grace, linus: Peer | undefined;
+    try {
+      await act(db.sql, world.ids.ada, world.roomId, { type: "unmute_self" });
+      // Linus's page places the room on A, then goes: no page is left on A to reconnect and ask.
+      linus = await startPeer(all(a), world.roomPath, world.linusCookie, "webrtc");
+      ada = await startPeer(all(b), world.roomPath, world.adaCookie, "speak:440");
+      grace = await startPeer(all(c), world.roomPath, world.graceCookie, "webrtc");
+      await grace.waitFor({ op: "tone", hz: 440, ms: 300 }, loud);
+      await linus.stop();
+      linus = undefined;
+      const [home] = await db.sql`select node_id from room_homes where room_id = ${world.roomId}`;
+
+      const killedAt = Date.now();
+      Deno.kill(a.pid!, "SIGKILL");
+      // A 60 s lease would keep the pages waiting past this wait's 30 s deadline.
+      const back = await heardAgain(grace, 440, killedAt) - killedAt;
+      const [moved] = await db.sql`select node_id from room_homes where room_id = ${world.roomId}`;
+      assert.notEqual(moved.node_id, home.node_id);
+      console.log(`From SIGKILL of a home nobody was asking to audio heard again (ms): ${back}`);
+    } finally {
+      await stopAll([ada, grace, linus]);
+    }
+  },
+  // Pings go every fifth of a lease: 12 s here.
+  { WEBRTC_LISTENERS_PER_ROOM: "5", HOME_LEASE_SECONDS: "60" },
+);
+
+nodesTest(
   "a home that stalls past its lease loses the room to a live node, and lets go of it when it wakes",
   async ({ db, world, nodes }) => {
     const [a, b, c] = nodes;

@@ -4,6 +4,7 @@
  * replaced by a fresh one for the next room.
  */
 import assert from "node:assert/strict";
+import { processRuns } from "../support/processes.ts";
 import { MediaLab } from "./support/lab.ts";
 import { framesHolding, lacks, recent, waitUntil } from "./support/listening.ts";
 
@@ -109,17 +110,6 @@ Deno.test("a media process starts from what is installed and asks the npm regist
   }
 });
 
-/** Whether `pid` still runs: a zombie (ended, not yet reaped by whoever adopted it) does not. */
-async function running(pid: number): Promise<boolean> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
 Deno.test("media processes end when the process that started them is killed with SIGKILL", async () => {
   const script = new URL("./support/media_parent.ts", import.meta.url).pathname;
   const parent = new Deno.Command(Deno.execPath(), {
@@ -136,18 +126,18 @@ Deno.test("media processes end when the process that started them is killed with
   }
   const { pids } = JSON.parse(text) as { pids: number[] };
   assert.equal(pids.length, 2);
-  for (const pid of pids) assert.ok(await running(pid), `media process ${pid} did not start`);
+  for (const pid of pids) assert.ok(processRuns(pid), `media process ${pid} did not start`);
 
   // SIGKILL runs no handler, no `finally`, no unload: only the kernel closes the parent's pipes.
   parent.kill("SIGKILL");
   await parent.status;
   await reader.cancel();
   const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && (await Promise.all(pids.map(running))).some(Boolean)) {
+  while (Date.now() < deadline && pids.some(processRuns)) {
     await pause(50);
   }
   const orphans = [];
-  for (const pid of pids) if (await running(pid)) orphans.push(pid);
+  for (const pid of pids) if (processRuns(pid)) orphans.push(pid);
   for (const pid of orphans) Deno.kill(pid, "SIGKILL");
   assert.deepEqual(orphans, [], "media processes outlived their parent");
 });

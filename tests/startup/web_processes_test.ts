@@ -9,7 +9,7 @@ import { act } from "../../db/room_actions.ts";
 import { freshDatabase } from "../support/databases.ts";
 import { manyNodesMissing, startNats } from "../support/nats.ts";
 import { startPeer } from "../live/support/peers.ts";
-import { processRuns } from "../support/hosts.ts";
+import { processRuns } from "../support/processes.ts";
 import { seedRoom } from "../live/support.ts";
 import { listeningOf, runToExit, startPalabre, temporaryDir } from "./support.ts";
 

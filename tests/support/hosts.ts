@@ -11,6 +11,8 @@
  * await fetch(`${a.origin}/signin`);
  * await b.kill("SIGKILL");
  */
+import { processRuns } from "./processes.ts";
+
 const mainModule = new URL("../../main.ts", import.meta.url);
 
 /** Every name this harness gives a namespace or an interface starts `plb<pid>-`. */
@@ -587,22 +589,6 @@ function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
     child.kill(signal);
   } catch {
     // Already ended.
-  }
-}
-
-/**
- * Whether `pid` runs: a zombie whose parent died (and that nobody reaps here) does not.
- *
- * @example
- * await host.kill("SIGKILL");
- * processRuns(pid); // false
- */
-export function processRuns(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
   }
 }
 

@@ -15,7 +15,7 @@ export interface NatsServer {
 }
 
 /** Whether `nats-server` is installed. */
-export function natsServerFound(): boolean {
+function natsServerFound(): boolean {
   try {
     return new Deno.Command("nats-server", { args: ["--version"], stdout: "null", stderr: "null" })
       .outputSync().success;
