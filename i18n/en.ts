@@ -240,7 +240,6 @@ export const en = {
   "room.hand.lower": "Lower hand",
   "room.hands.turned_off": "The moderators turned hands off.",
   "room.mute": "Mute",
-  "room.unmute": "Unmute",
   "room.leave": "Leave quietly",
   "room.controls.yours": "Your controls",
   "room.you": "You are {states}.",
@@ -279,7 +278,6 @@ export const en = {
   "client.live": "Live",
   "client.not_live": "Not live",
   "voice.label": "Audio",
-  "voice.join": "Join audio",
   "voice.take_back": "Use audio in this tab",
   "voice.ptt": "Push to talk",
   "voice.ptt.hold": "Hold to talk",
@@ -299,7 +297,6 @@ export const en = {
   "voice.state.talking": "Talking",
   "voice.state.hold_to_talk": "Connected, hold to talk",
   "voice.state.connected": "Connected",
-  "voice.state.ended": "Audio has ended",
   "topics.onboarding": "What do you like to hear about?",
   "topics.title": "Your topics",
   "topics.hint": {
@@ -720,4 +717,13 @@ export const en = {
   "knob.listenWeight.label": "Listening",
   "knob.listenWeight.hint": "Times log(1 + minutes) heard per topic or person.",
   "knob.listenWeight.refusal": "Listening must weigh a number from {min} to {max}",
+  // Plays (issue 16): a room that plays at once, the mic button, the lock screen.
+  "voice.listen": "Tap to listen",
+  "voice.state.waiting": "Not playing yet",
+  "voice.state.waiting.hint": "Your browser plays sound only after a tap on this page",
+  "room.mic.muted": "You are muted: tap to talk",
+  "room.mic.live": "You are live: tap to mute",
+  "room.mic.muted_by_moderator": "A moderator muted you: tap to talk",
+  "room.mic.off_notice":
+    "Your microphone is off: nobody hears you until you tap the microphone button.",
 } as const;

@@ -257,7 +257,6 @@ export const fr: Record<MessageKey, Message> = {
   "room.hand.lower": "Baisser la main",
   "room.hands.turned_off": "Les modérateurs ont fermé les mains levées.",
   "room.mute": "Couper le micro",
-  "room.unmute": "Activer le micro",
   "room.leave": "Partir discrètement",
   "room.controls.yours": "Vos commandes",
   "room.you": "Vous êtes {states}.",
@@ -296,7 +295,6 @@ export const fr: Record<MessageKey, Message> = {
   "client.live": "En direct",
   "client.not_live": "Hors direct",
   "voice.label": "Audio",
-  "voice.join": "Rejoindre l’audio",
   "voice.take_back": "Utiliser l’audio dans cet onglet",
   "voice.ptt": "Appuyer pour parler",
   "voice.ptt.hold": "Maintenir pour parler",
@@ -316,7 +314,6 @@ export const fr: Record<MessageKey, Message> = {
   "voice.state.talking": "Vous parlez",
   "voice.state.hold_to_talk": "Connecté, maintenez pour parler",
   "voice.state.connected": "Connecté",
-  "voice.state.ended": "L’audio est terminé",
   "topic.category.tech": "Tech",
   "topic.category.music": "Musique",
   "topic.category.languages": "Langues",
@@ -769,4 +766,13 @@ export const fr: Record<MessageKey, Message> = {
   "knob.listenWeight.label": "Écoute",
   "knob.listenWeight.hint": "Fois log(1 + minutes) écoutées par sujet ou par personne.",
   "knob.listenWeight.refusal": "L’écoute doit peser un nombre de {min} à {max}",
+  // Plays (issue 16): a room that plays at once, the mic button, the lock screen.
+  "voice.listen": "Touchez pour écouter",
+  "voice.state.waiting": "Pas encore de son",
+  "voice.state.waiting.hint": "Votre navigateur ne joue le son qu’après un geste sur cette page",
+  "room.mic.muted": "Votre micro est coupé : touchez pour parler",
+  "room.mic.live": "Vous êtes à l’antenne : touchez pour couper",
+  "room.mic.muted_by_moderator": "Un modérateur a coupé votre micro : touchez pour parler",
+  "room.mic.off_notice":
+    "Votre micro est coupé : personne ne vous entend tant que vous n’avez pas touché le bouton du micro.",
 };

@@ -1,5 +1,7 @@
-// Voice on a room page: "Join audio", one RTCPeerConnection to the server with one two-way
-// audio channel, the microphone while on stage (never in the audience), and the speaking rings.
+// Voice on a room page: the room plays on arrival (a click that led here lets the browser play
+// sound; a page the browser refuses shows "Tap to listen"), one RTCPeerConnection to the server
+// with one two-way audio channel, the microphone while on stage (never in the audience), the
+// speaking rings, and the room on the lock screen (Media Session) with mute and leave.
 // Signalling and the member's place (on stage, muted, by whom) come over /rooms/:id/voice; the
 // server decides who is heard, this module only follows. A member's voice lives in one tab: when
 // another tab of theirs joins audio, this one lets go and offers to take it back. On top of that,
@@ -11,6 +13,8 @@ import { canStream, StreamPlayer } from "/static/voice_stream.js";
 
 const panel = document.getElementById("voice");
 const roomId = panel.dataset.roomId;
+const roomTitle = panel.dataset.roomTitle || "";
+const artwork = panel.dataset.artwork;
 const iceServers = JSON.parse(panel.dataset.iceServers || "[]");
 // The panel's words, in the page's language (views/room.tsx `voiceWords`).
 const words = JSON.parse(panel.dataset.words || "{}");
@@ -49,6 +53,8 @@ let connected = false;
 let reconnecting = false;
 // Another tab of this member's took the voice.
 let moved = false;
+// The browser refused to play sound until the member taps the page ("Tap to listen").
+let waiting = false;
 let place = { stage: false, muted: true, mutedByModerator: false };
 let speaking = new Set();
 let pushToTalk = localStorage.getItem(stored.pushToTalk) === "on";
@@ -56,8 +62,12 @@ let holding = false;
 
 panel.hidden = false;
 joinButton.addEventListener("click", () => {
-  joinButton.hidden = true;
-  join();
+  // This tap is the user activation the browser waited for: the same audio now plays.
+  waiting = false;
+  stream?.resume();
+  play();
+  if (!joined) join();
+  showState();
 });
 takeBackButton.addEventListener("click", () => {
   moved = false;
@@ -66,9 +76,25 @@ takeBackButton.addEventListener("click", () => {
 
 function join() {
   joined = true;
-  // Played from a click, so the browser's autoplay policy lets the room be heard.
-  player.play().catch(() => {});
+  play();
   listen();
+}
+
+/**
+ * Plays the room's audio. A browser lets a page play sound after a click on the page that led
+ * here (Chromium carries the activation over a same-origin navigation) or on this page; otherwise
+ * it refuses, and the member is asked to tap. A play waiting for its source plays once it comes.
+ */
+function play() {
+  player.play().then(() => {
+    waiting = false;
+    showState();
+  }, (error) => {
+    // A new source interrupts a pending play (AbortError): the play that follows it counts.
+    if (error.name !== "NotAllowedError") return console.info("Voice:", error.message);
+    waiting = true;
+    showState();
+  });
 }
 
 /**
@@ -89,6 +115,7 @@ async function startStream(format) {
     if (stream === started) {
       connected = true;
       panel.dataset.via = "stream";
+      play();
     }
   } catch (error) {
     // This browser cannot play it after all: a connection of our own instead.
@@ -227,6 +254,8 @@ function show(state, text, advice = "") {
   hint.textContent = advice;
   hint.hidden = !advice;
   takeBackButton.hidden = state !== "moved";
+  joinButton.hidden = state !== "waiting";
+  showOnLockScreen();
 }
 
 function showState() {
@@ -237,6 +266,7 @@ function showState() {
   if (!talking && holding) hold(false);
   if (moved) return show("moved", words.moved);
   if (!joined) return show("off", words.off);
+  if (waiting) return show("waiting", words.waiting, words.waitingHint);
   if (!connected && reconnecting) return show("reconnecting", words.reconnecting);
   if (!connected) return show("connecting", words.connecting);
   if (place.stage && micBlocked) return show("blocked", words.micBlocked, words.micBlockedHint);
@@ -266,14 +296,9 @@ function connect() {
     if (socket !== ws) return;
     socket = null;
     connected = false;
-    // A normal close is the server letting go: the room ended or we are not in it.
-    if (event.code === 1000) {
-      hangUp();
-      releaseMicrophone();
-      joinButton.hidden = true;
-      moved = false;
-      return show("off", words.ended);
-    }
+    // A normal close is the server letting go: the room ended or we are not in it. The panel
+    // goes; the live part says which, with the way back to the hallway.
+    if (event.code === 1000) return endVoice();
     reconnecting = joined;
     showState();
     setTimeout(connect, retryMs);
@@ -319,7 +344,7 @@ async function negotiate() {
   sender = pc.addTransceiver("audio", { direction: "sendrecv" }).sender;
   pc.addEventListener("track", (event) => {
     player.srcObject = new MediaStream([event.track]);
-    player.play().catch(() => {});
+    play();
   });
   pc.addEventListener("connectionstatechange", () => {
     if (peer !== pc) return;
@@ -392,6 +417,70 @@ navigator.permissions?.query({ name: "microphone" }).then((permission) => {
   });
 }).catch((error) => console.info("Voice: the microphone permission cannot be watched:", error));
 
+/** The room is over for this page: no sound, no panel, nothing on the lock screen. */
+function endVoice() {
+  hangUp();
+  releaseMicrophone();
+  joined = false;
+  moved = false;
+  waiting = false;
+  player.pause();
+  player.srcObject = null;
+  panel.hidden = true;
+  showOnLockScreen();
+}
+
+const session = navigator.mediaSession;
+let micShown = null;
+
+/**
+ * The room on the lock screen and in the browser's media controls: its title, the site, the
+ * icon, whether it plays, and on stage whether the microphone is live. The sound itself comes out
+ * of the <audio> element (never an AudioContext alone), which browsers keep playing while locked.
+ */
+function showOnLockScreen() {
+  if (!session) return;
+  if (!joined) {
+    session.metadata = null;
+    session.playbackState = "none";
+    return;
+  }
+  if (!session.metadata) {
+    session.metadata = new MediaMetadata({
+      title: roomTitle,
+      artist: words.siteName,
+      artwork: [{ src: artwork, sizes: "any", type: "image/svg+xml" }],
+    });
+  }
+  session.playbackState = connected && !waiting ? "playing" : "paused";
+  const micLive = place.stage && !place.muted;
+  if (place.stage && micShown !== micLive && session.setMicrophoneActive) {
+    micShown = micLive;
+    session.setMicrophoneActive(micLive);
+  }
+}
+
+/** The lock screen's buttons press the page's own: the mic toggle, and "Leave quietly". */
+function offerOnLockScreen(action, handler) {
+  try {
+    session.setActionHandler(action, handler);
+  } catch (error) {
+    console.info(`Voice: this browser has no "${action}" media action:`, error.message);
+  }
+}
+function pressMicButton() {
+  if (place.stage) document.querySelector("#room-self .mic-toggle")?.click();
+}
+function leaveRoom() {
+  document.querySelector('#room-self input[name="action"][value="leave"]')?.form
+    .requestSubmit();
+}
+if (session) {
+  offerOnLockScreen("togglemicrophone", pressMicButton);
+  offerOnLockScreen("hangup", leaveRoom);
+  offerOnLockScreen("stop", leaveRoom);
+}
+
 /** A ring on whoever speaks; stage fragments swapped in by htmx get it again. */
 function showRings() {
   for (const person of document.querySelectorAll("#room-live .person[data-handle]")) {
@@ -402,4 +491,6 @@ const roomLive = document.getElementById("room-live");
 if (roomLive) new MutationObserver(showRings).observe(roomLive, { childList: true, subtree: true });
 
 connect();
+// Arriving is joining: the room plays at once where the browser allows it.
+join();
 showState();

@@ -39,8 +39,8 @@ export class StreamPlayer {
     const output = context.createMediaStreamDestination();
     node.connect(output);
     this.#node = node;
+    // The caller plays the element: a browser may refuse until the member taps the page.
     this.#player.srcObject = output.stream;
-    this.#player.play().catch(() => {});
     this.#decoder = new AudioDecoder({
       output: (data) => {
         const pcm = new Float32Array(data.numberOfFrames);
@@ -69,6 +69,11 @@ export class StreamPlayer {
         new EncodedAudioChunk({ type: "key", timestamp: sequence * packetMicros, data }),
       );
     }
+  }
+
+  /** After the member's tap: a context the browser held suspended starts. */
+  resume() {
+    this.#context?.resume().catch((error) => console.info("Voice stream:", error.message));
   }
 
   stop() {

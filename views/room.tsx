@@ -11,6 +11,7 @@ import type { Participant, RoomSnapshot } from "../db/rooms.ts";
 import { useWords } from "../i18n/words_context.ts";
 import type { Translate } from "../i18n/translate.ts";
 import { topicName } from "../i18n/topics.ts";
+import { MicButton } from "./mic_button.tsx";
 
 export function RoomPage(
   props: {
@@ -38,7 +39,11 @@ export function RoomPage(
         {t("live.connecting")}
       </p>
       {props.voice && room.state === "live" && (
-        <VoicePanel roomId={room.publicId} iceServers={props.voice.iceServers} />
+        <VoicePanel
+          roomId={room.publicId}
+          roomTitle={room.title}
+          iceServers={props.voice.iceServers}
+        />
       )}
       <div id="room-notice" class="room-notice" aria-live="assertive"></div>
       <div
@@ -80,10 +85,11 @@ export function ShareLink(props: { link: string }) {
 }
 
 /**
- * "Join audio" and the voice's state in words. Hidden until static/voice.js takes it over: a
- * page without scripts has no voice to offer.
+ * The voice's state in words, and "Tap to listen" for a browser that refused to play on arrival.
+ * Hidden until static/voice.js takes it over: a page without scripts has no voice to offer. The
+ * title and the icon are what the lock screen shows (Media Session).
  */
-function VoicePanel(props: { roomId: string; iceServers: unknown[] }) {
+function VoicePanel(props: { roomId: string; roomTitle: string; iceServers: unknown[] }) {
   const { t } = useWords();
   return (
     <section
@@ -92,10 +98,12 @@ function VoicePanel(props: { roomId: string; iceServers: unknown[] }) {
       hidden
       aria-label={t("voice.label")}
       data-room-id={props.roomId}
+      data-room-title={props.roomTitle}
+      data-artwork="/static/icon.svg"
       data-ice-servers={JSON.stringify(props.iceServers)}
       data-words={JSON.stringify(voiceWords(t))}
     >
-      <button type="button" class="voice-join">{t("voice.join")}</button>
+      <button type="button" class="voice-join" hidden>{t("voice.listen")}</button>
       <p class="voice-status" role="status" aria-live="polite" data-state="off">
         {t("voice.state.off")}
       </p>
@@ -333,18 +341,7 @@ function SelfControls(props: { room: RoomSnapshot["room"]; me: Participant }) {
       buttons.push(<p class="muted">{t("room.hands.turned_off")}</p>);
     }
   } else {
-    buttons.push(
-      me.muted
-        ? <ActionButton roomId={roomId} action="unmute_self" label={t("room.unmute")} />
-        : (
-          <ActionButton
-            roomId={roomId}
-            action="mute_self"
-            label={t("room.mute")}
-            variant="secondary"
-          />
-        ),
-    );
+    buttons.push(<MicButton roomId={roomId} me={me} />);
   }
   buttons.push(
     <ActionButton
@@ -517,6 +514,8 @@ export function voiceWords(t: Translate): Record<string, string> {
     talking: t("voice.state.talking"),
     holdToTalk: t("voice.state.hold_to_talk"),
     connected: t("voice.state.connected"),
-    ended: t("voice.state.ended"),
+    waiting: t("voice.state.waiting"),
+    waitingHint: t("voice.state.waiting.hint"),
+    siteName: t("site.name"),
   };
 }

@@ -142,9 +142,11 @@ rooms.post("/:id/act", visibleRoom({ refused: actionRefused }), async (c) => {
     if (!(error instanceof Refusal)) throw error;
     return actionRefused(c, error);
   }
+  // Leaving goes back to the hallway, with htmx too (HX-Redirect): the room page is no place to
+  // stay once out of the room, and leaving it stops the voice.
+  if (form.action === "leave") return redirectAfterPost(c, "/");
   if (!isFragmentRequest(c)) {
-    const left = form.action === "leave" || form.action === "end";
-    return redirectAfterPost(c, left ? "/" : `/rooms/${room.publicId}`);
+    return redirectAfterPost(c, form.action === "end" ? "/" : `/rooms/${room.publicId}`);
   }
   const snapshot = await roomSnapshot(c.get("sql"), room.id);
   return c.html(spoken(c, <RoomLive data={snapshot!} viewerId={member.id} />));

@@ -369,7 +369,7 @@ async function liveRoom(
     // Mae's network drops: her page says so, and catches up once it is back.
     await withNetworkCut(watch, link, audience, "mae", async () => {
       await shot(audience, "10-audience-reconnecting");
-      await listener.getByRole("button", { name: "Unmute" }).click();
+      await listener.getByRole("button", { name: "You are muted: tap to talk" }).click();
       await onEvery([host, listener], (page) => tile(page, "stage", lin.handle, false));
     });
     await tile(audience, "stage", lin.handle, false).waitFor();
@@ -379,7 +379,7 @@ async function liveRoom(
     await moderate(host, lin.handle, "Mute");
     await onEvery(roomPages, (page) => tile(page, "stage", lin.handle, true));
     await listener.getByText("You are on stage as speaker, muted by a moderator.").waitFor();
-    await listener.getByRole("button", { name: "Unmute" }).waitFor();
+    await listener.getByRole("button", { name: "A moderator muted you: tap to talk" }).waitFor();
     await shot(listener, "12-listener-muted-by-host");
 
     // The host moves Lin back to the audience.

@@ -117,11 +117,19 @@ export async function toneFile(dir: string, hz: number, seconds = 90): Promise<s
  * A Chromium whose microphone plays `wav`: the fake microphone belongs to the browser process,
  * so each voice needs a browser of its own. With `allowed: false` it has no fake permission
  * prompt, and headless Chromium answers a page's request for the microphone with a refusal.
+ * It plays sound without a click unless `autoplay: "browser default"`, which keeps Chromium's
+ * own policy (sound only after a click on the page, or on the page that led to it), as a new
+ * member's browser has it.
  *
  * @example
  * const browser = await launchWithMicrophone(await toneFile(dir, 440), true);
+ * const strict = await launchWithMicrophone(wav, true, { autoplay: "browser default" });
  */
-export async function launchWithMicrophone(wav: string, allowed: boolean): Promise<Browser> {
+export async function launchWithMicrophone(
+  wav: string,
+  allowed: boolean,
+  options: { autoplay?: "always" | "browser default" } = {},
+): Promise<Browser> {
   return await chromium.launch({
     executablePath: chromiumPath(),
     args: [
@@ -129,7 +137,9 @@ export async function launchWithMicrophone(wav: string, allowed: boolean): Promi
       ...(allowed ? ["--use-fake-ui-for-media-stream"] : []),
       "--use-fake-device-for-media-stream",
       `--use-file-for-fake-audio-capture=${wav}`,
-      "--autoplay-policy=no-user-gesture-required",
+      ...(options.autoplay === "browser default"
+        ? []
+        : ["--autoplay-policy=no-user-gesture-required"]),
     ],
   });
 }
@@ -193,7 +203,8 @@ export function describeHeard(found: Heard): string {
 export const voiceWaitMs = 30_000;
 
 /**
- * Opens the room at `origin` and presses "Join audio".
+ * Opens the room at `origin`, whose audio starts on arrival (in a browser launched by
+ * `launchWithMicrophone` that plays sound without a click).
  *
  * @example
  * await joinAudio(page, palabre.origin, world.publicId);
@@ -201,7 +212,6 @@ export const voiceWaitMs = 30_000;
 export async function joinAudio(page: Page, origin: string, publicId: string): Promise<void> {
   page.setDefaultTimeout(voiceWaitMs);
   await page.goto(`${origin}/rooms/${publicId}`);
-  await page.getByRole("button", { name: "Join audio" }).click();
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Voice in real Chromium through a real server: Ada (host, on stage, unmuted) and Grace (in the
- * audience) each press "Join audio", each in her own browser, whose fake microphone plays a tone:
+ * audience) each open the room, whose audio starts on arrival, each in her own browser, whose fake microphone plays a tone:
  * 440 Hz for Ada, 660 Hz for Grace. A page hears a voice when its tone dominates what the server
  * sends it. Palabre runs as a child `main.ts` (wrtc crashes a process that does not end with
  * `Deno.exit`), on a fresh PostgreSQL schema the test seeds. Checked: Grace hears Ada and sees
@@ -207,7 +207,7 @@ Deno.test({
       await grace.getByRole("button", { name: "Join the stage" }).click();
       // On stage muted, as everyone comes up: her own state, not a moderator's.
       await voiceState(grace, "Connected, you are muted");
-      await grace.getByRole("button", { name: "Unmute" }).click();
+      await grace.getByRole("button", { name: "You are muted: tap to talk" }).click();
       await voiceState(grace, "Connected");
       let found = await listen(ada, graceHz, true);
       assert.ok(found.heard, `Ada should hear Grace's ${graceHz} Hz; ${describeHeard(found)}`);
@@ -217,7 +217,7 @@ Deno.test({
       await voiceState(grace, "Muted by a moderator");
       found = await listen(ada, graceHz, false);
       assert.ok(!found.heard, `Ada muted Grace: she is not heard; ${describeHeard(found)}`);
-      await grace.getByRole("button", { name: "Unmute" }).click();
+      await grace.getByRole("button", { name: "A moderator muted you: tap to talk" }).click();
       await voiceState(grace, "Connected");
       found = await listen(ada, graceHz, true);
       assert.ok(found.heard, `Grace unmuted herself: Ada hears her; ${describeHeard(found)}`);
@@ -289,7 +289,7 @@ Deno.test({
         // The pages retry with a back-off of at most 5 s.
         for (const page of [ada, grace]) await voiceState(page, "Connected");
       });
-      // Never "Connecting…" on the way back, as if the member had just pressed "Join audio".
+      // Never "Connecting…" on the way back, as if the member had just arrived.
       for (const page of [ada, grace]) {
         assert.deepEqual(await voiceStates(page), ["Reconnecting…", "Connected"]);
       }

@@ -90,6 +90,40 @@ dbTest("an htmx action returns the room's live fragment for the actor", async (s
   assert.equal(plain.headers.get("Location"), `/rooms/${roomId}`);
 });
 
+dbTest("leaving a room leads back to the hallway, with htmx too", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  const grace = await memberBrowser(app, ada, "grace");
+  const roomId = await startRoom(ada);
+  await grace.get(`/rooms/${roomId}`);
+  const viaHtmx = await expectStatus(
+    grace.post(`/rooms/${roomId}/act`, { action: "leave" }, { "HX-Request": "true" }),
+    200,
+  );
+  assert.equal(viaHtmx.headers.get("HX-Redirect"), "/");
+  await grace.get(`/rooms/${roomId}`);
+  const plain = await expectStatus(grace.post(`/rooms/${roomId}/act`, { action: "leave" }), 303);
+  assert.equal(plain.headers.get("Location"), "/");
+});
+
+dbTest("the host starts a room told the microphone is off, with a big toggle", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  const roomId = await startRoom(ada);
+  const muted = await (await expectStatus(ada.get(`/rooms/${roomId}`), 200)).text();
+  assert.match(muted, /Your microphone is off: nobody hears you until you tap/);
+  assert.match(muted, /class="mic-toggle" aria-pressed="false"/);
+  assert.match(muted, /You are muted: tap to talk/);
+  const live = await expectStatus(
+    ada.post(`/rooms/${roomId}/act`, { action: "unmute_self" }, { "HX-Request": "true" }),
+    200,
+  );
+  const html = await live.text();
+  assert.match(html, /class="mic-toggle live" aria-pressed="true"/);
+  assert.match(html, /You are live: tap to mute/);
+  assert.doesNotMatch(html, /Your microphone is off/);
+});
+
 dbTest("an ended room shows that it ended", async (sql, db) => {
   const app = await testApp(sql, db.events);
   const ada = await adminBrowser(app);

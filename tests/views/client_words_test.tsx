@@ -37,7 +37,10 @@ Deno.test("the voice panel hands voice.js its words in the page's language", () 
   const words = JSON.parse(unescape(html.match(/data-words="([^"]*)"/)![1]));
   assert.equal(words.off, "Audio coupé");
   assert.equal(words.micBlocked, "Micro bloqué");
-  assert.match(html, /<button type="button" class="voice-join">Rejoindre l’audio<\/button>/);
+  assert.match(
+    html,
+    /<button type="button" class="voice-join" hidden="">Touchez pour écouter<\/button>/,
+  );
 });
 
 Deno.test("every word voice.js and app.js write is one the page hands them", async () => {
