@@ -456,7 +456,9 @@ function showOnLockScreen() {
   const micLive = place.stage && !place.muted;
   if (place.stage && micShown !== micLive && session.setMicrophoneActive) {
     micShown = micLive;
-    session.setMicrophoneActive(micLive);
+    // A promise in newer browsers, nothing in older ones.
+    Promise.resolve(session.setMicrophoneActive(micLive))
+      .catch((error) => console.info("Voice: the lock screen's microphone:", error.message));
   }
 }
 
