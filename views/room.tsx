@@ -11,6 +11,7 @@ import type { Participant, RoomSnapshot } from "../db/rooms.ts";
 import { useWords } from "../i18n/words_context.ts";
 import type { Translate } from "../i18n/translate.ts";
 import { topicName } from "../i18n/topics.ts";
+import { PingForm } from "./ping.tsx";
 
 export function RoomPage(
   props: {
@@ -19,6 +20,8 @@ export function RoomPage(
     shareLink: string | null;
     /** Given when this server carries voice: the STUN/TURN servers pages connect with. */
     voice?: { iceServers: unknown[] };
+    /** Who the viewer may ping into the room (db/notifications.ts `pingable`); absent, no form. */
+    pingable?: { handle: string; displayName: string }[];
   },
 ) {
   const { room, topics } = props.data;
@@ -49,6 +52,7 @@ export function RoomPage(
       >
         <RoomLive data={props.data} viewerId={props.viewerId} />
       </div>
+      {props.pingable && <PingForm roomId={room.publicId} people={props.pingable} />}
       <details class="safety">
         <summary>{t("room.report")}</summary>
         <form method="post" action={`/rooms/${room.publicId}/report`}>
