@@ -20,7 +20,7 @@ import type { Frame } from "./frames.tsx";
 export function bellFrame(what: { count: number; words: Words; notice?: Notice }): Frame {
   const count = String(
     <WordsContext.Provider value={what.words}>
-      <BellCount count={what.count} />
+      <BellCount count={what.count} live />
     </WordsContext.Provider>,
   );
   let content = `<hx-partial hx-target="#bell-count" hx-swap="outerHTML">${count}</hx-partial>`;

@@ -28,12 +28,18 @@ export function Bell() {
   );
 }
 
-/** The unread count inside the bell's link: nothing shown at zero. */
-export function BellCount(props: { count: number }) {
+/**
+ * The unread count inside the bell's link: nothing shown at zero. `live`: sent by the socket
+ * (the page's first render knows no count yet).
+ */
+export function BellCount(props: { count: number; live?: boolean }) {
   const { t, number } = useWords();
-  if (props.count === 0) return <span id="bell-count" class="bell-count" hidden></span>;
+  const live = props.live ? "" : undefined;
+  if (props.count === 0) {
+    return <span id="bell-count" class="bell-count" data-live={live} hidden></span>;
+  }
   return (
-    <span id="bell-count" class="bell-count">
+    <span id="bell-count" class="bell-count" data-live={live}>
       <span aria-hidden="true">{number(props.count)}</span>
       <span class="visually-hidden">{t("notify.bell.unread", { count: props.count })}</span>
     </span>

@@ -1,0 +1,85 @@
+/**
+ * Notifications in a real browser: a member follows a host from the host's profile, goes to the
+ * hallway, and when the host starts a room the open hallway shows a toast linking to the room
+ * and the bell's count, without a reload; dismissing the toast takes it away.
+ */
+import assert from "node:assert/strict";
+import { publicRoomId, startRoom } from "../../db/rooms.ts";
+import { seedRoom } from "../live/support.ts";
+import { databaseKinds } from "../support/databases.ts";
+import {
+  browserTestsIgnored,
+  desktop,
+  documentKept,
+  launchChromium,
+  markDocument,
+  PageWatch,
+  screenshot,
+  startPalabre,
+} from "./support.ts";
+
+const liveWaitMs = 15_000;
+
+for (const kind of databaseKinds) {
+  Deno.test({
+    name:
+      `a followed host's new room toasts the follower's open hallway and counts on the bell [${kind}]`,
+    ignore: browserTestsIgnored(),
+    // postgres.js and Chromium's pipe keep sockets and timers open by design.
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      const palabre = await startPalabre(kind);
+      const browser = await launchChromium();
+      const watch = new PageWatch();
+      try {
+        const world = await seedRoom(palabre.sql, "Warm-up");
+        await watch.check(async () => {
+          const grace = await watch.newPage(browser, "grace", desktop);
+          grace.setDefaultTimeout(liveWaitMs);
+          const at = world.graceCookie.indexOf("=");
+          await grace.context().addCookies([{
+            name: world.graceCookie.slice(0, at),
+            value: world.graceCookie.slice(at + 1),
+            url: palabre.origin,
+          }]);
+          await grace.goto(`${palabre.origin}/@ada`);
+          await grace.getByRole("button", { name: "Follow @ada" }).click();
+          await grace.getByRole("button", { name: "Unfollow @ada" }).waitFor();
+
+          await grace.goto(`${palabre.origin}/`);
+          await grace.locator("#live-status[data-state=live]").waitFor();
+          // The bell's socket has sent its first count (none yet) before the room starts.
+          await grace.locator("#bell-count[data-live]").waitFor({ state: "attached" });
+          await markDocument(grace);
+
+          const roomId = await startRoom(palabre.sql, world.ids.ada, {
+            title: "Night owls",
+            description: "",
+            topics: ["jazz"],
+            kind: "open",
+          });
+          const publicId = await publicRoomId(palabre.sql, roomId);
+
+          const toast = grace.locator("#toast-list .toast a");
+          await toast.waitFor();
+          assert.equal(await toast.textContent(), "Ada Lovelace started “Night owls”");
+          assert.equal(await toast.getAttribute("href"), `/rooms/${publicId}`);
+          const bell = grace.getByRole("link", { name: /Notifications\s*1 unread/ });
+          await bell.waitFor();
+          assert.equal((await grace.locator("#bell-count").textContent())?.startsWith("1"), true);
+          assert.ok(await documentKept(grace), "the hallway was not reloaded");
+          // The hallway's own socket still tells its state: the bell's is not what it shows.
+          assert.equal(await grace.locator("#live-status").getAttribute("data-state"), "live");
+          await screenshot(grace, "notifications-toast");
+
+          await grace.getByRole("button", { name: "Dismiss" }).click();
+          await toast.waitFor({ state: "detached" });
+        });
+      } finally {
+        await browser.close();
+        await palabre.close();
+      }
+    },
+  });
+}
