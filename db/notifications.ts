@@ -3,7 +3,7 @@
  * change. A room started or an event scheduled tells the host's followers in one set-based
  * insert; a ping tells one follower of the pinger; an invitation to speak tells a listener whose
  * page is away from the room; a sweep tells interested members an event starts soon. Who may be
- * told at all is the database's `may_notify` (migration 014): kinds turned off, muted people,
+ * told at all is the database's `notifiable` (migration 014): kinds turned off, muted people,
  * blocks either way and rooms they may not see tell nobody. Each insert `notify`s the range of
  * ids it made, so every process's bell hub sends them to the pages open there.
  *
@@ -72,7 +72,7 @@ async function announce(tx: Tx, made: { first: number | null; last: number | nul
 
 /**
  * Tells the followers of `hostId` that they started a room or scheduled an event: one row per
- * follower `may_notify` lets through, in one statement. Returns how many were told.
+ * follower `notifiable` lets through, in one statement. Returns how many were told.
  *
  * @example
  * await notifyFollowers(tx, { roomId, hostId: ada.id, kind: "room_started" }); // 2
@@ -84,10 +84,9 @@ export async function notifyFollowers(
   const [made] = await tx`
     with made as (
       insert into notifications (member_id, kind, actor_id, room_id)
-      select f.follower_id, ${what.kind}, ${what.hostId}, ${what.roomId}
-      from follows f
-      where f.followee_id = ${what.hostId}
-        and may_notify(f.follower_id, ${what.kind}, ${what.hostId}, ${what.roomId})
+      select m, ${what.kind}, ${what.hostId}, ${what.roomId}
+      from notifiable(${what.kind}, ${what.hostId}, ${what.roomId},
+                      array(select follower_id from follows where followee_id = ${what.hostId})) m
       returning id)
     select min(id) as first, max(id) as last, count(*)::int as told from made`;
   await announce(tx, made as { first: number | null; last: number | null });
@@ -109,11 +108,12 @@ export async function notifyInvitedAway(
   const [made] = await tx`
     with made as (
       insert into notifications (member_id, kind, actor_id, room_id)
-      select p.user_id, 'invited_to_speak', ${what.moderatorId}, p.room_id
-      from participants p
-      where p.room_id = ${what.roomId} and p.user_id = ${what.listenerId}
-        and p.last_seen_at < statement_timestamp() - ${what.awayMs} * interval '1 millisecond'
-        and may_notify(p.user_id, 'invited_to_speak', ${what.moderatorId}, p.room_id)
+      select m, 'invited_to_speak', ${what.moderatorId}, ${what.roomId}
+      from notifiable('invited_to_speak', ${what.moderatorId}, ${what.roomId}, array(
+        select p.user_id from participants p
+        where p.room_id = ${what.roomId} and p.user_id = ${what.listenerId}
+          and p.last_seen_at < statement_timestamp() - ${what.awayMs} * interval '1 millisecond'
+      )) m
       returning id)
     select min(id) as first, max(id) as last, count(*)::int as told from made`;
   await announce(tx, made as { first: number | null; last: number | null });
@@ -134,17 +134,18 @@ export async function pingable(
   pingerId: number,
   roomId: number,
 ): Promise<{ handle: string; displayName: string }[]> {
+  // The room is live (pings are about live rooms), where seeing it is joining it.
   const rows = await sql`
-    select u.handle, u.display_name from follows f join users u on u.id = f.follower_id
-    where f.followee_id = ${pingerId}
-      and exists (select 1 from participants p
+    select u.handle, u.display_name
+    from members_may_join(${roomId},
+                          array(select follower_id from follows where followee_id = ${pingerId})) m
+    join users u on u.id = m
+    where exists (select 1 from participants p
                   where p.room_id = ${roomId} and p.user_id = ${pingerId})
-      and not exists (select 1 from participants p
-                      where p.room_id = ${roomId} and p.user_id = f.follower_id)
+      and not exists (select 1 from participants p where p.room_id = ${roomId} and p.user_id = m)
       and not exists (select 1 from blocks b
-                      where (b.blocker_id = f.follower_id and b.blocked_id = ${pingerId})
-                         or (b.blocker_id = ${pingerId} and b.blocked_id = f.follower_id))
-      and may_see(${roomId}, f.follower_id)
+                      where (b.blocker_id = m and b.blocked_id = ${pingerId})
+                         or (b.blocker_id = ${pingerId} and b.blocked_id = m))
     order by lower(u.display_name), u.id
     limit 200`;
   return rows.map((r) => ({ handle: r.handle, displayName: r.display_name }));
@@ -195,8 +196,8 @@ export async function ping(
     const [made] = await tx`
       with made as (
         insert into notifications (member_id, kind, actor_id, room_id)
-        select ${target.id}, 'ping', ${what.pingerId}, ${what.roomId}
-        where may_notify(${target.id}, 'ping', ${what.pingerId}, ${what.roomId})
+        select m, 'ping', ${what.pingerId}, ${what.roomId}
+        from notifiable('ping', ${what.pingerId}, ${what.roomId}, array[${target.id}::bigint]) m
         returning id)
       select min(id) as first, max(id) as last from made`;
     await announce(tx, made as { first: number | null; last: number | null });
@@ -224,8 +225,9 @@ export async function sendReminders(sql: Sql, options: { leadMs: number }): Prom
         returning i.room_id, i.user_id, r.creator_id),
       made as (
         insert into notifications (member_id, kind, actor_id, room_id)
-        select due.user_id, 'event_starting', due.creator_id, due.room_id from due
-        where may_notify(due.user_id, 'event_starting', due.creator_id, due.room_id)
+        select m, 'event_starting', due.creator_id, due.room_id
+        from due, lateral notifiable('event_starting', due.creator_id, due.room_id,
+                                     array[due.user_id]) m
         returning id)
       select min(id) as first, max(id) as last, count(*)::int as told from made`;
     await announce(tx, made as { first: number | null; last: number | null });
