@@ -16,7 +16,7 @@ import type { ChangeEvent, EventHub } from "../db/events.ts";
 import { noticesIn, unreadCount, unreadCounts } from "../db/notifications.ts";
 import type { Words } from "../i18n/translate.ts";
 import { bellFrame } from "./bell_frames.tsx";
-import { sendQuietly } from "./sockets.ts";
+import { closeQuietly, sendQuietly } from "./sockets.ts";
 
 export interface BellPage {
   ws: WSContext;
@@ -46,9 +46,14 @@ export class BellHub {
     this.#unsubscribe = this.#events?.subscribe((event) => this.#changed(event));
   }
 
+  /** Stops listening, lets the updates under way finish and closes the bells (going away). */
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     await this.#work;
+    for (const pages of this.#pages.values()) {
+      for (const page of pages) closeQuietly(page.ws, 1001, "Server going away");
+    }
+    this.#pages.clear();
   }
 
   get pageCount(): number {
