@@ -10,6 +10,7 @@ import { cast, openRoom, refusedWith, twoProcesses } from "./rooms_support.ts";
 import type { Sql } from "../../db/client.ts";
 import type { ChangeEvent } from "../../db/events.ts";
 import {
+  forgetOldNotifications,
   inbox,
   inboxPageSize,
   markAllRead,
@@ -25,7 +26,7 @@ import {
   unreadCount,
 } from "../../db/notifications.ts";
 import { follow } from "../../db/profiles.ts";
-import { joinRoom, scheduleEvent, setInterest } from "../../db/rooms.ts";
+import { joinRoom, openEvent, scheduleEvent, setInterest } from "../../db/rooms.ts";
 import { act } from "../../db/room_actions.ts";
 import { block } from "../../db/safety.ts";
 
@@ -268,3 +269,29 @@ dbTest(
     await assert.rejects(mute(sql, grace.id, "nobody_here"), refusedWith("not_found"));
   },
 );
+
+dbTest("opening a scheduled event tells the host's followers it started", async (sql) => {
+  const { ada, grace } = await cast(sql, "ada", "grace");
+  await follow(sql, grace.id, "ada");
+  const eventId = await scheduleEvent(sql, ada.id, {
+    title: "Later",
+    description: "",
+    topics: ["jazz"],
+    kind: "open",
+    startsAt: new Date(Date.now() + 3_600_000),
+    cohosts: [],
+  });
+  assert.deepEqual(await told(sql, "room_started"), []);
+  await openEvent(sql, ada.id, eventId);
+  assert.deepEqual(await told(sql, "room_started"), ["grace"]);
+});
+
+dbTest("notifications older than the keeping time are deleted, newer ones kept", async (sql) => {
+  const { ada, grace } = await cast(sql, "ada", "grace");
+  await follow(sql, grace.id, "ada");
+  await openRoom(sql, ada.id, { title: "Long ago" });
+  await sql`update notifications set created_at = now() - interval '91 days'`;
+  await openRoom(sql, ada.id, { title: "Today" });
+  assert.equal(await forgetOldNotifications(sql, { keepMs: 90 * 86_400_000 }), 1);
+  assert.deepEqual((await inbox(sql, grace.id)).notices.map((n) => n.room.title), ["Today"]);
+});
