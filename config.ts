@@ -88,6 +88,7 @@ export interface Config {
   /** Web processes on this machine sharing the port (`WEB_PROCESSES`, one per core at most). */
   webProcesses: number;
   modelTraining: ModelTrainingConfig;
+  notifications: NotificationConfig;
   rateLimits: {
     signIn: SignInLimits;
     signUpPerAddress: RateLimit;
@@ -109,6 +110,27 @@ export interface IceServer {
   username?: string;
   credential?: string;
 }
+
+/** Notifications (db/notifications.ts, live/notification_sweep.ts). */
+export interface NotificationConfig {
+  /** Pings one member may send, whoever they ping. */
+  pingsPerMember: RateLimit;
+  /** Pings from one member to the same person: a ping is a nudge, not a siren. */
+  pingsPerPair: RateLimit;
+  /** How long before an event its interested members are reminded. */
+  reminderLeadMs: number;
+  /** How often each process sweeps for reminders due and notifications past keeping. */
+  sweepEveryMs: number;
+  /** The inbox keeps notifications this long; older ones are deleted by the sweep. */
+  keepMs: number;
+}
+
+/**
+ * A listener invited to speak is told by a notification only when no page of theirs has shown
+ * the room lately: every connected room page marks its seat seen every `presenceRefreshMs`
+ * (5 s), so a seat unseen for more than two refreshes has no page open on the room.
+ */
+export const awayFromRoomAfterMs = 12_000;
 
 /** Training model versions (recommend/training.ts). */
 export interface ModelTrainingConfig {
@@ -179,6 +201,13 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       holdoutShare: 0.2,
       k: 20,
       maxMeasuredMembers: 5_000,
+    },
+    notifications: {
+      pingsPerMember: { max: 10, windowMs: 10 * minuteMs },
+      pingsPerPair: { max: 1, windowMs: 10 * minuteMs },
+      reminderLeadMs: 10 * minuteMs,
+      sweepEveryMs: 30_000,
+      keepMs: 90 * dayMs,
     },
     rateLimits: {
       signIn: {

@@ -228,21 +228,28 @@ async function measure(pin: string[], plan: ClientPlan, trigger: Trigger): Promi
   }
 }
 
-/** The client processes holding one plan's sockets, `socketsPerProcess` each. */
-class ClientProcesses {
+/**
+ * The client processes holding one plan's sockets, `perProcess` each (`socketsPerProcess` unless
+ * told); bench/notify.ts holds its pages with them too.
+ */
+export class ClientProcesses {
   opened = 0;
   openMs = 0;
   #processes: ClientProcess[] = [];
 
-  static async start(pin: string[], plan: ClientPlan): Promise<ClientProcesses> {
+  static async start(
+    pin: string[],
+    plan: ClientPlan,
+    perProcess = socketsPerProcess,
+  ): Promise<ClientProcesses> {
     const group = new ClientProcesses();
     const startedAt = performance.now();
     try {
       // One process after another: thousands of pages opening at once is a restart, not this.
-      for (let from = 0; from < plan.cookies.length; from += socketsPerProcess) {
+      for (let from = 0; from < plan.cookies.length; from += perProcess) {
         const process = new ClientProcess(pin, {
           ...plan,
-          cookies: plan.cookies.slice(from, from + socketsPerProcess),
+          cookies: plan.cookies.slice(from, from + perProcess),
           watchers: from === 0 ? plan.watchers : [],
         });
         group.#processes.push(process);
@@ -259,8 +266,8 @@ class ClientProcesses {
   }
 
   /** Arms every process for `marker`, runs `act`, and gathers when each page saw it. */
-  async expect(marker: string, act: () => Promise<void>) {
-    const command: ClientCommand = { expect: marker, timeoutMs: deliveryTimeoutMs };
+  async expect(marker: string, act: () => Promise<void>, timeoutMs = deliveryTimeoutMs) {
+    const command: ClientCommand = { expect: marker, timeoutMs };
     await Promise.all(this.#processes.map(async (p) => {
       await p.tell(command);
       if (!("armed" in await p.next())) throw new Error("A client process did not arm");
@@ -451,13 +458,13 @@ function section(results: SizeResult[], pinned: string): BenchSection {
   };
 }
 
-function stats(values: number[]) {
+export function stats(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   return { p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0 };
 }
 
-function spawn(command: string[], env: Record<string, string>) {
+export function spawn(command: string[], env: Record<string, string>) {
   const child = new Deno.Command(command[0], {
     args: command.slice(1),
     env,
@@ -479,7 +486,7 @@ function spawn(command: string[], env: Record<string, string>) {
   return { child, listening };
 }
 
-async function stop(child: Deno.ChildProcess): Promise<void> {
+export async function stop(child: Deno.ChildProcess): Promise<void> {
   try {
     child.kill("SIGTERM");
   } catch {
@@ -489,7 +496,9 @@ async function stop(child: Deno.ChildProcess): Promise<void> {
 }
 
 /** Server on CPU 1 and clients on CPU 0 when `taskset` exists, so they do not share a core. */
-async function pinning(): Promise<{ server: string[]; client: string[]; described: string }> {
+export async function pinning(): Promise<
+  { server: string[]; client: string[]; described: string }
+> {
   try {
     const ok = (await new Deno.Command("taskset", { args: ["-c", "0", "true"] }).output()).success;
     if (ok && navigator.hardwareConcurrency >= 2) {
@@ -505,13 +514,13 @@ async function pinning(): Promise<{ server: string[]; client: string[]; describe
   return { server: [], client: [], described: "The processes were not pinned (no `taskset`)." };
 }
 
-function freePort(): number {
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
 }
 
-const mainPath = () => new URL("../main.ts", import.meta.url).pathname;
+export const mainPath = () => new URL("../main.ts", import.meta.url).pathname;
 const baselinePath = () => new URL("./live_baseline.ts", import.meta.url).pathname;
 const clientsPath = () => new URL("./live_clients.ts", import.meta.url).pathname;

@@ -13,6 +13,7 @@ import * as audio from "./audio.ts";
 import * as http from "./http.ts";
 import * as live from "./live.ts";
 import * as nodes from "./nodes.ts";
+import * as notify from "./notify.ts";
 import * as recommend from "./recommend.ts";
 import { describeMachine, type Machine, speedCheck, type SpeedCheckMs } from "./machine.ts";
 import { type Benchmark, type BenchSection, runBenchmark } from "./report.ts";
@@ -24,6 +25,7 @@ const benchmarks: Record<string, Benchmark> = {
   audio,
   nodes,
   recommend,
+  notify,
 };
 
 const reportPath = new URL("../BENCHMARKS.md", import.meta.url);

@@ -23,6 +23,10 @@ export interface ChangeEvent {
   members?: number[];
   /** Another recommendation model was applied, or the ranking weights changed. */
   model?: true;
+  /** Notifications with ids in this range were made (db/notifications.ts): pages get toasts. */
+  notices?: [number, number];
+  /** These members' unread counts changed without a new notification (they read some). */
+  bells?: number[];
 }
 
 export async function notify(tx: Tx, event: ChangeEvent): Promise<void> {

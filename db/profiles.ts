@@ -21,6 +21,8 @@ export interface Profile {
   following: number;
   followedByViewer: boolean;
   blockedByViewer: boolean;
+  /** The viewer gets no notifications from this member (db/notifications.ts `mute`). */
+  mutedByViewer: boolean;
   isViewer: boolean;
   joinedAt: Date;
 }
@@ -34,6 +36,8 @@ export async function profile(sql: Sql, viewerId: number, handle: string): Promi
         as followed,
       exists (select 1 from blocks where blocker_id = ${viewerId} and blocked_id = u.id)
         as blocked,
+      exists (select 1 from notification_mutes where member_id = ${viewerId} and muted_id = u.id)
+        as muted,
       coalesce((select json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name)
                                 order by t.name)
                 from user_topics ut join topics t on t.id = ut.topic_id
@@ -50,6 +54,7 @@ export async function profile(sql: Sql, viewerId: number, handle: string): Promi
     following: row.following,
     followedByViewer: row.followed,
     blockedByViewer: row.blocked,
+    mutedByViewer: row.muted,
     isViewer: row.id === viewerId,
     joinedAt: row.created_at,
   };

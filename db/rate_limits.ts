@@ -5,7 +5,7 @@
  * @example
  * await spendAttempt(sql, { bucket: "sign_up_address", key, max: 10, windowMs: 3_600_000 });
  */
-import type { Sql } from "./client.ts";
+import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
 
 export interface Attempt {
@@ -17,8 +17,11 @@ export interface Attempt {
   windowMs: number;
 }
 
-/** Counts one attempt; refuses with `rate_limited` once the window's allowance is spent. */
-export async function spendAttempt(sql: Sql, attempt: Attempt): Promise<void> {
+/**
+ * Counts one attempt; refuses with `rate_limited` once the window's allowance is spent. Inside a
+ * transaction, an attempt refused later for another reason is not counted.
+ */
+export async function spendAttempt(sql: Sql | Tx, attempt: Attempt): Promise<void> {
   const windowStart = new Date(Math.floor(Date.now() / attempt.windowMs) * attempt.windowMs);
   const [row] = await sql`
     insert into rate_limits (bucket, key, window_start, hits)

@@ -12,6 +12,8 @@
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
+import { notifyInvitedAway } from "./notifications.ts";
+import { awayFromRoomAfterMs } from "../config.ts";
 import { requireAdmin } from "./users.ts";
 import {
   lockRoom,
@@ -220,6 +222,12 @@ async function moderate(tx: Tx, room: RoomRow, me: Seat, action: RoomAction): Pr
       // A second moderator inviting the same listener changes nothing.
       if (target.invited) return;
       await tx`update participants set invited_at = statement_timestamp() where ${where}`;
+      await notifyInvitedAway(tx, {
+        roomId: room.id,
+        moderatorId: me.userId,
+        listenerId: target.userId,
+        awayMs: awayFromRoomAfterMs,
+      });
       break;
     case "move_to_audience":
       if (!onStage) {

@@ -12,6 +12,7 @@ import { isLanguage } from "../i18n/language.ts";
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
+import { notifyFollowers } from "./notifications.ts";
 import { base64url } from "./sessions.ts";
 import { memberLanguage } from "./site_settings.ts";
 
@@ -179,6 +180,7 @@ export async function startRoom(sql: Sql, creatorId: number, input: NewRoom): Pr
   return await sql.begin(async (tx) => {
     const roomId = await insertRoom(tx, creatorId, input, { live: true, scheduledFor: null });
     await enterRoom(tx, roomId, creatorId, "moderator");
+    await notifyFollowers(tx, { roomId, hostId: creatorId, kind: "room_started" });
     await notify(tx, { room: roomId });
     return roomId;
   });
@@ -223,6 +225,7 @@ export async function scheduleEvent(sql: Sql, creatorId: number, input: NewEvent
     await tx`insert into room_hosts ${
       tx([...ids].map((id) => ({ room_id: roomId, user_id: id })))
     }`;
+    await notifyFollowers(tx, { roomId, hostId: creatorId, kind: "event_scheduled" });
     await notify(tx, { hallway: true });
     return roomId;
   });
@@ -243,6 +246,7 @@ export async function openEvent(sql: Sql, hostId: number, roomId: number): Promi
     if (!host) throw new Refusal("forbidden", "refusal.event.hosts_only");
     await tx`update rooms set state = 'live', started_at = statement_timestamp() where id = ${roomId}`;
     await enterRoom(tx, roomId, hostId, "moderator");
+    await notifyFollowers(tx, { roomId, hostId, kind: "room_started" });
     await notify(tx, { room: roomId });
   });
 }

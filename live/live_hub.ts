@@ -2,6 +2,8 @@
  * The live part of one process, wired together: the room feed (change notices from any process
  * -> room snapshots), the page hub (the pages with a socket open here, kept true by the feed)
  * and presence (their members marked as seen, the absent swept out). Voice watches the same feed.
+ * The bell hub keeps every signed-in page's notification bell live, and the notification sweep
+ * sends event reminders.
  *
  * @example
  * const hub = new LiveHub({ sql, config, events: db.events });
@@ -12,6 +14,8 @@ import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import type { EventHub } from "../db/events.ts";
 import { HallwayRanker } from "../recommend/hallway.ts";
+import { BellHub, type BellPage } from "./bell_hub.ts";
+import { NotificationSweep } from "./notification_sweep.ts";
 import { type LivePage, PageHub } from "./page_hub.ts";
 import { Presence } from "./presence.ts";
 import { RoomFeed, type RoomWatcher } from "./room_feed.ts";
@@ -20,6 +24,8 @@ export class LiveHub {
   #feed: RoomFeed;
   #pages: PageHub;
   #presence: Presence;
+  #bells: BellHub;
+  #sweep: NotificationSweep;
 
   constructor(deps: { sql: Sql; config: Config; events?: EventHub; ranker?: HallwayRanker }) {
     this.#feed = new RoomFeed({ sql: deps.sql, events: deps.events });
@@ -34,16 +40,22 @@ export class LiveHub {
       config: deps.config,
       seats: () => this.#pages.seats(),
     });
+    this.#bells = new BellHub({ sql: deps.sql, events: deps.events });
+    this.#sweep = new NotificationSweep({ sql: deps.sql, config: deps.config.notifications });
   }
 
   /** Listens for changes and runs presence; without it the hub only serves what it is asked. */
   start(): void {
     this.#feed.start();
     this.#presence.start();
+    this.#bells.start();
+    this.#sweep.start();
   }
 
   async stop(): Promise<void> {
     this.#presence.stop();
+    await this.#sweep.stop();
+    await this.#bells.stop();
     await this.#feed.stop();
     this.#pages.closeAll();
   }
@@ -70,5 +82,18 @@ export class LiveHub {
   /** A message from a page: a room action, or an error frame back. */
   receive(page: LivePage, data: unknown): Promise<void> {
     return this.#pages.receive(page, data);
+  }
+
+  /** A bell's socket opened (any signed-in page): it gets its member's unread count. */
+  openBell(page: BellPage): Promise<void> {
+    return this.#bells.open(page);
+  }
+
+  closeBell(page: BellPage): void {
+    this.#bells.close(page);
+  }
+
+  get bellCount(): number {
+    return this.#bells.pageCount;
   }
 }

@@ -23,6 +23,7 @@ import { isLanguage } from "../i18n/language.ts";
 import { profile } from "../db/profiles.ts";
 import { SettingsView } from "../views/member_settings.tsx";
 import { clearListeningHistory, listeningHistory, setListeningPaused } from "../db/listening.ts";
+import { notificationSettings } from "../db/notifications.ts";
 
 export const memberSettings = new Hono<MemberEnv>();
 
@@ -46,6 +47,11 @@ memberSettings.get("/", async (c) => {
         history={await listeningHistory(c.get("sql"), member.id)}
         historyNotice={notice}
         passwordChanged={c.req.query("password") === "changed"}
+        notifications={{
+          settings: await notificationSettings(c.get("sql"), member.id),
+          keepDays: Math.round(c.get("config").notifications.keepMs / 86_400_000),
+          saved: c.req.query("notifications") === "saved",
+        }}
       />
     ),
   });

@@ -23,6 +23,7 @@ import { FollowBlock, ProfileView } from "../views/profile.tsx";
 import { ErrorView } from "../views/errors.tsx";
 import { block, report, unblock } from "../db/safety.ts";
 import { spendAttempt } from "../db/rate_limits.ts";
+import { mute, unmute } from "../db/notifications.ts";
 
 export const profiles = new Hono<MemberEnv>();
 
@@ -72,6 +73,16 @@ profiles.post(`${handlePath}/block`, async (c) => {
 
 profiles.post(`${handlePath}/unblock`, async (c) => {
   await unblock(c.get("sql"), c.get("member").id, handleOf(c));
+  return redirectAfterPost(c, `/@${handleOf(c)}`);
+});
+
+profiles.post(`${handlePath}/mute`, async (c) => {
+  await mute(c.get("sql"), c.get("member").id, handleOf(c));
+  return redirectAfterPost(c, `/@${handleOf(c)}`);
+});
+
+profiles.post(`${handlePath}/unmute`, async (c) => {
+  await unmute(c.get("sql"), c.get("member").id, handleOf(c));
   return redirectAfterPost(c, `/@${handleOf(c)}`);
 });
 

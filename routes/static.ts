@@ -12,6 +12,10 @@ const files: Record<string, { url: URL; type: string }> = {
   "app.css": { url: new URL("../static/app.css", import.meta.url), type: "text/css" },
   "app.js": { url: new URL("../static/app.js", import.meta.url), type: "text/javascript" },
   "voice.js": { url: new URL("../static/voice.js", import.meta.url), type: "text/javascript" },
+  "notifications.js": {
+    url: new URL("../static/notifications.js", import.meta.url),
+    type: "text/javascript",
+  },
   "voice_stream.js": {
     url: new URL("../static/voice_stream.js", import.meta.url),
     type: "text/javascript",

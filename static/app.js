@@ -28,13 +28,20 @@ function showLiveState(state, text) {
   status.dataset.state = state;
   status.textContent = text;
 }
-document.addEventListener("htmx:ws:after:connection", () => showLiveState("live", words.live));
+// The bell's socket (every signed-in page has one) is not what the status line tells about.
+const ofBell = (event) => event.target instanceof Element && event.target.closest("#bell");
+document.addEventListener("htmx:ws:after:connection", (event) => {
+  if (!ofBell(event)) showLiveState("live", words.live);
+});
 // A normal close (1000) is the server letting go: the room ended or the member is not in it.
 document.addEventListener("htmx:ws:close", (event) => {
+  if (ofBell(event)) return;
   if (event.detail?.code === 1000) showLiveState("closed", words.notLive);
   else showLiveState("reconnecting", words.reconnecting);
 });
-document.addEventListener("htmx:ws:error", () => showLiveState("reconnecting", words.reconnecting));
+document.addEventListener("htmx:ws:error", (event) => {
+  if (!ofBell(event)) showLiveState("reconnecting", words.reconnecting);
+});
 
 // Times from the server are UTC; show them in the page's language and the viewer's time zone.
 const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
@@ -66,6 +73,9 @@ if (notice) {
     }
   }).observe(notice, { childList: true, subtree: true });
 }
+
+// A signed-in page's bell loads its toasts' module (static/notifications.js).
+if (document.getElementById("bell")) import("/static/notifications.js");
 
 // A room page that offers voice loads the voice module (static/voice.js).
 if (document.getElementById("voice")) import("/static/voice.js");

@@ -8,6 +8,8 @@
 import { Field, type FieldErrors, FormError } from "./form.tsx";
 import { useWords } from "../i18n/words_context.ts";
 import { type Language, languages } from "../i18n/language.ts";
+import type { NotificationSettings } from "../db/notifications.ts";
+import { NotificationSettingsSection } from "./notification_settings.tsx";
 
 export interface HistoryData {
   paused: boolean;
@@ -28,6 +30,8 @@ export function SettingsView(
     historyNotice?: "paused" | "resumed" | "cleared";
     /** The password was just changed (every other device signed out). */
     passwordChanged?: boolean;
+    /** The member's notification settings (views/notification_settings.tsx). */
+    notifications?: { settings: NotificationSettings; keepDays: number; saved?: boolean };
   },
 ) {
   const { t } = useWords();
@@ -59,6 +63,7 @@ export function SettingsView(
       <LanguageForm language={props.language} saved={props.languageSaved} />
       <PasswordForm errors={props.errors} changed={props.passwordChanged} />
       <ListeningHistory history={props.history} notice={props.historyNotice} />
+      {props.notifications && <NotificationSettingsSection {...props.notifications} />}
       <h2>{t("settings.sessions")}</h2>
       <p>{t("settings.sessions.intro")}</p>
       <form method="post" action="/signout/everywhere">

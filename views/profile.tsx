@@ -6,6 +6,7 @@
  */
 import { useWords } from "../i18n/words_context.ts";
 import { byTopicName, topicName } from "../i18n/topics.ts";
+import { MuteForm } from "./notification_settings.tsx";
 
 export interface ProfileData {
   handle: string;
@@ -16,6 +17,8 @@ export interface ProfileData {
   following: number;
   followedByViewer: boolean;
   blockedByViewer: boolean;
+  /** Absent where profiles are shown without it: no mute button then. */
+  mutedByViewer?: boolean;
   isViewer: boolean;
 }
 
@@ -48,6 +51,9 @@ export function ProfileView(props: { profile: ProfileData }) {
           </ul>
         )
         : <p class="muted">{t("profile.no_topics")}</p>}
+      {!p.isViewer && p.mutedByViewer !== undefined && (
+        <MuteForm handle={p.handle} muted={p.mutedByViewer} />
+      )}
       {!p.isViewer && <Safety profile={p} />}
     </article>
   );

@@ -12,6 +12,7 @@ import { useWords } from "../i18n/words_context.ts";
 import type { Translate } from "../i18n/translate.ts";
 import { topicName } from "../i18n/topics.ts";
 import { MicButton } from "./mic_button.tsx";
+import { PingForm } from "./ping.tsx";
 
 export function RoomPage(
   props: {
@@ -20,6 +21,8 @@ export function RoomPage(
     shareLink: string | null;
     /** Given when this server carries voice: the STUN/TURN servers pages connect with. */
     voice?: { iceServers: unknown[] };
+    /** Who the viewer may ping into the room (db/notifications.ts `pingable`); absent, no form. */
+    pingable?: { handle: string; displayName: string }[];
   },
 ) {
   const { room, topics } = props.data;
@@ -54,6 +57,7 @@ export function RoomPage(
       >
         <RoomLive data={props.data} viewerId={props.viewerId} />
       </div>
+      {props.pingable && <PingForm roomId={room.publicId} people={props.pingable} />}
       <details class="safety">
         <summary>{t("room.report")}</summary>
         <form method="post" action={`/rooms/${room.publicId}/report`}>

@@ -38,6 +38,8 @@ import {
 } from "../../db/rooms.ts";
 import { act, parseRoomAction } from "../../db/room_actions.ts";
 import { report } from "../../db/safety.ts";
+import { ping, pingable } from "../../db/notifications.ts";
+import { PingSent } from "../../views/ping.tsx";
 import type { FieldErrors } from "../../views/form.tsx";
 import { EventView, NewRoomView, type RoomForm } from "../../views/room_forms.tsx";
 import { RoomLive, RoomPage } from "../../views/room.tsx";
@@ -116,6 +118,9 @@ rooms.get("/:id", visibleRoom({ withLink: true }), async (c) => {
         viewerId={member.id}
         shareLink={shareLink}
         voice={c.get("voice") && { iceServers: c.get("config").iceServers }}
+        pingable={room.state === "live"
+          ? await pingable(c.get("sql"), member.id, roomId)
+          : undefined}
       />
     ),
   });
@@ -150,6 +155,25 @@ rooms.post("/:id/act", visibleRoom({ refused: actionRefused }), async (c) => {
   }
   const snapshot = await roomSnapshot(c.get("sql"), room.id);
   return c.html(spoken(c, <RoomLive data={snapshot!} viewerId={member.id} />));
+});
+
+rooms.post("/:id/ping", visibleRoom({ refused: actionRefused }), async (c) => {
+  const form = await readForm(c);
+  const room = c.get("room");
+  const handle = text(form, "handle");
+  try {
+    await ping(c.get("sql"), {
+      pingerId: c.get("member").id,
+      roomId: room.id,
+      handle,
+      limits: c.get("config").notifications,
+    });
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return actionRefused(c, error);
+  }
+  if (isFragmentRequest(c)) return c.html(spoken(c, <PingSent handle={handle} />));
+  return redirectAfterPost(c, `/rooms/${room.publicId}`);
 });
 
 rooms.post("/:id/report", visibleRoom(), async (c) => {
