@@ -26,6 +26,8 @@ export const en = {
   "nav.sign_out": "Sign out",
   "nav.sign_in": "Sign in",
   "nav.waitlist": "Waitlist",
+  // Phone navigation (issue 16): the tab bar's menu of the other places.
+  "nav.more": "More",
 
   "error.not_found.title": "Not found",
   "error.not_found.message": "There is nothing at this address",
@@ -107,7 +109,7 @@ export const en = {
   "hallway.reason.listens": "Because you listen to {name}",
   "hallway.reason.picked": "Because you picked #{topic}",
   "hallway.why": "Why this room?",
-  "hallway.why.label": "Why “{title}” is in your hallway",
+  "hallway.why.label": "(“{title}”)",
   "hallway.why.model": "What you listen to",
   "hallway.why.follows": "People you follow on stage",
   "hallway.why.picked": "Topics you picked",
@@ -183,7 +185,7 @@ export const en = {
   "admin.waitlist.invite": "Invite",
   "admin.waitlist.link": "Invite link for {name}",
   "admin.waitlist.create": "Create invite",
-  "admin.waitlist.create.label": "Create an invite for {name}",
+  "admin.waitlist.create.label": "Create invite for {name}",
   "admin.reports": "Reports",
   "admin.reports.empty": "No reports.",
   "admin.when": "When",
@@ -311,6 +313,10 @@ export const en = {
   "topics.saved": "Your topics are saved.",
   "topics.continue": "Continue",
   "topics.save": "Save topics",
+  // Topic picker filter (issue 16, phone and accessibility): views/topic_filter.tsx.
+  "topics.filter.label": "Find a topic",
+  "topics.filter.picked": "Topics picked:",
+  "topics.filter.none": "No topic matches. Try fewer letters.",
   "room_form.topics": "Topics",
   "room_form.topics.hint": "One to three.",
   "room_form.kind": "Who can join",
@@ -339,7 +345,7 @@ export const en = {
   "profile.follow": "Follow",
   "profile.following_button": "Following",
   "profile.follow.label": "Follow @{handle}",
-  "profile.unfollow.label": "Unfollow @{handle}",
+  "profile.unfollow.label": "Following @{handle}: unfollow",
   "profile.safety": "Block or report @{handle}",
   "profile.blocked": "You blocked this member: they cannot join rooms you moderate.",
   "profile.block.hint":

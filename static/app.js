@@ -67,5 +67,8 @@ if (notice) {
   }).observe(notice, { childList: true, subtree: true });
 }
 
+// A page with a topic picker loads its filter (static/topic_filter.js).
+if (document.querySelector("[data-topic-filter]")) import("/static/topic_filter.js");
+
 // A room page that offers voice loads the voice module (static/voice.js).
 if (document.getElementById("voice")) import("/static/voice.js");
