@@ -263,7 +263,7 @@ export const en = {
   "room.moderate.label": "Moderate {handle}",
   "room.moderate.item": "{action}: {handle}",
   "room.invite_to_speak": "Invite to speak",
-  "room.invite_to_speak.label": "Invite @{handle} to speak",
+  "room.invite_to_speak.label": "Invite to speak: @{handle}",
   "room.move_to_audience": "Move to audience",
   "room.make_moderator": "Make moderator",
   "room.unmake_moderator": "Remove as moderator",

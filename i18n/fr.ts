@@ -280,7 +280,7 @@ export const fr: Record<MessageKey, Message> = {
   "room.moderate.label": "Modérer {handle}",
   "room.moderate.item": "{action} : {handle}",
   "room.invite_to_speak": "Inviter sur scène",
-  "room.invite_to_speak.label": "Inviter @{handle} à monter sur scène",
+  "room.invite_to_speak.label": "Inviter sur scène : @{handle}",
   "room.move_to_audience": "Renvoyer parmi les auditeurs",
   "room.make_moderator": "Nommer modérateur",
   "room.unmake_moderator": "Retirer le rôle de modérateur",

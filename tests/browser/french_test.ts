@@ -99,7 +99,7 @@ async function walk(browser: Browser, origin: string, kind: DatabaseKind) {
 
     // The moderator's page hears of the hand, in French.
     await a.getByRole("heading", { name: /Mains levées/ }).waitFor();
-    await a.getByRole("button", { name: "Inviter @grace à monter sur scène" }).waitFor();
+    await a.getByRole("button", { name: "Inviter sur scène : @grace" }).waitFor();
   });
 }
 

@@ -1,8 +1,8 @@
 /**
- * Every page a guest, a member and an administrator can reach, on a 390 px phone, in English
- * and (the main pages) in French, whose words are longer: none may scroll sideways, have an
- * element sticking out of the screen, or a scroller of its own inside (an admin table once
- * had), and axe-core must find no serious or critical violation. The phone's tab bar and its
+ * Every page a guest, a member and an administrator can reach, on a 390 px phone, in English,
+ * the main ones in French (whose words are longer) and some in dark mode: none may scroll
+ * sideways, have an element sticking out of the screen, or a scroller of its own inside (an
+ * admin table once had), and axe-core must find no serious or critical violation. The phone's tab bar and its
  * "More" menu reach every place, and the topic picker narrows as one types, accents aside.
  * A full-page screenshot of each page is kept at `tests/browser/screenshots/phone-<page>.png`
  * (committed, so a reviewer sees the pages without running anything).
@@ -25,6 +25,7 @@ const ignore = browserTestsIgnored();
 // Screenshots at one pixel per CSS pixel keep the committed files small.
 const smallPhone: BrowserContextOptions = { ...phone, deviceScaleFactor: 1 };
 const inFrench: BrowserContextOptions = { ...smallPhone, locale: "fr-FR" };
+const inTheDark: BrowserContextOptions = { ...smallPhone, colorScheme: "dark" };
 const waitMs = 15_000;
 const navigationWaitMs = 30_000;
 
@@ -283,6 +284,26 @@ async function tour(browser: Browser, origin: string): Promise<void> {
     ]);
     await l.locator("#live-status[data-state=live]").waitFor();
     await checkPage(watch, l, "fr-room-listener");
+
+    // In dark mode, where every colour pair is another one.
+    const d = withTimeouts(await watch.newPage(browser, "ada-dark", inTheDark));
+    await d.goto(`${origin}/signin`);
+    await checkPage(watch, d, "dark-signin");
+    await d.getByLabel("Handle").fill(ada.handle);
+    await d.getByLabel("Password").fill(ada.password);
+    await Promise.all([
+      d.waitForURL(`${origin}/`),
+      d.getByRole("button", { name: "Sign in" }).click(),
+    ]);
+    await d.getByRole("navigation", { name: "Main" }).getByText("More", { exact: true }).click();
+    await checkPage(watch, d, "dark-hallway");
+    for (const [path, name] of [["/topics", "topics"], ["/admin", "admin"]]) {
+      await d.goto(`${origin}${path}`);
+      await checkPage(watch, d, `dark-${name}`);
+    }
+    await d.goto(`${origin}/rooms/new`);
+    await d.getByLabel("Find a topic").fill("jazz");
+    await checkPage(watch, d, "dark-room-start");
   });
 }
 

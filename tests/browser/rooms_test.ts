@@ -353,7 +353,7 @@ async function liveRoom(
     await shot(host, "06-host-raised-hands");
 
     // The host invites; Lin sees the invitation and joins the stage.
-    await host.getByRole("button", { name: `Invite @${lin.handle} to speak`, exact: true })
+    await host.getByRole("button", { name: `Invite to speak: @${lin.handle}`, exact: true })
       .click();
     await listener.getByText("A moderator invited you to speak.").waitFor();
     await shot(listener, "07-listener-invited");

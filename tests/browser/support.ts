@@ -325,6 +325,9 @@ function why(summary = ""): string {
   return summary.split("\n").map((line) => line.trim()).filter(Boolean)[1] ?? summary;
 }
 
+/** How long after an htmx swap, with no other swap meanwhile, a page is audited again. */
+const swapQuietMs = 300;
+
 /** What a page that navigated or closed while axe ran says; that page is gone, not wrong. */
 const pageGone =
   /Execution context was destroyed|Target (page, context or browser )?closed|navigat/i;
@@ -333,24 +336,30 @@ const pageGone =
  * Collects everything that went wrong on the pages it opened: `console.error` (which is how
  * Chromium reports a CSP violation), uncaught page errors, requests that failed, responses
  * of 400 or more that the scenario did not announce with `expectStatus`, and the serious or
- * critical accessibility violations axe-core finds on each page once it has loaded.
+ * critical accessibility violations axe-core finds on each page once it has loaded and after
+ * its htmx swaps have settled.
  */
 export class PageWatch {
   readonly problems: string[] = [];
   #expected = new Set<string>();
   /** One axe run at a time per page (axe refuses to run twice at once), chained. */
   #audits = new Map<Page, Promise<void>>();
+  /** Per page, the hook that audits after htmx swaps, once it is in place. */
+  #swapHooks = new Map<Page, Promise<void>>();
 
   /** A page in a new browser context (its own cookies), watched from its first request. */
   async newPage(browser: Browser, label: string, options: BrowserContextOptions): Promise<Page> {
     const context = await browser.newContext(options);
     const page = await context.newPage();
     this.watch(page, label);
+    await this.#swapHooks.get(page);
     return page;
   }
 
+  /** Watches `page` as `newPage` does; its swaps are audited from its next navigation on. */
   watch(page: Page, label: string): void {
-    page.on("load", () => this.#audit(page, label, { loadOnly: true }));
+    page.on("load", () => this.#audit(page, label, { unasked: true }));
+    this.#swapHooks.set(page, this.#auditSwaps(page, label));
     page.on("console", (message) => {
       if (message.type() !== "error") return;
       const where = message.location().url;
@@ -388,16 +397,37 @@ export class PageWatch {
    * await watch.audit(page, "ada");
    */
   async audit(page: Page, label: string): Promise<void> {
-    await this.#audit(page, label, { loadOnly: false });
+    await this.#audit(page, label, { unasked: false });
   }
 
-  #audit(page: Page, label: string, options: { loadOnly: boolean }): Promise<void> {
+  /**
+   * Audits `page` once its htmx swaps have been quiet for a moment: a page asks through a
+   * binding, from a listener every document it loads gets before its own scripts.
+   */
+  async #auditSwaps(page: Page, label: string): Promise<void> {
+    try {
+      await page.exposeBinding("__palabreSwapped", () => {
+        void this.#audit(page, label, { unasked: true });
+      });
+      await page.addInitScript(`(() => {
+        let quiet;
+        document.addEventListener("htmx:after:swap", () => {
+          clearTimeout(quiet);
+          quiet = setTimeout(() => window.__palabreSwapped?.(), ${swapQuietMs});
+        });
+      })()`);
+    } catch (error) {
+      this.problems.push(`[${label}] could not watch htmx swaps: ${error}`);
+    }
+  }
+
+  #audit(page: Page, label: string, options: { unasked: boolean }): Promise<void> {
     const run = async () => {
       try {
         this.problems.push(...await accessibilityViolations(page, label));
       } catch (error) {
-        if (!options.loadOnly) throw error;
-        // A load audit lost to the test's next navigation: that next page gets its own.
+        if (!options.unasked) throw error;
+        // An audit lost to the test's next navigation: that next page gets its own.
         if (!pageGone.test(String(error))) {
           this.problems.push(`[${label}] axe could not run on ${page.url()}: ${error}`);
         }
@@ -450,6 +480,7 @@ export class PageWatch {
 
   /** Waits for the audits under way, then throws with every problem seen, one a line. */
   async assertClean(): Promise<void> {
+    await Promise.all(this.#swapHooks.values());
     await Promise.all(this.#audits.values());
     if (this.problems.length > 0) {
       throw new Error(`The browser saw problems:\n${this.problems.join("\n")}`);
