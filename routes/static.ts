@@ -21,6 +21,10 @@ const files: Record<string, { url: URL; type: string }> = {
     url: new URL("../static/voice_worklet.js", import.meta.url),
     type: "text/javascript",
   },
+  "nav_menu.js": {
+    url: new URL("../static/nav_menu.js", import.meta.url),
+    type: "text/javascript",
+  },
   "topic_filter.js": {
     url: new URL("../static/topic_filter.js", import.meta.url),
     type: "text/javascript",

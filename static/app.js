@@ -67,6 +67,9 @@ if (notice) {
   }).observe(notice, { childList: true, subtree: true });
 }
 
+// A member's page closes its "More" menu on Escape or a tap elsewhere (static/nav_menu.js).
+if (document.querySelector(".nav-more")) import("/static/nav_menu.js");
+
 // A page with a topic picker loads its filter (static/topic_filter.js).
 if (document.querySelector("[data-topic-filter]")) import("/static/topic_filter.js");
 

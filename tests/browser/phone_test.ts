@@ -163,6 +163,16 @@ async function tour(browser: Browser, origin: string): Promise<void> {
     }
     await nav.getByRole("button", { name: "Sign out" }).waitFor();
     await checkPage(watch, a, "more-menu");
+    // A menu closes as menus do: Escape gives the focus back to its button; a tap elsewhere.
+    const more = nav.locator(".nav-more details");
+    await a.keyboard.press("Escape");
+    assert.equal(await more.getAttribute("open"), null, "Escape closes More");
+    assert.equal(await a.evaluate("document.activeElement.textContent"), "More");
+    await a.keyboard.press("Enter");
+    assert.equal(await more.getAttribute("open"), "", "Enter on More opens it");
+    await a.getByRole("heading", { name: "Hallway", level: 1 }).click();
+    assert.equal(await more.getAttribute("open"), null, "a tap elsewhere closes More");
+    await nav.getByText("More", { exact: true }).click();
     await Promise.all([
       a.waitForURL(`${origin}/settings`),
       nav.getByRole("link", { name: "Settings" }).click(),
