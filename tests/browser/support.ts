@@ -2,8 +2,8 @@
  * What a real-browser test needs: Palabre served on a random loopback port from a fresh
  * database, Debian's Chromium driven by playwright-core, a watch on every page for console
  * errors (CSP violations among them), page errors, failed requests, unexpected 4xx/5xx and
- * serious or critical accessibility violations (axe-core, after every page load), and
- * screenshots a person can look at afterwards.
+ * serious or critical accessibility violations (axe-core, after every page load and htmx
+ * swap), and screenshots a person can look at afterwards.
  *
  * @example
  * const palabre = await startPalabre("pglite");
@@ -273,10 +273,8 @@ export async function startPalabre(kind: DatabaseKind): Promise<RunningPalabre> 
   };
 }
 
-/** axe-core's browser build (test-only), evaluated in a page that does not have it yet. */
-const axeSource = await Deno.readTextFile(
-  new URL("../../node_modules/axe-core/axe.min.js", import.meta.url),
-);
+/** axe-core's browser build (test-only), read once, when a page is first audited. */
+let axeSource: Promise<string> | undefined;
 
 /** What axe-core reports of one violation, as much as a failed test needs to name it. */
 interface AxeViolation {
@@ -299,7 +297,12 @@ const failingImpacts = new Set(["serious", "critical"]);
  */
 export async function accessibilityViolations(page: Page, label: string): Promise<string[]> {
   // Evaluated through the DevTools protocol, which the page's CSP does not govern (eval would).
-  if (!await page.evaluate("typeof window.axe === 'object'")) await page.evaluate(axeSource);
+  if (!await page.evaluate("typeof window.axe === 'object'")) {
+    axeSource ??= Deno.readTextFile(
+      new URL("../../node_modules/axe-core/axe.min.js", import.meta.url),
+    );
+    await page.evaluate(await axeSource);
+  }
   const violations = await page.evaluate(
     `(async () => {
       // A colour half-way through a transition (a chip just ticked) is no colour the page keeps.
