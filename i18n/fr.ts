@@ -35,6 +35,8 @@ export const fr: Record<MessageKey, Message> = {
   "nav.sign_out": "Se déconnecter",
   "nav.sign_in": "Se connecter",
   "nav.waitlist": "Liste d’attente",
+  // Phone navigation (issue 16): the tab bar's menu of the other places.
+  "nav.more": "Plus",
 
   "error.not_found.title": "Introuvable",
   "error.not_found.message": "Il n’y a rien à cette adresse",
@@ -113,12 +115,12 @@ export const fr: Record<MessageKey, Message> = {
   "hallway.noted":
     "C’est noté : moins de salons comme « {title} ». Il passe à la fin de votre couloir.",
   "hallway.not_interested": "Pas intéressé",
-  "hallway.not_interested.label": "{title} ne m’intéresse pas",
+  "hallway.not_interested.label": "Pas intéressé par {title}",
   "hallway.reason.follows": "Parce que vous suivez @{handle}",
   "hallway.reason.listens": "Parce que vous écoutez {name}",
   "hallway.reason.picked": "Parce que vous avez choisi #{topic}",
   "hallway.why": "Pourquoi ce salon ?",
-  "hallway.why.label": "Pourquoi « {title} » est dans votre couloir",
+  "hallway.why.label": "(« {title} »)",
   "hallway.why.model": "Ce que vous écoutez",
   "hallway.why.follows": "Des personnes que vous suivez sur scène",
   "hallway.why.picked": "Les sujets que vous avez choisis",
@@ -277,7 +279,7 @@ export const fr: Record<MessageKey, Message> = {
   "room.moderate.label": "Modérer {handle}",
   "room.moderate.item": "{action} : {handle}",
   "room.invite_to_speak": "Inviter sur scène",
-  "room.invite_to_speak.label": "Inviter @{handle} à monter sur scène",
+  "room.invite_to_speak.label": "Inviter sur scène : @{handle}",
   "room.move_to_audience": "Renvoyer parmi les auditeurs",
   "room.make_moderator": "Nommer modérateur",
   "room.unmake_moderator": "Retirer le rôle de modérateur",
@@ -403,6 +405,10 @@ export const fr: Record<MessageKey, Message> = {
   "topics.saved": "Vos sujets sont enregistrés.",
   "topics.continue": "Continuer",
   "topics.save": "Enregistrer les sujets",
+  // Topic picker filter (issue 16, phone and accessibility): views/topic_filter.tsx.
+  "topics.filter.label": "Trouver un sujet",
+  "topics.filter.picked": "Sujets choisis :",
+  "topics.filter.none": "Aucun sujet ne correspond. Essayez avec moins de lettres.",
   "room_form.topics": "Sujets",
   "room_form.topics.hint": "De un à trois.",
   "room_form.kind": "Qui peut entrer",
@@ -433,7 +439,7 @@ export const fr: Record<MessageKey, Message> = {
   "profile.follow": "Suivre",
   "profile.following_button": "Suivi",
   "profile.follow.label": "Suivre @{handle}",
-  "profile.unfollow.label": "Ne plus suivre @{handle}",
+  "profile.unfollow.label": "Suivi @{handle} : ne plus suivre",
   "profile.safety": "Bloquer ou signaler @{handle}",
   "profile.blocked":
     "Vous avez bloqué ce membre : il ne peut pas entrer dans les salons que vous modérez.",

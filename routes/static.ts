@@ -25,6 +25,14 @@ const files: Record<string, { url: URL; type: string }> = {
     url: new URL("../static/voice_worklet.js", import.meta.url),
     type: "text/javascript",
   },
+  "nav_menu.js": {
+    url: new URL("../static/nav_menu.js", import.meta.url),
+    type: "text/javascript",
+  },
+  "topic_filter.js": {
+    url: new URL("../static/topic_filter.js", import.meta.url),
+    type: "text/javascript",
+  },
   "icon.svg": { url: new URL("../static/icon.svg", import.meta.url), type: "image/svg+xml" },
   "hx-ws.min.js": {
     url: new URL("../node_modules/htmx.org/dist/ext/hx-ws.min.js", import.meta.url),

@@ -76,6 +76,11 @@ if (notice) {
 
 // A signed-in page's bell loads its toasts' module (static/notifications.js).
 if (document.getElementById("bell")) import("/static/notifications.js");
+// A member's page closes its "More" menu on Escape or a tap elsewhere (static/nav_menu.js).
+if (document.querySelector(".nav-more")) import("/static/nav_menu.js");
+
+// A page with a topic picker loads its filter (static/topic_filter.js).
+if (document.querySelector("[data-topic-filter]")) import("/static/topic_filter.js");
 
 // A room page that offers voice loads the voice module (static/voice.js).
 if (document.getElementById("voice")) import("/static/voice.js");

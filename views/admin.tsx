@@ -78,7 +78,7 @@ export function AdminView(props: {
           ? <p class="muted">{t("admin.waitlist.empty")}</p>
           : (
             <div class="table-wrap">
-              <table>
+              <table class="stacked">
                 <thead>
                   <tr>
                     <th scope="col">{t("admin.waitlist.name")}</th>
@@ -90,10 +90,10 @@ export function AdminView(props: {
                 <tbody>
                   {props.waitlist.map((entry) => (
                     <tr>
-                      <td>{entry.name}</td>
-                      <td>{entry.contact}</td>
-                      <td>{entry.reason}</td>
-                      <td>
+                      <td data-label={t("admin.waitlist.name")}>{entry.name}</td>
+                      <td data-label={t("admin.waitlist.contact")}>{entry.contact}</td>
+                      <td data-label={t("admin.waitlist.why")}>{entry.reason}</td>
+                      <td data-label={t("admin.waitlist.invite")}>
                         {entry.invite
                           ? (
                             <>
@@ -135,7 +135,7 @@ export function AdminView(props: {
           ? <p class="muted">{t("admin.reports.empty")}</p>
           : (
             <div class="table-wrap">
-              <table>
+              <table class="stacked">
                 <thead>
                   <tr>
                     <th scope="col">{t("admin.when")}</th>
@@ -147,16 +147,16 @@ export function AdminView(props: {
                 <tbody>
                   {props.reports.map((r) => (
                     <tr>
-                      <td>
+                      <td data-label={t("admin.when")}>
                         <LocalTime at={r.at} />
                       </td>
-                      <td>@{r.reporter}</td>
-                      <td>
+                      <td data-label={t("admin.reports.from")}>@{r.reporter}</td>
+                      <td data-label={t("admin.reports.about")}>
                         {r.member
                           ? `@${r.member}`
                           : <a href={`/rooms/${r.roomPublicId}`}>{r.roomTitle}</a>}
                       </td>
-                      <td>{r.reason}</td>
+                      <td data-label={t("admin.reports.reason")}>{r.reason}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -170,7 +170,7 @@ export function AdminView(props: {
           ? <p class="muted">{t("admin.moderation.empty")}</p>
           : (
             <div class="table-wrap">
-              <table>
+              <table class="stacked">
                 <thead>
                   <tr>
                     <th scope="col">{t("admin.when")}</th>
@@ -183,13 +183,17 @@ export function AdminView(props: {
                 <tbody>
                   {props.moderation.map((m) => (
                     <tr>
-                      <td>
+                      <td data-label={t("admin.when")}>
                         <LocalTime at={m.at} />
                       </td>
-                      <td>{m.roomTitle}</td>
-                      <td>{m.actor ? `@${m.actor}` : t("site.name")}</td>
-                      <td>{t(actionKey(m.action))}</td>
-                      <td>{m.target ? `@${m.target}` : "—"}</td>
+                      <td data-label={t("admin.moderation.room")}>{m.roomTitle}</td>
+                      <td data-label={t("admin.moderation.who")}>
+                        {m.actor ? `@${m.actor}` : t("site.name")}
+                      </td>
+                      <td data-label={t("admin.moderation.what")}>{t(actionKey(m.action))}</td>
+                      <td data-label={t("admin.moderation.whom")}>
+                        {m.target ? `@${m.target}` : "—"}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -200,7 +204,7 @@ export function AdminView(props: {
       <section class="card" aria-labelledby="admin-members">
         <h2 id="admin-members">{t("admin.members")} ({props.members.length})</h2>
         <div class="table-wrap">
-          <table>
+          <table class="stacked">
             <thead>
               <tr>
                 <th scope="col">{t("admin.members.member")}</th>
@@ -211,12 +215,14 @@ export function AdminView(props: {
             <tbody>
               {props.members.map((m) => (
                 <tr>
-                  <td>
+                  <td data-label={t("admin.members.member")}>
                     <a href={`/@${m.handle}`}>@{m.handle}</a> {m.displayName}
                     {m.isAdmin && <span class="badge">{t("admin.members.admin")}</span>}
                   </td>
-                  <td>{m.invitedBy ? `@${m.invitedBy}` : "—"}</td>
-                  <td>
+                  <td data-label={t("admin.members.invited_by")}>
+                    {m.invitedBy ? `@${m.invitedBy}` : "—"}
+                  </td>
+                  <td data-label={t("admin.members.joined")}>
                     <LocalTime at={m.joinedAt} />
                   </td>
                 </tr>

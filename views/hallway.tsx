@@ -198,8 +198,10 @@ function WhyThisRoom(props: { rank: Ranking; title: string }) {
   const total = shown.reduce((sum, [, value]) => sum + value, 0);
   return (
     <details class="why">
-      <summary aria-label={t("hallway.why.label", { title: props.title })}>
-        {t("hallway.why")}
+      {/* The name starts with the words shown (WCAG 2.5.3), then says which room, unseen. */}
+      <summary>
+        {t("hallway.why")}{" "}
+        <span class="visually-hidden">{t("hallway.why.label", { title: props.title })}</span>
       </summary>
       <ul>
         {shown.map(([label, value]) => (

@@ -53,36 +53,90 @@ export function Layout(
   );
 }
 
-/** A navigation link that says so when it is the page being shown. */
-function NavLink(props: { href: string; path: string; children: Child }) {
-  const current = props.href === "/" ? props.path === "/" : props.path.startsWith(props.href);
+function isCurrent(href: string, path: string): boolean {
+  return href === "/" ? path === "/" : path.startsWith(href);
+}
+
+/**
+ * A navigation link that says so when it is the page being shown. `tab` names the icon it wears
+ * in the phone's tab bar; `wide` keeps it to wide screens (a phone has it under "More").
+ */
+function NavLink(
+  props: { href: string; path: string; tab?: string; wide?: boolean; children: Child },
+) {
   return (
-    <li>
-      <a href={props.href} aria-current={current ? "page" : undefined}>{props.children}</a>
+    <li class={props.wide ? "nav-wide" : undefined}>
+      <a
+        href={props.href}
+        aria-current={isCurrent(props.href, props.path) ? "page" : undefined}
+        data-tab={props.tab}
+      >
+        {props.children}
+      </a>
     </li>
   );
 }
 
+function SignOut() {
+  const { t } = useWords();
+  return (
+    <form method="post" action="/signout">
+      <button type="submit" class="link">{t("nav.sign_out")}</button>
+    </form>
+  );
+}
+
+/**
+ * A member's navigation. Wide screens show every link in the header; a phone shows the places
+ * one goes to as a tab bar at the bottom and the rest under "More", a <details> that opens
+ * without JavaScript. CSS shows one form or the other, so a reader only ever meets one.
+ */
 function Navigation(props: { viewer: Viewer; path: string }) {
   const { viewer, path } = props;
   const { t } = useWords();
+  const elsewhere = [
+    ...(viewer.onboarded ? [{ href: "/settings", label: t("nav.settings") }] : []),
+    ...(viewer.isAdmin ? [{ href: "/admin", label: t("nav.admin") }] : []),
+  ];
+  if (!viewer.onboarded) {
+    return (
+      <nav aria-label={t("nav.main")}>
+        <ul>
+          {elsewhere.map((link) => <NavLink href={link.href} path={path}>{link.label}</NavLink>)}
+          <li>
+            <SignOut />
+          </li>
+        </ul>
+      </nav>
+    );
+  }
+  const moreCurrent = elsewhere.some((link) => isCurrent(link.href, path));
   return (
-    <nav aria-label={t("nav.main")}>
+    <nav aria-label={t("nav.main")} class="tabs">
       <ul>
-        {viewer.onboarded && (
-          <>
-            <NavLink href="/" path={path}>{t("nav.hallway")}</NavLink>
-            <NavLink href="/invites" path={path}>{t("nav.invites")}</NavLink>
-            <NavLink href="/topics" path={path}>{t("nav.topics")}</NavLink>
-            <NavLink href={`/@${viewer.handle}`} path={path}>{t("nav.profile")}</NavLink>
-            <NavLink href="/settings" path={path}>{t("nav.settings")}</NavLink>
-          </>
-        )}
-        {viewer.isAdmin && <NavLink href="/admin" path={path}>{t("nav.admin")}</NavLink>}
-        <li>
-          <form method="post" action="/signout">
-            <button type="submit" class="link">{t("nav.sign_out")}</button>
-          </form>
+        <NavLink href="/" path={path} tab="hallway">{t("nav.hallway")}</NavLink>
+        <NavLink href="/invites" path={path} tab="invites">{t("nav.invites")}</NavLink>
+        <NavLink href="/topics" path={path} tab="topics">{t("nav.topics")}</NavLink>
+        <NavLink href={`/@${viewer.handle}`} path={path} tab="profile">
+          {t("nav.profile")}
+        </NavLink>
+        {elsewhere.map((link) => <NavLink href={link.href} path={path} wide>{link.label}</NavLink>)}
+        <li class="nav-wide">
+          <SignOut />
+        </li>
+        <li class="nav-more">
+          <details>
+            <summary data-tab="more" class={moreCurrent ? "current" : undefined}>
+              {t("nav.more")}
+            </summary>
+            <ul>
+              {elsewhere.map((link) => <NavLink href={link.href} path={path}>{link.label}
+              </NavLink>)}
+              <li>
+                <SignOut />
+              </li>
+            </ul>
+          </details>
         </li>
       </ul>
     </nav>

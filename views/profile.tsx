@@ -7,6 +7,7 @@
 import { useWords } from "../i18n/words_context.ts";
 import { byTopicName, topicName } from "../i18n/topics.ts";
 import { MuteForm } from "./notification_settings.tsx";
+import { initials } from "./initials.ts";
 
 export interface ProfileData {
   handle: string;
@@ -29,7 +30,7 @@ export function ProfileView(props: { profile: ProfileData }) {
   return (
     <article class="card profile" aria-labelledby="profile-name" data-handle={p.handle}>
       <header>
-        <div class="avatar" aria-hidden="true">{initials(p.displayName)}</div>
+        <div class="avatar" aria-hidden="true">{initials(p.displayName, p.handle)}</div>
         <div>
           <h1 id="profile-name">{p.displayName}</h1>
           <p class="handle">@{p.handle}</p>
@@ -102,11 +103,6 @@ export function FollowBlock(props: { profile: ProfileData }) {
       </form>
     </div>
   );
-}
-
-function initials(name: string): string {
-  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => [...w][0]).join("")
-    .toUpperCase();
 }
 
 /** Block and report: quiet tools, out of the way in a disclosure. */

@@ -13,6 +13,7 @@ import type { Translate } from "../i18n/translate.ts";
 import { topicName } from "../i18n/topics.ts";
 import { MicButton } from "./mic_button.tsx";
 import { PingForm } from "./ping.tsx";
+import { initials } from "./initials.ts";
 
 export function RoomPage(
   props: {
@@ -394,7 +395,7 @@ function PersonTile(
       data-handle={p.handle}
     >
       <a href={`/@${p.handle}`} class="person-link">
-        <span class="avatar" aria-hidden="true">{[...p.displayName][0]?.toUpperCase()}</span>
+        <span class="avatar" aria-hidden="true">{initials(p.displayName, p.handle)}</span>
         <span class="person-name">{p.displayName}</span>
         {/* The handle is who this is; a display name alone could be anyone's. */}
         <span class="person-handle">@{p.handle}</span>

@@ -8,6 +8,7 @@ import type { Child } from "hono/jsx";
 import { Field, type FieldErrors, FormError } from "./form.tsx";
 import type { CatalogueCategory } from "./topics.tsx";
 import { ShareLink } from "./room.tsx";
+import { TopicFilter } from "./topic_filter.tsx";
 import { useWords } from "../i18n/words_context.ts";
 import { byTopicName, categoryName, topicName } from "../i18n/topics.ts";
 import { languages } from "../i18n/language.ts";
@@ -35,15 +36,14 @@ function TopicChoice(
       <legend>{t("room_form.topics")}</legend>
       <p class="hint" id="topics-hint">{t("room_form.topics.hint")}</p>
       {error && <p class="error" id="topics-error" role="alert">{error}</p>}
+      <TopicFilter id="topic-filter" picked={props.picked.length} />
+      {/* Open from the start: finding a topic is reading, not unfolding nine categories. */}
       {props.catalogue.map((category) => (
-        <details
-          class="topic-category"
-          open={category.topics.some((topic) => props.picked.includes(topic.slug))}
-        >
+        <details class="topic-category" data-topic-group open>
           <summary>{categoryName(t, category)}</summary>
           <div class="chips">
             {byTopicName(words, category.topics).map((topic) => (
-              <label class="chip">
+              <label class="chip" data-topic-chip>
                 <input
                   type="checkbox"
                   name="topics"

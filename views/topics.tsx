@@ -1,5 +1,6 @@
 /**
- * Picking topics: the catalogue by category, as checkboxes, with the member's picks ticked.
+ * Picking topics: the catalogue by category, as checkboxes, with the member's picks ticked, and
+ * a field to narrow it by typing.
  *
  * @example
  * <TopicsView catalogue={categories} picked={new Set(["jazz"])} onboarding errors={{}} />
@@ -7,6 +8,7 @@
 import type { FieldErrors } from "./form.tsx";
 import { useWords } from "../i18n/words_context.ts";
 import { byTopicName, categoryName, topicName } from "../i18n/topics.ts";
+import { TopicFilter } from "./topic_filter.tsx";
 
 export interface CatalogueCategory {
   name: string;
@@ -33,12 +35,13 @@ export function TopicsView(props: {
       {props.saved && <p class="notice" role="status">{t("topics.saved")}</p>}
       {error && <p class="error" id="topics-error" role="alert">{error}</p>}
       <form method="post" action="/topics">
+        <TopicFilter id="topic-filter" picked={props.picked.size} />
         {props.catalogue.map((category) => (
-          <fieldset class="topic-group">
+          <fieldset class="topic-group" data-topic-group>
             <legend>{categoryName(t, category)}</legend>
             <div class="chips">
               {byTopicName(words, category.topics).map((topic) => (
-                <label class="chip">
+                <label class="chip" data-topic-chip>
                   <input
                     type="checkbox"
                     name="topic"

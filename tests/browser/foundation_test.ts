@@ -118,7 +118,7 @@ async function inviteAndJoin(browser: Browser, origin: string, kind: DatabaseKin
     await waitForHtmx(b);
     await markDocument(b);
     await b.getByRole("button", { name: `Follow @${ada.handle}` }).click();
-    const unfollow = b.getByRole("button", { name: `Unfollow @${ada.handle}` });
+    const unfollow = b.getByRole("button", { name: `Following @${ada.handle}` });
     await unfollow.waitFor();
     assert.equal(await unfollow.innerText(), "Following");
     assert.equal(await followers.innerText(), "1");
@@ -130,7 +130,7 @@ async function inviteAndJoin(browser: Browser, origin: string, kind: DatabaseKin
     await b.reload();
     assert.equal(await documentKept(b), false);
     assert.equal(
-      await b.getByRole("button", { name: `Unfollow @${ada.handle}` }).innerText(),
+      await b.getByRole("button", { name: `Following @${ada.handle}` }).innerText(),
       "Following",
     );
     assert.equal(await b.getByTestId("followers").innerText(), "1");

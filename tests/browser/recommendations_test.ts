@@ -118,7 +118,7 @@ async function trainAndApply(
     // The seeded member's hallway now says why each live room is there.
     await page.goto(`${origin}/@${onStage}`);
     await page.getByRole("button", { name: `Follow @${onStage}` }).click();
-    await page.getByRole("button", { name: `Unfollow @${onStage}` }).waitFor();
+    await page.getByRole("button", { name: `Following @${onStage}` }).waitFor();
     await page.goto(`${origin}/`);
     const reasons = page.locator("#hallway-lists li.room-card [data-testid=reason]");
     await reasons.first().waitFor();

@@ -100,7 +100,7 @@ for (const kind of databaseKinds) {
 
           // The host invites Grace from the queue; she accepts; the other pages see her go up.
           await keep(speaker, "room-self");
-          await host.getByRole("button", { name: "Invite @grace to speak", exact: true }).click();
+          await host.getByRole("button", { name: "Invite to speak: @grace", exact: true }).click();
           await grace.getByText("A moderator invited you to speak.").waitFor();
           await grace.getByRole("button", { name: "Join the stage" }).click();
           for (const page of [host, speaker]) {

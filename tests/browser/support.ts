@@ -1,8 +1,9 @@
 /**
  * What a real-browser test needs: Palabre served on a random loopback port from a fresh
  * database, Debian's Chromium driven by playwright-core, a watch on every page for console
- * errors (CSP violations among them), page errors, failed requests and unexpected 4xx/5xx,
- * and screenshots a person can look at afterwards.
+ * errors (CSP violations among them), page errors, failed requests, unexpected 4xx/5xx and
+ * serious or critical accessibility violations (axe-core, after every page load and htmx
+ * swap), and screenshots a person can look at afterwards.
  *
  * @example
  * const palabre = await startPalabre("pglite");
@@ -10,7 +11,7 @@
  * const watch = new PageWatch();
  * const page = await watch.newPage(browser, "ada", desktop);
  * await page.goto(palabre.origin);
- * watch.assertClean();
+ * await watch.assertClean();
  */
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../../config.ts";
@@ -37,8 +38,9 @@ export async function fillAccount(page: Page, person: Person): Promise<void> {
 export const screenshotDir = new URL("./screenshots/", import.meta.url);
 
 export const desktop: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
+/** The phone the issue names: 390 px wide (an iPhone 12 to 15), the narrowest we promise. */
 export const phone: BrowserContextOptions = {
-  viewport: { width: 375, height: 812 },
+  viewport: { width: 390, height: 844 },
   deviceScaleFactor: 2,
   isMobile: true,
   hasTouch: true,
@@ -281,24 +283,96 @@ export async function startPalabre(kind: DatabaseKind): Promise<RunningPalabre> 
   };
 }
 
+/** axe-core's browser build (test-only), read once, when a page is first audited. */
+let axeSource: Promise<string> | undefined;
+
+/** What axe-core reports of one violation, as much as a failed test needs to name it. */
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/** The impacts that fail a test; moderate and minor findings are advice. */
+const failingImpacts = new Set(["serious", "critical"]);
+
+/**
+ * Runs axe-core on what `page` shows now and describes each serious or critical violation,
+ * one a line: rule, help, the elements (CSS targets), the page's path and `label`.
+ *
+ * @example
+ * const found = await accessibilityViolations(page, "ada");
+ * assert.deepEqual(found, []);
+ */
+export async function accessibilityViolations(page: Page, label: string): Promise<string[]> {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern (eval would).
+  if (!await page.evaluate("typeof window.axe === 'object'")) {
+    axeSource ??= Deno.readTextFile(
+      new URL("../../node_modules/axe-core/axe.min.js", import.meta.url),
+    );
+    await page.evaluate(await axeSource);
+  }
+  const violations = await page.evaluate(
+    `(async () => {
+      // A colour half-way through a transition (a chip just ticked) is no colour the page keeps.
+      const settling = document.getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity);
+      await Promise.all(settling.map((a) => a.finished.catch(() => {})));
+      const results = await window.axe.run(document, { resultTypes: ["violations"] });
+      return results.violations.map(({ id, impact, help, nodes }) =>
+        ({ id, impact, help, nodes: nodes.map(({ target, failureSummary }) =>
+          ({ target, failureSummary })) }));
+    })()`,
+  ) as AxeViolation[];
+  const path = new URL(page.url()).pathname;
+  return violations.filter((v) => failingImpacts.has(v.impact ?? "")).map((v) =>
+    `[${label}] axe ${v.impact} ${v.id} on ${path}: ${v.help}: ${
+      v.nodes.map((node) => `${node.target.join(" ")} (${why(node.failureSummary)})`).join(", ")
+    }`
+  );
+}
+
+/** The first reason axe gives for a node ("Element has insufficient color contrast of ..."). */
+function why(summary = ""): string {
+  return summary.split("\n").map((line) => line.trim()).filter(Boolean)[1] ?? summary;
+}
+
+/** How long after an htmx swap, with no other swap meanwhile, a page is audited again. */
+const swapQuietMs = 300;
+
+/** What a page that navigated or closed while axe ran says; that page is gone, not wrong. */
+const pageGone =
+  /Execution context was destroyed|Target (page, context or browser )?closed|navigat/i;
+
 /**
  * Collects everything that went wrong on the pages it opened: `console.error` (which is how
- * Chromium reports a CSP violation), uncaught page errors, requests that failed, and responses
- * of 400 or more that the scenario did not announce with `expectStatus`.
+ * Chromium reports a CSP violation), uncaught page errors, requests that failed, responses
+ * of 400 or more that the scenario did not announce with `expectStatus`, and the serious or
+ * critical accessibility violations axe-core finds on each page once it has loaded and after
+ * its htmx swaps have settled.
  */
 export class PageWatch {
   readonly problems: string[] = [];
   #expected = new Set<string>();
+  /** One axe run at a time per page (axe refuses to run twice at once), chained. */
+  #audits = new Map<Page, Promise<void>>();
+  /** Per page, the hook that audits after htmx swaps, once it is in place. */
+  #swapHooks = new Map<Page, Promise<void>>();
 
   /** A page in a new browser context (its own cookies), watched from its first request. */
   async newPage(browser: Browser, label: string, options: BrowserContextOptions): Promise<Page> {
     const context = await browser.newContext(options);
     const page = await context.newPage();
     this.watch(page, label);
+    await this.#swapHooks.get(page);
     return page;
   }
 
+  /** Watches `page` as `newPage` does; its swaps are audited from its next navigation on. */
   watch(page: Page, label: string): void {
+    page.on("load", () => this.#audit(page, label, { unasked: true }));
+    this.#swapHooks.set(page, this.#auditSwaps(page, label));
     page.on("console", (message) => {
       if (message.type() !== "error") return;
       const where = message.location().url;
@@ -328,6 +402,55 @@ export class PageWatch {
     });
   }
 
+  /**
+   * Runs axe-core on `page` as it is now (after an htmx swap, say) and keeps what it finds
+   * among the problems; a page load is audited without asking.
+   *
+   * @example
+   * await watch.audit(page, "ada");
+   */
+  async audit(page: Page, label: string): Promise<void> {
+    await this.#audit(page, label, { unasked: false });
+  }
+
+  /**
+   * Audits `page` once its htmx swaps have been quiet for a moment: a page asks through a
+   * binding, from a listener every document it loads gets before its own scripts.
+   */
+  async #auditSwaps(page: Page, label: string): Promise<void> {
+    try {
+      await page.exposeBinding("__palabreSwapped", () => {
+        void this.#audit(page, label, { unasked: true });
+      });
+      await page.addInitScript(`(() => {
+        let quiet;
+        document.addEventListener("htmx:after:swap", () => {
+          clearTimeout(quiet);
+          quiet = setTimeout(() => window.__palabreSwapped?.(), ${swapQuietMs});
+        });
+      })()`);
+    } catch (error) {
+      this.problems.push(`[${label}] could not watch htmx swaps: ${error}`);
+    }
+  }
+
+  #audit(page: Page, label: string, options: { unasked: boolean }): Promise<void> {
+    const run = async () => {
+      try {
+        this.problems.push(...await accessibilityViolations(page, label));
+      } catch (error) {
+        if (!options.unasked) throw error;
+        // An audit lost to the test's next navigation: that next page gets its own.
+        if (!pageGone.test(String(error))) {
+          this.problems.push(`[${label}] axe could not run on ${page.url()}: ${error}`);
+        }
+      }
+    };
+    const next = (this.#audits.get(page) ?? Promise.resolve()).then(run);
+    this.#audits.set(page, next.catch(() => {}));
+    return next;
+  }
+
   /** Announces that responses of `status` at `path` are what the scenario means to provoke. */
   expectStatus(status: number, path: string): void {
     this.#expected.add(`${status} ${path}`);
@@ -350,7 +473,7 @@ export class PageWatch {
       }
       throw error;
     }
-    this.assertClean();
+    await this.assertClean();
   }
 
   /**
@@ -368,8 +491,10 @@ export class PageWatch {
     }
   }
 
-  /** Throws with every problem seen, one a line. */
-  assertClean(): void {
+  /** Waits for the audits under way, then throws with every problem seen, one a line. */
+  async assertClean(): Promise<void> {
+    await Promise.all(this.#swapHooks.values());
+    await Promise.all(this.#audits.values());
     if (this.problems.length > 0) {
       throw new Error(`The browser saw problems:\n${this.problems.join("\n")}`);
     }

@@ -99,7 +99,7 @@ async function withVoiceRoom(
         palabre = await startProcess(db.url!, { port, env: options.env });
       },
     });
-    watch.assertClean();
+    await watch.assertClean();
   } finally {
     for (const browser of browsers) await browser.close();
     await palabre?.stop();

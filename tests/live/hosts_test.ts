@@ -135,7 +135,7 @@ Deno.test({
           303,
         );
         const frame = await socket.waitFor((f) => handsCount(f) === 1);
-        assert.match(frame, /Invite @grace to speak/);
+        assert.match(frame, /class="hand-queue".*Invite to speak: @grace/s);
       });
 
       await t.step("a wrtc peer here connects to a host's room media", async () => {

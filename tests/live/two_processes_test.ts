@@ -47,7 +47,7 @@ Deno.test({
       assert.equal(response.status, 303);
 
       const frame = await adaSocket.waitFor((f) => handsCount(f) === 1);
-      assert.match(frame, /Invite @grace to speak/);
+      assert.match(frame, /class="hand-queue".*Invite to speak: @grace/s);
     } finally {
       for (const socket of sockets) socket.close();
       for (const p of processes) await p.stop();

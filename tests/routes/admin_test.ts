@@ -10,7 +10,9 @@ import {
 
 /** The "Invited by" cell of `handle`'s row in the members table. */
 function invitedBy(html: string, handle: string): string | undefined {
-  const row = new RegExp(`<a href="/@${handle}">@${handle}</a>.*?</td><td>([^<]*)</td>`);
+  const row = new RegExp(
+    `<a href="/@${handle}">@${handle}</a>.*?</td><td data-label="Invited by">([^<]*)</td>`,
+  );
   return html.match(row)?.[1];
 }
 
