@@ -47,7 +47,7 @@ for (const kind of databaseKinds) {
           }]);
           await grace.goto(`${palabre.origin}/@ada`);
           await grace.getByRole("button", { name: "Follow @ada" }).click();
-          await grace.getByRole("button", { name: "Unfollow @ada" }).waitFor();
+          await grace.getByRole("button", { name: "Following @ada" }).waitFor();
 
           await grace.goto(`${palabre.origin}/`);
           await grace.locator("#live-status[data-state=live]").waitFor();

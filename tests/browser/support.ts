@@ -13,7 +13,13 @@
  * await page.goto(palabre.origin);
  * await watch.assertClean();
  */
-import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContextOptions,
+  type CDPSession,
+  chromium,
+  type Page,
+} from "playwright-core";
 import { loadConfig } from "../../config.ts";
 import { buildApp } from "../../routes/app.tsx";
 import { LiveHub } from "../../live/live_hub.ts";
@@ -306,14 +312,17 @@ const failingImpacts = new Set(["serious", "critical"]);
  * assert.deepEqual(found, []);
  */
 export async function accessibilityViolations(page: Page, label: string): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern (eval would).
-  if (!await page.evaluate("typeof window.axe === 'object'")) {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern (eval would),
+  // and without the user gesture Playwright's own evaluate lends the page: an audit must not be
+  // what lets a page play sound (tests/browser/room_plays_test.ts watches the autoplay policy).
+  if (!await evaluateUnprompted(page, "typeof window.axe === 'object'")) {
     axeSource ??= Deno.readTextFile(
       new URL("../../node_modules/axe-core/axe.min.js", import.meta.url),
     );
-    await page.evaluate(await axeSource);
+    await evaluateUnprompted(page, await axeSource);
   }
-  const violations = await page.evaluate(
+  const violations = await evaluateUnprompted(
+    page,
     `(async () => {
       // A colour half-way through a transition (a chip just ticked) is no colour the page keeps.
       const settling = document.getAnimations()
@@ -333,10 +342,38 @@ export async function accessibilityViolations(page: Page, label: string): Promis
   );
 }
 
+/** Per page, the DevTools session audits evaluate through. */
+const auditSessions = new WeakMap<Page, Promise<CDPSession>>();
+
+/**
+ * Evaluates `expression` in `page`'s main world as a script of the page would, without the user
+ * activation `page.evaluate` grants (which would satisfy the autoplay policy for the test).
+ */
+async function evaluateUnprompted(page: Page, expression: string): Promise<unknown> {
+  let session = auditSessions.get(page);
+  if (!session) {
+    session = page.context().newCDPSession(page);
+    auditSessions.set(page, session);
+  }
+  const { result, exceptionDetails } = await (await session).send("Runtime.evaluate", {
+    expression,
+    awaitPromise: true,
+    returnByValue: true,
+    userGesture: false,
+  });
+  if (exceptionDetails) {
+    throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+  }
+  return result.value;
+}
+
 /** The first reason axe gives for a node ("Element has insufficient color contrast of ..."). */
 function why(summary = ""): string {
   return summary.split("\n").map((line) => line.trim()).filter(Boolean)[1] ?? summary;
 }
+
+/** What a watched page logs when its htmx swaps have settled, asking for an audit. */
+const swapsSettled = "palabre-test: htmx swaps settled";
 
 /** How long after an htmx swap, with no other swap meanwhile, a page is audited again. */
 const swapQuietMs = 300;
@@ -414,19 +451,23 @@ export class PageWatch {
   }
 
   /**
-   * Audits `page` once its htmx swaps have been quiet for a moment: a page asks through a
-   * binding, from a listener every document it loads gets before its own scripts.
+   * Audits `page` once its htmx swaps have been quiet for a moment: every document it loads gets,
+   * before its own scripts, a listener that says so on the console. Not through
+   * `exposeBinding`: Playwright answers a binding by evaluating in the page with a user gesture,
+   * which would satisfy the autoplay policy for the test (tests/browser/room_plays_test.ts).
    */
   async #auditSwaps(page: Page, label: string): Promise<void> {
-    try {
-      await page.exposeBinding("__palabreSwapped", () => {
+    page.on("console", (message) => {
+      if (message.type() === "debug" && message.text() === swapsSettled) {
         void this.#audit(page, label, { unasked: true });
-      });
+      }
+    });
+    try {
       await page.addInitScript(`(() => {
         let quiet;
         document.addEventListener("htmx:after:swap", () => {
           clearTimeout(quiet);
-          quiet = setTimeout(() => window.__palabreSwapped?.(), ${swapQuietMs});
+          quiet = setTimeout(() => console.debug(${JSON.stringify(swapsSettled)}), ${swapQuietMs});
         });
       })()`);
     } catch (error) {
