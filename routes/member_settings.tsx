@@ -7,7 +7,9 @@
  */
 import { Hono } from "hono";
 import {
+  type Ctx,
   fieldErrors,
+  originOf,
   readForm,
   redirectAfterPost,
   render,
@@ -22,6 +24,7 @@ import { setMemberLanguage, updateProfile } from "../db/users.ts";
 import { isLanguage } from "../i18n/language.ts";
 import { profile } from "../db/profiles.ts";
 import { SettingsView } from "../views/member_settings.tsx";
+import { calendarFeedSince, newCalendarFeed, revokeCalendarFeed } from "../db/calendars.ts";
 import { clearListeningHistory, listeningHistory, setListeningPaused } from "../db/listening.ts";
 
 export const memberSettings = new Hono<MemberEnv>();
@@ -30,7 +33,11 @@ memberSettings.use(requireMember());
 
 const historyNotices = ["paused", "resumed", "cleared"] as const;
 
-memberSettings.get("/", async (c) => {
+/** The settings page; `calendar` says what was just done to the member's calendar feed. */
+async function settingsPage(
+  c: Ctx<MemberEnv>,
+  calendar: { url?: string; revoked?: boolean } = {},
+) {
   const member = c.get("member");
   const mine = (await profile(c.get("sql"), member.id, member.handle))!;
   const notice = historyNotices.find((n) => n === c.req.query("history"));
@@ -46,9 +53,28 @@ memberSettings.get("/", async (c) => {
         history={await listeningHistory(c.get("sql"), member.id)}
         historyNotice={notice}
         passwordChanged={c.req.query("password") === "changed"}
+        calendar={{
+          since: await calendarFeedSince(c.get("sql"), member.id),
+          revoked: calendar.revoked ?? c.req.query("calendar") === "revoked",
+          url: calendar.url,
+        }}
       />
     ),
   });
+}
+
+memberSettings.get("/", (c) => settingsPage(c));
+
+// Answered with the page itself, not a redirect: the address exists only in this response.
+memberSettings.post("/calendar", async (c) => {
+  const secret = await newCalendarFeed(c.get("sql"), c.get("member").id);
+  const origin = originOf(c).replace(/^https?:/, "webcal:");
+  return await settingsPage(c, { url: `${origin}/calendar/${secret}.ics` });
+});
+
+memberSettings.post("/calendar/revoke", async (c) => {
+  await revokeCalendarFeed(c.get("sql"), c.get("member").id);
+  return redirectAfterPost(c, "/settings?calendar=revoked#calendar");
 });
 
 memberSettings.post("/language", async (c) => {
@@ -88,6 +114,7 @@ memberSettings.post("/password", async (c) => {
           errors={fieldErrors(c, error)}
           language={member.language}
           history={await listeningHistory(c.get("sql"), member.id)}
+          calendar={{ since: await calendarFeedSince(c.get("sql"), member.id) }}
         />
       ),
     });
@@ -133,6 +160,7 @@ memberSettings.post("/", async (c) => {
           errors={fieldErrors(c, error)}
           language={c.get("member").language}
           history={await listeningHistory(c.get("sql"), c.get("member").id)}
+          calendar={{ since: await calendarFeedSince(c.get("sql"), c.get("member").id) }}
         />
       ),
     });

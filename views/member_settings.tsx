@@ -5,6 +5,7 @@
  * @example
  * <SettingsView form={{ display_name: "Ada", bio: "" }} errors={{}} history={history} />
  */
+import { CalendarFeed, type CalendarFeedData } from "./calendar_feed.tsx";
 import { Field, type FieldErrors, FormError } from "./form.tsx";
 import { useWords } from "../i18n/words_context.ts";
 import { type Language, languages } from "../i18n/language.ts";
@@ -28,6 +29,7 @@ export function SettingsView(
     historyNotice?: "paused" | "resumed" | "cleared";
     /** The password was just changed (every other device signed out). */
     passwordChanged?: boolean;
+    calendar: CalendarFeedData;
   },
 ) {
   const { t } = useWords();
@@ -59,6 +61,7 @@ export function SettingsView(
       <LanguageForm language={props.language} saved={props.languageSaved} />
       <PasswordForm errors={props.errors} changed={props.passwordChanged} />
       <ListeningHistory history={props.history} notice={props.historyNotice} />
+      <CalendarFeed {...props.calendar} />
       <h2>{t("settings.sessions")}</h2>
       <p>{t("settings.sessions.intro")}</p>
       <form method="post" action="/signout/everywhere">
