@@ -368,9 +368,28 @@ dbTest(
     assert.match(gracePage, /Closed circle/);
     assert.ok(!gracePage.includes(key), "a listener never sees the closed room's key");
     assert.ok(!gracePage.includes('id="room-link"'), "nor a Copy link for it");
+
+    // The same for a closed event: its hosts pass its link on from its page, nobody from a card.
+    const closedEvent = await schedule(sql, ada, {
+      title: "Closed later",
+      kind: "closed",
+      starts_at: `${next15th(7)}-07-15T20:00`,
+    });
+    const hostPage = await (await expectStatus(ada.get(`/rooms/${closedEvent}`), 200)).text();
+    const eventKey = hostPage.match(new RegExp(`${closedEvent}\\?key=([A-Za-z0-9_-]+)`))?.[1];
+    assert.ok(eventKey, "the host sees the closed event's link");
+    const guestEvent = await (await expectStatus(
+      grace.get(`/rooms/${closedEvent}?key=${eventKey}`),
+      200,
+    )).text();
+    assert.ok(!guestEvent.includes(eventKey), "a guest of the event never sees its key");
+    assert.ok(guestEvent.includes(`href="/events/${closedEvent}/calendar.ics"`));
+
     const graceHallway = await (await expectStatus(grace.get("/"), 200)).text();
     assert.ok(graceHallway.includes("Closed circle"), "the closed room is on her hallway");
+    assert.ok(graceHallway.includes("Closed later"), "the closed event too");
     assert.ok(!graceHallway.includes(`data-copy-link="${closed}"`), "with no link to copy");
-    assert.ok(!graceHallway.includes(key));
+    assert.ok(!graceHallway.includes(`data-copy-link="/rooms/${closedEvent}"`));
+    assert.ok(!graceHallway.includes(key) && !graceHallway.includes(eventKey));
   },
 );
