@@ -40,7 +40,7 @@ export function AddToCalendar(props: { eventId: string; title: string }) {
   const { t } = useWords();
   return (
     <a
-      class="add-to-calendar"
+      class="button secondary add-to-calendar"
       href={`/events/${props.eventId}/calendar.ics`}
       download
       aria-label={t("links.calendar.label", { title: props.title })}
