@@ -123,14 +123,36 @@ function timeZoneLines(zone: string, events: CalendarEvent[]): string[] {
   ];
 }
 
+/**
+ * Whether the wall time `instant` shows in `zone` is shown twice that night (clocks going back).
+ * RFC 5545 reads such a time as its first occurrence, and parsers differ: it is written in UTC.
+ */
+function livedTwice(instant: Date, zone: string): boolean {
+  const w = wallTime(instant, zone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  const offsets = new Set(
+    [-86_400_000, 0, 86_400_000].map((d) => offsetMinutes(zone, new Date(instant.getTime() + d))),
+  );
+  const occurrences = [...offsets].filter((offset) =>
+    localStamp(wallTime(new Date(asUtc - offset * 60_000), zone)) === localStamp(w)
+  );
+  return occurrences.length > 1;
+}
+
+function timeLine(name: string, instant: Date, zone: string): string {
+  return livedTwice(instant, zone)
+    ? `${name}:${utcStamp(instant)}`
+    : `${name};TZID=${zone}:${localStamp(wallTime(instant, zone))}`;
+}
+
 function eventLines(event: CalendarEvent, stampedAt: Date): string[] {
   const zone = event.timeZone;
   return [
     "BEGIN:VEVENT",
     `UID:${event.uid}`,
     `DTSTAMP:${utcStamp(stampedAt)}`,
-    `DTSTART;TZID=${zone}:${localStamp(wallTime(event.startsAt, zone))}`,
-    `DTEND;TZID=${zone}:${localStamp(wallTime(event.endsAt, zone))}`,
+    timeLine("DTSTART", event.startsAt, zone),
+    timeLine("DTEND", event.endsAt, zone),
     `SUMMARY:${escapeText(event.title)}`,
     ...(event.description ? [`DESCRIPTION:${escapeText(event.description)}`] : []),
     `URL:${event.url}`,

@@ -15,16 +15,17 @@ document.addEventListener("click", async (event) => {
   const field = link === null ? document.querySelector(button.getAttribute("data-copy")) : null;
   if (link === null && !(field instanceof HTMLInputElement)) return;
   field?.select();
+  const text = link === null ? field.value : new URL(link, location.href).href;
   const label = button.dataset.label ?? button.textContent;
   button.dataset.label = label;
   try {
-    await navigator.clipboard.writeText(
-      link === null ? field.value : new URL(link, location.href).href,
-    );
+    await navigator.clipboard.writeText(text);
     button.textContent = words.copied;
   } catch {
-    // Clipboard refused (no permission, insecure origin): the text stays selected to copy by hand.
-    button.textContent = words.copyByHand;
+    // Clipboard refused (no permission, insecure origin): the text stays selected to copy by hand;
+    // a link with no field of its own is offered selected in a prompt.
+    if (link === null) button.textContent = words.copyByHand;
+    else prompt(words.copyByHand, text);
   }
   setTimeout(() => (button.textContent = label), 2000);
 });
