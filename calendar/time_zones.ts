@@ -40,14 +40,22 @@ export function timeZones(): string[] {
 }
 
 /**
- * Whether `zone` is an IANA zone name the runtime knows (by its canonical spelling).
+ * Whether `zone` is an IANA zone name the runtime knows, by any of its names: the list above
+ * holds one name per zone ("Asia/Calcutta"), while browsers may say another ("Asia/Kolkata").
  *
  * @example
  * isTimeZone("Europe/Paris"); // true
  * isTimeZone("Mars/Olympus"); // false
  */
 export function isTimeZone(zone: string): boolean {
-  return zone.length <= 64 && timeZones().includes(zone);
+  // A name, not an offset such as "+05:00", which Intl also takes.
+  if (zone.length > 64 || !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
+  try {
+    formatterOf(zone);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The wall-clock fields of `instant` in `zone`. */

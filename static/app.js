@@ -61,7 +61,9 @@ function localizeTimes(root) {
   // An event's time zone starts on the browser's own, unless the form came back with one chosen.
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   for (const select of root.querySelectorAll('select[data-time-zone="browser"]')) {
-    if ([...select.options].some((o) => o.value === zone)) select.value = zone;
+    // The list holds one name per zone; a browser may know its zone by another ("Asia/Kolkata").
+    if (![...select.options].some((o) => o.value === zone)) select.add(new Option(zone, zone));
+    select.value = zone;
     select.dataset.timeZone = "chosen";
   }
 }

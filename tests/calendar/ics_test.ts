@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import ICAL from "ical.js";
 import { type CalendarEvent, calendarFile, foldLine } from "../../calendar/ics.ts";
-import { instantOf, offsetMinutes, transitions } from "../../calendar/time_zones.ts";
+import { instantOf, isTimeZone, offsetMinutes, transitions } from "../../calendar/time_zones.ts";
 
 function event(startsAt: Date, timeZone: string): CalendarEvent {
   return {
@@ -122,4 +122,13 @@ Deno.test("a fold never cuts a character of four octets", () => {
     assert.ok(!part.includes("\uFFFD"));
   }
   assert.equal(folded.map((part, i) => i === 0 ? part : part.slice(1)).join(""), line);
+});
+
+Deno.test("a zone is known by any of its names, and only a name is a zone", () => {
+  for (const zone of ["Europe/Paris", "Asia/Kolkata", "Asia/Calcutta", "UTC", "Europe/Kyiv"]) {
+    assert.ok(isTimeZone(zone), zone);
+  }
+  for (const zone of ["Mars/Olympus", "+05:00", "", "Europe/Paris/../x", "x".repeat(65)]) {
+    assert.ok(!isTimeZone(zone), zone);
+  }
 });
