@@ -33,11 +33,8 @@ memberSettings.use(requireMember());
 
 const historyNotices = ["paused", "resumed", "cleared"] as const;
 
-/** The settings page; `calendar` says what was just done to the member's calendar feed. */
-async function settingsPage(
-  c: Ctx<MemberEnv>,
-  calendar: { url?: string; revoked?: boolean } = {},
-) {
+/** The settings page; `calendarUrl`: the address of the calendar feed just made. */
+async function settingsPage(c: Ctx<MemberEnv>, calendarUrl?: string) {
   const member = c.get("member");
   const mine = (await profile(c.get("sql"), member.id, member.handle))!;
   const notice = historyNotices.find((n) => n === c.req.query("history"));
@@ -55,8 +52,8 @@ async function settingsPage(
         passwordChanged={c.req.query("password") === "changed"}
         calendar={{
           since: await calendarFeedSince(c.get("sql"), member.id),
-          revoked: calendar.revoked ?? c.req.query("calendar") === "revoked",
-          url: calendar.url,
+          revoked: c.req.query("calendar") === "revoked",
+          url: calendarUrl,
         }}
       />
     ),
@@ -69,7 +66,7 @@ memberSettings.get("/", (c) => settingsPage(c));
 memberSettings.post("/calendar", async (c) => {
   const secret = await newCalendarFeed(c.get("sql"), c.get("member").id);
   const origin = originOf(c).replace(/^https?:/, "webcal:");
-  return await settingsPage(c, { url: `${origin}/calendar/${secret}.ics` });
+  return await settingsPage(c, `${origin}/calendar/${secret}.ics`);
 });
 
 memberSettings.post("/calendar/revoke", async (c) => {
