@@ -304,6 +304,33 @@ dbTest("an open room's link opens it after sign-in", async (sql, db) => {
   assert.match(await (await expectStatus(guest.get(roomPath), 200)).text(), /Late jazz/);
 });
 
+dbTest(
+  "a closed room's link followed signed out lets its holder in after sign-in",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    await memberBrowser(app, ada, "grace");
+    const room = (await expectStatus(
+      ada.post("/rooms", { ...openEvent, kind: "closed", title: "Closed circle" }),
+      303,
+    )).headers.get("Location")!;
+    const page = await (await expectStatus(ada.get(room), 200)).text();
+    const link = page.match(new RegExp(`${origin}(${room}\\?key=[A-Za-z0-9_-]+)`))?.[1];
+    assert.ok(link, "the moderator's page shows the room's link");
+    const guest = new Browser(app, { address: "198.51.100.21" });
+    const asked = await expectStatus(guest.get(link), 303);
+    assert.equal(asked.headers.get("Location"), `/signin?next=${encodeURIComponent(link)}`);
+    const signedIn = await expectStatus(
+      guest.post("/signin", { handle: "grace", password: "correct horse 2", next: link }),
+      303,
+    );
+    assert.equal(signedIn.headers.get("Location"), link);
+    assert.match(await (await expectStatus(guest.get(link), 200)).text(), /Closed circle/);
+    // Let in by the link for good: the room's plain address opens now too.
+    await expectStatus(guest.get(room), 200);
+  },
+);
+
 dbTest("sign-in goes on only to a path of this site", async (sql, db) => {
   const app = await testApp(sql, db.events);
   await adminBrowser(app);
