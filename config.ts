@@ -101,6 +101,8 @@ export interface Config {
     invitesPerAddress: RateLimit;
     roomsPerAccount: RateLimit;
     reportsPerAccount: RateLimit;
+    /** Fetches of calendar feeds (GET /calendar/<secret>.ics) from one address. */
+    calendarFeedPerAddress: RateLimit;
   };
 }
 
@@ -224,6 +226,8 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       invitesPerAddress: { max: 40, windowMs: hourMs },
       roomsPerAccount: { max: 10, windowMs: hourMs },
       reportsPerAccount: { max: 20, windowMs: dayMs },
+      // A calendar application refreshes a feed every few minutes at most; guessing gets nowhere.
+      calendarFeedPerAddress: { max: 60, windowMs: hourMs },
     },
   };
 }

@@ -46,6 +46,8 @@ export interface HallwayEvent {
   publicId: string;
   title: string;
   startsAt: Date;
+  /** A closed event's card offers no link: only its hosts have the one that lets people in. */
+  kind: "open" | "social" | "closed";
   topics: HallwayTopic[];
   hosts: HallwayPerson[];
   interested: number;
@@ -99,7 +101,7 @@ export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
       started_at desc
     limit ${liveListed}`;
   const upcoming = await sql`
-    select r.id, r.public_id, r.title, r.scheduled_for,
+    select r.id, r.public_id, r.title, r.kind, r.scheduled_for,
       coalesce((select json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name)
                                 order by t.name)
                 from room_topics rt join topics t on t.id = rt.topic_id
@@ -146,6 +148,7 @@ export async function hallwayFor(sql: Sql, memberId: number): Promise<Hallway> {
       publicId: r.public_id,
       title: r.title,
       startsAt: r.scheduled_for,
+      kind: r.kind,
       topics: r.topics,
       hosts: r.hosts,
       interested: r.interested,

@@ -8,6 +8,7 @@
  * await joinRoom(sql, grace.id, roomId);
  * (await roomSnapshot(sql, roomId)).participants.length; // 2
  */
+import { isTimeZone } from "../calendar/time_zones.ts";
 import { isLanguage } from "../i18n/language.ts";
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
@@ -38,6 +39,8 @@ export interface NewRoom {
 
 export interface NewEvent extends NewRoom {
   startsAt: Date;
+  /** The IANA zone the host scheduled in (calendar files give the start in it); left out, UTC. */
+  timeZone?: string;
   /** Handles of the members who host with the creator. */
   cohosts: string[];
 }
@@ -154,7 +157,7 @@ async function insertRoom(
   tx: Tx,
   creatorId: number,
   input: NewRoom,
-  state: { live: boolean; scheduledFor: Date | null },
+  state: { live: boolean; scheduledFor: Date | null; timeZone?: string },
 ): Promise<number> {
   const { title, description, slugs, language } = validateRoom(input);
   const topics = await tx`select id from topics where slug in ${tx(slugs)}`;
@@ -163,11 +166,11 @@ async function insertRoom(
   }
   const [room] = await tx`
     insert into rooms (title, description, kind, state, creator_id, link_key, scheduled_for,
-                       started_at, language)
+                       started_at, language, time_zone)
     values (${title}, ${description}, ${input.kind}, ${state.live ? "live" : "scheduled"},
             ${creatorId}, ${base64url(crypto.getRandomValues(new Uint8Array(18)))},
             ${state.scheduledFor}, ${state.live ? new Date() : null},
-            ${language ?? await memberLanguage(tx, creatorId)})
+            ${language ?? await memberLanguage(tx, creatorId)}, ${state.timeZone ?? "UTC"})
     returning id`;
   await tx`insert into room_topics ${
     tx(topics.map((t) => ({ room_id: room.id, topic_id: t.id })))
@@ -197,6 +200,9 @@ export async function scheduleEvent(sql: Sql, creatorId: number, input: NewEvent
   if (input.startsAt.getTime() > Date.now() + 366 * 86_400_000) {
     throw new Refusal("invalid", "refusal.event.too_far", "starts_at");
   }
+  if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) {
+    throw new Refusal("invalid", "refusal.event.time_zone", "time_zone");
+  }
   const handles = [...new Set(input.cohosts.map((h) => h.trim().replace(/^@/, "").toLowerCase()))]
     .filter(Boolean);
   if (handles.length > roomLimits.cohosts) {
@@ -209,6 +215,7 @@ export async function scheduleEvent(sql: Sql, creatorId: number, input: NewEvent
     const roomId = await insertRoom(tx, creatorId, input, {
       live: false,
       scheduledFor: input.startsAt,
+      timeZone: input.timeZone,
     });
     const hosts = handles.length === 0
       ? []

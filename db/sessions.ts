@@ -69,7 +69,13 @@ export function base64url(bytes: Uint8Array): string {
     .replace(/=+$/, "");
 }
 
-async function sha256(text: string): Promise<string> {
+/**
+ * The SHA-256 of `text`, base64url: what tables keep of a secret instead of the secret.
+ *
+ * @example
+ * await sql`select user_id from sessions where id_hash = ${await sha256(token)}`;
+ */
+export async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return base64url(new Uint8Array(digest));
 }

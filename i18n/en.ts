@@ -786,4 +786,25 @@ export const en = {
   "refusal.notice.kind": "Unknown kind of notification",
   "refusal.notice.page": "Unknown page of notifications",
   "refusal.mute.self": "You cannot mute yourself",
+  // Links and calendars (issue 16: Copy link, Add to calendar, the webcal feed, time zones).
+  "links.copy": "Copy link",
+  "links.copy.label": "Copy link to {title}",
+  "links.calendar": "Add to calendar",
+  "links.calendar.label": "Add to calendar: {title}",
+  "links.time_zone": "Time zone",
+  "links.time_zone.hint": "The start time is read in this zone; calendars show it in theirs.",
+  "refusal.event.time_zone": "Choose a time zone from the list",
+  "refusal.calendar.unknown": "This calendar address does not exist or was revoked",
+  "refusal.calendar.not_event": "This room was never scheduled, so it has no calendar entry",
+  "calendar.title": "Calendar feed",
+  "calendar.intro":
+    "Subscribe to this address in your calendar application to see the events you marked interested. It is a secret: whoever has it sees those events. If you shared it by mistake, revoke it.",
+  "calendar.made":
+    "Here is your feed's address. It is shown only this once: copy it into your calendar application now.",
+  "calendar.url": "Feed address",
+  "calendar.since": "You have a calendar feed, made",
+  "calendar.new": "Make a feed address",
+  "calendar.renew": "Make a new address (the old one stops working)",
+  "calendar.revoke": "Revoke the feed",
+  "calendar.revoked": "Your calendar feed is revoked: its address finds nothing now.",
 } as const;

@@ -838,4 +838,27 @@ export const fr: Record<MessageKey, Message> = {
   "refusal.notice.kind": "Type de notification inconnu",
   "refusal.notice.page": "Page de notifications inconnue",
   "refusal.mute.self": "Vous ne pouvez pas vous mettre en sourdine",
+  // Links and calendars (issue 16: Copy link, Add to calendar, the webcal feed, time zones).
+  "links.copy": "Copier le lien",
+  "links.copy.label": "Copier le lien de « {title} »",
+  "links.calendar": "Ajouter à l’agenda",
+  "links.calendar.label": "Ajouter à l’agenda : {title}",
+  "links.time_zone": "Fuseau horaire",
+  "links.time_zone.hint":
+    "L’heure de début est lue dans ce fuseau ; les agendas l’affichent dans le leur.",
+  "refusal.event.time_zone": "Choisissez un fuseau horaire dans la liste",
+  "refusal.calendar.unknown": "Cette adresse d’agenda n’existe pas ou a été révoquée",
+  "refusal.calendar.not_event":
+    "Ce salon n’a jamais été programmé, il n’a donc pas d’entrée d’agenda",
+  "calendar.title": "Flux d’agenda",
+  "calendar.intro":
+    "Abonnez votre application d’agenda à cette adresse pour y voir les événements qui vous intéressent. Elle est secrète : qui l’a voit ces événements. Si vous l’avez partagée par erreur, révoquez-la.",
+  "calendar.made":
+    "Voici l’adresse de votre flux. Elle n’est montrée qu’une fois : copiez-la dès maintenant dans votre application d’agenda.",
+  "calendar.url": "Adresse du flux",
+  "calendar.since": "Vous avez un flux d’agenda, créé le",
+  "calendar.new": "Créer une adresse de flux",
+  "calendar.renew": "Créer une nouvelle adresse (l’ancienne cessera de fonctionner)",
+  "calendar.revoke": "Révoquer le flux",
+  "calendar.revoked": "Votre flux d’agenda est révoqué : son adresse ne mène plus à rien.",
 };

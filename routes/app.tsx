@@ -34,6 +34,7 @@ import type { VoiceRooms } from "../live/voice_rooms.ts";
 import { rooms } from "./rooms/index.tsx";
 import { events } from "./events.tsx";
 import { notifications } from "./notifications.tsx";
+import { calendar } from "./calendar.tsx";
 import { AppliedModel } from "../recommend/applied_model.ts";
 import { Trainer } from "../recommend/training.ts";
 
@@ -111,6 +112,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", hallway);
   app.route("/rooms", rooms);
   app.route("/events", events);
+  app.route("/calendar", calendar);
   app.route("/", auth);
   app.route("/", profiles);
   app.route("/topics", topics);

@@ -18,7 +18,7 @@ import {
   statusOf,
   text,
 } from "./http.tsx";
-import { forgetSessionCookie, requireMember, signIn } from "./session.tsx";
+import { forgetSessionCookie, requireMember, samePath, signIn } from "./session.tsx";
 import { Refusal } from "../db/errors.ts";
 import { createFirstAdmin, needsSetup } from "../db/users.ts";
 import { signInWithLimits } from "../db/sign_in_limits.ts";
@@ -82,14 +82,20 @@ auth.post("/setup", async (c) => {
 });
 
 auth.get("/signin", (c) => {
-  if (c.get("member")) return c.redirect("/", 303);
-  return render(c, { title: c.get("words").t("auth.sign_in"), body: <SignInView errors={{}} /> });
+  const next = samePath(c.req.query("next")) ?? undefined;
+  if (c.get("member")) return c.redirect(next ?? "/", 303);
+  return render(c, {
+    title: c.get("words").t("auth.sign_in"),
+    body: <SignInView errors={{}} next={next} />,
+  });
 });
 
 auth.post("/signin", async (c) => {
   const form = await readForm(c);
   const handle = text(form, "handle").trim();
   const password = text(form, "password");
+  // Only ever a path of this site: a link from elsewhere cannot send a member on after sign-in.
+  const next = samePath(text(form, "next")) ?? undefined;
   try {
     if (handle === "" || password === "") {
       throw new Refusal("invalid", "refusal.sign_in.missing");
@@ -101,13 +107,13 @@ auth.post("/signin", async (c) => {
       limits: c.get("config").rateLimits.signIn,
     });
     await signIn(c, member.id);
-    return redirectAfterPost(c, member.onboarded ? "/" : "/topics");
+    return redirectAfterPost(c, member.onboarded ? next ?? "/" : "/topics");
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     return render(c, {
       title: c.get("words").t("auth.sign_in"),
       status: statusOf(error),
-      body: <SignInView handle={handle} errors={fieldErrors(c, error)} />,
+      body: <SignInView handle={handle} errors={fieldErrors(c, error)} next={next} />,
     });
   }
 });

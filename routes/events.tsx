@@ -22,6 +22,9 @@ import { formEcho, roomInput, spendRoomCreation } from "./rooms/forms.ts";
 import { Refusal } from "../db/errors.ts";
 import { catalogue } from "../db/topics.ts";
 import { openEvent, scheduleEvent } from "../db/rooms.ts";
+import { calendarEntry } from "../db/calendars.ts";
+import { instantOf, isTimeZone, timeZones } from "../calendar/time_zones.ts";
+import { eventsCalendar, icsResponse } from "./calendar.tsx";
 import type { FieldErrors } from "../views/form.tsx";
 import { NewEventView, type RoomForm } from "../views/room_forms.tsx";
 
@@ -38,23 +41,36 @@ async function newEventPage(
   return render(c, {
     title: c.get("words").t("room_form.schedule.title"),
     status,
-    body: <NewEventView catalogue={await catalogue(c.get("sql"))} form={form} errors={errors} />,
+    body: (
+      <NewEventView
+        catalogue={await catalogue(c.get("sql"))}
+        form={form}
+        errors={errors}
+        timeZones={timeZones()}
+      />
+    ),
   });
 }
 
 events.get("/new", (c) => newEventPage(c, {}, {}));
 
-/** A `datetime-local` value plus the browser's offset (minutes, as `getTimezoneOffset`). */
+/**
+ * A `datetime-local` value read in the zone the host chose (`time_zone`), or, from a client
+ * without that field, with the browser's offset (minutes, as `getTimezoneOffset`).
+ */
 function startsAt(form: Form): Date {
   const local = text(form, "starts_at");
+  const zone = text(form, "time_zone");
   const offset = Number(text(form, "timezone_offset") || "0");
   if (
     !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(local) || !Number.isInteger(offset) ||
-    Math.abs(offset) > 900
+    Math.abs(offset) > 900 || Number.isNaN(Date.parse(`${local}:00Z`))
   ) {
     throw new Refusal("invalid", "refusal.event.when_missing", "starts_at");
   }
-  return new Date(Date.parse(`${local}:00Z`) + offset * 60_000);
+  if (zone === "") return new Date(Date.parse(`${local}:00Z`) + offset * 60_000);
+  if (!isTimeZone(zone)) throw new Refusal("invalid", "refusal.event.time_zone", "time_zone");
+  return instantOf(local, zone);
 }
 
 events.post("/", async (c) => {
@@ -64,6 +80,7 @@ events.post("/", async (c) => {
     await scheduleEvent(c.get("sql"), c.get("member").id, {
       ...roomInput(form),
       startsAt: startsAt(form),
+      timeZone: text(form, "time_zone") || undefined,
       cohosts: text(form, "cohosts").split(/[\s,]+/),
     });
     return redirectAfterPost(c, "/");
@@ -78,3 +95,20 @@ events.post("/:id/open", visibleRoom(), async (c) => {
   await openEvent(c.get("sql"), c.get("member").id, room.id);
   return redirectAfterPost(c, `/rooms/${room.publicId}`);
 });
+
+/** "Add to calendar": the event as a file, its start in the zone its host scheduled it in. */
+events.get("/:id/calendar.ics", visibleRoom(), async (c) => {
+  const entry = await calendarEntry(c.get("sql"), c.get("room").id);
+  if (!entry) throw new Refusal("not_found", "refusal.calendar.not_event");
+  return icsResponse(c, eventsCalendar(c, [entry]), {
+    filename: `${fileName(entry.title)}.ics`,
+    disposition: "attachment",
+  });
+});
+
+/** A title as a plain file name: letters and digits without accents, dashes between words. */
+function fileName(title: string): string {
+  const plain = title.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+  return plain || "event";
+}

@@ -7,7 +7,9 @@
  */
 import { Hono } from "hono";
 import {
+  type Ctx,
   fieldErrors,
+  originOf,
   readForm,
   redirectAfterPost,
   render,
@@ -22,6 +24,7 @@ import { setMemberLanguage, updateProfile } from "../db/users.ts";
 import { isLanguage } from "../i18n/language.ts";
 import { profile } from "../db/profiles.ts";
 import { SettingsView } from "../views/member_settings.tsx";
+import { calendarFeedSince, newCalendarFeed, revokeCalendarFeed } from "../db/calendars.ts";
 import { clearListeningHistory, listeningHistory, setListeningPaused } from "../db/listening.ts";
 import { notificationSettings } from "../db/notifications.ts";
 
@@ -31,7 +34,8 @@ memberSettings.use(requireMember());
 
 const historyNotices = ["paused", "resumed", "cleared"] as const;
 
-memberSettings.get("/", async (c) => {
+/** The settings page; `calendarUrl`: the address of the calendar feed just made. */
+async function settingsPage(c: Ctx<MemberEnv>, calendarUrl?: string) {
   const member = c.get("member");
   const mine = (await profile(c.get("sql"), member.id, member.handle))!;
   const notice = historyNotices.find((n) => n === c.req.query("history"));
@@ -52,9 +56,28 @@ memberSettings.get("/", async (c) => {
           keepDays: Math.round(c.get("config").notifications.keepMs / 86_400_000),
           saved: c.req.query("notifications") === "saved",
         }}
+        calendar={{
+          since: await calendarFeedSince(c.get("sql"), member.id),
+          revoked: c.req.query("calendar") === "revoked",
+          url: calendarUrl,
+        }}
       />
     ),
   });
+}
+
+memberSettings.get("/", (c) => settingsPage(c));
+
+// Answered with the page itself, not a redirect: the address exists only in this response.
+memberSettings.post("/calendar", async (c) => {
+  const secret = await newCalendarFeed(c.get("sql"), c.get("member").id);
+  const origin = originOf(c).replace(/^https?:/, "webcal:");
+  return await settingsPage(c, `${origin}/calendar/${secret}.ics`);
+});
+
+memberSettings.post("/calendar/revoke", async (c) => {
+  await revokeCalendarFeed(c.get("sql"), c.get("member").id);
+  return redirectAfterPost(c, "/settings?calendar=revoked#calendar");
 });
 
 memberSettings.post("/language", async (c) => {
@@ -94,6 +117,7 @@ memberSettings.post("/password", async (c) => {
           errors={fieldErrors(c, error)}
           language={member.language}
           history={await listeningHistory(c.get("sql"), member.id)}
+          calendar={{ since: await calendarFeedSince(c.get("sql"), member.id) }}
         />
       ),
     });
@@ -139,6 +163,7 @@ memberSettings.post("/", async (c) => {
           errors={fieldErrors(c, error)}
           language={c.get("member").language}
           history={await listeningHistory(c.get("sql"), c.get("member").id)}
+          calendar={{ since: await calendarFeedSince(c.get("sql"), c.get("member").id) }}
         />
       ),
     });

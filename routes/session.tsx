@@ -63,7 +63,7 @@ export function requireMember(): MiddlewareHandler<MemberEnv> {
   return async (c, next) => {
     // loadMember set null for a guest: past this line there is always a member.
     if ((c.get("member") as Member | null) !== null) return await next();
-    if (c.req.method === "GET") return c.redirect("/signin", 303);
+    if (c.req.method === "GET") return c.redirect(signInTo(c), 303);
     const { t } = c.get("words");
     return render(c, {
       title: t("refusal.title.unauthenticated"),
@@ -76,6 +76,33 @@ export function requireMember(): MiddlewareHandler<MemberEnv> {
       ),
     });
   };
+}
+
+/** The sign-in page, told to come back to the page asked for (not for an htmx fragment). */
+function signInTo<E extends AppEnv>(c: Ctx<E>): string {
+  const url = new URL(c.req.url);
+  const asked = `${url.pathname}${url.search}`;
+  if (asked === "/" || c.req.header("HX-Request") === "true") return "/signin";
+  return `/signin?next=${encodeURIComponent(asked)}`;
+}
+
+/**
+ * Where to go after signing in, if `next` names a page of this site: a path starting with one
+ * `/`, with no backslash or control character (browsers read `/\evil.example` as another host);
+ * anything else, an absolute or protocol-relative URL among them, is null.
+ *
+ * @example
+ * samePath("/rooms/rQbZDUnRRoyXr-_PJrOrUA?key=abc"); // "/rooms/rQbZDUnRRoyXr-_PJrOrUA?key=abc"
+ * samePath("//evil.example/"); // null
+ */
+export function samePath(next: string | undefined): string | null {
+  if (!next || next.length > 2000 || !next.startsWith("/") || next.startsWith("//")) return null;
+  const unsafe = (ch: string) =>
+    ch === "\\" || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f;
+  if ([...next].some(unsafe)) return null;
+  const base = "http://palabre.invalid";
+  const url = new URL(next, base);
+  return url.origin === base ? `${url.pathname}${url.search}` : null;
 }
 
 /** Members who have not picked topics yet are sent to pick them. */

@@ -34,6 +34,21 @@ const files: Record<string, { url: URL; type: string }> = {
     type: "text/javascript",
   },
   "icon.svg": { url: new URL("../static/icon.svg", import.meta.url), type: "image/svg+xml" },
+  // What a phone needs to add Palabre to its home screen (PNGs made by make_icons.ts).
+  "manifest.webmanifest": {
+    url: new URL("../static/manifest.webmanifest", import.meta.url),
+    type: "application/manifest+json",
+  },
+  "icon-192.png": { url: new URL("../static/icon-192.png", import.meta.url), type: "image/png" },
+  "icon-512.png": { url: new URL("../static/icon-512.png", import.meta.url), type: "image/png" },
+  "icon-maskable-512.png": {
+    url: new URL("../static/icon-maskable-512.png", import.meta.url),
+    type: "image/png",
+  },
+  "apple-touch-icon.png": {
+    url: new URL("../static/apple-touch-icon.png", import.meta.url),
+    type: "image/png",
+  },
   "hx-ws.min.js": {
     url: new URL("../node_modules/htmx.org/dist/ext/hx-ws.min.js", import.meta.url),
     type: "text/javascript",
@@ -57,7 +72,11 @@ assets.get("/:name", async (c) => {
     bytes = name === "app.css" ? await inlineImports(file.url) : await Deno.readFile(file.url);
     cache.set(name, bytes);
   }
-  c.header("Content-Type", `${file.type}; charset=utf-8`);
+  // A charset means something for text only.
+  c.header(
+    "Content-Type",
+    file.type.startsWith("image/png") ? file.type : `${file.type}; charset=utf-8`,
+  );
   c.header("Cache-Control", "public, max-age=3600");
   return c.body(bytes.slice().buffer);
 });

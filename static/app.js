@@ -4,21 +4,30 @@
 // The words this script writes, in the page's language (views/layout.tsx puts them on <body>).
 const words = JSON.parse(document.body.dataset.words || "{}");
 
-// Copy buttons: `data-copy="#input-id"`.
+// Copy buttons: `data-copy="#input-id"` copies the field; `data-copy-link="/rooms/..."` copies
+// that link made whole with the page's origin.
 document.addEventListener("click", async (event) => {
-  const button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+  const button = event.target instanceof Element
+    ? event.target.closest("[data-copy], [data-copy-link]")
+    : null;
   if (!button) return;
-  const field = document.querySelector(button.getAttribute("data-copy"));
-  if (!(field instanceof HTMLInputElement)) return;
-  field.select();
+  const link = button.getAttribute("data-copy-link");
+  const field = link === null ? document.querySelector(button.getAttribute("data-copy")) : null;
+  if (link === null && !(field instanceof HTMLInputElement)) return;
+  field?.select();
+  const text = link === null ? field.value : new URL(link, location.href).href;
+  const label = button.dataset.label ?? button.textContent;
+  button.dataset.label = label;
   try {
-    await navigator.clipboard.writeText(field.value);
+    await navigator.clipboard.writeText(text);
     button.textContent = words.copied;
   } catch {
-    // Clipboard refused (no permission, insecure origin): the text stays selected to copy by hand.
-    button.textContent = words.copyByHand;
+    // Clipboard refused (no permission, insecure origin): the text stays selected to copy by hand;
+    // a link with no field of its own is offered selected in a prompt.
+    if (link === null) button.textContent = words.copyByHand;
+    else prompt(words.copyByHand, text);
   }
-  setTimeout(() => (button.textContent = words.copy), 2000);
+  setTimeout(() => (button.textContent = label), 2000);
 });
 
 // The live status line: what the page's socket is doing, in words.
@@ -55,6 +64,14 @@ function localizeTimes(root) {
   }
   for (const input of root.querySelectorAll("input[data-timezone-offset]")) {
     input.value = String(new Date().getTimezoneOffset());
+  }
+  // An event's time zone starts on the browser's own, unless the form came back with one chosen.
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for (const select of root.querySelectorAll('select[data-time-zone="browser"]')) {
+    // The list holds one name per zone; a browser may know its zone by another ("Asia/Kolkata").
+    if (![...select.options].some((o) => o.value === zone)) select.add(new Option(zone, zone));
+    select.value = zone;
+    select.dataset.timeZone = "chosen";
   }
 }
 localizeTimes(document);

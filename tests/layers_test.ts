@@ -1,7 +1,8 @@
 /**
- * What each folder may import, read from the source: vocabulary/ imports nothing, views/ take
- * only types from the layers below them, db/ borrows the recommender's words only through
- * vocabulary/, and the recommender and the synthetic community have no import loops.
+ * What each folder may import, read from the source: vocabulary/ imports nothing, calendar/
+ * nothing but itself, views/ take only types from the layers below them, db/ borrows the
+ * recommender's words only through vocabulary/, and the recommender and the synthetic community
+ * have no import loops.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -31,6 +32,10 @@ function importsOf(folder: string): Import[] {
 
 Deno.test("vocabulary/ imports nothing", () => {
   assert.deepEqual(importsOf("vocabulary"), []);
+});
+
+Deno.test("calendar/ imports nothing outside itself", () => {
+  assert.deepEqual(importsOf("calendar").filter((i) => !i.from.startsWith("calendar/")), []);
 });
 
 Deno.test("views take only types from db/, recommend/ and vocabulary/", () => {

@@ -77,13 +77,15 @@ export function SetupView(props: { form: AccountForm; errors: FieldErrors }) {
   );
 }
 
-export function SignInView(props: { handle?: string; errors: FieldErrors }) {
+/** `next`: the page the member asked for, where signing in takes them (a path of this site). */
+export function SignInView(props: { handle?: string; errors: FieldErrors; next?: string }) {
   const { t } = useWords();
   return (
     <section class="card narrow">
       <h1>{t("auth.sign_in")}</h1>
       <form method="post" action="/signin" novalidate>
         <FormError errors={props.errors} />
+        {props.next && <input type="hidden" name="next" value={props.next} />}
         <Field
           name="handle"
           label={t("auth.handle")}

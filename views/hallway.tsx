@@ -13,6 +13,7 @@ type RankedEvent = RankedHallway["upcoming"][number];
 import { useWords } from "../i18n/words_context.ts";
 import type { Translate } from "../i18n/translate.ts";
 import { topicName } from "../i18n/topics.ts";
+import { AddToCalendar, CopyLink } from "./links.tsx";
 
 export function HallwayView(
   props: { hallway: RankedHallway; displayName: string; topics: string[] },
@@ -114,6 +115,7 @@ function RoomCard(props: { room: RankedRoom }) {
         </p>
         <WhyThisRoom rank={r.rank} title={r.title} />
         {!r.notInterested && <NotInterestedButton roomId={r.publicId} title={r.title} />}
+        {r.kind !== "closed" && <CopyLink href={`/rooms/${r.publicId}`} title={r.title} />}
       </div>
     </li>
   );
@@ -262,6 +264,8 @@ function EventCard(props: { event: RankedEvent }) {
               : t("hallway.event.interested")}
           </button>
         </form>
+        <AddToCalendar eventId={e.publicId} title={e.title} />
+        {e.kind !== "closed" && <CopyLink href={`/rooms/${e.publicId}`} title={e.title} />}
       </div>
     </li>
   );

@@ -29,6 +29,8 @@ export function Layout(
         <title>{props.title} · {t("site.name")}</title>
         <link rel="stylesheet" href="/static/app.css" />
         <link rel="icon" href="/static/icon.svg" type="image/svg+xml" />
+        <link rel="manifest" href="/static/manifest.webmanifest" />
+        <link rel="apple-touch-icon" href="/static/apple-touch-icon.png" />
         {
           /* Not deferred: htmx must find the WebSocket extension registered when it first
             processes the page, or a live page never opens its socket. */

@@ -5,6 +5,7 @@
  * @example
  * <SettingsView form={{ display_name: "Ada", bio: "" }} errors={{}} history={history} />
  */
+import { CalendarFeed, type CalendarFeedData } from "./calendar_feed.tsx";
 import { Field, type FieldErrors, FormError } from "./form.tsx";
 import { useWords } from "../i18n/words_context.ts";
 import { type Language, languages } from "../i18n/language.ts";
@@ -32,6 +33,7 @@ export function SettingsView(
     passwordChanged?: boolean;
     /** The member's notification settings (views/notification_settings.tsx). */
     notifications?: { settings: NotificationSettings; keepDays: number; saved?: boolean };
+    calendar: CalendarFeedData;
   },
 ) {
   const { t } = useWords();
@@ -64,6 +66,7 @@ export function SettingsView(
       <PasswordForm errors={props.errors} changed={props.passwordChanged} />
       <ListeningHistory history={props.history} notice={props.historyNotice} />
       {props.notifications && <NotificationSettingsSection {...props.notifications} />}
+      <CalendarFeed {...props.calendar} />
       <h2>{t("settings.sessions")}</h2>
       <p>{t("settings.sessions.intro")}</p>
       <form method="post" action="/signout/everywhere">

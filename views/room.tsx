@@ -73,7 +73,8 @@ export function RoomPage(
 }
 
 /**
- * A closed room's link, for its moderators (or an event's hosts) to pass on.
+ * The room's link to pass on: an open or social room's URL for anyone in it, a closed room's
+ * secret link for its moderators (or an event's hosts).
  *
  * @example
  * <ShareLink link="https://palabre.example/rooms/rQbZDUnRRoyXr-_PJrOrUA?key=..." />
@@ -84,7 +85,7 @@ export function ShareLink(props: { link: string }) {
     <p class="share">
       <label for="room-link">{t("room.link")}</label>
       <input id="room-link" class="invite-link" type="text" readonly value={props.link} />
-      <button type="button" class="secondary" data-copy="#room-link">{t("client.copy")}</button>
+      <button type="button" class="secondary" data-copy="#room-link">{t("links.copy")}</button>
     </p>
   );
 }

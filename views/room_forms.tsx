@@ -9,6 +9,7 @@ import { Field, type FieldErrors, FormError } from "./form.tsx";
 import type { CatalogueCategory } from "./topics.tsx";
 import { ShareLink } from "./room.tsx";
 import { TopicFilter } from "./topic_filter.tsx";
+import { AddToCalendar, TimeZoneField } from "./links.tsx";
 import { useWords } from "../i18n/words_context.ts";
 import { byTopicName, categoryName, topicName } from "../i18n/topics.ts";
 import { languages } from "../i18n/language.ts";
@@ -21,6 +22,8 @@ export interface RoomForm {
   starts_at?: string;
   cohosts?: string;
   timezone_offset?: string;
+  /** The IANA zone `starts_at` is read in. */
+  time_zone?: string;
   /** The language the room is held in; the form starts on the member's. */
   language?: string;
 }
@@ -144,7 +147,7 @@ export function NewRoomView(props: FormProps) {
   );
 }
 
-export function NewEventView(props: FormProps) {
+export function NewEventView(props: FormProps & { timeZones: string[] }) {
   const { t } = useWords();
   return (
     <section class="card narrow" aria-labelledby="new-event-title">
@@ -164,6 +167,11 @@ export function NewEventView(props: FormProps) {
             name="timezone_offset"
             value={props.form.timezone_offset ?? "0"}
             data-timezone-offset
+          />
+          <TimeZoneField
+            zones={props.timeZones}
+            chosen={props.form.time_zone}
+            error={props.errors.time_zone}
           />
           <Field
             name="cohosts"
@@ -186,7 +194,10 @@ export function EventView(
     startsAt: Date;
     roomId: string;
     viewerHosts: boolean;
-    /** A closed event's link, shown to its hosts: who has it may see the event and join. */
+    /**
+     * The event's link: its URL, or a closed event's secret link for its hosts (who has it may
+     * see the event and join); null for whoever may not pass a closed event on.
+     */
     shareLink: string | null;
   },
 ) {
@@ -200,6 +211,9 @@ export function EventView(
         <time datetime={iso} data-local-time>{iso.slice(0, 16).replace("T", " ")} UTC</time>.
       </p>
       {props.shareLink && <ShareLink link={props.shareLink} />}
+      <p>
+        <AddToCalendar eventId={props.roomId} title={props.title} />
+      </p>
       {props.viewerHosts
         ? (
           <form method="post" action={`/events/${props.roomId}/open`}>

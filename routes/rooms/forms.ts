@@ -44,6 +44,7 @@ export function formEcho(form: Form): RoomForm {
     starts_at: text(form, "starts_at"),
     cohosts: text(form, "cohosts"),
     timezone_offset: text(form, "timezone_offset"),
+    time_zone: text(form, "time_zone") || undefined,
     language: text(form, "language") || undefined,
   };
 }

@@ -95,7 +95,10 @@ rooms.get("/:id", visibleRoom({ withLink: true }), async (c) => {
   const viewerHosts = room.state === "scheduled" &&
     await hostsEvent(c.get("sql"), roomId, member.id);
   const linkKey = shareableLinkKey(snapshot, member.id, { hostsEvent: viewerHosts });
-  const shareLink = linkKey && `${originOf(c)}/rooms/${room.publicId}?key=${linkKey}`;
+  // A closed room's link is its secret (for those who may pass it on); any other room's, its URL.
+  const shareLink = room.kind === "closed"
+    ? linkKey && `${originOf(c)}/rooms/${room.publicId}?key=${linkKey}`
+    : `${originOf(c)}/rooms/${room.publicId}`;
   if (room.state === "scheduled") {
     return render(c, {
       title: room.title,

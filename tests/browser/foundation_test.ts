@@ -138,7 +138,7 @@ async function inviteAndJoin(browser: Browser, origin: string, kind: DatabaseKin
     // Someone signed out is sent to sign in, and sees nothing of the profile.
     const c = await watch.newPage(browser, "guest", phone);
     await c.goto(`${origin}/@${ada.handle}`);
-    assert.equal(c.url(), `${origin}/signin`);
+    assert.equal(c.url(), `${origin}/signin?next=%2F%40${ada.handle}`);
     await c.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
     assert.doesNotMatch(await c.content(), /Ada Lovelace/);
     await shot(c, "c1-guest-profile");

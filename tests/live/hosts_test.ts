@@ -108,7 +108,7 @@ Deno.test({
 
         const onC = new HttpBrowser(c.origin);
         const signedOut = await expectHttpStatus(onC.get("/topics"), 303);
-        assert.equal(signedOut.headers.get("Location"), "/signin");
+        assert.equal(signedOut.headers.get("Location"), "/signin?next=%2Ftopics");
         const signedIn = await expectHttpStatus(
           onC.post("/signin", { handle: "hedy", password: "correct horse 3" }),
           303,

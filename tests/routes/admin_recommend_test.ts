@@ -91,7 +91,7 @@ dbTest("a guest is sent to sign in", async (sql) => {
   const app = await testApp(sql);
   await adminBrowser(app);
   const response = await expectStatus(new Browser(app).get(page), 303);
-  assert.equal(response.headers.get("Location"), "/signin");
+  assert.equal(response.headers.get("Location"), `/signin?next=${encodeURIComponent(page)}`);
 });
 
 dbTest("the page offers the default parameters and weights before any training", async (sql) => {

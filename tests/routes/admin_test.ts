@@ -20,7 +20,7 @@ dbTest("a guest asking for the admin page is sent to sign in", async (sql, db) =
   const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(new Browser(app).get("/admin"), 303);
-  assert.equal(response.headers.get("Location"), "/signin");
+  assert.equal(response.headers.get("Location"), "/signin?next=%2Fadmin");
 });
 
 dbTest("a member who is not an administrator is refused the admin page", async (sql, db) => {

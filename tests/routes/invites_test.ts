@@ -26,7 +26,7 @@ dbTest("a guest asking for the invites page is sent to sign in", async (sql, db)
   const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(new Browser(app).get("/invites"), 303);
-  assert.equal(response.headers.get("Location"), "/signin");
+  assert.equal(response.headers.get("Location"), "/signin?next=%2Finvites");
 });
 
 dbTest(

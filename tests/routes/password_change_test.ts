@@ -58,7 +58,7 @@ dbTest("a change signs out every other device and keeps this one signed in", asy
     303,
   );
   const after = await expectStatus(phone.get("/settings"), 303);
-  assert.equal(after.headers.get("Location"), "/signin");
+  assert.equal(after.headers.get("Location"), "/signin?next=%2Fsettings");
   await expectStatus(laptop.get("/settings"), 200);
   // This device goes on in a fresh session: the one from before the change is over too.
   assert.notEqual(laptop.cookie("palabre_session"), before);

@@ -30,7 +30,7 @@ dbTest("a guest asking for a profile is sent to sign in, without the profile", a
     303,
   );
   const response = await expectStatus(new Browser(app).get("/@ada"), 303);
-  assert.equal(response.headers.get("Location"), "/signin");
+  assert.equal(response.headers.get("Location"), "/signin?next=%2F%40ada");
   const body = await response.text();
   assert.doesNotMatch(body, /Secret bio|Ada Lovelace/);
 });

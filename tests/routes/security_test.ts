@@ -149,7 +149,8 @@ dbTest("pages carry a strict Content-Security-Policy", async (sql, db) => {
 /** What every response carries, whatever answered it (routes/security.ts). */
 const securityHeaders = {
   "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; " +
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; media-src 'self' blob:; " +
+    "img-src 'self' data:; font-src 'self'; manifest-src 'self'; connect-src 'self'; " +
+    "media-src 'self' blob:; " +
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   "Cross-Origin-Opener-Policy": "same-origin",
   "Cross-Origin-Resource-Policy": "same-origin",
@@ -327,7 +328,7 @@ dbTest("a forged or overlong session cookie is a guest", async (sql, db) => {
       headers: { Cookie: `palabre_session=${cookie}` },
     });
     assert.equal(response.status, 303, `cookie ${cookie.slice(0, 10)} answered ${response.status}`);
-    assert.equal(response.headers.get("Location"), "/signin");
+    assert.equal(response.headers.get("Location"), "/signin?next=%2Fsettings");
   }
 });
 

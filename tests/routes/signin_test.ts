@@ -105,7 +105,7 @@ dbTest("signing out ends the session: the old cookie no longer works", async (sq
   await expectStatus(ada.post("/signout"), 303);
   assert.equal(ada.cookie("palabre_session"), undefined);
   const response = await expectStatus(getWithCookie(app, "/settings", token), 303);
-  assert.equal(response.headers.get("Location"), "/signin");
+  assert.equal(response.headers.get("Location"), "/signin?next=%2Fsettings");
 });
 
 dbTest("signing out everywhere ends the member's other sessions too", async (sql, db) => {
@@ -117,7 +117,7 @@ dbTest("signing out everywhere ends the member's other sessions too", async (sql
   const response = await expectStatus(laptop.post("/signout/everywhere"), 303);
   assert.equal(response.headers.get("Location"), "/signin");
   const after = await expectStatus(phone.get("/settings"), 303);
-  assert.equal(after.headers.get("Location"), "/signin");
+  assert.equal(after.headers.get("Location"), "/signin?next=%2Fsettings");
   await expectStatus(laptop.get("/settings"), 303);
 });
 

@@ -152,7 +152,8 @@ dbTest("a guest asking for topics is sent to sign in", async (sql, db) => {
   const app = await testApp(sql, db.events);
   await adminBrowser(app);
   const response = await expectStatus(new Browser(app).get("/topics"), 303);
-  assert.equal(response.headers.get("Location"), "/signin");
+  // Signing in brings them back to the page they asked for.
+  assert.equal(response.headers.get("Location"), "/signin?next=%2Ftopics");
   await expectStatus(new Browser(app).post("/topics", { topic: ["jazz", "chess", "film"] }), 401);
 });
 

@@ -28,12 +28,25 @@ Deno.test("a room's page, actions and sockets are the rooms area's, under /rooms
   ) {
     assert.ok(own.has(route), `${route} is not in routes/rooms/`);
   }
-  assert.deepEqual([...handled(events.routes)].sort(), ["GET /new", "POST /", "POST /:id/open"]);
+  assert.deepEqual([...handled(events.routes)].sort(), [
+    "GET /:id/calendar.ics",
+    "GET /new",
+    "POST /",
+    "POST /:id/open",
+  ]);
   const db = await freshDatabase("pglite");
   try {
     const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
     const app = handled(buildApp({ sql: db.sql, config }).routes);
-    for (const route of ["GET /rooms/:id", "GET /rooms/:id/live", "GET /rooms/:id/voice"]) {
+    for (
+      const route of [
+        "GET /rooms/:id",
+        "GET /rooms/:id/live",
+        "GET /rooms/:id/voice",
+        "GET /events/:id/calendar.ics",
+        "GET /calendar/:file",
+      ]
+    ) {
       assert.ok(app.has(route), `${route} is not mounted`);
     }
   } finally {

@@ -18,7 +18,9 @@ const pickers = {
     />,
   ),
   "the room form": String(<NewRoomView catalogue={catalogue} form={{ topics: [] }} errors={{}} />),
-  "the event form": String(<NewEventView catalogue={catalogue} form={{}} errors={{}} />),
+  "the event form": String(
+    <NewEventView catalogue={catalogue} form={{}} errors={{}} timeZones={["Europe/Paris"]} />,
+  ),
 };
 
 Deno.test("every topic picker shows every topic, with no category folded", () => {
