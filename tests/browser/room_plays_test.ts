@@ -22,6 +22,8 @@ import {
   launchWithMicrophone,
   listen,
   PageWatch,
+  played,
+  reportPlays,
   screenshot,
   toneFile,
   voiceState,
@@ -87,37 +89,6 @@ async function withPlayingRoom(
     await db.close();
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/**
- * Runs in the page before its scripts: reports every `play()` of a media element and how it
- * ended, on the console. Playwright runs its page scripts and locators as if the member had
- * clicked (a user gesture), which would let the page play; the console lets a test see whether
- * the page played before the test touched it.
- */
-const reportPlays = `(() => {
-  const play = HTMLMediaElement.prototype.play;
-  HTMLMediaElement.prototype.play = function () {
-    const result = play.call(this);
-    const source = this.srcObject ? "with its source" : "before its source";
-    result.then(
-      () => console.info("test: play ok " + source),
-      (error) => console.info("test: play " + error.name + " " + source),
-    );
-    return result;
-  };
-})()`;
-
-/**
- * Resolves when the page reports a play of the room's audio that ended with `outcome`; call it
- * before the action that should cause it.
- */
-function played(page: Page, outcome: "ok" | "NotAllowedError"): Promise<unknown> {
-  const text = `test: play ${outcome} with its source`;
-  return page.waitForEvent("console", {
-    predicate: (message) => message.text() === text,
-    timeout: voiceWaitMs,
-  });
 }
 
 /** Grace opens the hallway and clicks the room's card: her one click. */

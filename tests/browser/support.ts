@@ -181,6 +181,43 @@ const dominantFrequency = `async ({ hz, timeoutMs, heard = true }) => {
   return best;
 }`;
 
+/**
+ * Runs in the page before its scripts: reports every `play()` of a media element and how it
+ * ended, on the console. Playwright runs its page scripts and locators as if the member had
+ * clicked (a user gesture), which would let the page play; the console lets a test see whether
+ * the page played before the test touched it.
+ */
+export const reportPlays = `(() => {
+  const play = HTMLMediaElement.prototype.play;
+  HTMLMediaElement.prototype.play = function () {
+    const result = play.call(this);
+    const source = this.srcObject ? "with its source" : "before its source";
+    result.then(
+      () => console.info("test: play ok " + source),
+      (error) => console.info("test: play " + error.name + " " + source),
+    );
+    return result;
+  };
+})()`;
+
+/**
+ * Resolves when the page reports a play of the room's audio that ended with `outcome`; call it
+ * before the action that should cause it. The page must run `reportPlays` first
+ * (`page.addInitScript(reportPlays)`).
+ *
+ * @example
+ * const plays = played(page, "ok");
+ * await page.getByRole("link", { name: "Tuning the A" }).click();
+ * await plays;
+ */
+export function played(page: Page, outcome: "ok" | "NotAllowedError"): Promise<unknown> {
+  const text = `test: play ${outcome} with its source`;
+  return page.waitForEvent("console", {
+    predicate: (message) => message.text() === text,
+    timeout: voiceWaitMs,
+  });
+}
+
 /** What a page heard last: the loudest frequency, its level, and whether it was the one sought. */
 export type Heard = { hz: number; db: number; heard: boolean };
 
