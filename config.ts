@@ -100,6 +100,12 @@ export interface Config {
     invitesPerAddress: RateLimit;
     roomsPerAccount: RateLimit;
     reportsPerAccount: RateLimit;
+    /**
+     * Searches per member (each debounced keystroke in the header box is one): enough to type,
+     * too few to list the community two letters at a time (db/search.ts).
+     */
+    searchesPerAccount: RateLimit;
+    searchesPerAccountDaily: RateLimit;
   };
 }
 
@@ -195,6 +201,8 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       invitesPerAddress: { max: 40, windowMs: hourMs },
       roomsPerAccount: { max: 10, windowMs: hourMs },
       reportsPerAccount: { max: 20, windowMs: dayMs },
+      searchesPerAccount: { max: 120, windowMs: 10 * minuteMs },
+      searchesPerAccountDaily: { max: 1_000, windowMs: dayMs },
     },
   };
 }

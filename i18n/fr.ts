@@ -769,4 +769,30 @@ export const fr: Record<MessageKey, Message> = {
   "knob.listenWeight.label": "Écoute",
   "knob.listenWeight.hint": "Fois log(1 + minutes) écoutées par sujet ou par personne.",
   "knob.listenWeight.refusal": "L’écoute doit peser un nombre de {min} à {max}",
+
+  // Search (issue 16): the header box and /search.
+  "search.title": "Recherche",
+  "search.label": "Rechercher des personnes, des salons et des sujets",
+  "search.submit": "Rechercher",
+  "search.results": "Résultats",
+  "search.see_all": "Tous les résultats pour « {query} »",
+  "search.too_short": {
+    one: "Tapez au moins {count} lettre pour chercher",
+    other: "Tapez au moins {count} lettres pour chercher",
+  },
+  "search.nothing": "Rien trouvé pour « {query} »",
+  "search.found": {
+    one: "{count} résultat pour « {query} »",
+    other: "{count} résultats pour « {query} »",
+  },
+  "search.people": "Personnes",
+  "search.live": "En direct",
+  "search.upcoming": "À venir",
+  "search.topics": "Sujets",
+  "search.topic.pick": "Choisir ses sujets",
+  "refusal.search.too_long": {
+    one: "Cherchez en {count} caractère au plus",
+    other: "Cherchez en {count} caractères au plus",
+  },
+  "refusal.search.bad_character": "La recherche contient un caractère non autorisé",
 };

@@ -33,6 +33,7 @@ import { LiveHub } from "../live/live_hub.ts";
 import type { VoiceRooms } from "../live/voice_rooms.ts";
 import { rooms } from "./rooms/index.tsx";
 import { events } from "./events.tsx";
+import { search } from "./search.tsx";
 import { AppliedModel } from "../recommend/applied_model.ts";
 import { Trainer } from "../recommend/training.ts";
 
@@ -116,6 +117,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/settings", memberSettings);
   app.route("/invites", invites);
   app.route("/admin", admin);
+  app.route("/search", search);
 
   app.notFound((c) => {
     const { t } = wordsOf(c);

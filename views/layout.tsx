@@ -8,6 +8,7 @@ import type { Child } from "hono/jsx";
 import { useWords } from "../i18n/words_context.ts";
 import { languages } from "../i18n/language.ts";
 import { type Translate, wordsFor } from "../i18n/translate.ts";
+import { SearchBox } from "./search_box.tsx";
 
 export interface Viewer {
   handle: string;
@@ -40,6 +41,7 @@ export function Layout(
         <a class="skip" href="#main">{t("nav.skip")}</a>
         <header class="top">
           <a class="brand" href="/" aria-label={t("site.home")}>{t("site.name")}</a>
+          <SearchBox viewer={props.viewer} />
           {props.viewer
             ? <Navigation viewer={props.viewer} path={props.path} />
             : <GuestNavigation path={props.path} />}

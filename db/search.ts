@@ -1,0 +1,253 @@
+/**
+ * Search: people by handle, display name and bio; live rooms and upcoming events by title,
+ * description and topics; topics by name, in English and in the member's language. Every rule
+ * is here, in SQL: who may be found (blocks either way, `may_find` for rooms), how much one
+ * query lists, the shortest query that lists anything, the ranking, and the allowance of
+ * queries per member that keeps anyone from listing the community by searching.
+ *
+ * @example
+ * const found = await search(sql, grace.id, "lovelase", { topicNames, allowances });
+ * found.people[0].handle; // "ada"
+ */
+import type { Sql } from "./client.ts";
+import type { RateLimit } from "../config.ts";
+import { Refusal } from "./errors.ts";
+import { spendAttempt } from "./rate_limits.ts";
+
+export const searchLimits = {
+  /** A query with fewer letters or digits than this lists nothing (and costs nothing). */
+  minCharacters: 2,
+  /** Longer queries are refused: no name, title or topic is found by a paragraph. */
+  maxCharacters: 100,
+  /** Results of one kind one query lists at most: there is no next page. */
+  perKind: 20,
+};
+
+export interface FoundPerson {
+  handle: string;
+  displayName: string;
+}
+
+export interface FoundTopic {
+  slug: string;
+  /** The catalogue's (English) name; views show it in the viewer's words. */
+  name: string;
+}
+
+export interface FoundRoom {
+  publicId: string;
+  title: string;
+  topics: FoundTopic[];
+}
+
+export interface FoundEvent extends FoundRoom {
+  startsAt: Date;
+}
+
+export interface SearchResults {
+  /** The query as searched: trimmed, spaces collapsed. */
+  query: string;
+  /** True when the query was too short to list anything. */
+  tooShort: boolean;
+  people: FoundPerson[];
+  live: FoundRoom[];
+  upcoming: FoundEvent[];
+  topics: FoundTopic[];
+  /** The limits searched under, for the page to say. */
+  limits: typeof searchLimits;
+}
+
+export interface SearchOptions {
+  /** Every topic's name in the member's language, by slug (English ones are in the database). */
+  topicNames: Record<string, string>;
+  /** Allowances, by name, that each query listing anything spends one attempt of. */
+  allowances: Record<string, RateLimit>;
+  /** Results per kind, at most `searchLimits.perKind`. */
+  perKind?: number;
+}
+
+/**
+ * The query as it will be searched, or a refusal when it is too long or not text.
+ *
+ * @example
+ * searchQuery("  Ada   Lovelace "); // "Ada Lovelace"
+ */
+export function searchQuery(raw: string): string {
+  // PostgreSQL text cannot hold NUL, and no name has control characters.
+  if (/\p{Cc}/u.test(raw.replace(/[\t\n\r]/g, " "))) {
+    throw new Refusal("invalid", "refusal.search.bad_character", "q");
+  }
+  const query = raw.trim().replace(/\s+/g, " ");
+  if (query.length > searchLimits.maxCharacters) {
+    throw new Refusal("invalid", "refusal.search.too_long", {
+      field: "q",
+      params: { count: searchLimits.maxCharacters },
+    });
+  }
+  return query;
+}
+
+/** The query's words: runs of letters and digits (a handle's underscore splits words too). */
+function wordsOf(query: string): string[] {
+  return query.match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/**
+ * What `memberId` finds with `raw`, best first; nothing for a query under
+ * `searchLimits.minCharacters` letters or digits. Spends one of the member's search attempts
+ * (a `rate_limited` refusal past them) before reading anything.
+ */
+export async function search(
+  sql: Sql,
+  memberId: number,
+  raw: string,
+  options: SearchOptions,
+): Promise<SearchResults> {
+  const query = searchQuery(raw);
+  const words = wordsOf(query);
+  const empty = { query, people: [], live: [], upcoming: [], topics: [], limits: searchLimits };
+  if (words.join("").length < searchLimits.minCharacters) return { ...empty, tooShort: true };
+  for (const [name, allowance] of Object.entries(options.allowances)) {
+    await spendAttempt(sql, { bucket: `search_${name}`, key: String(memberId), ...allowance });
+  }
+  const limit = Math.min(options.perKind ?? searchLimits.perKind, searchLimits.perKind);
+  const needle = { query, words };
+  const [people, rooms, topics] = [
+    await findPeople(sql, memberId, needle, limit),
+    await findRooms(sql, memberId, needle, { limit, topicNames: options.topicNames }),
+    await findTopics(sql, needle, { limit, topicNames: options.topicNames }),
+  ];
+  return { ...empty, tooShort: false, people, ...rooms, topics };
+}
+
+interface Needle {
+  query: string;
+  words: string[];
+}
+
+/**
+ * The query's words as a full-text query, each word a prefix (people search as they type),
+ * stemmed in English or in French: `chevaux` is found by `cheval`, `stories` by `story`.
+ */
+function fullText(sql: Sql, words: string[]) {
+  return sql`(
+    select to_tsquery('english', p) || to_tsquery('french', p)
+    from (select string_agg(quote_literal(search_fold(w)) || ':*', ' & ') as p
+          from unnest(${words}::text[]) as w) as prefixes)`;
+}
+
+/**
+ * People the member may see: never one of two who blocked the other. An exact handle first,
+ * then by how much of the query the handle or the accent-folded name contains (trigram word
+ * similarity, which forgives typos), plus full-text relevance of name and bio.
+ */
+async function findPeople(
+  sql: Sql,
+  memberId: number,
+  needle: Needle,
+  limit: number,
+): Promise<FoundPerson[]> {
+  const rows = await sql`
+    with n as (
+      select lower(${needle.query}) as lowered, search_fold(${needle.query}) as folded,
+        ${fullText(sql, needle.words)} as words
+    )
+    select u.handle, u.display_name
+    from users u, n
+    where (lower(u.handle) = n.lowered
+           or n.lowered operator(public.<%) lower(u.handle)
+           or n.folded operator(public.<%) search_fold(u.display_name)
+           or u.search_words @@ n.words)
+      and not exists (
+        select 1 from blocks b
+        where (b.blocker_id = ${memberId} and b.blocked_id = u.id)
+           or (b.blocked_id = ${memberId} and b.blocker_id = u.id))
+    order by lower(u.handle) = n.lowered desc,
+      greatest(public.word_similarity(n.lowered, lower(u.handle)),
+               public.word_similarity(n.folded, search_fold(u.display_name)))
+        + ts_rank(u.search_words, n.words) desc,
+      u.handle
+    limit ${limit}`;
+  return rows.map((r) => ({ handle: r.handle, displayName: r.display_name }));
+}
+
+/** Topics whose English name or name in the member's language matches, for rooms and topics. */
+function matchingTopics(sql: Sql, needle: Needle, topicNames: Record<string, string>) {
+  return sql`
+    select t.id, t.slug, t.name,
+      greatest(public.word_similarity(search_fold(${needle.query}), search_fold(t.name)),
+               public.word_similarity(search_fold(${needle.query}),
+                                      search_fold(coalesce(l.name, t.name)))) as likeness
+    from topics t
+    left join unnest(${Object.keys(topicNames)}::text[], ${Object.values(topicNames)}::text[])
+      as l (slug, name) on l.slug = t.slug
+    where search_words(t.name || ' ' || coalesce(l.name, '')) @@ ${fullText(sql, needle.words)}
+       or search_fold(${needle.query}) operator(public.<%) search_fold(t.name)
+       or search_fold(${needle.query}) operator(public.<%) search_fold(coalesce(l.name, t.name))`;
+}
+
+/**
+ * Live rooms and upcoming events the member would find in their hallway (`may_find`), by
+ * full-text relevance of title and description, a matching topic counting as a good match;
+ * then the soonest event and the latest live room.
+ */
+async function findRooms(
+  sql: Sql,
+  memberId: number,
+  needle: Needle,
+  options: { limit: number; topicNames: Record<string, string> },
+): Promise<{ live: FoundRoom[]; upcoming: FoundEvent[] }> {
+  const rows = await sql`
+    with n as (select ${fullText(sql, needle.words)} as words),
+    found_topics as (${matchingTopics(sql, needle, options.topicNames)}),
+    candidates as (
+      select r.id, r.public_id, r.title, r.state, r.scheduled_for, r.started_at,
+        ts_rank(r.search_words, n.words)
+          + case when exists (select 1 from room_topics rt join found_topics f on f.id = rt.topic_id
+                              where rt.room_id = r.id) then 0.5 else 0 end as relevance
+      from rooms r, n
+      where r.state <> 'ended'
+        and (r.search_words @@ n.words
+             or r.id in (select rt.room_id from room_topics rt
+                         where rt.topic_id in (select id from found_topics)))
+    ),
+    ranked as (
+      select c.*, row_number() over (
+          partition by c.state
+          order by c.relevance desc, c.scheduled_for, c.started_at desc, c.id) as place
+      from candidates c
+      where may_find(c.id, ${memberId})
+    )
+    select ranked.public_id, ranked.title, ranked.state, ranked.scheduled_for,
+      coalesce((select json_agg(json_build_object('slug', t.slug, 'name', t.name) order by t.name)
+                from room_topics rt join topics t on t.id = rt.topic_id
+                where rt.room_id = ranked.id), '[]') as topics
+    from ranked
+    where place <= ${options.limit}
+    order by place`;
+  const room = (r: (typeof rows)[number]) => ({
+    publicId: r.public_id,
+    title: r.title,
+    topics: r.topics,
+  });
+  return {
+    live: rows.filter((r) => r.state === "live").map(room),
+    upcoming: rows.filter((r) => r.state === "scheduled").map((r) => ({
+      ...room(r),
+      startsAt: r.scheduled_for,
+    })),
+  };
+}
+
+/** Topics by name, closest first. */
+async function findTopics(
+  sql: Sql,
+  needle: Needle,
+  options: { limit: number; topicNames: Record<string, string> },
+): Promise<FoundTopic[]> {
+  const rows = await sql`
+    select slug, name from (${matchingTopics(sql, needle, options.topicNames)}) as found
+    order by likeness desc, name
+    limit ${options.limit}`;
+  return rows.map((r) => ({ slug: r.slug, name: r.name }));
+}
