@@ -14,6 +14,7 @@ import * as http from "./http.ts";
 import * as live from "./live.ts";
 import * as nodes from "./nodes.ts";
 import * as recommend from "./recommend.ts";
+import * as search from "./search.ts";
 import { describeMachine, type Machine, speedCheck, type SpeedCheckMs } from "./machine.ts";
 import { type Benchmark, type BenchSection, runBenchmark } from "./report.ts";
 import { cleanUpEverything } from "./processes.ts";
@@ -24,6 +25,7 @@ const benchmarks: Record<string, Benchmark> = {
   audio,
   nodes,
   recommend,
+  search,
 };
 
 const reportPath = new URL("../BENCHMARKS.md", import.meta.url);

@@ -23,6 +23,12 @@ export const searchLimits = {
   perKind: 20,
 };
 
+/**
+ * People or rooms each way of matching proposes at most before ranking: bounds the cost of a
+ * word many share, at the price of ranking only these among its many matches.
+ */
+const candidatesPerWay = 100;
+
 export interface FoundPerson {
   handle: string;
   displayName: string;
@@ -147,22 +153,39 @@ async function findPeople(
   needle: Needle,
   limit: number,
 ): Promise<FoundPerson[]> {
+  const lowered = needle.query.toLowerCase();
+  // Each way of matching proposes a bounded number of people, so that a word half the
+  // community uses costs no more than a rare one; the best of them are then ranked.
   const rows = await sql`
     with n as (
-      select lower(${needle.query}) as lowered, search_fold(${needle.query}) as folded,
+      select ${lowered}::text as lowered, search_fold(${needle.query}) as folded,
         ${fullText(sql, needle.words)} as words
+    ),
+    candidates as (
+      (select u.id from users u where lower(u.handle) = ${lowered})
+      union
+      (select u.id from users u
+       where lower(u.handle) operator(pg_catalog.~>=~) ${lowered}
+         and lower(u.handle) operator(pg_catalog.~<~) ${lowered + "\u{10ffff}"}
+       order by lower(u.handle)
+       limit ${candidatesPerWay})
+      union
+      (select u.id from users u, n
+       where n.lowered operator(public.<%) lower(u.handle) limit ${candidatesPerWay})
+      union
+      (select u.id from users u, n
+       where n.folded operator(public.<%) search_fold(u.display_name) limit ${candidatesPerWay})
+      union
+      (select u.id from users u, n where u.search_words @@ n.words limit ${candidatesPerWay})
     )
     select u.handle, u.display_name
-    from users u, n
-    where (lower(u.handle) = n.lowered
-           or n.lowered operator(public.<%) lower(u.handle)
-           or n.folded operator(public.<%) search_fold(u.display_name)
-           or u.search_words @@ n.words)
-      and not exists (
+    from candidates c join users u on u.id = c.id, n
+    where not exists (
         select 1 from blocks b
         where (b.blocker_id = ${memberId} and b.blocked_id = u.id)
            or (b.blocked_id = ${memberId} and b.blocker_id = u.id))
     order by lower(u.handle) = n.lowered desc,
+      starts_with(lower(u.handle), n.lowered) desc,
       greatest(public.word_similarity(n.lowered, lower(u.handle)),
                public.word_similarity(n.folded, search_fold(u.display_name)))
         + ts_rank(u.search_words, n.words) desc,
@@ -187,9 +210,9 @@ function matchingTopics(sql: Sql, needle: Needle, topicNames: Record<string, str
 }
 
 /**
- * Live rooms and upcoming events the member would find in their hallway (`may_find`), by
- * full-text relevance of title and description, a matching topic counting as a good match;
- * then the soonest event and the latest live room.
+ * Live rooms and upcoming events the member would find in their hallway, by full-text
+ * relevance of title and description, a matching topic counting as a good match; then the
+ * soonest event and the latest live room.
  */
 async function findRooms(
   sql: Sql,
@@ -197,46 +220,80 @@ async function findRooms(
   needle: Needle,
   options: { limit: number; topicNames: Record<string, string> },
 ): Promise<{ live: FoundRoom[]; upcoming: FoundEvent[] }> {
+  const [live, upcoming] = [
+    await findRoomsIn(sql, "live", { memberId, needle, ...options }),
+    await findRoomsIn(sql, "scheduled", { memberId, needle, ...options }),
+  ];
+  return {
+    live: live.map(({ startsAt: _, ...room }) => room),
+    upcoming: upcoming.map((event) => ({ ...event, startsAt: event.startsAt! })),
+  };
+}
+
+/**
+ * Rooms in one state the member finds. Text matches and topic matches each propose a bounded
+ * number, ranked; then, best first, only those the member may find are kept, until there are
+ * enough: who may find a room is asked of a few rooms, not of every match.
+ *
+ * Who finds a room: what their hallway would list (db/hallway.ts). A live room or an upcoming
+ * event they may join (`may_join`), without rooms where someone on stage or a host and the
+ * member have blocked one another, either way.
+ */
+async function findRoomsIn(
+  sql: Sql,
+  state: "live" | "scheduled",
+  options: { memberId: number; needle: Needle; limit: number; topicNames: Record<string, string> },
+): Promise<(FoundRoom & { startsAt?: Date })[]> {
+  const { memberId, needle } = options;
   const rows = await sql`
     with n as (select ${fullText(sql, needle.words)} as words),
-    found_topics as (${matchingTopics(sql, needle, options.topicNames)}),
+    found_topics as materialized (${matchingTopics(sql, needle, options.topicNames)}),
     candidates as (
-      select r.id, r.public_id, r.title, r.state, r.scheduled_for, r.started_at,
-        ts_rank(r.search_words, n.words)
-          + case when exists (select 1 from room_topics rt join found_topics f on f.id = rt.topic_id
-                              where rt.room_id = r.id) then 0.5 else 0 end as relevance
-      from rooms r, n
-      where r.state <> 'ended'
-        and (r.search_words @@ n.words
-             or r.id in (select rt.room_id from room_topics rt
-                         where rt.topic_id in (select id from found_topics)))
+      (select r.id from rooms r, n
+       where r.state <> 'ended' and r.state = ${state} and r.search_words @@ n.words
+       limit ${candidatesPerWay})
+      union
+      (select r.id from rooms r join room_topics rt on rt.room_id = r.id
+       where rt.topic_id in (select id from found_topics) and r.state = ${state}
+       limit ${candidatesPerWay})
     ),
     ranked as (
-      select c.*, row_number() over (
-          partition by c.state
-          order by c.relevance desc, c.scheduled_for, c.started_at desc, c.id) as place
-      from candidates c
-      where may_find(c.id, ${memberId})
+      select r.*
+      from candidates c join rooms r on r.id = c.id, n
+      order by ts_rank(r.search_words, n.words)
+          + case when exists (select 1 from room_topics rt
+                              where rt.room_id = r.id
+                                and rt.topic_id in (select id from found_topics))
+                 then 0.5 else 0 end desc,
+        r.scheduled_for, r.started_at desc, r.id
+      -- Keeps the order: the check below runs on the best first and stops at the limit.
+      offset 0
     )
-    select ranked.public_id, ranked.title, ranked.state, ranked.scheduled_for,
+    select r.public_id, r.title, r.scheduled_for,
       coalesce((select json_agg(json_build_object('slug', t.slug, 'name', t.name) order by t.name)
                 from room_topics rt join topics t on t.id = rt.topic_id
-                where rt.room_id = ranked.id), '[]') as topics
-    from ranked
-    where place <= ${options.limit}
-    order by place`;
-  const room = (r: (typeof rows)[number]) => ({
+                where rt.room_id = r.id), '[]') as topics
+    from ranked r
+    where (r.state = 'live' or r.scheduled_for > now() - interval '6 hours')
+      and may_join(r.id, ${memberId})
+      and not exists (
+        select 1
+        from (select p.user_id from participants p
+              where p.room_id = r.id and p.role <> 'listener'
+              union all
+              select h.user_id from room_hosts h where h.room_id = r.id) as shown
+        -- Two lookups by index rather than one OR, which would read every block.
+        where exists (select 1 from blocks b
+                      where b.blocker_id = ${memberId} and b.blocked_id = shown.user_id)
+           or exists (select 1 from blocks b
+                      where b.blocked_id = ${memberId} and b.blocker_id = shown.user_id))
+    limit ${options.limit}`;
+  return rows.map((r) => ({
     publicId: r.public_id,
     title: r.title,
     topics: r.topics,
-  });
-  return {
-    live: rows.filter((r) => r.state === "live").map(room),
-    upcoming: rows.filter((r) => r.state === "scheduled").map((r) => ({
-      ...room(r),
-      startsAt: r.scheduled_for,
-    })),
-  };
+    startsAt: r.scheduled_for ?? undefined,
+  }));
 }
 
 /** Topics by name, closest first. */

@@ -23,6 +23,8 @@ $$;
 alter table users add column search_words tsvector
   generated always as (search_words(display_name || ' ' || bio)) stored;
 create index users_search_words on users using gin (search_words);
+-- Handles found by their first letters, compared byte by byte whatever the collation.
+create index users_handle_prefix on users (lower(handle) text_pattern_ops);
 -- Handles and names found by a few letters or with a typo (word similarity, see db/search.ts).
 create index users_handle_trigrams on users using gin (lower(handle) public.gin_trgm_ops);
 create index users_name_trigrams on users using gin (search_fold(display_name) public.gin_trgm_ops);
@@ -33,26 +35,3 @@ alter table rooms add column search_words tsvector
 create index rooms_search_words on rooms using gin (search_words) where state <> 'ended';
 -- Rooms found by their topics.
 create index room_topics_topic on room_topics (topic_id, room_id);
-
--- Who finds a room by searching: what their hallway would list, and nothing else. A live room
--- or an upcoming event the member may join (`may_join`), without rooms where someone on stage
--- (for an event: a host) and the member have blocked one another, either way.
-create function may_find(room_id bigint, member bigint) returns boolean
-language sql stable as $$
-  select exists (
-    select 1 from rooms r
-    where r.id = $1
-      and (r.state = 'live'
-           or (r.state = 'scheduled' and r.scheduled_for > now() - interval '6 hours'))
-      and may_join($1, $2)
-      and not exists (
-        select 1 from blocks b
-        where (b.blocker_id = $2 and b.blocked_id in (
-                 select p.user_id from participants p
-                 where p.room_id = $1 and p.role <> 'listener'
-                 union all select h.user_id from room_hosts h where h.room_id = $1))
-           or (b.blocked_id = $2 and b.blocker_id in (
-                 select p.user_id from participants p
-                 where p.room_id = $1 and p.role <> 'listener'
-                 union all select h.user_id from room_hosts h where h.room_id = $1))))
-$$;
