@@ -32,8 +32,8 @@ const settings = {
   follows: 100_000,
   /** Members who search, in turn. */
   viewers: 50,
-  warmup: 100,
-  queries: 1_000,
+  warmup: 30,
+  queries: 300,
   goalP95Ms: 20,
 };
 

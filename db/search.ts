@@ -133,13 +133,18 @@ interface Needle {
 
 /**
  * The query's words as a full-text query, each word a prefix (people search as they type),
- * stemmed in English or in French: `chevaux` is found by `cheval`, `stories` by `story`.
+ * stemmed in English or in French: `chevaux` is found by `cheval`, `stories` by `story`. Built of
+ * immutable functions of one parameter, so the planner sees the query itself and chooses the
+ * index when few rows match (from a subquery it could not, and PGlite read every row).
  */
 function fullText(sql: Sql, words: string[]) {
-  return sql`(
-    select to_tsquery('english', p) || to_tsquery('french', p)
-    from (select string_agg(quote_literal(search_fold(w)) || ':*', ' & ') as p
-          from unnest(${words}::text[]) as w) as prefixes)`;
+  // Folding may leave other characters than letters and digits: only those make the query.
+  const prefixes = sql`coalesce(nullif(
+    regexp_replace(btrim(regexp_replace(search_fold(${
+    words.join(" ")
+  }), '[^[:alnum:]]+', ' ', 'g')),
+                   ' ', ':* & ', 'g') || ':*', ':*'), '')`;
+  return sql`(to_tsquery('english', ${prefixes}) || to_tsquery('french', ${prefixes}))`;
 }
 
 /**
@@ -156,12 +161,10 @@ async function findPeople(
   const lowered = needle.query.toLowerCase();
   // Each way of matching proposes a bounded number of people, so that a word half the
   // community uses costs no more than a rare one; the best of them are then ranked.
+  // Every condition compares with the query itself, not a value read from a subquery, so the
+  // planner can weigh each index against how many rows the query will match.
   const rows = await sql`
-    with n as (
-      select ${lowered}::text as lowered, search_fold(${needle.query}) as folded,
-        ${fullText(sql, needle.words)} as words
-    ),
-    candidates as (
+    with candidates as (
       (select u.id from users u where lower(u.handle) = ${lowered})
       union
       (select u.id from users u
@@ -170,25 +173,27 @@ async function findPeople(
        order by lower(u.handle)
        limit ${candidatesPerWay})
       union
-      (select u.id from users u, n
-       where n.lowered operator(public.<%) lower(u.handle) limit ${candidatesPerWay})
+      (select u.id from users u
+       where ${lowered}::text operator(public.<%) lower(u.handle) limit ${candidatesPerWay})
       union
-      (select u.id from users u, n
-       where n.folded operator(public.<%) search_fold(u.display_name) limit ${candidatesPerWay})
+      (select u.id from users u
+       where search_fold(${needle.query}) operator(public.<%) search_fold(u.display_name)
+       limit ${candidatesPerWay})
       union
-      (select u.id from users u, n where u.search_words @@ n.words limit ${candidatesPerWay})
+      (select u.id from users u
+       where u.search_words @@ ${fullText(sql, needle.words)} limit ${candidatesPerWay})
     )
     select u.handle, u.display_name
-    from candidates c join users u on u.id = c.id, n
+    from candidates c join users u on u.id = c.id
     where not exists (
         select 1 from blocks b
         where (b.blocker_id = ${memberId} and b.blocked_id = u.id)
            or (b.blocked_id = ${memberId} and b.blocker_id = u.id))
-    order by lower(u.handle) = n.lowered desc,
-      starts_with(lower(u.handle), n.lowered) desc,
-      greatest(public.word_similarity(n.lowered, lower(u.handle)),
-               public.word_similarity(n.folded, search_fold(u.display_name)))
-        + ts_rank(u.search_words, n.words) desc,
+    order by lower(u.handle) = ${lowered} desc,
+      starts_with(lower(u.handle), ${lowered}) desc,
+      greatest(public.word_similarity(${lowered}, lower(u.handle)),
+               public.word_similarity(search_fold(${needle.query}), search_fold(u.display_name)))
+        + ts_rank(u.search_words, ${fullText(sql, needle.words)}) desc,
       u.handle
     limit ${limit}`;
   return rows.map((r) => ({ handle: r.handle, displayName: r.display_name }));
@@ -249,8 +254,9 @@ async function findRoomsIn(
     with n as (select ${fullText(sql, needle.words)} as words),
     found_topics as materialized (${matchingTopics(sql, needle, options.topicNames)}),
     candidates as (
-      (select r.id from rooms r, n
-       where r.state <> 'ended' and r.state = ${state} and r.search_words @@ n.words
+      (select r.id from rooms r
+       where r.state <> 'ended' and r.state = ${state}
+         and r.search_words @@ ${fullText(sql, needle.words)}
        limit ${candidatesPerWay})
       union
       (select r.id from rooms r join room_topics rt on rt.room_id = r.id
