@@ -24,10 +24,14 @@ export const searchLimits = {
 };
 
 /**
- * People or rooms each way of matching proposes at most before ranking: bounds the cost of a
- * word many share, at the price of ranking only these among its many matches.
+ * People each way of matching proposes at most before ranking: bounds the cost of a word many
+ * share, at the price of ranking only these among its many matches. Measured on the benchmark's
+ * 100,000 members: with 50, PostgreSQL's planner read every member for some queries, expecting
+ * to meet 50 matches early.
  */
-const candidatesPerWay = 100;
+const peoplePerWay = 100;
+/** The same for rooms, of each state; 100 cost twice as much on a topic with hundreds of rooms. */
+const roomsPerWay = 50;
 
 export interface FoundPerson {
   handle: string;
@@ -118,12 +122,17 @@ export async function search(
   }
   const limit = Math.min(options.perKind ?? searchLimits.perKind, searchLimits.perKind);
   const needle = { query, words };
-  const [people, rooms, topics] = [
-    await findPeople(sql, memberId, needle, limit),
-    await findRooms(sql, memberId, needle, { limit, topicNames: options.topicNames }),
-    await findTopics(sql, needle, { limit, topicNames: options.topicNames }),
-  ];
-  return { ...empty, tooShort: false, people, ...rooms, topics };
+  const topics = await findTopics(sql, needle, options.topicNames);
+  const topicIds = topics.map((topic) => topic.id);
+  const people = await findPeople(sql, memberId, needle, limit);
+  const rooms = await findRooms(sql, memberId, needle, { limit, topicIds });
+  return {
+    ...empty,
+    tooShort: false,
+    people,
+    ...rooms,
+    topics: topics.slice(0, limit).map(({ slug, name }) => ({ slug, name })),
+  };
 }
 
 interface Needle {
@@ -171,17 +180,17 @@ async function findPeople(
        where lower(u.handle) operator(pg_catalog.~>=~) ${lowered}
          and lower(u.handle) operator(pg_catalog.~<~) ${lowered + "\u{10ffff}"}
        order by lower(u.handle)
-       limit ${candidatesPerWay})
+       limit ${peoplePerWay})
       union
       (select u.id from users u
-       where ${lowered}::text operator(public.<%) lower(u.handle) limit ${candidatesPerWay})
+       where ${lowered}::text operator(public.<%) lower(u.handle) limit ${peoplePerWay})
       union
       (select u.id from users u
        where search_fold(${needle.query}) operator(public.<%) search_fold(u.display_name)
-       limit ${candidatesPerWay})
+       limit ${peoplePerWay})
       union
       (select u.id from users u
-       where u.search_words @@ ${fullText(sql, needle.words)} limit ${candidatesPerWay})
+       where u.search_words @@ ${fullText(sql, needle.words)} limit ${peoplePerWay})
     )
     select u.handle, u.display_name
     from candidates c join users u on u.id = c.id
@@ -199,19 +208,28 @@ async function findPeople(
   return rows.map((r) => ({ handle: r.handle, displayName: r.display_name }));
 }
 
-/** Topics whose English name or name in the member's language matches, for rooms and topics. */
-function matchingTopics(sql: Sql, needle: Needle, topicNames: Record<string, string>) {
-  return sql`
-    select t.id, t.slug, t.name,
-      greatest(public.word_similarity(search_fold(${needle.query}), search_fold(t.name)),
-               public.word_similarity(search_fold(${needle.query}),
-                                      search_fold(coalesce(l.name, t.name)))) as likeness
+/**
+ * Topics whose English name or name in the member's language matches, closest first: every one
+ * of them, since rooms are found by them too (there are few).
+ */
+async function findTopics(
+  sql: Sql,
+  needle: Needle,
+  topicNames: Record<string, string>,
+): Promise<(FoundTopic & { id: number })[]> {
+  const rows = await sql`
+    select t.id, t.slug, t.name
     from topics t
     left join unnest(${Object.keys(topicNames)}::text[], ${Object.values(topicNames)}::text[])
       as l (slug, name) on l.slug = t.slug
     where search_words(t.name || ' ' || coalesce(l.name, '')) @@ ${fullText(sql, needle.words)}
        or search_fold(${needle.query}) operator(public.<%) search_fold(t.name)
-       or search_fold(${needle.query}) operator(public.<%) search_fold(coalesce(l.name, t.name))`;
+       or search_fold(${needle.query}) operator(public.<%) search_fold(coalesce(l.name, t.name))
+    order by greatest(
+        public.word_similarity(search_fold(${needle.query}), search_fold(t.name)),
+        public.word_similarity(search_fold(${needle.query}), search_fold(coalesce(l.name, t.name))))
+      desc, t.name`;
+  return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name }));
 }
 
 /**
@@ -223,7 +241,7 @@ async function findRooms(
   sql: Sql,
   memberId: number,
   needle: Needle,
-  options: { limit: number; topicNames: Record<string, string> },
+  options: { limit: number; topicIds: number[] },
 ): Promise<{ live: FoundRoom[]; upcoming: FoundEvent[] }> {
   const [live, upcoming] = [
     await findRoomsIn(sql, "live", { memberId, needle, ...options }),
@@ -247,21 +265,20 @@ async function findRooms(
 async function findRoomsIn(
   sql: Sql,
   state: "live" | "scheduled",
-  options: { memberId: number; needle: Needle; limit: number; topicNames: Record<string, string> },
+  options: { memberId: number; needle: Needle; limit: number; topicIds: number[] },
 ): Promise<(FoundRoom & { startsAt?: Date })[]> {
   const { memberId, needle } = options;
   const rows = await sql`
     with n as (select ${fullText(sql, needle.words)} as words),
-    found_topics as materialized (${matchingTopics(sql, needle, options.topicNames)}),
     candidates as (
       (select r.id from rooms r
        where r.state <> 'ended' and r.state = ${state}
          and r.search_words @@ ${fullText(sql, needle.words)}
-       limit ${candidatesPerWay})
+       limit ${roomsPerWay})
       union
       (select r.id from rooms r join room_topics rt on rt.room_id = r.id
-       where rt.topic_id in (select id from found_topics) and r.state = ${state}
-       limit ${candidatesPerWay})
+       where rt.topic_id = any(${options.topicIds}::int[]) and r.state = ${state}
+       limit ${roomsPerWay})
     ),
     ranked as (
       select r.*
@@ -269,7 +286,7 @@ async function findRoomsIn(
       order by ts_rank(r.search_words, n.words)
           + case when exists (select 1 from room_topics rt
                               where rt.room_id = r.id
-                                and rt.topic_id in (select id from found_topics))
+                                and rt.topic_id = any(${options.topicIds}::int[]))
                  then 0.5 else 0 end desc,
         r.scheduled_for, r.started_at desc, r.id
       -- Keeps the order: the check below runs on the best first and stops at the limit.
@@ -300,17 +317,4 @@ async function findRoomsIn(
     topics: r.topics,
     startsAt: r.scheduled_for ?? undefined,
   }));
-}
-
-/** Topics by name, closest first. */
-async function findTopics(
-  sql: Sql,
-  needle: Needle,
-  options: { limit: number; topicNames: Record<string, string> },
-): Promise<FoundTopic[]> {
-  const rows = await sql`
-    select slug, name from (${matchingTopics(sql, needle, options.topicNames)}) as found
-    order by likeness desc, name
-    limit ${options.limit}`;
-  return rows.map((r) => ({ slug: r.slug, name: r.name }));
 }
