@@ -182,15 +182,8 @@ async function findPeople(
        order by lower(u.handle)
        limit ${peoplePerWay})
       union
-      -- Handles with a typo, only when no handle starts with the query: those come first
-      -- anyway, and the trigram index costs most for the few letters many handles start with.
       (select u.id from users u
-       where (select not exists (
-                select 1 from users s
-                where lower(s.handle) operator(pg_catalog.~>=~) ${lowered}
-                  and lower(s.handle) operator(pg_catalog.~<~) ${lowered + "\u{10ffff}"}))
-         and ${lowered}::text operator(public.<%) lower(u.handle)
-       limit ${peoplePerWay})
+       where ${lowered}::text operator(public.<%) lower(u.handle) limit ${peoplePerWay})
       union
       (select u.id from users u
        where search_fold(${needle.query}) operator(public.<%) search_fold(u.display_name)
