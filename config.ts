@@ -103,6 +103,12 @@ export interface Config {
     reportsPerAccount: RateLimit;
     /** Fetches of calendar feeds (GET /calendar/<secret>.ics) from one address. */
     calendarFeedPerAddress: RateLimit;
+    /**
+     * Searches per member (each debounced keystroke in the header box is one): enough to type,
+     * too few to list the community two letters at a time (db/search.ts).
+     */
+    searchesPerAccount: RateLimit;
+    searchesPerAccountDaily: RateLimit;
   };
 }
 
@@ -228,6 +234,8 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       reportsPerAccount: { max: 20, windowMs: dayMs },
       // A calendar application refreshes a feed every few minutes at most; guessing gets nowhere.
       calendarFeedPerAddress: { max: 60, windowMs: hourMs },
+      searchesPerAccount: { max: 120, windowMs: 10 * minuteMs },
+      searchesPerAccountDaily: { max: 1_000, windowMs: dayMs },
     },
   };
 }

@@ -15,6 +15,7 @@ import * as live from "./live.ts";
 import * as nodes from "./nodes.ts";
 import * as notify from "./notify.ts";
 import * as recommend from "./recommend.ts";
+import * as search from "./search.ts";
 import { describeMachine, type Machine, speedCheck, type SpeedCheckMs } from "./machine.ts";
 import { type Benchmark, type BenchSection, runBenchmark } from "./report.ts";
 import { cleanUpEverything } from "./processes.ts";
@@ -26,6 +27,7 @@ const benchmarks: Record<string, Benchmark> = {
   nodes,
   recommend,
   notify,
+  search,
 };
 
 const reportPath = new URL("../BENCHMARKS.md", import.meta.url);

@@ -10,6 +10,8 @@
 import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { dirname, join } from "node:path";
 import net from "node:net";
 import { channel, EventHub } from "./events.ts";
@@ -134,6 +136,9 @@ async function untilReachable(sql: Sql, log: (line: string) => void): Promise<vo
   }
 }
 
+// Contrib modules search needs (db/migrations/013_search.sql); PGlite loads only those it is given.
+const extensions = { pg_trgm, unaccent };
+
 /**
  * PGlite in `dataDir` (or in memory), served on a Unix socket in a directory only Palabre's user
  * can enter, and held by Palabre's one connection: no TCP port, and no room for a second client.
@@ -156,7 +161,7 @@ async function openPglite(
   if (dataDir) {
     const files = join(dataDir, "pglite");
     await privateDir(files);
-    pglite = new PGlite(files);
+    pglite = new PGlite(files, { extensions });
     await pglite.waitReady.catch((error) => {
       throw new StartupError(
         `Embedded PGlite cannot open ${files}: its files are read-only, damaged or not ` +
@@ -164,7 +169,7 @@ async function openPglite(
       );
     });
   } else {
-    pglite = new PGlite();
+    pglite = new PGlite({ extensions });
     await pglite.waitReady;
   }
   try {

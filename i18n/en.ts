@@ -807,4 +807,30 @@ export const en = {
   "calendar.renew": "Make a new address (the old one stops working)",
   "calendar.revoke": "Revoke the feed",
   "calendar.revoked": "Your calendar feed is revoked: its address finds nothing now.",
+
+  // Search (issue 16): the header box and /search.
+  "search.title": "Search",
+  "search.label": "Search people, rooms and topics",
+  "search.submit": "Search",
+  "search.results": "Results",
+  "search.see_all": "See all results for “{query}”",
+  "search.too_short": {
+    one: "Type at least {count} letter to search",
+    other: "Type at least {count} letters to search",
+  },
+  "search.nothing": "Nothing found for “{query}”",
+  "search.found": {
+    one: "{count} result for “{query}”",
+    other: "{count} results for “{query}”",
+  },
+  "search.people": "People",
+  "search.live": "Live now",
+  "search.upcoming": "Upcoming",
+  "search.topics": "Topics",
+  "search.topic.pick": "Pick topics",
+  "refusal.search.too_long": {
+    one: "Search for at most {count} character",
+    other: "Search for at most {count} characters",
+  },
+  "refusal.search.bad_character": "The search contains a character that is not allowed",
 } as const;

@@ -861,4 +861,30 @@ export const fr: Record<MessageKey, Message> = {
   "calendar.renew": "Créer une nouvelle adresse (l’ancienne cessera de fonctionner)",
   "calendar.revoke": "Révoquer le flux",
   "calendar.revoked": "Votre flux d’agenda est révoqué : son adresse ne mène plus à rien.",
+
+  // Search (issue 16): the header box and /search.
+  "search.title": "Recherche",
+  "search.label": "Rechercher des personnes, des salons et des sujets",
+  "search.submit": "Rechercher",
+  "search.results": "Résultats",
+  "search.see_all": "Tous les résultats pour « {query} »",
+  "search.too_short": {
+    one: "Tapez au moins {count} lettre pour chercher",
+    other: "Tapez au moins {count} lettres pour chercher",
+  },
+  "search.nothing": "Rien trouvé pour « {query} »",
+  "search.found": {
+    one: "{count} résultat pour « {query} »",
+    other: "{count} résultats pour « {query} »",
+  },
+  "search.people": "Personnes",
+  "search.live": "En direct",
+  "search.upcoming": "À venir",
+  "search.topics": "Sujets",
+  "search.topic.pick": "Choisir ses sujets",
+  "refusal.search.too_long": {
+    one: "Cherchez en {count} caractère au plus",
+    other: "Cherchez en {count} caractères au plus",
+  },
+  "refusal.search.bad_character": "La recherche contient un caractère non autorisé",
 };

@@ -44,3 +44,19 @@ export function byTopicName<T extends { slug: string; name: string }>(
   const named = topics.map((topic) => ({ topic, name: topicName(words.t, topic) }));
   return named.sort((a, b) => collator.compare(a.name, b.name)).map(({ topic }) => topic);
 }
+
+/**
+ * Every catalogued topic's name in the words of `t`, by slug: what search matches topics by in
+ * the viewer's language (db/search.ts).
+ *
+ * @example
+ * topicNamesIn(wordsFor("fr").t).running; // "Course à pied"
+ */
+export function topicNamesIn(t: Translate): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const key of Object.keys(en)) {
+    const slug = key.match(/^topic\.([a-z0-9-]+)$/)?.[1];
+    if (slug) names[slug] = t(key as MessageKey);
+  }
+  return names;
+}

@@ -35,6 +35,7 @@ import { rooms } from "./rooms/index.tsx";
 import { events } from "./events.tsx";
 import { notifications } from "./notifications.tsx";
 import { calendar } from "./calendar.tsx";
+import { search } from "./search.tsx";
 import { AppliedModel } from "../recommend/applied_model.ts";
 import { Trainer } from "../recommend/training.ts";
 
@@ -120,6 +121,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/invites", invites);
   app.route("/admin", admin);
   app.route("/notifications", notifications);
+  app.route("/search", search);
 
   app.notFound((c) => {
     const { t } = wordsOf(c);

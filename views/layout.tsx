@@ -9,6 +9,7 @@ import { useWords } from "../i18n/words_context.ts";
 import { languages } from "../i18n/language.ts";
 import { type Translate, wordsFor } from "../i18n/translate.ts";
 import { Bell } from "./bell.tsx";
+import { SearchBox } from "./search_box.tsx";
 
 export interface Viewer {
   handle: string;
@@ -43,6 +44,7 @@ export function Layout(
         <a class="skip" href="#main">{t("nav.skip")}</a>
         <header class="top">
           <a class="brand" href="/" aria-label={t("site.home")}>{t("site.name")}</a>
+          <SearchBox viewer={props.viewer} />
           {props.viewer?.onboarded && <Bell />}
           {props.viewer
             ? <Navigation viewer={props.viewer} path={props.path} />
