@@ -348,7 +348,27 @@ const failingImpacts = new Set(["serious", "critical"]);
  * const found = await accessibilityViolations(page, "ada");
  * assert.deepEqual(found, []);
  */
-export async function accessibilityViolations(page: Page, label: string): Promise<string[]> {
+export async function accessibilityViolations(
+  page: Page,
+  label: string,
+  options: { scriptsDisabled?: boolean } = {},
+): Promise<string[]> {
+  // A page of a context without JavaScript never runs a timer, and axe waits on timers: scripts
+  // are let run for the audit only (the page's own scripts were skipped when it loaded and are
+  // not run again), then stopped again.
+  if (options.scriptsDisabled) await scriptsDisabled(page, false);
+  try {
+    return await auditNow(page, label);
+  } finally {
+    if (options.scriptsDisabled) await scriptsDisabled(page, true);
+  }
+}
+
+async function scriptsDisabled(page: Page, value: boolean): Promise<void> {
+  await (await auditSession(page)).send("Emulation.setScriptExecutionDisabled", { value });
+}
+
+async function auditNow(page: Page, label: string): Promise<string[]> {
   // Evaluated through the DevTools protocol, which the page's CSP does not govern (eval would),
   // and without the user gesture Playwright's own evaluate lends the page: an audit must not be
   // what lets a page play sound (tests/browser/room_plays_test.ts watches the autoplay policy).
@@ -382,17 +402,21 @@ export async function accessibilityViolations(page: Page, label: string): Promis
 /** Per page, the DevTools session audits evaluate through. */
 const auditSessions = new WeakMap<Page, Promise<CDPSession>>();
 
-/**
- * Evaluates `expression` in `page`'s main world as a script of the page would, without the user
- * activation `page.evaluate` grants (which would satisfy the autoplay policy for the test).
- */
-async function evaluateUnprompted(page: Page, expression: string): Promise<unknown> {
+function auditSession(page: Page): Promise<CDPSession> {
   let session = auditSessions.get(page);
   if (!session) {
     session = page.context().newCDPSession(page);
     auditSessions.set(page, session);
   }
-  const { result, exceptionDetails } = await (await session).send("Runtime.evaluate", {
+  return session;
+}
+
+/**
+ * Evaluates `expression` in `page`'s main world as a script of the page would, without the user
+ * activation `page.evaluate` grants (which would satisfy the autoplay policy for the test).
+ */
+async function evaluateUnprompted(page: Page, expression: string): Promise<unknown> {
+  const { result, exceptionDetails } = await (await auditSession(page)).send("Runtime.evaluate", {
     expression,
     awaitPromise: true,
     returnByValue: true,
@@ -417,7 +441,7 @@ const swapQuietMs = 300;
 
 /** What a page that navigated or closed while axe ran says; that page is gone, not wrong. */
 const pageGone =
-  /Execution context was destroyed|Target (page, context or browser )?closed|navigat/i;
+  /Execution context was destroyed|Target (page, context or browser )?(has been )?closed|navigat/i;
 
 /**
  * Collects everything that went wrong on the pages it opened: `console.error` (which is how
@@ -433,11 +457,14 @@ export class PageWatch {
   #audits = new Map<Page, Promise<void>>();
   /** Per page, the hook that audits after htmx swaps, once it is in place. */
   #swapHooks = new Map<Page, Promise<void>>();
+  /** Pages of contexts made without JavaScript. */
+  #withoutScripts = new WeakSet<Page>();
 
   /** A page in a new browser context (its own cookies), watched from its first request. */
   async newPage(browser: Browser, label: string, options: BrowserContextOptions): Promise<Page> {
     const context = await browser.newContext(options);
     const page = await context.newPage();
+    if (options.javaScriptEnabled === false) this.#withoutScripts.add(page);
     this.watch(page, label);
     await this.#swapHooks.get(page);
     return page;
@@ -515,7 +542,8 @@ export class PageWatch {
   #audit(page: Page, label: string, options: { unasked: boolean }): Promise<void> {
     const run = async () => {
       try {
-        this.problems.push(...await accessibilityViolations(page, label));
+        const scriptsDisabled = this.#withoutScripts.has(page);
+        this.problems.push(...await accessibilityViolations(page, label, { scriptsDisabled }));
       } catch (error) {
         if (!options.unasked) throw error;
         // An audit lost to the test's next navigation: that next page gets its own.
