@@ -26,6 +26,7 @@ import {
   PageWatch,
   recordVoiceStates,
   screenshot,
+  signInWith,
   toneFile,
   voiceState,
   voiceStates,
@@ -96,8 +97,7 @@ function twoNodesTest(name: string, fn: (nodes: TwoNodes) => Promise<void>): voi
         const cookies = { ada: world.adaCookie, grace: world.graceCookie };
         const open = async (browser: Browser, person: "ada" | "grace", node: PalabreProcess) => {
           const page = await watch.newPage(browser, `${person}@${node.port}`, desktop);
-          const [cookieName, value] = cookies[person].split("=");
-          await page.context().addCookies([{ name: cookieName, value, url: node.origin }]);
+          await signInWith(page, node.origin, cookies[person]);
           await joinAudio(page, node.origin, world.publicId);
           return page;
         };

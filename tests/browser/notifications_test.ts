@@ -17,6 +17,7 @@ import {
   markDocument,
   PageWatch,
   screenshot,
+  signInWith,
   startPalabre,
 } from "./support.ts";
 
@@ -39,12 +40,7 @@ for (const kind of databaseKinds) {
         await watch.check(async () => {
           const grace = await watch.newPage(browser, "grace", desktop);
           grace.setDefaultTimeout(liveWaitMs);
-          const at = world.graceCookie.indexOf("=");
-          await grace.context().addCookies([{
-            name: world.graceCookie.slice(0, at),
-            value: world.graceCookie.slice(at + 1),
-            url: palabre.origin,
-          }]);
+          await signInWith(grace, palabre.origin, world.graceCookie);
           await grace.goto(`${palabre.origin}/@ada`);
           await grace.getByRole("button", { name: "Follow @ada" }).click();
           await grace.getByRole("button", { name: "Following @ada" }).waitFor();
@@ -119,12 +115,7 @@ for (const kind of databaseKinds) {
           grace.setDefaultTimeout(liveWaitMs);
           await grace.context().grantPermissions(["notifications"], { origin: palabre.origin });
           await grace.addInitScript(hiddenTabWithWatchedNotifications);
-          const at = world.graceCookie.indexOf("=");
-          await grace.context().addCookies([{
-            name: world.graceCookie.slice(0, at),
-            value: world.graceCookie.slice(at + 1),
-            url: palabre.origin,
-          }]);
+          await signInWith(grace, palabre.origin, world.graceCookie);
           await grace.goto(`${palabre.origin}/notifications`);
           await grace.locator("#bell-count[data-live]").waitFor({ state: "attached" });
           // Permission is already given: the button that asks for it stays hidden.

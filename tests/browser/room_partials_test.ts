@@ -19,16 +19,14 @@ import {
   launchChromium,
   PageWatch,
   screenshot,
+  signInWith,
   startPalabre,
 } from "./support.ts";
 
 const liveWaitMs = 15_000;
 
 async function openRoom(page: Page, origin: string, publicId: string, cookie: string) {
-  const at = cookie.indexOf("=");
-  await page.context().addCookies([
-    { name: cookie.slice(0, at), value: cookie.slice(at + 1), url: origin },
-  ]);
+  await signInWith(page, origin, cookie);
   page.setDefaultTimeout(liveWaitMs);
   await page.goto(`${origin}/rooms/${publicId}`);
   await page.locator("#live-status[data-state=live]").waitFor();

@@ -25,6 +25,7 @@ import {
   played,
   reportPlays,
   screenshot,
+  signInWith,
   toneFile,
   voiceState,
   voiceWaitMs,
@@ -70,8 +71,7 @@ async function withPlayingRoom(
       browsers.push(browser);
       const page = await watch.newPage(browser, name, desktop);
       page.setDefaultTimeout(voiceWaitMs);
-      const [cookieName, value] = cookie.split("=");
-      await page.context().addCookies([{ name: cookieName, value, url: origin }]);
+      await signInWith(page, origin, cookie);
       return page;
     };
     const ada = await open("ada", await launchWithMicrophone(adaWav, true), world.adaCookie);

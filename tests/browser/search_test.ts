@@ -15,6 +15,7 @@ import {
   markDocument,
   PageWatch,
   screenshot,
+  signInWith,
   startPalabre,
 } from "./support.ts";
 
@@ -31,10 +32,7 @@ async function signedIn(
   options: { origin: string; cookie: string; label: string; context: BrowserContextOptions },
 ): Promise<Page> {
   const page = await watch.newPage(browser, options.label, options.context);
-  const at = options.cookie.indexOf("=");
-  await page.context().addCookies([
-    { name: options.cookie.slice(0, at), value: options.cookie.slice(at + 1), url: options.origin },
-  ]);
+  await signInWith(page, options.origin, options.cookie);
   return page;
 }
 

@@ -444,6 +444,20 @@ const pageGone =
   /Execution context was destroyed|Target (page, context or browser )?(has been )?closed|navigat/i;
 
 /**
+ * Gives `page`'s context the session in `cookie` ("name=value", as tests/live/support.ts's
+ * `seedRoom` makes them) at `origin`: the page is signed in as that member.
+ *
+ * @example
+ * await signInWith(page, palabre.origin, world.graceCookie);
+ */
+export async function signInWith(page: Page, origin: string, cookie: string): Promise<void> {
+  const at = cookie.indexOf("=");
+  await page.context().addCookies([
+    { name: cookie.slice(0, at), value: cookie.slice(at + 1), url: origin },
+  ]);
+}
+
+/**
  * Collects everything that went wrong on the pages it opened: `console.error` (which is how
  * Chromium reports a CSP violation), uncaught page errors, requests that failed, responses
  * of 400 or more that the scenario did not announce with `expectStatus`, and the serious or

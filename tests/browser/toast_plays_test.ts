@@ -24,6 +24,7 @@ import {
   played,
   reportPlays,
   screenshot,
+  signInWith,
   toneFile,
   voiceState,
   voiceWaitMs,
@@ -60,10 +61,7 @@ Deno.test({
         browsers.push(browser);
         const page = await watch.newPage(browser, name, desktop);
         page.setDefaultTimeout(voiceWaitMs);
-        const at = cookie.indexOf("=");
-        await page.context().addCookies([
-          { name: cookie.slice(0, at), value: cookie.slice(at + 1), url: origin },
-        ]);
+        await signInWith(page, origin, cookie);
         return page;
       };
       const ada = await open("ada", await launchWithMicrophone(adaWav, true), world.adaCookie);

@@ -26,6 +26,7 @@ import {
   PageWatch,
   recordVoiceStates,
   screenshot,
+  signInWith,
   toneFile,
   voiceState,
   voiceStates,
@@ -75,8 +76,7 @@ async function withVoiceRoom(
       const browser = await launchWithMicrophone(wav, allowed);
       browsers.push(browser);
       const page = await watch.newPage(browser, name, desktop);
-      const [cookieName, value] = cookie.split("=");
-      await page.context().addCookies([{ name: cookieName, value, url: palabre!.origin }]);
+      await signInWith(page, palabre!.origin, cookie);
       await joinAudio(page, palabre!.origin, world.publicId);
       return page;
     };
