@@ -241,6 +241,11 @@ async function tour(browser: Browser, origin: string): Promise<void> {
     await checkPage(watch, g, "profile-other");
     await g.goto(`${origin}/topics`);
     await checkPage(watch, g, "topics");
+    await g.goto(`${origin}/search?q=jazz`);
+    await g.locator("main").getByRole("link", { name: /Late night jazz standards/ }).waitFor();
+    await checkPage(watch, g, "search");
+    await g.goto(`${origin}/notifications`);
+    await checkPage(watch, g, "notifications");
 
     // The administrator's pages, with a waitlist entry and members in their tables.
     await a.goto(`${origin}/admin`);
@@ -286,6 +291,10 @@ async function tour(browser: Browser, origin: string): Promise<void> {
     await checkPage(watch, l, "fr-invites");
     await l.goto(`${origin}/rooms/new`);
     await checkPage(watch, l, "fr-room-start");
+    await l.goto(`${origin}/search?q=jazz`);
+    await checkPage(watch, l, "fr-search");
+    await l.goto(`${origin}/notifications`);
+    await checkPage(watch, l, "fr-notifications");
     await l.goto(`${origin}/`);
     await Promise.all([
       l.waitForURL(/\/rooms\//),

@@ -261,10 +261,11 @@ Deno.test({
   },
 });
 
-// Each page's reconnect attempt while the server is down fails, and Chromium and htmx log it.
+// Each page's reconnect attempt while the server is down fails, and Chromium and htmx log it: the
+// room's live socket, the voice socket and the bell's (/notifications/live).
 const refusedWhileDown = [
   String.raw`WebSocket connection to 'ws://[^']+/(live|voice)' failed: `,
-  String.raw`htmx: htmx:ws:error: .*\{elt: div#room-live, detail: Object\}`,
+  String.raw`htmx: htmx:ws:error: .*\{elt: div#(room-live|bell\.bell), detail: Object\}`,
 ].map((message) => new RegExp(String.raw`^\[(ada|grace)\] console error: ${message}`));
 
 Deno.test({

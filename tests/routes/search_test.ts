@@ -266,7 +266,8 @@ dbTest("guests are sent to sign in, new members to pick topics first", async (sq
   const ada = await adminBrowser(app);
   const guest = new Browser(app);
   const answer = await expectStatus(guest.get("/search?q=ada"), 303);
-  assert.equal(answer.headers.get("Location"), "/signin");
+  // Signing in goes on to the search asked for (routes/session.tsx).
+  assert.equal(answer.headers.get("Location"), "/signin?next=%2Fsearch%3Fq%3Dada");
   const panel = await expectStatus(guest.get("/search?q=ada", htmx), 303);
   assert.equal(panel.headers.get("Location"), "/signin");
   const home = await (await expectStatus(guest.get("/signin"), 200)).text();
