@@ -381,6 +381,8 @@ async function auditNow(page: Page, label: string): Promise<string[]> {
   const violations = await evaluateUnprompted(
     page,
     `(async () => {
+      // A navigation between loading axe and this call leaves a new document without it.
+      if (!window.axe) throw new Error("axe is gone: the page navigated since it was loaded");
       // A colour half-way through a transition (a chip just ticked) is no colour the page keeps.
       const settling = document.getAnimations()
         .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity);
