@@ -27,7 +27,15 @@ export interface ChangeEvent {
   notices?: [number, number];
   /** These members' unread counts changed without a new notification (they read some). */
   bells?: number[];
+  /**
+   * These members' sessions were all ended by a suspension or a deletion (db/departures.ts):
+   * every process tells their open pages why and closes their sockets.
+   */
+  signedOut?: { members: number[]; why: Departure };
 }
+
+/** Why a member's pages were signed out while open. */
+export type Departure = "suspended" | "deleted";
 
 export async function notify(tx: Tx, event: ChangeEvent): Promise<void> {
   await tx`select pg_notify(${channel}, ${JSON.stringify(event)})`;

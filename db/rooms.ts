@@ -16,6 +16,7 @@ import { notify } from "./events.ts";
 import { notifyFollowers } from "./notifications.ts";
 import { base64url } from "./sessions.ts";
 import { memberLanguage } from "./site_settings.ts";
+import { holdPresentMember } from "./users.ts";
 
 export type Role = "moderator" | "speaker" | "listener";
 export type RoomKind = "open" | "social" | "closed";
@@ -181,6 +182,7 @@ async function insertRoom(
 /** Starts a live room now; its creator is its first moderator, on stage. */
 export async function startRoom(sql: Sql, creatorId: number, input: NewRoom): Promise<number> {
   return await sql.begin(async (tx) => {
+    await holdPresentMember(tx, creatorId);
     const roomId = await insertRoom(tx, creatorId, input, { live: true, scheduledFor: null });
     await enterRoom(tx, roomId, creatorId, "moderator");
     await notifyFollowers(tx, { roomId, hostId: creatorId, kind: "room_started" });
@@ -241,6 +243,7 @@ export async function scheduleEvent(sql: Sql, creatorId: number, input: NewEvent
 /** A host opens a scheduled event: the room goes live with them on stage as moderator. */
 export async function openEvent(sql: Sql, hostId: number, roomId: number): Promise<void> {
   await sql.begin(async (tx) => {
+    await holdPresentMember(tx, hostId);
     const room = await lockRoom(tx, roomId);
     if (room.state !== "scheduled") {
       throw new Refusal(
@@ -266,6 +269,7 @@ export async function setInterest(
   interested: boolean,
 ): Promise<void> {
   await sql.begin(async (tx) => {
+    await holdPresentMember(tx, memberId);
     const room = await lockRoom(tx, roomId);
     if (room.state !== "scheduled") {
       throw new Refusal("conflict", "refusal.event.not_upcoming");
@@ -293,6 +297,7 @@ export async function joinRoom(
   options: { linkKey?: string } = {},
 ): Promise<void> {
   await sql.begin(async (tx) => {
+    await holdPresentMember(tx, memberId);
     const room = await lockRoom(tx, roomId);
     const [present] = await tx`
       update participants set last_seen_at = statement_timestamp()

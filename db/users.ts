@@ -123,6 +123,18 @@ export async function memberById(sql: Sql | Tx, id: number): Promise<Member | nu
   return row ? toMember(row) : null;
 }
 
+/**
+ * Holds the member's row (for key share) until the transaction ends and refuses a member deleted or
+ * suspended meanwhile. Taken before any room's lock by whatever seats a member in a room:
+ * db/departures.ts takes the same row (for update) before the rooms', so a suspension or a
+ * deletion under way finishes first and nobody slips into a room behind it.
+ */
+export async function holdPresentMember(tx: Tx, memberId: number): Promise<void> {
+  const [row] = await tx`select deleted_at is null and not is_suspended(id) as present
+                         from users where id = ${memberId} for key share`;
+  if (!row?.present) throw new Refusal("unauthenticated", "refusal.member.departed");
+}
+
 /** Refuses unless `actorId` is an administrator; call it inside the transaction that acts. */
 export async function requireAdmin(tx: Sql | Tx, actorId: number): Promise<void> {
   const [row] = await tx`select is_admin from users where id = ${actorId}`;

@@ -430,6 +430,7 @@ export const en = {
   "refusal.setup.done": "Set-up is already done",
   "refusal.handle.taken": "That handle is taken",
   "refusal.sign_in.wrong": "Handle or password is wrong",
+  "refusal.member.departed": "You are signed out: sign in again",
   "refusal.admin.only": "Only administrators may do this",
   "refusal.waitlist.name_missing": "Name is required",
   "refusal.waitlist.contact_missing": "Say how we can reach you (an email address, say)",
@@ -734,6 +735,14 @@ export const en = {
     "Your microphone is off: nobody hears you until you tap the microphone button.",
 
   // Notifications (issue 16: bell, inbox, toasts, pings, settings, mutes).
+  // A page whose member was suspended or deleted their account while it was open (issue 17).
+  "departure.suspended.title": "Your account is suspended",
+  "departure.suspended.text":
+    "An administrator suspended your account. You were signed out and taken out of rooms.",
+  "departure.suspended.more": "Why? Sign in to see",
+  "departure.deleted.title": "Your account was deleted",
+  "departure.deleted.text": "Your account and your data are gone. You were signed out everywhere.",
+  "departure.deleted.home": "Home",
   "notify.bell": "Notifications",
   "notify.bell.unread": { one: "{count} unread", other: "{count} unread" },
   "notify.toasts": "New notifications",

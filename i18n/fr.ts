@@ -540,6 +540,7 @@ export const fr: Record<MessageKey, Message> = {
   "refusal.setup.done": "L’installation est déjà faite",
   "refusal.handle.taken": "Ce pseudo est déjà pris",
   "refusal.sign_in.wrong": "Pseudo ou mot de passe incorrect",
+  "refusal.member.departed": "Votre session a pris fin : reconnectez-vous",
   "refusal.admin.only": "Seuls les administrateurs peuvent faire ceci",
   "refusal.waitlist.name_missing": "Le nom est obligatoire",
   "refusal.waitlist.contact_missing":
@@ -783,6 +784,15 @@ export const fr: Record<MessageKey, Message> = {
     "Votre micro est coupé : personne ne vous entend tant que vous n’avez pas touché le bouton du micro.",
 
   // Notifications (issue 16: cloche, boîte, bulles, appels, réglages, sourdines).
+  // A page whose member was suspended or deleted their account while it was open (issue 17).
+  "departure.suspended.title": "Votre compte est suspendu",
+  "departure.suspended.text":
+    "Un administrateur a suspendu votre compte. Votre session a pris fin et vous avez quitté les salons.",
+  "departure.suspended.more": "Pourquoi ? Connectez-vous pour le voir",
+  "departure.deleted.title": "Votre compte a été supprimé",
+  "departure.deleted.text":
+    "Votre compte et vos données ont été effacés. Toutes vos sessions ont pris fin.",
+  "departure.deleted.home": "Accueil",
   "notify.bell": "Notifications",
   "notify.bell.unread": { one: "{count} non lue", other: "{count} non lues" },
   "notify.toasts": "Nouvelles notifications",

@@ -5,9 +5,11 @@
  * @example
  * ws.send(JSON.stringify(bellFrame({ count: 2, words, notice })));
  */
+import type { Departure } from "../db/events.ts";
 import type { Notice } from "../db/notifications.ts";
 import type { Words } from "../i18n/translate.ts";
 import { WordsContext } from "../i18n/words_context.ts";
+import { AccountEnded } from "../views/account_ended.tsx";
 import { BellCount, Toast } from "../views/bell.tsx";
 import type { Frame } from "./frames.tsx";
 
@@ -33,4 +35,24 @@ export function bellFrame(what: { count: number; words: Words; notice?: Notice }
     content += `<hx-partial hx-target="#toast-list" hx-swap="beforeend">${toast}</hx-partial>`;
   }
   return { content, target: "#bell-live", swap: "innerHTML" };
+}
+
+/**
+ * The page's member was signed out by a suspension or a deletion: the page's main content becomes
+ * the notice, and with it go the room or hallway it showed and their sockets.
+ *
+ * @example
+ * accountEndedFrame({ words, why: "suspended" });
+ */
+export function accountEndedFrame(what: { words: Words; why: Departure }): Frame {
+  const notice = String(
+    <WordsContext.Provider value={what.words}>
+      <AccountEnded why={what.why} />
+    </WordsContext.Provider>,
+  );
+  return {
+    content: `<hx-partial hx-target="#main" hx-swap="innerHTML">${notice}</hx-partial>`,
+    target: "#bell-live",
+    swap: "innerHTML",
+  };
 }

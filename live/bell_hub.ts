@@ -15,7 +15,7 @@ import type { Sql } from "../db/client.ts";
 import type { ChangeEvent, EventHub } from "../db/events.ts";
 import { noticesIn, unreadCount, unreadCounts } from "../db/notifications.ts";
 import type { Words } from "../i18n/translate.ts";
-import { bellFrame } from "./bell_frames.tsx";
+import { accountEndedFrame, bellFrame } from "./bell_frames.tsx";
 import { closeQuietly, sendQuietly } from "./sockets.ts";
 
 export interface BellPage {
@@ -81,11 +81,30 @@ export class BellHub {
   }
 
   #changed(event: ChangeEvent): void {
+    // At once, not behind counts being read: the member may not see another frame.
+    if (event.signedOut) this.#signOut(event.signedOut);
     if (!event.notices && !event.bells) return;
     this.#work = this.#work.then(async () => {
       if (event.notices) await this.#sendNotices(event.notices);
       if (event.bells) await this.#sendCounts(event.bells);
     }).catch((error) => console.error("Bell update failed:", error));
+  }
+
+  /**
+   * The members' sessions ended (suspended, deleted): each of their pages here is told why and
+   * its bell closed normally, which htmx does not reconnect.
+   */
+  #signOut(what: NonNullable<ChangeEvent["signedOut"]>): void {
+    for (const memberId of what.members) {
+      for (const page of this.#pages.get(memberId) ?? []) {
+        sendQuietly(
+          page.ws,
+          JSON.stringify(accountEndedFrame({ words: page.words, why: what.why })),
+        );
+        closeQuietly(page.ws, 1000, "Signed out");
+      }
+      this.#pages.delete(memberId);
+    }
   }
 
   async #sendNotices(range: [number, number]): Promise<void> {

@@ -26,6 +26,8 @@ export class LiveHub {
   #presence: Presence;
   #bells: BellHub;
   #sweep: NotificationSweep;
+  #events: EventHub | undefined;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(deps: { sql: Sql; config: Config; events?: EventHub; ranker?: HallwayRanker }) {
     this.#feed = new RoomFeed({ sql: deps.sql, events: deps.events });
@@ -42,6 +44,7 @@ export class LiveHub {
     });
     this.#bells = new BellHub({ sql: deps.sql, events: deps.events });
     this.#sweep = new NotificationSweep({ sql: deps.sql, config: deps.config.notifications });
+    this.#events = deps.events;
   }
 
   /** Listens for changes and runs presence; without it the hub only serves what it is asked. */
@@ -50,9 +53,14 @@ export class LiveHub {
     this.#presence.start();
     this.#bells.start();
     this.#sweep.start();
+    // Suspended or deleted members' room and hallway sockets close here; their bells say why.
+    this.#unsubscribe = this.#events?.subscribe((event) => {
+      if (event.signedOut) this.#pages.signOut(event.signedOut.members);
+    });
   }
 
   async stop(): Promise<void> {
+    this.#unsubscribe?.();
     this.#presence.stop();
     await this.#sweep.stop();
     await this.#bells.stop();

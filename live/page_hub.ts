@@ -110,6 +110,19 @@ export class PageHub implements RoomWatcher {
     this.#pages.delete(page);
   }
 
+  /**
+   * The members' sessions ended (suspended, deleted): their pages here stop hearing anything.
+   * A normal close, so htmx does not try again; the bell's socket tells the page why.
+   */
+  signOut(memberIds: number[]): void {
+    const gone = new Set(memberIds);
+    for (const page of this.#pages) {
+      if (!gone.has(page.memberId)) continue;
+      this.#pages.delete(page);
+      closeQuietly(page.ws, 1000, "Signed out");
+    }
+  }
+
   /** Closes every page's socket (the process is stopping). */
   closeAll(): void {
     for (const page of this.#pages) closeQuietly(page.ws, 1001, "Server going away");
