@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../support/databases.ts";
 import { memberColumns } from "../../db/member_columns.ts";
+import { memberInEveryColumn, unfilledColumns } from "./member_fixture.ts";
 
 /** Named like a reference to a member, but known to be something else. */
 const notMembers = new Set<string>([]);
@@ -58,4 +59,9 @@ dbTest("the walk sees a new table's reference to a member", async (sql) => {
       on kcu.constraint_name = rc.constraint_name and kcu.constraint_schema = rc.constraint_schema
     where rc.constraint_schema = current_schema() and kcu.table_name = 'member_things'`;
   assert.equal(row.n, 1);
+});
+
+dbTest("the fixture of deletion and export tests fills every listed column", async (sql) => {
+  const { mallory } = await memberInEveryColumn(sql);
+  assert.deepEqual(await unfilledColumns(sql, mallory.id), []);
 });
