@@ -14,7 +14,7 @@ export function RetentionForm(props: { retention: Retention; errors: FieldErrors
   return (
     <section class="card" aria-labelledby="admin-retention">
       <h2 id="admin-retention">{t("admin.retention")}</h2>
-      <p class="hint" id="admin-retention-hint">{t("admin.retention.hint")}</p>
+      <p class="hint">{t("admin.retention.hint")}</p>
       <form method="post" action="/admin/retention" novalidate class="inline">
         <Field
           name="listening_days"
