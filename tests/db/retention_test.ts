@@ -313,19 +313,21 @@ dbTest("a sweep that already ran within a day does nothing", async (sql) => {
   assert.equal(removed.roomsDeleted, 1);
 });
 
-dbTest("two sweeps at once do the work once", async (sql, db) => {
+dbTest("sweeps started at once from two processes do the work once", async (sql, db) => {
   const { ada } = await cast(sql, "ada", "grace");
   await setRetention(sql, ada.id, { listeningDays: 30, roomDays: 30 });
   const roomId = await endedRoom(sql, 40, "Swept once");
   await ageListens(sql, roomId, 40);
   // On PostgreSQL a second pool stands for a second Palabre process; PGlite is one process,
   // whose sweeps queue on its one connection.
-  const other = db.url ? await openDatabase({ url: db.url, max: 2 }) : undefined;
+  const other = db.url ? await openDatabase({ url: db.url, max: 4 }) : undefined;
   try {
-    const runs = await Promise.all([
-      sweepRetention(sql, sweepOptions),
-      sweepRetention(other?.sql ?? sql, sweepOptions),
-    ]);
+    const pools = [sql, other?.sql ?? sql];
+    // Connections opened first, so that the sweeps start together rather than as each connects.
+    await Promise.all(pools.flatMap((pool) => [1, 2, 3, 4].map(() => pool`select 1`)));
+    const runs = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((i) => sweepRetention(pools[i % 2], sweepOptions)),
+    );
     assert.equal(runs.filter((run) => run.ran).length, 1);
     const done = runs.find((run) => run.ran);
     assert.equal(done && removedBy(done).listens, 2);
