@@ -51,16 +51,14 @@ export async function setRetention(sql: Sql, actorId: number, wanted: Retention)
   await sql.begin(async (tx) => {
     // Checked first: a member who is not an administrator learns nothing about the limits.
     await requireAdmin(tx, actorId);
-    const fields = [["listening_days", wanted.listeningDays], ["room_days", wanted.roomDays]];
+    const fields: [string, number][] = [
+      ["listening_days", wanted.listeningDays],
+      ["room_days", wanted.roomDays],
+    ];
     for (const [field, days] of fields) {
-      if (
-        !Number.isInteger(days) || Number(days) < retentionDaysLimits.min ||
-        Number(days) > retentionDaysLimits.max
-      ) {
-        throw new Refusal("invalid", "refusal.retention.range", {
-          field: String(field),
-          params: { ...retentionDaysLimits },
-        });
+      const { min, max } = retentionDaysLimits;
+      if (!Number.isInteger(days) || days < min || days > max) {
+        throw new Refusal("invalid", "refusal.retention.range", { field, params: { min, max } });
       }
     }
     const value = { listeningDays: wanted.listeningDays, roomDays: wanted.roomDays };
