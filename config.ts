@@ -89,6 +89,7 @@ export interface Config {
   webProcesses: number;
   modelTraining: ModelTrainingConfig;
   notifications: NotificationConfig;
+  retention: RetentionConfig;
   rateLimits: {
     signIn: SignInLimits;
     signUpPerAddress: RateLimit;
@@ -131,6 +132,16 @@ export interface NotificationConfig {
   sweepEveryMs: number;
   /** The inbox keeps notifications this long; older ones are deleted by the sweep. */
   keepMs: number;
+}
+
+/** The daily retention sweep (db/retention.ts, live/retention_sweep.ts). */
+export interface RetentionConfig {
+  /** A process's first look whether today's sweep is due, after it starts. */
+  firstCheckAfterMs: number;
+  /** How often each process looks whether today's sweep is due (one of them runs it). */
+  checkEveryMs: number;
+  /** Rows deleted per statement: a large community's sweep holds no lock on millions at once. */
+  batchSize: number;
 }
 
 /**
@@ -217,6 +228,7 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       sweepEveryMs: 30_000,
       keepMs: 90 * dayMs,
     },
+    retention: { firstCheckAfterMs: minuteMs, checkEveryMs: hourMs, batchSize: 1_000 },
     rateLimits: {
       signIn: {
         perPair: { freeFailures: 1, firstDelayMs: 1_000, maxDelayMs: 15 * minuteMs },

@@ -449,8 +449,11 @@ export async function findVisibleRoom(
     const [row] = await tx`
       select r.id, r.state, may_see(r.id, ${memberId}) as visible,
         exists (select 1 from room_bans b where b.room_id = r.id and b.user_id = ${memberId})
-          as removed
+          as removed,
+        r.details_forgotten_at is not null as forgotten
       from rooms r where r.public_id = ${publicId}`;
+    // A room past retention (db/retention.ts) is gone for everyone, whatever its row keeps.
+    if (row?.forgotten) throw noSuchRoom();
     if (row?.removed) throw new Refusal("forbidden", "refusal.room.removed");
     if (!row?.visible) throw noSuchRoom();
     return { id: row.id, publicId, state: row.state };

@@ -64,6 +64,23 @@ export async function endAllSessionsIn(tx: Tx, memberId: number): Promise<void> 
   await notify(tx, { members: [memberId] });
 }
 
+/**
+ * Deletes up to `batchSize` expired sessions (of anyone: the daily retention sweep's part;
+ * `startSession` deletes its member's own). Returns how many went.
+ *
+ * @example
+ * await forgetExpiredSessions(sql, { batchSize: 1_000 });
+ */
+export async function forgetExpiredSessions(
+  sql: Sql,
+  options: { batchSize: number },
+): Promise<number> {
+  const gone = await sql`
+    delete from sessions where id_hash = any(array(
+      select id_hash from sessions where expires_at < now() limit ${options.batchSize}))`;
+  return gone.count;
+}
+
 export function base64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
     .replace(/=+$/, "");

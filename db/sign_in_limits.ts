@@ -82,11 +82,9 @@ async function startTry(sql: Sql, keys: SignInKeys, limits: SignInLimits): Promi
     const { freeFailures, waitStepMs, maxWaitMs } = limits.perHandle;
     return Math.min(maxWaitMs, Math.max(0, handle.failures - freeFailures) * waitStepMs);
   });
+  // Now and then, failures no longer counted go; the daily retention sweep takes what is left.
   if (Math.random() < 0.01) {
-    await sql`delete from sign_in_failures
-              where blocked_until < now()
-                and (failures = 0
-                     or last_failed_at < now() - ${limits.forgetAfterMs} * interval '1 millisecond')`;
+    await forgetOldFailures(sql, { batchSize: 1_000, forgetAfterMs: limits.forgetAfterMs });
   }
   return waitMs;
 }
@@ -168,4 +166,25 @@ function tooManyFailures(leftMs: number): Refusal {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Deletes up to `batchSize` counts that no longer hold anything back: no wait left, and no
+ * failure within `forgetAfterMs` (or none at all). Returns how many went.
+ *
+ * @example
+ * await forgetOldFailures(sql, { batchSize: 1_000, forgetAfterMs: 86_400_000 });
+ */
+export async function forgetOldFailures(
+  sql: Sql,
+  options: { batchSize: number; forgetAfterMs: number },
+): Promise<number> {
+  const gone = await sql`
+    delete from sign_in_failures where ctid = any(array(
+      select ctid from sign_in_failures
+      where blocked_until < now()
+        and (failures = 0
+             or last_failed_at < now() - ${options.forgetAfterMs} * interval '1 millisecond')
+      limit ${options.batchSize}))`;
+  return gone.count;
 }

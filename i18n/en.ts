@@ -842,4 +842,13 @@ export const en = {
     other: "Search for at most {count} characters",
   },
   "refusal.search.bad_character": "The search contains a character that is not allowed",
+
+  // Retention (issue 17): the administrators' form of how long things are kept.
+  "admin.retention": "Retention",
+  "admin.retention.hint":
+    "Older listening history and ended rooms' details are deleted once a day. An ended room keeps its topics while listening history refers to it.",
+  "admin.retention.listening_days": "Days listening history is kept",
+  "admin.retention.room_days": "Days ended rooms' details are kept",
+  "admin.notice.retention": "Retention saved.",
+  "refusal.retention.range": "Days kept must be a whole number from {min} to {max}",
 } as const;

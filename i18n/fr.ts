@@ -897,4 +897,13 @@ export const fr: Record<MessageKey, Message> = {
     other: "Cherchez en {count} caractères au plus",
   },
   "refusal.search.bad_character": "La recherche contient un caractère non autorisé",
+
+  // Retention (issue 17): the administrators' form of how long things are kept.
+  "admin.retention": "Conservation",
+  "admin.retention.hint":
+    "L’historique d’écoute et les détails des salons terminés plus anciens sont supprimés une fois par jour. Un salon terminé garde ses sujets tant que l’historique d’écoute s’y réfère.",
+  "admin.retention.listening_days": "Jours de conservation de l’historique d’écoute",
+  "admin.retention.room_days": "Jours de conservation des détails des salons terminés",
+  "admin.notice.retention": "Conservation enregistrée.",
+  "refusal.retention.range": "Le nombre de jours doit être un nombre entier de {min} à {max}",
 };

@@ -3,7 +3,7 @@
  * -> room snapshots), the page hub (the pages with a socket open here, kept true by the feed)
  * and presence (their members marked as seen, the absent swept out). Voice watches the same feed.
  * The bell hub keeps every signed-in page's notification bell live, and the notification sweep
- * sends event reminders.
+ * sends event reminders. The retention sweep forgets, once a day, what is kept no longer.
  *
  * @example
  * const hub = new LiveHub({ sql, config, events: db.events });
@@ -17,6 +17,7 @@ import { HallwayRanker } from "../recommend/hallway.ts";
 import { BellHub, type BellPage } from "./bell_hub.ts";
 import { NotificationSweep } from "./notification_sweep.ts";
 import { type LivePage, PageHub } from "./page_hub.ts";
+import { RetentionSweep } from "./retention_sweep.ts";
 import { Presence } from "./presence.ts";
 import { RoomFeed, type RoomWatcher } from "./room_feed.ts";
 
@@ -26,6 +27,7 @@ export class LiveHub {
   #presence: Presence;
   #bells: BellHub;
   #sweep: NotificationSweep;
+  #retention: RetentionSweep;
   #events: EventHub | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -44,6 +46,11 @@ export class LiveHub {
     });
     this.#bells = new BellHub({ sql: deps.sql, events: deps.events });
     this.#sweep = new NotificationSweep({ sql: deps.sql, config: deps.config.notifications });
+    this.#retention = new RetentionSweep({
+      sql: deps.sql,
+      config: deps.config.retention,
+      signInForgetAfterMs: deps.config.rateLimits.signIn.forgetAfterMs,
+    });
     this.#events = deps.events;
   }
 
@@ -53,6 +60,7 @@ export class LiveHub {
     this.#presence.start();
     this.#bells.start();
     this.#sweep.start();
+    this.#retention.start();
     // Suspended or deleted members' room and hallway sockets close here; their bells say why.
     this.#unsubscribe = this.#events?.subscribe((event) => {
       if (event.signedOut) this.#pages.signOut(event.signedOut.members);
@@ -63,6 +71,7 @@ export class LiveHub {
     this.#unsubscribe?.();
     this.#presence.stop();
     await this.#sweep.stop();
+    await this.#retention.stop();
     await this.#bells.stop();
     await this.#feed.stop();
     this.#pages.closeAll();

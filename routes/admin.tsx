@@ -1,5 +1,5 @@
 /**
- * /admin: invites per member, the waitlist and the member list with who invited whom;
+ * /admin: invites per member, retention, the waitlist and the member list with who invited whom;
  * /admin/recommendations lives in admin_recommend.tsx.
  * Every handler's db call checks that the actor is an administrator.
  *
@@ -31,6 +31,7 @@ import {
   setSiteLanguage,
   siteLanguage,
 } from "../db/site_settings.ts";
+import { retention, setRetention } from "../db/retention.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import { type AdminNotice, adminNotices, AdminView } from "../views/admin.tsx";
 import { recommendations } from "./admin_recommend.tsx";
@@ -55,6 +56,7 @@ async function adminPage(
         moderation={await moderationLog(sql, member.id)}
         invitesPerMember={await invitesPerMember(sql)}
         siteLanguage={await siteLanguage(sql)}
+        retention={await retention(sql)}
         waitlist={entries}
         members={people}
         origin={originOf(c)}
@@ -87,6 +89,24 @@ admin.post("/settings", async (c) => {
   try {
     await setInvitesPerMember(c.get("sql"), c.get("member").id, raw === "" ? NaN : Number(raw));
     return redirectAfterPost(c, "/admin?done=settings");
+  } catch (error) {
+    if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
+    return await adminPage(c, { errors: fieldErrors(c, error), status: statusOf(error) });
+  }
+});
+
+admin.post("/retention", async (c) => {
+  const form = await readForm(c);
+  const days = (name: string) => {
+    const raw = text(form, name).trim();
+    return raw === "" ? NaN : Number(raw);
+  };
+  try {
+    await setRetention(c.get("sql"), c.get("member").id, {
+      listeningDays: days("listening_days"),
+      roomDays: days("room_days"),
+    });
+    return redirectAfterPost(c, "/admin?done=retention");
   } catch (error) {
     if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
     return await adminPage(c, { errors: fieldErrors(c, error), status: statusOf(error) });

@@ -6,6 +6,8 @@
  * <AdminView invitesPerMember={5} waitlist={[]} members={[]} origin="" errors={{}} />
  */
 import { Field, type FieldErrors } from "./form.tsx";
+import { RetentionForm } from "./retention_form.tsx";
+import type { Retention } from "../db/retention.ts";
 import type { MemberRow } from "../db/admin.ts";
 import type { ModerationEntry } from "../db/room_actions.ts";
 import type { ReportEntry } from "../db/safety.ts";
@@ -15,7 +17,7 @@ import { type Language, languages } from "../i18n/language.ts";
 import type { MessageKey } from "../i18n/translate.ts";
 
 /** What the page confirms after a change, by the `done` query the change redirects with. */
-export const adminNotices = ["settings", "invited"] as const;
+export const adminNotices = ["settings", "invited", "retention"] as const;
 export type AdminNotice = typeof adminNotices[number];
 
 /** The administrators' pages, linked from each of them. */
@@ -45,6 +47,7 @@ export function AdminView(props: {
   moderation: ModerationEntry[];
   invitesPerMember: number;
   siteLanguage: Language;
+  retention: Retention;
   waitlist: WaitlistEntry[];
   members: MemberRow[];
   origin: string;
@@ -72,6 +75,7 @@ export function AdminView(props: {
         </form>
       </section>
       <SiteLanguageForm language={props.siteLanguage} errors={props.errors} />
+      <RetentionForm retention={props.retention} errors={props.errors} />
       <section class="card" aria-labelledby="admin-waitlist">
         <h2 id="admin-waitlist">{t("admin.waitlist")} ({props.waitlist.length})</h2>
         {props.waitlist.length === 0
