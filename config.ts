@@ -89,6 +89,7 @@ export interface Config {
   webProcesses: number;
   modelTraining: ModelTrainingConfig;
   notifications: NotificationConfig;
+  dataExports: DataExportConfig;
   rateLimits: {
     signIn: SignInLimits;
     signUpPerAddress: RateLimit;
@@ -131,6 +132,22 @@ export interface NotificationConfig {
   sweepEveryMs: number;
   /** The inbox keeps notifications this long; older ones are deleted by the sweep. */
   keepMs: number;
+}
+
+/** Members' exports of their data (db/data_exports.ts, live/export_worker.ts). */
+export interface DataExportConfig {
+  /** Exports one member may ask for: each reads everything about them. */
+  perMember: RateLimit;
+  /** A finished export can be downloaded this long; then the sweep deletes it. */
+  keepMs: number;
+  /** How often each process looks for exports to build (a request also wakes it at once). */
+  pollEveryMs: number;
+  /** A build not heard from this long is taken for dead (its process stopped) and built again. */
+  staleMs: number;
+  /** Rows read and written at a time while building. */
+  batchRows: number;
+  /** An export this large has its progress logged, every time it grows by as many rows. */
+  logEveryRows: number;
 }
 
 /**
@@ -216,6 +233,14 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       reminderLeadMs: 10 * minuteMs,
       sweepEveryMs: 30_000,
       keepMs: 90 * dayMs,
+    },
+    dataExports: {
+      perMember: { max: 3, windowMs: dayMs },
+      keepMs: 7 * dayMs,
+      pollEveryMs: 10_000,
+      staleMs: 2 * minuteMs,
+      batchRows: 500,
+      logEveryRows: 10_000,
     },
     rateLimits: {
       signIn: {
