@@ -12,6 +12,7 @@
  */
 import type { RateLimit } from "../config.ts";
 import type { Sql } from "./client.ts";
+import { Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
 import { exportParts, type ExportRow, exportSections } from "./export_parts.ts";
 import { spendAttempt } from "./rate_limits.ts";
@@ -68,7 +69,13 @@ export async function requestExport(
     const [pending] = await tx`select id from data_exports
                                where member_id = ${memberId} and state in ('queued', 'building')`;
     if (pending) return pending.id as number;
-    await spendAttempt(tx, { bucket: "data_export", key: String(memberId), ...options.perMember });
+    await spendAttempt(tx, { bucket: "data_export", key: String(memberId), ...options.perMember })
+      .catch((error) => {
+        if (!(error instanceof Refusal) || error.code !== "rate_limited") throw error;
+        throw new Refusal("rate_limited", "refusal.export.too_many", {
+          params: { ...error.params, max: options.perMember.max },
+        });
+      });
     // Two clicks at once: the partial unique index lets one in; the other finds it.
     const [made] = await tx`
       insert into data_exports (member_id, expires_at)
