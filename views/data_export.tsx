@@ -79,7 +79,7 @@ export function ExportStatus(props: { export: DataExport }) {
           <p>
             {t("export.state.ready")} <Moment at={e.expiresAt} />
           </p>
-          <ul class="actions">
+          <ul class="downloads">
             <li>
               <a href={`/settings/export/${e.id}/palabre-export.html`}>
                 {t("export.download.html")}

@@ -32,6 +32,7 @@ create table data_export_batches (
   seq integer not null,
   section text not null,
   part text not null,
-  rows jsonb not null,
+  -- json, not jsonb: the rows keep their fields in the order the reader wrote them.
+  rows json not null,
   primary key (export_id, seq)
 );
