@@ -44,8 +44,8 @@ export class ExportWorker {
     this.#unsubscribe = this.#events?.subscribe((event) => {
       if (event.dataExports) this.#wake();
     });
+    // What waited through a restart is found by the first poll.
     this.#timer = setInterval(() => this.#wake(), this.#config.pollEveryMs);
-    this.#wake();
   }
 
   async stop(): Promise<void> {
@@ -57,16 +57,19 @@ export class ExportWorker {
 
   /**
    * Builds every export waiting now, one after another, and deletes expired ones; resolves
-   * when none is left to claim. A failed export is logged and marked failed.
+   * with how many it claimed when none is left to claim. A failed export is logged and marked
+   * failed.
    *
    * @example
-   * await worker.work();
+   * await worker.work(); // 1
    */
-  async work(): Promise<void> {
+  async work(): Promise<number> {
     await forgetExpiredExports(this.#sql);
+    let claimed = 0;
     while (!this.#stopped) {
       const claim = await claimExport(this.#sql, { staleMs: this.#config.staleMs });
-      if (!claim) return;
+      if (!claim) break;
+      claimed++;
       let logged = 0;
       const built = await buildExport(this.#sql, claim, {
         batchRows: this.#config.batchRows,
@@ -84,6 +87,7 @@ export class ExportWorker {
       });
       if (built && logged > 0) this.#log(`Data export ${claim.id} is ready`);
     }
+    return claimed;
   }
 
   /** Runs `work` now, or once more right after the run under way (never two at once). */
@@ -94,6 +98,7 @@ export class ExportWorker {
       return;
     }
     this.#running = this.work()
+      .then(() => {})
       .catch((error) => console.error("Data export worker failed:", error))
       .finally(() => {
         this.#running = undefined;
