@@ -172,7 +172,7 @@ function Rows(props: { rows: Record<string, unknown>[] }) {
               <>
                 <dt>{t(`export.field.${field}` as MessageKey)}</dt>
                 <dd>
-                  <Value value={value} />
+                  <Value field={field} value={value} />
                 </dd>
               </>
             ))}
@@ -183,11 +183,23 @@ function Rows(props: { rows: Record<string, unknown>[] }) {
   );
 }
 
-/** A value in the reader's words: dates in their language (UTC), yes and no, nothing as a dash. */
-function Value(props: { value: unknown }) {
+/**
+ * A value in the reader's words: dates in their language (UTC), yes and no, a language's name,
+ * the words for a state, kind, role, action or resolution, and nothing as a dash.
+ */
+function Value(props: { field?: string; value: unknown }) {
   const { t, language, number } = useWords();
   const v = props.value;
   if (v === null || v === undefined || v === "") return <>—</>;
+  if (props.field === "language" && (v === "en" || v === "fr")) {
+    return <>{t(`language.name.${v}`)}</>;
+  }
+  if (typeof v === "string" && props.field && /^[a-z_]+$/.test(v)) {
+    // A word the catalogues name (`export.value.role.listener`); any other stays as it is.
+    const key = `export.value.${props.field}.${v}` as MessageKey;
+    const words = t(key);
+    if (words !== key) return <>{words}</>;
+  }
   if (typeof v === "boolean") return <>{t(v ? "export.document.yes" : "export.document.no")}</>;
   if (typeof v === "number") return <>{number(v)}</>;
   if (typeof v === "string" && isoDate.test(v)) {

@@ -1,13 +1,12 @@
 /**
  * "Export my data" in a real browser at phone width (390 px): from Settings to the export page,
- * ask for an export, watch it prepared without a reload (its progress polls), download both
+ * ask for an export, watch it prepared without a reload (its progress bar polls), download both
  * files, and read the exported page itself. PageWatch runs axe on every page and swap, and
  * counts console errors (CSP violations among them); no page scrolls sideways.
  */
 import assert from "node:assert/strict";
 import type { Download, Locator, Page } from "playwright-core";
-import { loadConfig } from "../../config.ts";
-import { ExportWorker } from "../../live/export_worker.ts";
+import { buildExport, claimExport } from "../../db/data_exports.ts";
 import { seedRoom } from "../live/support.ts";
 import { databaseKinds } from "../support/databases.ts";
 import {
@@ -54,8 +53,6 @@ for (const kind of databaseKinds) {
       const palabre = await startPalabre(kind);
       const browser = await launchChromium();
       const watch = new PageWatch();
-      const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
-      const worker = new ExportWorker({ sql: palabre.sql, config: config.dataExports });
       try {
         const world = await seedRoom(palabre.sql, "Warm-up");
         await watch.check(async () => {
@@ -71,8 +68,11 @@ for (const kind of databaseKinds) {
           await grace.getByText("Waiting to be prepared").waitFor();
           await markDocument(grace);
 
-          // The worker main.ts runs in every process; here the test's own, once.
-          await worker.work();
+          // The steps main.ts's worker takes, one at a time, so the page shows each state.
+          const claim = (await claimExport(palabre.sql, { staleMs: 60_000 }))!;
+          await grace.getByRole("progressbar", { name: "Export progress" }).waitFor();
+          await grace.getByText(/Being prepared: 0 items read so far/).waitFor();
+          await buildExport(palabre.sql, claim, { batchRows: 500, keepMs: 86_400_000 });
           const json = grace.getByRole("link", { name: "Download for programs (JSON)" });
           await json.waitFor();
           assert.ok(await documentKept(grace), "the page was not reloaded");
@@ -102,7 +102,6 @@ for (const kind of databaseKinds) {
           await screenshot(grace, "data-export-page-phone");
         });
       } finally {
-        await worker.stop();
         await browser.close();
         await palabre.close();
       }
