@@ -1,17 +1,19 @@
 /**
  * The export worker every process runs, on both databases: two workers (on PostgreSQL, each with
  * its own connections, as two processes have) build every export waiting, each exactly once; a
- * request wakes a started worker through the change event, without waiting for its poll; and a
- * large export's progress is logged for the operator.
+ * request wakes a started worker through the change event, without waiting for its poll; a
+ * large export's progress is logged for the operator; and two real Palabre processes (main.ts)
+ * build an export one of them was asked for.
  */
 import assert from "node:assert/strict";
-import { dbTest } from "../support/databases.ts";
+import { databaseKinds, dbTest, freshDatabase } from "../support/databases.ts";
 import { openDatabase } from "../../db/client.ts";
 import { loadConfig } from "../../config.ts";
 import { exportDocument, exportOf, requestExport } from "../../db/data_exports.ts";
 import { ExportWorker } from "../../live/export_worker.ts";
 import { cast } from "../db/rooms_support.ts";
 import { memberInEveryColumn } from "../db/member_fixture.ts";
+import { seedRoom, startProcess } from "./support.ts";
 
 const config = (await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" })).dataExports;
 
@@ -71,4 +73,44 @@ dbTest("a large export's progress is logged as it is built", async (sql) => {
   assert.ok(lines.length >= 3, lines.join("\n"));
   assert.match(lines[0], /^Data export \d+: \d+ rows so far, \d+ of \d+ parts$/);
   assert.match(lines.at(-1)!, /^Data export \d+ is ready$/);
+});
+
+Deno.test({
+  name: "an export asked of one Palabre process is built by the workers main.ts runs [postgres]",
+  ignore: !databaseKinds.includes("postgres"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const db = await freshDatabase("postgres");
+    const processes = [];
+    try {
+      const { ids, graceCookie } = await seedRoom(db.sql, "Warm-up");
+      const [one, two] = await Promise.all([startProcess(db.url!), startProcess(db.url!)]);
+      processes.push(one, two);
+      const asked = await fetch(`${one.origin}/settings/export`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { Origin: one.origin, Cookie: graceCookie },
+      });
+      await asked.body?.cancel();
+      assert.equal(asked.status, 303);
+      const id = Number(asked.headers.get("Location")?.match(/export-(\d+)$/)?.[1]);
+      // Waits on the outcome only: either process's worker may be the one that claims it.
+      for (let i = 0; i < 300 && (await exportOf(db.sql, ids.grace, id))?.state !== "ready"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const download = await fetch(`${two.origin}/settings/export/${id}/palabre-export.json`, {
+        headers: { Cookie: graceCookie },
+      });
+      assert.equal(download.status, 200);
+      const document = await download.json();
+      assert.deepEqual(document.sections.profile.users.map((u: { handle: string }) => u.handle), [
+        "grace",
+      ]);
+      assert.equal(document.sections.rooms_joined.participants.length, 1);
+    } finally {
+      for (const p of processes) await p.stop();
+      await db.close();
+    }
+  },
 });
