@@ -5,9 +5,10 @@
  * here stops every export (and the export test) rather than leaving its rows out in silence.
  *
  * Each reader pages by a cursor of its own (a key it never hands out) and names other people
- * by handle only where the member already saw them: whom they follow, block, mute, invited,
- * acted on. Never who blocked, muted or reported them, and never a secret (session or
- * calendar hashes, passwords, invite tokens, closed rooms' link keys).
+ * by handle only where the member already saw them: whom they follow, block, mute or acted on,
+ * who follows them or notified them. Never who blocked, muted or reported them, nor who invited
+ * whom (administrators' alone), and never a secret (session or calendar hashes, passwords,
+ * invite tokens, closed rooms' link keys).
  *
  * @example
  * for (const part of exportParts()) {
@@ -57,20 +58,22 @@ const readers: Record<string, PartReader> = {
                 when i.revoked_at is not null then 'revoked'
                 when i.expires_at <= now() then 'expired'
                 else 'open' end as state,
-           i.created_at, i.expires_at, i.revoked_at, u.handle as used_by, i.used_at
-    from invites i left join users u on u.id = i.used_by
+           i.created_at, i.expires_at, i.revoked_at, i.used_at
+    from invites i
     where i.creator_id = ${id} and (${after}::bigint is null or i.id > ${after}::bigint)
     order by i.id limit ${limit}`,
+  // Who invited whom is for administrators only (README): the member learns when someone joined
+  // with their invite, and when they joined with someone's, never whose.
   "invites_made.users": (sql, id, after, limit) =>
     sql`
-    select u.id::text as cursor, u.handle, u.created_at as joined_at
+    select u.id::text as cursor, u.created_at as joined_at
     from users u
     where u.invited_by = ${id} and (${after}::bigint is null or u.id > ${after}::bigint)
     order by u.id limit ${limit}`,
   "invite_used.invites": (sql, id, after, limit) =>
     sql`
-    select i.id::text as cursor, c.handle as invited_by, i.used_at
-    from invites i left join users c on c.id = i.creator_id
+    select i.id::text as cursor, i.created_at, i.used_at
+    from invites i
     where i.used_by = ${id} and (${after}::bigint is null or i.id > ${after}::bigint)
     order by i.id limit ${limit}`,
   "follows.follows": (sql, id, after, limit) =>

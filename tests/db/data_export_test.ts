@@ -153,6 +153,22 @@ dbTest("an export never names who blocked, muted or reported the member", async 
   await assertEveryColumnCounted(sql, document, malloryId);
 });
 
+dbTest("an export does not say who invited the member, nor whom they invited", async (sql) => {
+  // Ada invited Mallory and has no other tie to her that Mallory could see; Mallory invited Ivan.
+  const { document, text } = await mallorysExport(sql);
+  assert.equal(text.includes('"ada"'), false);
+  assert.equal(text.includes("Ada"), false);
+  const invites = [
+    ...document.sections.invites_made.invites,
+    ...document.sections.invites_made.users,
+    ...document.sections.invite_used.invites,
+  ];
+  assert.equal(invites.length, 4);
+  for (const row of invites) {
+    assert.equal(Object.values(row).includes("ivan"), false, JSON.stringify(row));
+  }
+});
+
 dbTest("a member cannot read another member's export", async (sql) => {
   const { mallory, ada } = await memberInEveryColumn(sql);
   const theirs = await requestExport(sql, ada.id, options);
