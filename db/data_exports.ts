@@ -151,13 +151,19 @@ export interface BuildProgress {
 /**
  * Builds a claimed export: every part, `batchRows` rows at a time, each batch written with the
  * progress it makes; then marks it ready (downloadable for `keepMs`). Returns false, having
- * stopped, when the claim was lost (another worker took it over, or the export was deleted).
- * A failure marks the export failed and is thrown on.
+ * stopped, when the claim was lost (another worker took it over, or the export was deleted), or
+ * when `signal` aborted it (its process is stopping): the export is then queued again, for the
+ * next claim to build from the start. A failure marks the export failed and is thrown on.
  */
 export async function buildExport(
   sql: Sql,
   claim: ExportClaim,
-  options: { batchRows: number; keepMs: number; onBatch?: (progress: BuildProgress) => void },
+  options: {
+    batchRows: number;
+    keepMs: number;
+    onBatch?: (progress: BuildProgress) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<boolean> {
   const parts = exportParts();
   let seq = 0;
@@ -166,6 +172,11 @@ export async function buildExport(
     for (const [index, part] of parts.entries()) {
       let after: string | null = null;
       while (true) {
+        if (options.signal?.aborted) {
+          await sql`update data_exports set state = 'queued', claim_key = null, heard_at = null
+                    where id = ${claim.id} and claim_key = ${claim.key}`;
+          return false;
+        }
         const page = await part.read(sql, claim.memberId, after, options.batchRows);
         if (page.length > 0) {
           after = String(page.at(-1)!.cursor);

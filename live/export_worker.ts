@@ -24,7 +24,8 @@ export class ExportWorker {
   #unsubscribe: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #again = false;
-  #stopped = false;
+  /** Aborted by `stop`: a build under way hands its export back rather than hold the process. */
+  #stopping = new AbortController();
 
   constructor(
     deps: {
@@ -49,7 +50,7 @@ export class ExportWorker {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#stopping.abort();
     this.#unsubscribe?.();
     clearInterval(this.#timer);
     await this.#running;
@@ -66,7 +67,7 @@ export class ExportWorker {
   async work(): Promise<number> {
     await forgetExpiredExports(this.#sql);
     let claimed = 0;
-    while (!this.#stopped) {
+    while (!this.#stopping.signal.aborted) {
       const claim = await claimExport(this.#sql, { staleMs: this.#config.staleMs });
       if (!claim) break;
       claimed++;
@@ -74,6 +75,7 @@ export class ExportWorker {
       const built = await buildExport(this.#sql, claim, {
         batchRows: this.#config.batchRows,
         keepMs: this.#config.keepMs,
+        signal: this.#stopping.signal,
         onBatch: ({ partsDone, partsTotal, rowsDone }) => {
           if (rowsDone - logged < this.#config.logEveryRows) return;
           logged = rowsDone;
@@ -92,7 +94,7 @@ export class ExportWorker {
 
   /** Runs `work` now, or once more right after the run under way (never two at once). */
   #wake(): void {
-    if (this.#stopped) return;
+    if (this.#stopping.signal.aborted) return;
     if (this.#running) {
       this.#again = true;
       return;

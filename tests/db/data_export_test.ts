@@ -21,6 +21,7 @@ import {
 } from "../../db/data_exports.ts";
 import { block, report } from "../../db/safety.ts";
 import { mute } from "../../db/notifications.ts";
+import { setPicks } from "../../db/topics.ts";
 import { memberInEveryColumn } from "./member_fixture.ts";
 import { cast } from "./rooms_support.ts";
 import { dayMs } from "./support.ts";
@@ -202,6 +203,29 @@ dbTest("an export whose builder went silent is built again by another, once", as
   assert.equal(await buildExport(sql, next!, { batchRows: 2, keepMs: options.keepMs }), true);
   const document = (await exportDocument(sql, ada.id, id))!;
   assert.equal(document.sections.profile.users.length, 1, "no row written twice");
+});
+
+dbTest("a build stopped with its process hands the export back to be built whole", async (sql) => {
+  const { ada } = await cast(sql, "ada");
+  await setPicks(sql, ada.id, ["jazz", "chess", "film"]);
+  const id = await requestExport(sql, ada.id, options);
+  const stopping = new AbortController();
+  const first = (await claimExport(sql, { staleMs: 60_000 }))!;
+  const built = await buildExport(sql, first, {
+    batchRows: 1,
+    keepMs: options.keepMs,
+    signal: stopping.signal,
+    onBatch: () => stopping.abort(),
+  });
+  assert.equal(built, false);
+  assert.equal((await exportOf(sql, ada.id, id))?.state, "queued");
+  // Claimed again at once, not after `staleMs`, and built from the start.
+  const next = (await claimExport(sql, { staleMs: 60_000 }))!;
+  assert.equal(next.id, id);
+  assert.equal(await buildExport(sql, next, { batchRows: 1, keepMs: options.keepMs }), true);
+  const document = (await exportDocument(sql, ada.id, id))!;
+  assert.equal(document.sections.profile.users.length, 1);
+  assert.equal(document.sections.picks.user_topics.length, 3);
 });
 
 dbTest("expired exports are deleted with their rows", async (sql) => {
