@@ -90,6 +90,7 @@ export interface Config {
   modelTraining: ModelTrainingConfig;
   notifications: NotificationConfig;
   retention: RetentionConfig;
+  dataExports: DataExportConfig;
   rateLimits: {
     signIn: SignInLimits;
     signUpPerAddress: RateLimit;
@@ -142,6 +143,22 @@ export interface RetentionConfig {
   checkEveryMs: number;
   /** Rows deleted per statement: a large community's sweep holds no lock on millions at once. */
   batchSize: number;
+}
+
+/** Members' exports of their data (db/data_exports.ts, live/export_worker.ts). */
+export interface DataExportConfig {
+  /** Exports one member may ask for: each reads everything about them. */
+  perMember: RateLimit;
+  /** A finished export can be downloaded this long; then the sweep deletes it. */
+  keepMs: number;
+  /** How often each process looks for exports to build (a request also wakes it at once). */
+  pollEveryMs: number;
+  /** A build not heard from this long is taken for dead (its process stopped) and built again. */
+  staleMs: number;
+  /** Rows read and written at a time while building. */
+  batchRows: number;
+  /** An export this large has its progress logged, every time it grows by as many rows. */
+  logEveryRows: number;
 }
 
 /**
@@ -229,6 +246,14 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       keepMs: 90 * dayMs,
     },
     retention: { firstCheckAfterMs: minuteMs, checkEveryMs: hourMs, batchSize: 1_000 },
+    dataExports: {
+      perMember: { max: 3, windowMs: dayMs },
+      keepMs: 7 * dayMs,
+      pollEveryMs: 10_000,
+      staleMs: 2 * minuteMs,
+      batchRows: 500,
+      logEveryRows: 10_000,
+    },
     rateLimits: {
       signIn: {
         perPair: { freeFailures: 1, firstDelayMs: 1_000, maxDelayMs: 15 * minuteMs },

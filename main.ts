@@ -16,6 +16,7 @@ import { type Bus, LocalBus } from "./live/bus.ts";
 import { NatsBus } from "./live/nats_bus.ts";
 import { forgetNode, markNodeSeen, randomKey } from "./db/room_homes.ts";
 import { MediaProcesses } from "./media/media_processes.ts";
+import { ExportWorker } from "./live/export_worker.ts";
 import { AppliedModel } from "./recommend/applied_model.ts";
 import { Trainer } from "./recommend/training.ts";
 import { HallwayRanker } from "./recommend/hallway.ts";
@@ -56,6 +57,14 @@ await appliedModel.current();
 const ranker = new HallwayRanker(db.sql, { setup: () => appliedModel.current() });
 const hub = new LiveHub({ sql: db.sql, config, events: db.events, ranker });
 hub.start();
+// Members' exports of their data are built here, off the request path, each by one process.
+const exportWorker = new ExportWorker({
+  sql: db.sql,
+  events: db.events,
+  config: config.dataExports,
+  log: console.log,
+});
+exportWorker.start();
 // Rooms' media runs in processes of its own: Opus encoding per connection must not hold up pages.
 const media = new MediaProcesses({
   processes: config.mediaProcesses,
@@ -134,6 +143,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     await others?.stop();
     await hub.stop();
+    await exportWorker.stop();
     voice.stop();
     await homes.stop();
     await media.stop();

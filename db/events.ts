@@ -32,6 +32,8 @@ export interface ChangeEvent {
    * every process tells their open pages why and closes their sockets.
    */
   signedOut?: { members: number[]; why: Departure };
+  /** A member asked for an export of their data: a process's export worker may claim it. */
+  dataExports?: true;
 }
 
 /** Why a member's pages were signed out while open. */

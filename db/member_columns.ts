@@ -41,7 +41,7 @@ export const memberColumns: readonly MemberColumn[] = [
     table: "users",
     column: "invited_by",
     deletion: "keep",
-    export: "profile",
+    export: "invites_made",
     why: "people a deleted member invited stay; administrators see a deleted member invited them",
   },
   {
@@ -295,5 +295,12 @@ export const memberColumns: readonly MemberColumn[] = [
     deletion: "keep",
     export: "admin_actions_about",
     why: "the audit log stays whole, the member shown as a deleted member",
+  },
+  {
+    table: "data_exports",
+    column: "member_id",
+    deletion: "delete",
+    export: null,
+    why: "the member's exports of their data: the export does not list itself",
   },
 ];

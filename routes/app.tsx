@@ -26,6 +26,7 @@ import { hallway } from "./hallway.tsx";
 import { topics } from "./topics.tsx";
 import { profiles } from "./profiles.tsx";
 import { memberSettings } from "./member_settings.tsx";
+import { dataExports } from "./data_exports.tsx";
 import { invites } from "./invites.tsx";
 import { admin } from "./admin.tsx";
 import { ErrorView } from "../views/errors.tsx";
@@ -117,6 +118,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", auth);
   app.route("/", profiles);
   app.route("/topics", topics);
+  app.route("/settings/export", dataExports);
   app.route("/settings", memberSettings);
   app.route("/invites", invites);
   app.route("/admin", admin);

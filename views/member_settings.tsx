@@ -11,6 +11,7 @@ import { useWords } from "../i18n/words_context.ts";
 import { type Language, languages } from "../i18n/language.ts";
 import type { NotificationSettings } from "../db/notifications.ts";
 import { NotificationSettingsSection } from "./notification_settings.tsx";
+import { DataExportSection } from "./data_export.tsx";
 
 export interface HistoryData {
   paused: boolean;
@@ -67,6 +68,7 @@ export function SettingsView(
       <ListeningHistory history={props.history} notice={props.historyNotice} />
       {props.notifications && <NotificationSettingsSection {...props.notifications} />}
       <CalendarFeed {...props.calendar} />
+      <DataExportSection />
       <h2>{t("settings.sessions")}</h2>
       <p>{t("settings.sessions.intro")}</p>
       <form method="post" action="/signout/everywhere">

@@ -24,6 +24,7 @@ import { startSession } from "../../db/sessions.ts";
 import { setPicks } from "../../db/topics.ts";
 import type { Member } from "../../db/users.ts";
 import { markNotInterested } from "../../db/listening.ts";
+import { requestExport } from "../../db/data_exports.ts";
 import { cast, openRoom } from "./rooms_support.ts";
 import { dayMs, password } from "./support.ts";
 
@@ -122,6 +123,11 @@ export async function memberInEveryColumn(sql: Sql): Promise<FixtureCast> {
     values ('failed', '{}', ${mallory.id}, ${[ada.id, mallory.id]}, 'fixture') returning id`;
   await sql`insert into model_applications (model_id, applied_by)
             values (${model.id}, ${mallory.id})`;
+  // Asked for, not built: the export tests build it.
+  await requestExport(sql, mallory.id, {
+    perMember: { max: 3, windowMs: dayMs },
+    keepMs: 7 * dayMs,
+  });
   return { mallory, ada, grace, olga, ivan, malloryRoom, malloryEvent };
 }
 
