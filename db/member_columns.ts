@@ -296,4 +296,18 @@ export const memberColumns: readonly MemberColumn[] = [
     export: "admin_actions_about",
     why: "the audit log stays whole, the member shown as a deleted member",
   },
+  {
+    table: "member_warnings",
+    column: "member_id",
+    deletion: "delete",
+    export: "warnings",
+    why: "warnings were the member's to read; the audit log keeps that one was given",
+  },
+  {
+    table: "member_warnings",
+    column: "by_id",
+    deletion: "keep",
+    export: "admin_actions",
+    why: "the administrators' record",
+  },
 ];
