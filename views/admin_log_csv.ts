@@ -8,7 +8,7 @@
  */
 import type { AdminLogEntry } from "../db/admin_log.ts";
 import type { Translate } from "../i18n/translate.ts";
-import { adminActionKey, logMember } from "./admin_log.tsx";
+import { adminActionKey } from "./admin_log.tsx";
 
 export function adminLogCsv(entries: readonly AdminLogEntry[], t: Translate): string {
   const header = [
@@ -23,15 +23,21 @@ export function adminLogCsv(entries: readonly AdminLogEntry[], t: Translate): st
   ];
   const rows = entries.map((e) => [
     e.at.toISOString(),
-    logMember(e.actor, e.actorDeleted, t),
+    csvMember(e.actor, e.actorDeleted, t),
     t(adminActionKey(e.action)),
-    logMember(e.member, e.memberDeleted, t),
+    csvMember(e.member, e.memberDeleted, t),
     e.roomTitle ?? "",
     e.reportId === null ? "" : String(e.reportId),
     e.note,
     Object.keys(e.details).length === 0 ? "" : JSON.stringify(e.details),
   ]);
   return [header, ...rows].map((cells) => cells.map(csvCell).join(",")).join("\r\n") + "\r\n";
+}
+
+/** A handle bare ("ada"): "@ada" would read as a formula and need defusing. */
+function csvMember(handle: string | null, deleted: boolean, t: Translate): string {
+  if (handle) return handle;
+  return deleted ? t("admin.log.deleted_member") : "";
 }
 
 /**
