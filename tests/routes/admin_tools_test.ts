@@ -118,7 +118,7 @@ dbTest(
     assert.match(await last.text(), /at least one administrator/);
     await expectStatus(ada.post("/admin/members/grace/admin", { admin: "yes" }), 303);
     const html = await (await expectStatus(grace.get("/admin"), 200)).text();
-    assert.match(html, /Make @ada no longer an administrator/);
+    assert.match(html, /Remove administrator @ada/);
   },
 );
 
@@ -130,7 +130,7 @@ dbTest("an administrator ends a room from the admin page", async (sql, db) => {
   const roomId = await openRoom(sql, Number(graceId), { title: "Grace's jazz" });
   const publicId = await publicRoomId(sql, roomId);
   const page = await (await expectStatus(ada.get("/admin"), 200)).text();
-  assert.match(page, /End the room Grace(&#39;|')s jazz \(administrator\)/);
+  assert.match(page, /End room \(administrator\) “Grace(&#39;|')s jazz”/);
   await expectStatus(ada.post(`/admin/rooms/${publicId}/end`, { note: "Off topic" }), 303);
   const [room] = await sql`select state from rooms where id = ${roomId}`;
   assert.equal(room.state, "ended");
