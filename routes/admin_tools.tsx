@@ -29,7 +29,7 @@ import {
 } from "../db/suspensions.ts";
 import { endRoomAsAdministrator, revokeInvitesOf, setAdministrator } from "../db/admin_tools.ts";
 import { isResolution, resolveReport } from "../db/report_resolutions.ts";
-import { adminLog, parseAdminLogFilter } from "../db/admin_log.ts";
+import { adminActions, adminLog, parseAdminLogFilter } from "../db/admin_log.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import { AdminLogView } from "../views/admin_log.tsx";
 import { adminLogCsv } from "../views/admin_log_csv.ts";
@@ -146,7 +146,16 @@ export function adminTools(adminPage: AdminPage): Hono<MemberEnv> {
       const { entries, more } = await adminLog(sql, member.id, filter, { page });
       return render(c, {
         title: c.get("words").t("admin.log.title"),
-        body: <AdminLogView entries={entries} query={query} page={page} more={more} errors={{}} />,
+        body: (
+          <AdminLogView
+            actions={adminActions}
+            entries={entries}
+            query={query}
+            page={page}
+            more={more}
+            errors={{}}
+          />
+        ),
       });
     } catch (error) {
       if (!(error instanceof Refusal) || error.code !== "invalid") throw error;
@@ -155,6 +164,7 @@ export function adminTools(adminPage: AdminPage): Hono<MemberEnv> {
         status: statusOf(error),
         body: (
           <AdminLogView
+            actions={adminActions}
             entries={[]}
             query={query}
             page={1}

@@ -3,16 +3,18 @@
  * action, actor, member and dates, fifty entries a page, with a link to the same entries as CSV.
  *
  * @example
- * <AdminLogView entries={entries} query={{ action: "suspend" }} page={1} more={false} errors={{}} />
+ * <AdminLogView actions={adminActions} entries={entries} query={{ action: "suspend" }}
+ *   page={1} more={false} errors={{}} />
  */
 import type { AdminAction, AdminLogEntry } from "../db/admin_log.ts";
-import { adminActions } from "../db/admin_log.ts";
 import { AdminSections } from "./admin.tsx";
 import type { FieldErrors } from "./form.tsx";
 import { useWords } from "../i18n/words_context.ts";
 import type { MessageKey, Translate } from "../i18n/translate.ts";
 
 export function AdminLogView(props: {
+  /** Every action the filter offers (db/admin_log.ts `adminActions`). */
+  actions: readonly AdminAction[];
   entries: AdminLogEntry[];
   query: Record<string, string>;
   page: number;
@@ -42,7 +44,7 @@ export function AdminLogView(props: {
           <label for="log-action">{t("admin.log.action")}</label>
           <select id="log-action" name="action">
             <option value="">{t("admin.log.any")}</option>
-            {adminActions.map((action) => (
+            {props.actions.map((action) => (
               <option value={action} selected={q.action === action}>
                 {t(adminActionKey(action))}
               </option>
