@@ -11,6 +11,7 @@ import {
 import { password } from "./support.ts";
 import { joinRoom } from "../../db/rooms.ts";
 import { startSession } from "../../db/sessions.ts";
+import { lockMember } from "../../db/departures.ts";
 import type { ChangeEvent } from "../../db/events.ts";
 import type { Sql } from "../../db/client.ts";
 import { Refusal } from "../../db/errors.ts";
@@ -243,3 +244,44 @@ Deno.test("a suspension's length refuses what is not a time to come", () => {
     refusedOn("length"),
   );
 });
+
+dbTest(
+  "a member joining a room while being suspended is refused once the suspension commits",
+  async (sql, db) => {
+    // Two connections are needed to interleave; PGlite has one session.
+    if (db.kind !== "postgres") return;
+    const { ada, grace, mallory } = await cast(sql, "ada", "grace", "mallory");
+    const roomId = await openRoom(sql, grace.id);
+    const { first, second, close } = await twoProcesses(sql, db);
+    try {
+      let locked!: () => void;
+      let release!: () => void;
+      const holding = new Promise<void>((resolve) => locked = resolve);
+      const gate = new Promise<void>((resolve) => release = resolve);
+      const suspending = first.begin(async (tx) => {
+        await lockMember(tx, mallory.id);
+        await tx`insert into suspensions (member_id, by_id, reason)
+               values (${mallory.id}, ${ada.id}, 'Spam')`;
+        locked();
+        await gate;
+      });
+      await holding;
+      const joining = joinRoom(second, mallory.id, roomId);
+      joining.catch(() => {});
+      // Until the join waits on Mallory's row, then the suspension commits.
+      for (let i = 0; i < 500; i++) {
+        const [{ waiting }] = await sql`
+        select count(*)::int as waiting from pg_stat_activity
+        where wait_event_type = 'Lock' and query like '%for key share%'`;
+        if (waiting > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      release();
+      await suspending;
+      await assert.rejects(joining, refusedWith("unauthenticated"));
+      assert.deepEqual(await roles(sql, roomId), { grace: "moderator" });
+    } finally {
+      await close();
+    }
+  },
+);
