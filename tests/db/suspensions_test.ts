@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dbTest } from "../support/databases.ts";
+import { dbTest, type TestDatabase } from "../support/databases.ts";
 import {
   cast,
   openRoom,
@@ -245,43 +245,76 @@ Deno.test("a suspension's length refuses what is not a time to come", () => {
   );
 });
 
+/**
+ * Runs `during` on a second connection while a suspension of `memberId` holds their row, and
+ * commits the suspension once `during` waits on that row; returns what `during` came to.
+ */
+async function whileSuspending<T>(
+  sql: Sql,
+  db: TestDatabase,
+  who: { memberId: number; byId: number },
+  during: (second: Sql) => Promise<T>,
+): Promise<PromiseSettledResult<T>> {
+  const { first, second, close } = await twoProcesses(sql, db);
+  try {
+    let locked!: () => void;
+    let release!: () => void;
+    const holding = new Promise<void>((resolve) => locked = resolve);
+    const gate = new Promise<void>((resolve) => release = resolve);
+    const suspending = first.begin(async (tx) => {
+      await lockMember(tx, who.memberId);
+      await tx`insert into suspensions (member_id, by_id, reason)
+               values (${who.memberId}, ${who.byId}, 'Spam')`;
+      locked();
+      await gate;
+    });
+    await holding;
+    const racing = Promise.allSettled([during(second)]);
+    for (let i = 0; i < 500; i++) {
+      const [{ waiting }] = await sql`
+        select count(*)::int as waiting from pg_stat_activity
+        where wait_event_type = 'Lock' and query like '%for key share%'`;
+      if (waiting > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    release();
+    await suspending;
+    return (await racing)[0];
+  } finally {
+    await close();
+  }
+}
+
 dbTest(
-  "a member joining a room while being suspended is refused once the suspension commits",
+  "a member joining a room while being suspended is refused once it commits",
   async (sql, db) => {
     // Two connections are needed to interleave; PGlite has one session.
     if (db.kind !== "postgres") return;
     const { ada, grace, mallory } = await cast(sql, "ada", "grace", "mallory");
     const roomId = await openRoom(sql, grace.id);
-    const { first, second, close } = await twoProcesses(sql, db);
-    try {
-      let locked!: () => void;
-      let release!: () => void;
-      const holding = new Promise<void>((resolve) => locked = resolve);
-      const gate = new Promise<void>((resolve) => release = resolve);
-      const suspending = first.begin(async (tx) => {
-        await lockMember(tx, mallory.id);
-        await tx`insert into suspensions (member_id, by_id, reason)
-               values (${mallory.id}, ${ada.id}, 'Spam')`;
-        locked();
-        await gate;
-      });
-      await holding;
-      const joining = joinRoom(second, mallory.id, roomId);
-      joining.catch(() => {});
-      // Until the join waits on Mallory's row, then the suspension commits.
-      for (let i = 0; i < 500; i++) {
-        const [{ waiting }] = await sql`
-        select count(*)::int as waiting from pg_stat_activity
-        where wait_event_type = 'Lock' and query like '%for key share%'`;
-        if (waiting > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      release();
-      await suspending;
-      await assert.rejects(joining, refusedWith("unauthenticated"));
-      assert.deepEqual(await roles(sql, roomId), { grace: "moderator" });
-    } finally {
-      await close();
-    }
+    const joined = await whileSuspending(
+      sql,
+      db,
+      { memberId: mallory.id, byId: ada.id },
+      (second) => joinRoom(second, mallory.id, roomId),
+    );
+    assert.equal(joined.status, "rejected");
+    refusedWith("unauthenticated")((joined as PromiseRejectedResult).reason);
+    assert.deepEqual(await roles(sql, roomId), { grace: "moderator" });
   },
 );
+
+dbTest("a session starting while the member is being suspended is refused", async (sql, db) => {
+  if (db.kind !== "postgres") return;
+  const { ada, mallory } = await cast(sql, "ada", "mallory");
+  const started = await whileSuspending(
+    sql,
+    db,
+    { memberId: mallory.id, byId: ada.id },
+    (second) => startSession(second, mallory.id, { ttlMs: day }),
+  );
+  assert.equal(started.status, "rejected");
+  refusedWith("unauthenticated")((started as PromiseRejectedResult).reason);
+  const [{ sessions }] = await sql`select count(*)::int as sessions from sessions`;
+  assert.equal(sessions, 0);
+});
