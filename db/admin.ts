@@ -24,6 +24,8 @@ export async function members(sql: Sql, actorId: number): Promise<MemberRow[]> {
            is_suspended(u.id) as suspended, s.ends_at as suspended_until
     from users u left join users i on i.id = u.invited_by
     left join suspensions s on s.member_id = u.id and s.lifted_at is null
+    -- A deleted account's emptied row has no handle to act on.
+    where u.deleted_at is null
     order by u.created_at, u.id limit 1000`;
   return rows.map((r) => ({
     handle: r.handle,

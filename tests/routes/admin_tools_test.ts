@@ -247,3 +247,37 @@ dbTest("the audit log downloads as CSV, quoted and safe to open", async (sql, db
   assert.equal(lines.length, 3);
   assert.equal(lines[2], "");
 });
+
+dbTest("resolving a report with a suspension reads the suspension's fields", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  await memberBrowser(app, ada, "grace");
+  const [{ id: adaId }] = await sql`select id from users where handle = 'ada'`;
+  await report(sql, Number(adaId), { member: "grace" }, "Spam in every room");
+  const [{ id }] = await sql`select id from reports`;
+  const form = { resolution: "suspended", note: "Third report", length: "hours", until: "" };
+  const short = await expectStatus(
+    ada.post(`/admin/reports/${id}/resolve`, { ...form, reason: "x", amount: "12" }),
+    422,
+  );
+  assert.match(await short.text(), /Give a reason of 3 to 500 characters/);
+  await expectStatus(
+    ada.post(`/admin/reports/${id}/resolve`, { ...form, reason: "Spamming", amount: "12" }),
+    303,
+  );
+  const [suspension] = await sql`select reason, ends_at - starts_at as length from suspensions`;
+  assert.equal(suspension.reason, "Spamming");
+  const [resolved] = await sql`select resolution, resolution_note from reports`;
+  assert.deepEqual([resolved.resolution, resolved.resolution_note], ["suspended", "Third report"]);
+});
+
+dbTest("a deleted member is not listed among the members to act on", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  await memberBrowser(app, ada, "grace");
+  await sql`update users set handle = null, display_name = null, password_hash = null,
+            deleted_at = now() where handle = 'grace'`;
+  const html = await (await expectStatus(ada.get("/admin"), 200)).text();
+  assert.match(html, /Members \(1\)/);
+  assert.doesNotMatch(html, /\/admin\/members\/null\//);
+});
