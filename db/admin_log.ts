@@ -38,6 +38,10 @@ export interface AdminLogEntryInput {
   details?: { [key: string]: string | number | boolean | null };
 }
 
+/**
+ * @example
+ * await recordAdminAction(tx, { actorId: ada.id, action: "warn", memberId });
+ */
 export async function recordAdminAction(tx: Tx, entry: AdminLogEntryInput): Promise<void> {
   await tx`
     insert into admin_log (actor_id, action, member_id, room_id, report_id, note, details)
@@ -115,6 +119,9 @@ export interface AdminLogEntry {
 /**
  * The log's entries that match, newest first: one page (and whether more follow), or with
  * `all` every entry up to `adminLogExportMax`, for the CSV export.
+ *
+ * @example
+ * (await adminLog(sql, ada.id, { action: "suspend" }, { page: 1 })).entries[0].actor;
  */
 export async function adminLog(
   sql: Sql,

@@ -20,7 +20,12 @@ import { requireAdmin } from "./users.ts";
 
 export const adminNoteMaxLength = 500;
 
-/** Revokes every unused, unexpired invite the member made; returns how many. */
+/**
+ * Revokes every unused, unexpired invite the member made; returns how many.
+ *
+ * @example
+ * await revokeInvitesOf(sql, ada.id, "mallory"); // 2
+ */
 export async function revokeInvitesOf(sql: Sql, actorId: number, handle: string): Promise<number> {
   return await sql.begin(async (tx) => {
     await requireAdmin(tx, actorId);
@@ -42,7 +47,12 @@ export async function revokeInvitesOf(sql: Sql, actorId: number, handle: string)
   });
 }
 
-/** Ends a live or scheduled room (by its public id), whoever runs it; its pages update live. */
+/**
+ * Ends a live or scheduled room (by its public id), whoever runs it; its pages update live.
+ *
+ * @example
+ * await endRoomAsAdministrator(sql, ada.id, "rQbZDUnRRoyXr-_PJrOrUA", "Spam");
+ */
 export async function endRoomAsAdministrator(
   sql: Sql,
   actorId: number,
@@ -63,7 +73,12 @@ export interface RoomToEnd {
   state: "live" | "scheduled";
 }
 
-/** Live rooms, then scheduled ones soonest first: what an administrator may end. */
+/**
+ * Live rooms, then scheduled ones soonest first: what an administrator may end.
+ *
+ * @example
+ * (await roomsToEnd(sql, ada.id))[0].state; // "live"
+ */
 export async function roomsToEnd(sql: Sql, actorId: number): Promise<RoomToEnd[]> {
   await requireAdmin(sql, actorId);
   const rows = await sql`
@@ -72,7 +87,12 @@ export async function roomsToEnd(sql: Sql, actorId: number): Promise<RoomToEnd[]
   return rows.map((r) => ({ publicId: r.public_id, title: r.title, state: r.state }));
 }
 
-/** `endRoomAsAdministrator` inside a transaction that has checked the actor. */
+/**
+ * `endRoomAsAdministrator` inside a transaction that has checked the actor.
+ *
+ * @example
+ * await endRoomIn(tx, ada.id, roomId, { note: "Spam", reportId });
+ */
 export async function endRoomIn(
   tx: Tx,
   actorId: number,
@@ -97,6 +117,9 @@ export async function endRoomIn(
  * Makes the member an administrator, or not. Unmaking refuses to leave the community without
  * an administrator who can act: every administrator's row is locked first, so two
  * administrators unmaking each other at once go one after the other and the second is refused.
+ *
+ * @example
+ * await setAdministrator(sql, ada.id, "grace", true);
  */
 export async function setAdministrator(
   sql: Sql,
@@ -127,7 +150,12 @@ export async function setAdministrator(
   });
 }
 
-/** An administrator's note, trimmed; refused (`invalid`) when longer than the log keeps. */
+/**
+ * An administrator's note, trimmed; refused (`invalid`) when longer than the log keeps.
+ *
+ * @example
+ * checkedNote("  Off topic "); // "Off topic"
+ */
 export function checkedNote(text: string, field = "note"): string {
   const note = text.trim();
   if (note.length > adminNoteMaxLength) {

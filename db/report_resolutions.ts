@@ -17,6 +17,10 @@ import { requireAdmin } from "./users.ts";
 export const resolutions = ["dismissed", "warned", "suspended", "room_ended"] as const;
 export type Resolution = typeof resolutions[number];
 
+/**
+ * @example
+ * isResolution("warned"); // true
+ */
 export function isResolution(text: string): text is Resolution {
   return (resolutions as readonly string[]).includes(text);
 }
@@ -29,6 +33,10 @@ export interface ReportResolution {
   suspension?: NewSuspension;
 }
 
+/**
+ * @example
+ * await resolveReport(sql, ada.id, reportId, { resolution: "dismissed", note: "" });
+ */
 export async function resolveReport(
   sql: Sql,
   actorId: number,

@@ -74,6 +74,9 @@ export interface NewSuspension {
  * Suspends the member with `handle` (replacing a suspension in force), ends their sessions,
  * takes them out of every room and logs it. Refuses suspending oneself and the last
  * administrator.
+ *
+ * @example
+ * await suspend(sql, ada.id, "mallory", { reason: "Spam", endsAt: null });
  */
 export async function suspend(
   sql: Sql,
@@ -87,7 +90,12 @@ export async function suspend(
   });
 }
 
-/** `suspend` inside a transaction that has already checked the actor (resolving a report). */
+/**
+ * `suspend` inside a transaction that has already checked the actor (resolving a report).
+ *
+ * @example
+ * await suspendIn(tx, ada.id, mallory.id, { reason: "Spam", endsAt, reportId });
+ */
 export async function suspendIn(
   tx: Tx,
   actorId: number,
@@ -121,7 +129,12 @@ export async function suspendIn(
   });
 }
 
-/** Lifts the member's suspension in force, if any, and logs it. */
+/**
+ * Lifts the member's suspension in force, if any, and logs it.
+ *
+ * @example
+ * await liftSuspension(sql, ada.id, "mallory");
+ */
 export async function liftSuspension(sql: Sql, actorId: number, handle: string): Promise<void> {
   await sql.begin(async (tx) => {
     await requireAdmin(tx, actorId);
@@ -141,7 +154,12 @@ export interface SuspensionInForce {
   endsAt: Date | null;
 }
 
-/** The member's suspension in force now, or null: what sign-in tells a suspended member. */
+/**
+ * The member's suspension in force now, or null: what sign-in tells a suspended member.
+ *
+ * @example
+ * (await suspensionOf(sql, mallory.id))?.reason; // "Spam"
+ */
 export async function suspensionOf(
   sql: Sql | Tx,
   memberId: number,
@@ -155,6 +173,9 @@ export async function suspensionOf(
 /**
  * Refuses (`forbidden`) a suspended member's sign-in with the reason and until when. Only ever
  * called once the password was right: a stranger never learns that a handle is suspended.
+ *
+ * @example
+ * await refuseSuspendedSignIn(sql, member.id); // after the password was right
  */
 export async function refuseSuspendedSignIn(sql: Sql, memberId: number): Promise<void> {
   const suspension = await suspensionOf(sql, memberId);
@@ -173,6 +194,10 @@ export async function refuseSuspendedSignIn(sql: Sql, memberId: number): Promise
  * Locks every administrator's row, in id order, until the transaction ends: whatever could
  * leave the community without an administrator (suspending or unmaking one) takes it first,
  * so two administrators acting on each other at once go one after the other.
+ *
+ * @example
+ * await lockAdministrators(tx);
+ * await keepAnAdministrator(tx, grace.id);
  */
 export async function lockAdministrators(tx: Tx): Promise<void> {
   await tx`select id from users where is_admin order by id for update`;
@@ -181,6 +206,9 @@ export async function lockAdministrators(tx: Tx): Promise<void> {
 /**
  * Refuses (`conflict`) when no other administrator who can still act (not suspended, not
  * deleted) would remain without `memberId`. Call it under `lockAdministrators`.
+ *
+ * @example
+ * await keepAnAdministrator(tx, grace.id); // refused if Grace is the last
  */
 export async function keepAnAdministrator(tx: Tx, memberId: number): Promise<void> {
   const [{ others }] = await tx`
@@ -189,7 +217,12 @@ export async function keepAnAdministrator(tx: Tx, memberId: number): Promise<voi
   if (others === 0) throw new Refusal("conflict", "refusal.admin.last");
 }
 
-/** The id of the member with this handle (any case), or a `not_found` refusal. */
+/**
+ * The id of the member with this handle (any case), or a `not_found` refusal.
+ *
+ * @example
+ * await memberByHandle(tx, "Mallory"); // mallory's id: handles ignore case
+ */
 export async function memberByHandle(tx: Sql | Tx, handle: string): Promise<number> {
   const [row] = await tx`select id from users where lower(handle) = lower(${handle.trim()})`;
   if (!row) throw new Refusal("not_found", "refusal.member.no_handle");

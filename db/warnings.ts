@@ -19,7 +19,12 @@ export interface Warning {
   at: Date;
 }
 
-/** Writes a warning for the member, inside the transaction that resolves the report. */
+/**
+ * Writes a warning for the member, inside the transaction that resolves the report.
+ *
+ * @example
+ * await warnIn(tx, { memberId: mallory.id, byId: ada.id, message: "Be kind" });
+ */
 export async function warnIn(
   tx: Tx,
   warning: { memberId: number; byId: number; reportId?: number; message: string },
@@ -36,7 +41,12 @@ export async function warnIn(
   await notify(tx, { members: [warning.memberId] });
 }
 
-/** The member's warnings not dismissed yet, oldest first. */
+/**
+ * The member's warnings not dismissed yet, oldest first.
+ *
+ * @example
+ * (await pendingWarnings(sql, mallory.id)).length; // 1
+ */
 export async function pendingWarnings(sql: Sql, memberId: number): Promise<Warning[]> {
   const rows = await sql`
     select id, message, at from member_warnings
@@ -44,7 +54,12 @@ export async function pendingWarnings(sql: Sql, memberId: number): Promise<Warni
   return rows.map((r) => ({ id: Number(r.id), message: r.message, at: r.at }));
 }
 
-/** The member dismisses one of their own warnings (read); another's is not found. */
+/**
+ * The member dismisses one of their own warnings (read); another's is not found.
+ *
+ * @example
+ * await dismissWarning(sql, mallory.id, warning.id);
+ */
 export async function dismissWarning(sql: Sql, memberId: number, warningId: number): Promise<void> {
   const rows = await sql`
     update member_warnings set dismissed_at = coalesce(dismissed_at, statement_timestamp())

@@ -40,6 +40,10 @@ export type AdminPage = (
   view: { errors?: FieldErrors; status?: ContentfulStatusCode },
 ) => Response | Promise<Response>;
 
+/**
+ * @example
+ * admin.route("/", adminTools(adminPage));
+ */
 export function adminTools(adminPage: AdminPage): Hono<MemberEnv> {
   const tools = new Hono<MemberEnv>();
 

@@ -13,7 +13,12 @@ import { type MemberEnv, requireMember, samePath } from "./session.tsx";
 import { Refusal } from "../db/errors.ts";
 import { dismissWarning, pendingWarnings } from "../db/warnings.ts";
 
-/** For a whole page a member asks for, their warnings not dismissed (none: left undefined). */
+/**
+ * For a whole page a member asks for, their warnings not dismissed (none: left undefined).
+ *
+ * @example
+ * app.use(loadMember(), chooseWords(), loadWarnings());
+ */
 export function loadWarnings(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const member = c.get("member");

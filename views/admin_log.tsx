@@ -157,12 +157,21 @@ function FilterError(props: { name: string; errors: FieldErrors }) {
   return error ? <p class="error" id={`log-${props.name}-error`} role="alert">{error}</p> : null;
 }
 
-/** "@ada", "a deleted member", or "" when the entry names nobody. */
+/**
+ * "@ada", "a deleted member", or "" when the entry names nobody.
+ *
+ * @example
+ * logMember(null, true, t); // "a deleted member"
+ */
 export function logMember(handle: string | null, deleted: boolean, t: Translate): string {
   if (handle) return `@${handle}`;
   return deleted ? t("admin.log.deleted_member") : "";
 }
 
+/**
+ * @example
+ * adminActionKey("suspend"); // "admin.log.action.suspend"
+ */
 export function adminActionKey(action: AdminAction): MessageKey {
   return `admin.log.action.${action}`;
 }

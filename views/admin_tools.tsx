@@ -23,7 +23,12 @@ export const adminToolNotices = [
 ] as const;
 export type AdminToolNotice = typeof adminToolNotices[number];
 
-/** A member's row actions; the database refuses what may not be done (oneself, the last administrator). */
+/**
+ * A member's row actions; the database refuses what may not be done (oneself, the last administrator).
+ *
+ * @example
+ * <MemberActions member={row} />
+ */
 export function MemberActions(props: { member: MemberRow }) {
   const { t } = useWords();
   const m = props.member;
@@ -77,7 +82,12 @@ export function MemberActions(props: { member: MemberRow }) {
   );
 }
 
-/** A suspension's reason and length; `prefix` keeps the ids of each form apart. */
+/**
+ * A suspension's reason and length; `prefix` keeps the ids of each form apart.
+ *
+ * @example
+ * <SuspensionFields prefix="suspend-grace" />
+ */
 export function SuspensionFields(props: { prefix: string; reasonName?: string }) {
   const { t } = useWords();
   const id = (name: string) => `${props.prefix}-${name}`;
@@ -117,7 +127,12 @@ export function SuspensionFields(props: { prefix: string; reasonName?: string })
   );
 }
 
-/** How an open report is resolved: dismissed, a warning, a suspension, or the room ended. */
+/**
+ * How an open report is resolved: dismissed, a warning, a suspension, or the room ended.
+ *
+ * @example
+ * <ResolveReportForm report={report} />
+ */
 export function ResolveReportForm(props: { report: ReportEntry }) {
   const { t } = useWords();
   const r = props.report;
@@ -158,7 +173,12 @@ export function ResolveReportForm(props: { report: ReportEntry }) {
   );
 }
 
-/** Live and scheduled rooms, each with the administrator's "End room" control. */
+/**
+ * Live and scheduled rooms, each with the administrator's "End room" control.
+ *
+ * @example
+ * <RoomsToEnd rooms={rooms} />
+ */
 export function RoomsToEnd(props: { rooms: RoomToEnd[] }) {
   const { t } = useWords();
   return (
@@ -202,7 +222,12 @@ export function RoomsToEnd(props: { rooms: RoomToEnd[] }) {
   );
 }
 
-/** "2026-12-05 14:00 UTC". */
+/**
+ * "2026-12-05 14:00 UTC".
+ *
+ * @example
+ * utcMinute(new Date("2026-12-05T14:00:30Z")); // "2026-12-05 14:00 UTC"
+ */
 export function utcMinute(at: Date): string {
   return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }

@@ -8,6 +8,10 @@
 import type { Warning } from "../db/warnings.ts";
 import { useWords } from "../i18n/words_context.ts";
 
+/**
+ * @example
+ * <WarningBanners warnings={warnings} path="/" />
+ */
 export function WarningBanners(props: { warnings: readonly Warning[]; path: string }) {
   const { t } = useWords();
   return (
