@@ -3,13 +3,16 @@
  * server (a child `main.ts` on a fresh PostgreSQL schema). Grace listens in Ada's room with her
  * audio on; Ada, an administrator, has her room open and suspends Grace from the admin page on
  * a phone. Without a reload Grace's page says she is suspended, her room and voice sockets
- * close, and Ada's room no longer lists her. Grace then signs in and reads the reason.
+ * close, and Ada's room no longer lists her. Grace then signs in and reads the reason. (Grace
+ * was warned before, so her room page also carries a warning's banner.)
  */
 import assert from "node:assert/strict";
 import type { Browser, Page, WebSocket } from "playwright-core";
 import { databaseKinds, freshDatabase } from "../support/databases.ts";
 import { type PalabreProcess, seedRoom, startProcess } from "../live/support.ts";
 import { password } from "../db/support.ts";
+import { report } from "../../db/safety.ts";
+import { resolveReport } from "../../db/report_resolutions.ts";
 import {
   browserTestsIgnored,
   desktop,
@@ -50,6 +53,13 @@ Deno.test({
     try {
       // Ada (the administrator) hosts "Late jazz"; Grace is in its audience.
       const world = await seedRoom(db.sql, "Late jazz");
+      // Warned once already: her pages carry the warning (axe audits it with the page).
+      await report(db.sql, world.ids.ada, { member: "grace" }, "Talks over the speakers");
+      const [{ id: reportId }] = await db.sql`select id from reports`;
+      await resolveReport(db.sql, world.ids.ada, Number(reportId), {
+        resolution: "warned",
+        note: "Please let the speakers finish",
+      });
       const [adaWav, graceWav, started] = await Promise.all([
         toneFile(dir, 440),
         toneFile(dir, 660),
@@ -77,6 +87,7 @@ Deno.test({
         await adaRoom.goto(`${origin}/rooms/${world.publicId}`);
         await grace.goto(`${origin}/rooms/${world.publicId}`);
         await voiceState(grace, "Connected");
+        await grace.getByRole("heading", { name: "A warning from the administrators" }).waitFor();
         await adaRoom.locator("#room-audience", { hasText: "grace" }).waitFor();
         await markDocument(grace);
         assert.equal(graceRoomSockets.length, 1, "Grace's room page opened its live socket");
