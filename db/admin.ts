@@ -13,13 +13,19 @@ export interface MemberRow {
   isAdmin: boolean;
   invitedBy: string | null;
   joinedAt: Date;
+  /** The suspension in force now, if any (endsAt null: for good). */
+  suspension: { endsAt: Date | null } | null;
 }
 
 export async function members(sql: Sql, actorId: number): Promise<MemberRow[]> {
   await requireAdmin(sql, actorId);
   const rows = await sql`
-    select u.handle, u.display_name, u.is_admin, u.created_at, i.handle as invited_by
+    select u.handle, u.display_name, u.is_admin, u.created_at, i.handle as invited_by,
+           is_suspended(u.id) as suspended, s.ends_at as suspended_until
     from users u left join users i on i.id = u.invited_by
+    left join suspensions s on s.member_id = u.id and s.lifted_at is null
+    -- A deleted account's emptied row has no handle to act on.
+    where u.deleted_at is null
     order by u.created_at, u.id limit 1000`;
   return rows.map((r) => ({
     handle: r.handle,
@@ -27,5 +33,6 @@ export async function members(sql: Sql, actorId: number): Promise<MemberRow[]> {
     isAdmin: r.is_admin,
     invitedBy: r.invited_by,
     joinedAt: r.created_at,
+    suspension: r.suspended ? { endsAt: r.suspended_until } : null,
   }));
 }

@@ -255,6 +255,19 @@ const readers: Record<string, PartReader> = {
     where c.user_id = ${id} and (${after}::bigint is null or c.user_id > ${after}::bigint)
     limit ${limit}`,
   // Who suspended the member is left out, as it is at sign-in; the reason is theirs to read.
+  // Warnings an administrator gave the member (db/warnings.ts): what they read, not who wrote it.
+  "warnings.member_warnings": (sql, id, after, limit) =>
+    sql`
+    select w.id::text as cursor, w.message, w.at, w.dismissed_at
+    from member_warnings w
+    where w.member_id = ${id} and (${after}::bigint is null or w.id > ${after}::bigint)
+    order by w.id limit ${limit}`,
+  "admin_actions.member_warnings": (sql, id, after, limit) =>
+    sql`
+    select w.id::text as cursor, u.handle as member, w.message, w.at, w.dismissed_at
+    from member_warnings w left join users u on u.id = w.member_id
+    where w.by_id = ${id} and (${after}::bigint is null or w.id > ${after}::bigint)
+    order by w.id limit ${limit}`,
   "suspensions.suspensions": (sql, id, after, limit) =>
     sql`
     select s.id::text as cursor, s.reason, s.starts_at, s.ends_at, s.lifted_at

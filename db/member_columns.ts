@@ -303,4 +303,18 @@ export const memberColumns: readonly MemberColumn[] = [
     export: null,
     why: "the member's exports of their data: the export does not list itself",
   },
+  {
+    table: "member_warnings",
+    column: "member_id",
+    deletion: "delete",
+    export: "warnings",
+    why: "warnings were the member's to read; the audit log keeps that one was given",
+  },
+  {
+    table: "member_warnings",
+    column: "by_id",
+    deletion: "keep",
+    export: "admin_actions",
+    why: "the administrators' record",
+  },
 ];

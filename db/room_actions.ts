@@ -321,7 +321,8 @@ export async function leave(tx: Tx, room: RoomRow, memberId: number): Promise<vo
   await record(tx, room.id, null, "end_unattended", null);
 }
 
-async function endRoom(tx: Tx, roomId: number): Promise<void> {
+/** Ends the room (live or scheduled): everyone out, every listen closed. Under the room's lock. */
+export async function endRoom(tx: Tx, roomId: number): Promise<void> {
   await tx`update rooms set state = 'ended', ended_at = statement_timestamp() where id = ${roomId}`;
   await tx`update listens set ended_at = statement_timestamp() where room_id = ${roomId} and ended_at is null`;
   await tx`delete from participants where room_id = ${roomId}`;

@@ -71,6 +71,7 @@ export async function report(
 }
 
 export interface ReportEntry {
+  id: number;
   reporter: string;
   member: string | null;
   /** The reported room's public id (its URL), when a room was reported. */
@@ -80,14 +81,17 @@ export interface ReportEntry {
   at: Date;
 }
 
+/** The reports no administrator has resolved yet, newest first. */
 export async function reports(sql: Sql, actorId: number): Promise<ReportEntry[]> {
   await requireAdmin(sql, actorId);
   const rows = await sql`
-    select r.handle as reporter, m.handle as member, rm.public_id, rm.title, x.reason, x.at
+    select x.id, r.handle as reporter, m.handle as member, rm.public_id, rm.title, x.reason, x.at
     from reports x join users r on r.id = x.reporter_id
     left join users m on m.id = x.member_id left join rooms rm on rm.id = x.room_id
+    where x.resolved_at is null
     order by x.at desc limit 200`;
   return rows.map((r) => ({
+    id: Number(r.id),
     reporter: r.reporter,
     member: r.member,
     roomPublicId: r.public_id,

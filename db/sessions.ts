@@ -7,7 +7,7 @@
  * (await sessionMember(sql, token))?.handle; // "ada"
  */
 import type { Sql, Tx } from "./client.ts";
-import { type Member, toMember } from "./users.ts";
+import { holdPresentMember, type Member, toMember } from "./users.ts";
 import { notify } from "./events.ts";
 
 export async function startSession(
@@ -17,8 +17,14 @@ export async function startSession(
 ): Promise<string> {
   const token = base64url(crypto.getRandomValues(new Uint8Array(32)));
   const expiresAt = new Date(Date.now() + options.ttlMs);
-  await sql`insert into sessions (id_hash, user_id, expires_at)
-            values (${await sha256(token)}, ${memberId}, ${expiresAt})`;
+  const idHash = await sha256(token);
+  await sql.begin(async (tx) => {
+    // A suspension or deletion under way finishes first: then this is refused, or its
+    // signOutEverywhere ends this session too.
+    await holdPresentMember(tx, memberId);
+    await tx`insert into sessions (id_hash, user_id, expires_at)
+             values (${idHash}, ${memberId}, ${expiresAt})`;
+  });
   // Expired rows of this member go when they sign in again: the table stays small without a job.
   await sql`delete from sessions where user_id = ${memberId} and expires_at < now()`;
   return token;

@@ -23,6 +23,7 @@
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
 import { authenticate, type Member } from "./users.ts";
+import { refuseSuspendedSignIn } from "./suspensions.ts";
 // Types only: db/ runs no code from other folders.
 import type { Backoff, SignInLimits } from "../config.ts";
 
@@ -64,6 +65,8 @@ export async function signInWithLimits(sql: Sql, attempt: SignInAttempt): Promis
     throw error;
   }
   await forgiveTry(sql, keys, limits);
+  // Only now, with the password right: a stranger never learns that a handle is suspended.
+  await refuseSuspendedSignIn(sql, member.id);
   return member;
 }
 

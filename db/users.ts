@@ -130,8 +130,11 @@ export async function memberById(sql: Sql | Tx, id: number): Promise<Member | nu
  * deletion under way finishes first and nobody slips into a room behind it.
  */
 export async function holdPresentMember(tx: Tx, memberId: number): Promise<void> {
+  await tx`select 1 from users where id = ${memberId} for key share`;
+  // A second statement, so a second snapshot: a suspension that committed while the lock was
+  // awaited only locked the row (no new version), and the locking statement's snapshot predates it.
   const [row] = await tx`select deleted_at is null and not is_suspended(id) as present
-                         from users where id = ${memberId} for key share`;
+                         from users where id = ${memberId}`;
   if (!row?.present) throw new Refusal("unauthenticated", "refusal.member.departed");
 }
 

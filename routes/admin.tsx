@@ -35,15 +35,23 @@ import { retention, setRetention } from "../db/retention.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import { type AdminNotice, adminNotices, AdminView } from "../views/admin.tsx";
 import { recommendations } from "./admin_recommend.tsx";
+import { adminTools } from "./admin_tools.tsx";
+import { roomsToEnd } from "../db/admin_tools.ts";
+import { type AdminToolNotice, adminToolNotices } from "../views/admin_tools.tsx";
 
 export const admin = new Hono<MemberEnv>();
 
 admin.use(requireMember());
 admin.route("/recommendations", recommendations);
+admin.route("/", adminTools(adminPage));
 
 async function adminPage(
   c: Ctx<MemberEnv>,
-  view: { errors?: FieldErrors; status?: ContentfulStatusCode; notice?: AdminNotice } = {},
+  view: {
+    errors?: FieldErrors;
+    status?: ContentfulStatusCode;
+    notice?: AdminNotice | AdminToolNotice;
+  } = {},
 ) {
   const { sql, member } = c.var;
   const [entries, people] = [await waitlist(sql, member.id), await members(sql, member.id)];
@@ -59,6 +67,7 @@ async function adminPage(
         retention={await retention(sql)}
         waitlist={entries}
         members={people}
+        rooms={await roomsToEnd(sql, member.id)}
         origin={originOf(c)}
         errors={view.errors ?? {}}
         notice={view.notice}
@@ -68,7 +77,7 @@ async function adminPage(
 }
 
 admin.get("/", (c) => {
-  const notice = adminNotices.find((n) => n === c.req.query("done"));
+  const notice = [...adminNotices, ...adminToolNotices].find((n) => n === c.req.query("done"));
   return adminPage(c, { notice });
 });
 

@@ -29,6 +29,7 @@ import { memberSettings } from "./member_settings.tsx";
 import { dataExports } from "./data_exports.tsx";
 import { invites } from "./invites.tsx";
 import { admin } from "./admin.tsx";
+import { loadWarnings, warnings } from "./warnings.tsx";
 import { ErrorView } from "../views/errors.tsx";
 import { LiveHub } from "../live/live_hub.ts";
 import type { VoiceRooms } from "../live/voice_rooms.ts";
@@ -107,7 +108,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
     }),
     refuseCrossSite(),
   );
-  app.use(loadMember(), chooseWords());
+  app.use(loadMember(), chooseWords(), loadWarnings());
 
   app.route("/", language);
   // The URL tree: each prefix is one area's file (or folder).
@@ -122,6 +123,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/settings", memberSettings);
   app.route("/invites", invites);
   app.route("/admin", admin);
+  app.route("/warnings", warnings);
   app.route("/notifications", notifications);
   app.route("/search", search);
 

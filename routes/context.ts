@@ -13,6 +13,7 @@ import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import type { Reads } from "../db/read_cache.ts";
 import type { Member } from "../db/users.ts";
+import type { Warning } from "../db/warnings.ts";
 import type { LiveHub } from "../live/live_hub.ts";
 import type { VoiceRooms } from "../live/voice_rooms.ts";
 import type { AppliedModel } from "../recommend/applied_model.ts";
@@ -26,6 +27,8 @@ export interface AppEnv {
     reads: Reads;
     config: Config;
     member: Member | null;
+    /** The member's warnings from administrators not dismissed yet; undefined when none. */
+    warnings?: Warning[];
     /** The words this request is answered in (routes/language.tsx picks the language). */
     words: Words;
     sessionToken: string | undefined;

@@ -43,7 +43,12 @@ function pageHtml<E extends AppEnv>(
   if (isFragmentRequest(c)) return String(spoken(c, view.body));
   return "<!doctype html>" + spoken(
     c,
-    <Layout title={view.title} viewer={c.get("member")} path={c.req.path}>
+    <Layout
+      title={view.title}
+      viewer={c.get("member")}
+      path={c.req.path}
+      warnings={c.get("warnings")}
+    >
       {view.body}
     </Layout>,
   );
@@ -72,6 +77,7 @@ interface RenderedPage {
   words: Words;
   path: string;
   fragment: boolean;
+  warnings: unknown;
   html: string;
 }
 
@@ -94,15 +100,17 @@ export function renderFrom<E extends AppEnv>(
   const viewer = c.get("member");
   const words = wordsOf(c);
   const last = rendered.get(sources[0]);
+  // A member's pending warnings are read per request: a page showing them is never reused.
+  const warnings = c.get("warnings");
   if (
     last && last.viewer === viewer && last.words === words && last.path === path &&
-    last.fragment === fragment &&
+    last.fragment === fragment && last.warnings === warnings &&
     last.sources.length === sources.length && last.sources.every((s, i) => s === sources[i])
   ) {
     return c.html(last.html);
   }
   const html = pageHtml(c, view());
-  rendered.set(sources[0], { sources, viewer, words, path, fragment, html });
+  rendered.set(sources[0], { sources, viewer, words, path, fragment, warnings, html });
   return c.html(html);
 }
 

@@ -15,17 +15,25 @@ import type { WaitlistEntry } from "../db/waitlist.ts";
 import { useWords } from "../i18n/words_context.ts";
 import { type Language, languages } from "../i18n/language.ts";
 import type { MessageKey } from "../i18n/translate.ts";
+import type { RoomToEnd } from "../db/admin_tools.ts";
+import {
+  type AdminToolNotice,
+  MemberActions,
+  ResolveReportForm,
+  RoomsToEnd,
+} from "./admin_tools.tsx";
 
 /** What the page confirms after a change, by the `done` query the change redirects with. */
 export const adminNotices = ["settings", "invited", "retention"] as const;
 export type AdminNotice = typeof adminNotices[number];
 
 /** The administrators' pages, linked from each of them. */
-export function AdminSections(props: { current: "people" | "recommendations" }) {
+export function AdminSections(props: { current: "people" | "recommendations" | "log" }) {
   const { t } = useWords();
   const sections = [
     { key: "people", href: "/admin", label: t("admin.section.people") },
     { key: "recommendations", href: "/admin/recommendations", label: t("admin.section.recommend") },
+    { key: "log", href: "/admin/log", label: t("admin.section.log") },
   ] as const;
   return (
     <nav class="admin-sections" aria-label={t("admin.title")}>
@@ -50,9 +58,11 @@ export function AdminView(props: {
   retention: Retention;
   waitlist: WaitlistEntry[];
   members: MemberRow[];
+  /** Live and scheduled rooms, which an administrator may end. */
+  rooms: RoomToEnd[];
   origin: string;
   errors: FieldErrors;
-  notice?: AdminNotice;
+  notice?: AdminNotice | AdminToolNotice;
 }) {
   const { t } = useWords();
   return (
@@ -146,6 +156,7 @@ export function AdminView(props: {
                     <th scope="col">{t("admin.reports.from")}</th>
                     <th scope="col">{t("admin.reports.about")}</th>
                     <th scope="col">{t("admin.reports.reason")}</th>
+                    <th scope="col">{t("admin.tools.resolve")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -161,6 +172,9 @@ export function AdminView(props: {
                           : <a href={`/rooms/${r.roomPublicId}`}>{r.roomTitle}</a>}
                       </td>
                       <td data-label={t("admin.reports.reason")}>{r.reason}</td>
+                      <td data-label={t("admin.tools.resolve")}>
+                        <ResolveReportForm report={r} />
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -168,6 +182,7 @@ export function AdminView(props: {
             </div>
           )}
       </section>
+      <RoomsToEnd rooms={props.rooms} />
       <section class="card" aria-labelledby="admin-moderation">
         <h2 id="admin-moderation">{t("admin.moderation")}</h2>
         {props.moderation.length === 0
@@ -214,6 +229,7 @@ export function AdminView(props: {
                 <th scope="col">{t("admin.members.member")}</th>
                 <th scope="col">{t("admin.members.invited_by")}</th>
                 <th scope="col">{t("admin.members.joined")}</th>
+                <th scope="col">{t("admin.tools.actions")}</th>
               </tr>
             </thead>
             <tbody>
@@ -228,6 +244,9 @@ export function AdminView(props: {
                   </td>
                   <td data-label={t("admin.members.joined")}>
                     <LocalTime at={m.joinedAt} />
+                  </td>
+                  <td data-label={t("admin.tools.actions")}>
+                    <MemberActions member={m} />
                   </td>
                 </tr>
               ))}

@@ -10,6 +10,8 @@ import { languages } from "../i18n/language.ts";
 import { type Translate, wordsFor } from "../i18n/translate.ts";
 import { Bell } from "./bell.tsx";
 import { SearchBox } from "./search_box.tsx";
+import { WarningBanners } from "./warnings.tsx";
+import type { Warning } from "../db/warnings.ts";
 
 export interface Viewer {
   handle: string;
@@ -18,7 +20,14 @@ export interface Viewer {
 }
 
 export function Layout(
-  props: { title: string; viewer: Viewer | null; path: string; children: Child },
+  props: {
+    title: string;
+    viewer: Viewer | null;
+    path: string;
+    /** The viewer's warnings from administrators not dismissed yet (views/warnings.tsx). */
+    warnings?: readonly Warning[];
+    children: Child;
+  },
 ) {
   const { t, language } = useWords();
   return (
@@ -50,7 +59,10 @@ export function Layout(
             ? <Navigation viewer={props.viewer} path={props.path} />
             : <GuestNavigation path={props.path} />}
         </header>
-        <main id="main" tabindex={-1}>{props.children}</main>
+        <main id="main" tabindex={-1}>
+          {props.warnings && <WarningBanners warnings={props.warnings} path={props.path} />}
+          {props.children}
+        </main>
         {!props.viewer && <LanguageSwitcher path={props.path} />}
       </body>
     </html>

@@ -253,6 +253,8 @@ async function tour(browser: Browser, origin: string): Promise<void> {
     await checkPage(watch, a, "admin");
     await a.goto(`${origin}/admin/recommendations`);
     await checkPage(watch, a, "admin-recommendations");
+    await a.goto(`${origin}/admin/log`);
+    await checkPage(watch, a, "admin-log");
 
     // In French, whose words run longer.
     const l = withTimeouts(await watch.newPage(browser, "lin", inFrench));
@@ -316,7 +318,8 @@ async function tour(browser: Browser, origin: string): Promise<void> {
     ]);
     await d.getByRole("navigation", { name: "Main" }).getByText("More", { exact: true }).click();
     await checkPage(watch, d, "dark-hallway");
-    for (const [path, name] of [["/topics", "topics"], ["/admin", "admin"]]) {
+    const darkPages = [["/topics", "topics"], ["/admin", "admin"], ["/admin/log", "admin-log"]];
+    for (const [path, name] of darkPages) {
       await d.goto(`${origin}${path}`);
       await checkPage(watch, d, `dark-${name}`);
     }

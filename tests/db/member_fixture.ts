@@ -114,6 +114,8 @@ export async function memberInEveryColumn(sql: Sql): Promise<FixtureCast> {
   await sql`insert into suspensions (member_id, by_id, reason, lifted_at, lifted_by)
             values (${mallory.id}, ${ada.id}, 'Cooling off', now(), ${ada.id}),
                    (${olga.id}, ${mallory.id}, 'Cooling off', now(), ${mallory.id})`;
+  await sql`insert into member_warnings (member_id, by_id, message)
+            values (${mallory.id}, ${ada.id}, 'Be kind'), (${olga.id}, ${mallory.id}, 'Be kind')`;
   await sql.begin(async (tx) => {
     await recordAdminAction(tx, { actorId: mallory.id, action: "suspend", memberId: olga.id });
     await recordAdminAction(tx, { actorId: ada.id, action: "suspend", memberId: mallory.id });

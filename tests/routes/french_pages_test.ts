@@ -42,6 +42,7 @@ const memberPages: [string, RegExp, RegExp][] = [
   ["/@ada", /Edit your profile/, /Modifier votre profil/],
   ["/admin", /People and invites/, /Membres et invitations/],
   ["/admin/recommendations", /Train a new model/, /Entraîner un nouveau modèle/],
+  ["/admin/log", /Download these entries as CSV/, /Télécharger ces entrées en CSV/],
   ["/rooms/new", /Start the room/, /Ouvrir le salon/],
   ["/events/new", /Schedule a room/, /Programmer un salon/],
 ];
