@@ -12,7 +12,7 @@ import { scheduleEvent } from "../../db/rooms.ts";
 import { startSession } from "../../db/sessions.ts";
 import { search } from "../../db/search.ts";
 import type { Member } from "../../db/users.ts";
-import { dbTest } from "../support/databases.ts";
+import { dbTest, type TestDatabase } from "../support/databases.ts";
 import { rateLimits } from "../support/rate_limits.ts";
 import { memberInEveryColumn } from "./member_fixture.ts";
 import { cast, refusedWith, roles } from "./rooms_support.ts";
@@ -156,12 +156,37 @@ dbTest("the last administrator cannot delete their account", async (sql) => {
   assert.ok(gone.deleted_at);
 });
 
-dbTest("two administrators deleting themselves at once leave one of them", async (sql) => {
+/**
+ * Runs `tasks` at once; on PostgreSQL, while the rows of `memberIds` are held, so that every task
+ * has checked its password and waits on its member's row when they are let go together.
+ * (PGlite is one session: its transactions run one after another whatever happens.)
+ */
+async function together<T>(
+  db: TestDatabase,
+  memberIds: number[],
+  tasks: (() => Promise<T>)[],
+): Promise<PromiseSettledResult<T>[]> {
+  if (db.kind !== "postgres") return await Promise.allSettled(tasks.map((task) => task()));
+  const { running } = await db.sql.begin(async (tx) => {
+    await tx`select id from users where id in ${tx(memberIds)} for update`;
+    const running = Promise.allSettled(tasks.map((task) => task()));
+    for (let waiting = 0; waiting < tasks.length;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      [{ waiting }] = await db.sql`
+        select count(*)::int as waiting from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`;
+    }
+    return { running };
+  });
+  return await running;
+}
+
+dbTest("two administrators deleting themselves at once leave one of them", async (sql, db) => {
   const { ada, grace } = await cast(sql, "ada", "grace");
   await sql`update users set is_admin = true where id = ${grace.id}`;
-  const outcomes = await Promise.allSettled([
-    deleteAccount(sql, deletion(ada)),
-    deleteAccount(sql, deletion(grace)),
+  const outcomes = await together(db, [ada.id, grace.id], [
+    () => deleteAccount(sql, deletion(ada)),
+    () => deleteAccount(sql, deletion(grace)),
   ]);
   for (const outcome of outcomes) {
     if (outcome.status === "rejected") refusedWith("conflict")(outcome.reason);
@@ -201,11 +226,11 @@ dbTest("a deleted member can no longer sign in or be found", async (sql) => {
   }
 });
 
-dbTest("two deletions of one account at once end in one deletion and no error", async (sql) => {
+dbTest("two deletions of one account at once end in one deletion and no error", async (sql, db) => {
   const { mallory } = await memberInEveryColumn(sql);
-  const outcomes = await Promise.allSettled([
-    deleteAccount(sql, deletion(mallory)),
-    deleteAccount(sql, deletion(mallory)),
+  const outcomes = await together(db, [mallory.id], [
+    () => deleteAccount(sql, deletion(mallory)),
+    () => deleteAccount(sql, deletion(mallory)),
   ]);
   for (const outcome of outcomes) {
     // The one that comes second either finds it done or finds the password gone.
