@@ -1,5 +1,6 @@
 /**
- * What administrators alone see: every member with who invited them.
+ * What administrators alone see: every member with who invited them. Deleted accounts are not
+ * listed (nothing is left of them to show); someone they invited shows "a deleted member".
  *
  * @example
  * (await members(sql, admin.id))[1].invitedBy; // "ada"
@@ -11,21 +12,26 @@ export interface MemberRow {
   handle: string;
   displayName: string;
   isAdmin: boolean;
+  /** The inviter's handle; null for the first administrator, or an inviter since deleted. */
   invitedBy: string | null;
+  invitedByDeleted: boolean;
   joinedAt: Date;
 }
 
 export async function members(sql: Sql, actorId: number): Promise<MemberRow[]> {
   await requireAdmin(sql, actorId);
   const rows = await sql`
-    select u.handle, u.display_name, u.is_admin, u.created_at, i.handle as invited_by
+    select u.handle, u.display_name, u.is_admin, u.created_at, i.handle as invited_by,
+           i.deleted_at is not null as invited_by_deleted
     from users u left join users i on i.id = u.invited_by
+    where u.deleted_at is null
     order by u.created_at, u.id limit 1000`;
   return rows.map((r) => ({
     handle: r.handle,
     displayName: r.display_name,
     isAdmin: r.is_admin,
     invitedBy: r.invited_by,
+    invitedByDeleted: r.invited_by_deleted === true,
     joinedAt: r.created_at,
   }));
 }

@@ -71,8 +71,12 @@ export async function report(
 }
 
 export interface ReportEntry {
-  reporter: string;
+  /** Null for an account since deleted. */
+  reporter: string | null;
+  /** The reported member's handle; null for a room, or for an account since deleted. */
   member: string | null;
+  /** The reported member's account was deleted: shown as "a deleted member". */
+  memberDeleted: boolean;
   /** The reported room's public id (its URL), when a room was reported. */
   roomPublicId: string | null;
   roomTitle: string | null;
@@ -83,13 +87,15 @@ export interface ReportEntry {
 export async function reports(sql: Sql, actorId: number): Promise<ReportEntry[]> {
   await requireAdmin(sql, actorId);
   const rows = await sql`
-    select r.handle as reporter, m.handle as member, rm.public_id, rm.title, x.reason, x.at
+    select r.handle as reporter, m.handle as member, m.deleted_at is not null as member_deleted,
+           rm.public_id, rm.title, x.reason, x.at
     from reports x join users r on r.id = x.reporter_id
     left join users m on m.id = x.member_id left join rooms rm on rm.id = x.room_id
     order by x.at desc limit 200`;
   return rows.map((r) => ({
     reporter: r.reporter,
     member: r.member,
+    memberDeleted: r.member_deleted === true,
     roomPublicId: r.public_id,
     roomTitle: r.title,
     reason: r.reason,

@@ -1,0 +1,130 @@
+/**
+ * "Delete my account" in Settings: confirmed with the password, refused from another site, and
+ * then the browser signed out, the profile gone and administrators' pages naming "a deleted
+ * member" where the account was.
+ */
+import assert from "node:assert/strict";
+import { dbTest } from "../support/databases.ts";
+import {
+  adminBrowser,
+  expectStatus,
+  memberBrowser,
+  origin,
+  testApp,
+} from "../support/app_client.ts";
+import { act } from "../../db/room_actions.ts";
+import { joinRoom, startRoom } from "../../db/rooms.ts";
+import type { Sql } from "../../db/client.ts";
+
+const gracePassword = "correct horse 2";
+
+async function idOf(sql: Sql, handle: string): Promise<number> {
+  const [row] = await sql`select id from users where handle = ${handle}`;
+  return row.id;
+}
+
+dbTest("settings has a section to delete one's account, said in full", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const grace = await memberBrowser(app, await adminBrowser(app), "grace");
+  const html = await (await expectStatus(grace.get("/settings"), 200)).text();
+  assert.match(html, /<h2 id="delete-account-title">Delete my account<\/h2>/);
+  assert.match(html, /<form method="post" action="\/settings\/delete"/);
+  assert.match(html, /name="delete_password"[^>]*autocomplete="current-password"/);
+  assert.match(html, /<button type="submit" class="danger">Delete my account for good<\/button>/);
+  assert.match(html, /Nobody else can take your handle for 30 days./);
+  assert.match(html, /What stays, shown as “a deleted member”/);
+});
+
+dbTest("a wrong password is refused in the section and deletes nothing", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  const grace = await memberBrowser(app, ada, "grace");
+  const response = await expectStatus(
+    grace.post("/settings/delete", { delete_password: "not my password" }),
+    422,
+  );
+  assert.match(
+    await response.text(),
+    /id="field-delete_password-error"[^>]*>Password is wrong: your account was not deleted</,
+  );
+  await expectStatus(grace.get("/settings"), 200);
+  await expectStatus(ada.get("/@grace"), 200);
+});
+
+dbTest("the right password deletes the account and signs the browser out", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  const grace = await memberBrowser(app, ada, "grace");
+  const session = grace.cookie("palabre_session");
+  assert.ok(session);
+  const response = await expectStatus(
+    grace.post("/settings/delete", { delete_password: gracePassword }),
+    303,
+  );
+  assert.equal(response.headers.get("Location"), "/account-deleted");
+  assert.equal(grace.cookie("palabre_session"), undefined, "the cookie is cleared");
+  const landing = await (await expectStatus(grace.get("/account-deleted"), 200)).text();
+  assert.match(landing, /Your account was deleted/);
+  await expectStatus(ada.get("/@grace"), 404);
+  // The old cookie, sent again, signs nobody in.
+  const replayed = await expectStatus(
+    Promise.resolve(
+      app.request(`${origin}/settings`, { headers: { Cookie: `palabre_session=${session}` } }),
+    ),
+    303,
+  );
+  assert.equal(replayed.headers.get("Location"), "/signin?next=%2Fsettings");
+  await expectStatus(grace.post("/signin", { handle: "grace", password: gracePassword }), 401);
+});
+
+dbTest("the last administrator is told why their account cannot go", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  const response = await expectStatus(
+    ada.post("/settings/delete", { delete_password: "correct horse 1" }),
+    409,
+  );
+  assert.match(await response.text(), /You are the last administrator: make another member/);
+  await expectStatus(ada.get("/settings"), 200);
+});
+
+dbTest("a deletion asked from another site, or by a GET, deletes nothing", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  const grace = await memberBrowser(app, ada, "grace");
+  await expectStatus(
+    grace.post("/settings/delete", { delete_password: gracePassword }, {
+      Origin: "https://evil.example",
+    }),
+    403,
+  );
+  await expectStatus(grace.get("/settings/delete"), 404);
+  await expectStatus(grace.get("/settings"), 200);
+  await expectStatus(ada.get("/@grace"), 200);
+});
+
+dbTest("administrators' pages name a deleted member where the account was", async (sql, db) => {
+  const app = await testApp(sql, db.events);
+  const ada = await adminBrowser(app);
+  const grace = await memberBrowser(app, ada, "grace");
+  await memberBrowser(app, grace, "ivan", "192.0.2.21");
+  await expectStatus(grace.post("/@ivan/report", { reason: "Shouting over everyone" }), 200);
+  const [graceId, ivanId] = [await idOf(sql, "grace"), await idOf(sql, "ivan")];
+  const roomId = await startRoom(sql, graceId, {
+    title: "Grace's room",
+    description: "",
+    topics: ["jazz"],
+    kind: "open",
+  });
+  await joinRoom(sql, ivanId, roomId);
+  await act(sql, graceId, roomId, { type: "remove", target: "ivan" });
+  await expectStatus(grace.post("/settings/delete", { delete_password: gracePassword }), 303);
+
+  const html = await (await expectStatus(ada.get("/admin"), 200)).text();
+  assert.doesNotMatch(html, /@null|@undefined|href="\/@"/);
+  const deleted = '<span class="deleted-member">a deleted member</span>';
+  assert.ok(html.includes(`<td data-label="From">${deleted}</td>`), "the reporter");
+  assert.ok(html.includes(`<td data-label="Who">${deleted}</td>`), "the moderator");
+  assert.ok(html.includes(`<td data-label="Invited by">${deleted}</td>`), "Ivan's inviter");
+  assert.doesNotMatch(html, /@grace/, "the deleted account is not listed");
+});
