@@ -119,9 +119,9 @@ async function refuseLastAdministrator(tx: Tx, memberId: number): Promise<void> 
 }
 
 /**
- * The member's events to come: one with a co-host passes to them (the co-host who has hosted
- * with the member longest, by account age), so it still opens and reminds its listeners; one
- * without is cancelled (ended now), as nobody is left to open it.
+ * The member's events to come: one with a co-host passes to them (the oldest account among
+ * them becomes its creator, whom reminders name), so it still opens; one without is cancelled
+ * (ended now), as nobody is left to open it.
  */
 async function handOverEvents(tx: Tx, memberId: number): Promise<void> {
   const events = await tx`

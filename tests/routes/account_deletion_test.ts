@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import { dbTest } from "../support/databases.ts";
 import {
   adminBrowser,
+  Browser,
   expectStatus,
+  inviteToken,
   memberBrowser,
   origin,
   testApp,
@@ -128,3 +130,26 @@ dbTest("administrators' pages name a deleted member where the account was", asyn
   assert.ok(html.includes(`<td data-label="Invited by">${deleted}</td>`), "Ivan's inviter");
   assert.doesNotMatch(html, /@grace/, "the deleted account is not listed");
 });
+
+dbTest(
+  "signing up with a deleted member's handle is refused by the handle field",
+  async (sql, db) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const grace = await memberBrowser(app, ada, "grace");
+    await expectStatus(grace.post("/settings/delete", { delete_password: gracePassword }), 303);
+    const token = await inviteToken(ada);
+    const response = await expectStatus(
+      new Browser(app, { address: "192.0.2.30" }).post(`/join/${token}`, {
+        handle: "Grace",
+        display_name: "Another Grace",
+        password: "correct horse 3",
+      }),
+      422,
+    );
+    assert.match(
+      await response.text(),
+      /id="field-handle-error"[^>]*>This handle was recently used by an account since deleted/,
+    );
+  },
+);
