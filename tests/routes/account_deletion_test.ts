@@ -17,6 +17,8 @@ import {
 import { act } from "../../db/room_actions.ts";
 import { joinRoom, startRoom } from "../../db/rooms.ts";
 import type { Sql } from "../../db/client.ts";
+import { failTraining, startTraining } from "../../db/models.ts";
+import { defaultModelParams } from "../../recommend/training.ts";
 
 const gracePassword = "correct horse 2";
 
@@ -120,6 +122,10 @@ dbTest("administrators' pages name a deleted member where the account was", asyn
   });
   await joinRoom(sql, ivanId, roomId);
   await act(sql, graceId, roomId, { type: "remove", target: "ivan" });
+  // Grace, an administrator too, trained a model, which failed.
+  await sql`update users set is_admin = true where id = ${graceId}`;
+  const modelId = await startTraining(sql, graceId, defaultModelParams, { staleMs: 60_000 });
+  await failTraining(sql, modelId, "Stopped by the test");
   await expectStatus(grace.post("/settings/delete", { delete_password: gracePassword }), 303);
 
   const html = await (await expectStatus(ada.get("/admin"), 200)).text();
@@ -129,6 +135,9 @@ dbTest("administrators' pages name a deleted member where the account was", asyn
   assert.ok(html.includes(`<td data-label="Who">${deleted}</td>`), "the moderator");
   assert.ok(html.includes(`<td data-label="Invited by">${deleted}</td>`), "Ivan's inviter");
   assert.doesNotMatch(html, /@grace/, "the deleted account is not listed");
+  const models = await (await expectStatus(ada.get("/admin/recommendations"), 200)).text();
+  assert.doesNotMatch(models, /@null|@undefined/);
+  assert.ok(models.includes(`${deleted},`), "who trained the model");
 });
 
 dbTest(
