@@ -8,6 +8,7 @@ import { dbTest } from "../support/databases.ts";
 import {
   adminBrowser,
   Browser,
+  configuredTestApp,
   expectStatus,
   inviteToken,
   memberBrowser,
@@ -17,6 +18,7 @@ import {
 import { act } from "../../db/room_actions.ts";
 import { joinRoom, startRoom } from "../../db/rooms.ts";
 import type { Sql } from "../../db/client.ts";
+import { longSignInWaits } from "../support/rate_limits.ts";
 import { failTraining, startTraining } from "../../db/models.ts";
 import { defaultModelParams } from "../../recommend/training.ts";
 
@@ -160,5 +162,25 @@ dbTest(
       await response.text(),
       /id="field-handle-error"[^>]*>This handle was recently used by an account since deleted/,
     );
+  },
+);
+
+dbTest(
+  "guessing the password to delete an account is throttled like signing in",
+  async (sql, db) => {
+    const app = await configuredTestApp(sql, { events: db.events, configure: longSignInWaits });
+    const ada = await adminBrowser(app);
+    const grace = await memberBrowser(app, ada, "grace");
+    const guess = (password: string) =>
+      grace.post("/settings/delete", { delete_password: password });
+    await expectStatus(guess("guess 1"), 422);
+    await expectStatus(guess("guess 2"), 422);
+    // The right one is refused too until the wait has passed: nothing is checked meanwhile.
+    const refused = await expectStatus(guess(gracePassword), 429);
+    assert.match(
+      await refused.text(),
+      /id="field-delete_password-error"[^>]*>Too many failed sign-ins; try again in \d+ s</,
+    );
+    await expectStatus(ada.get("/@grace"), 200);
   },
 );
