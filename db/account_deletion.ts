@@ -30,9 +30,19 @@ export interface AccountDeletion {
 /** The form field the password is typed in: refusals about it are shown next to it. */
 export const deletionPasswordField = "delete_password";
 
-// Every process that changes who is an administrator takes this lock first (after the member's
-// row): two administrators deleting themselves at once cannot both leave the other as the last.
 const administratorsLockKey = 7_246_913;
+
+/**
+ * Serializes whatever removes an administrator (here, deleting one's account; taking the role
+ * away should take it too) until the transaction ends, so two removals at once cannot each count
+ * the other and leave nobody. Taken after the member's row lock.
+ *
+ * @example
+ * await lockAdministrators(tx);
+ */
+export async function lockAdministrators(tx: Tx): Promise<void> {
+  await tx`select pg_advisory_xact_lock(${administratorsLockKey})`;
+}
 
 /**
  * Deletes the member's account, or refuses: the password missing or wrong (`invalid`, on the
@@ -110,7 +120,7 @@ async function confirmPassword(sql: Sql, deletion: AccountDeletion): Promise<voi
  * deleted nor suspended (a suspended administrator cannot sign in).
  */
 async function refuseLastAdministrator(tx: Tx, memberId: number): Promise<void> {
-  await tx`select pg_advisory_xact_lock(${administratorsLockKey})`;
+  await lockAdministrators(tx);
   const [other] = await tx`
     select 1 from users
     where is_admin and deleted_at is null and id <> ${memberId} and not is_suspended(id)
