@@ -17,6 +17,7 @@ import {
 } from "../support/app_client.ts";
 import { act } from "../../db/room_actions.ts";
 import { joinRoom, startRoom } from "../../db/rooms.ts";
+import { report } from "../../db/safety.ts";
 import type { Sql } from "../../db/client.ts";
 import { longSignInWaits } from "../support/rate_limits.ts";
 import { failTraining, startTraining } from "../../db/models.ts";
@@ -124,6 +125,16 @@ dbTest("administrators' pages name a deleted member where the account was", asyn
   });
   await joinRoom(sql, ivanId, roomId);
   await act(sql, graceId, roomId, { type: "remove", target: "ivan" });
+  // And the other way round: Ivan removes Grace from his room and reports her.
+  const ivanRoom = await startRoom(sql, ivanId, {
+    title: "Ivan's room",
+    description: "",
+    topics: ["jazz"],
+    kind: "open",
+  });
+  await joinRoom(sql, graceId, ivanRoom);
+  await act(sql, ivanId, ivanRoom, { type: "remove", target: "grace" });
+  await report(sql, ivanId, { member: "grace" }, "Removed for shouting");
   // Grace, an administrator too, trained a model, which failed.
   await sql`update users set is_admin = true where id = ${graceId}`;
   const modelId = await startTraining(sql, graceId, defaultModelParams, { staleMs: 60_000 });
@@ -135,6 +146,8 @@ dbTest("administrators' pages name a deleted member where the account was", asyn
   const deleted = '<span class="deleted-member">a deleted member</span>';
   assert.ok(html.includes(`<td data-label="From">${deleted}</td>`), "the reporter");
   assert.ok(html.includes(`<td data-label="Who">${deleted}</td>`), "the moderator");
+  assert.ok(html.includes(`<td data-label="About">${deleted}</td>`), "the reported member");
+  assert.ok(html.includes(`<td data-label="Whom">${deleted}</td>`), "the member removed");
   assert.ok(html.includes(`<td data-label="Invited by">${deleted}</td>`), "Ivan's inviter");
   assert.doesNotMatch(html, /@grace/, "the deleted account is not listed");
   const models = await (await expectStatus(ada.get("/admin/recommendations"), 200)).text();
