@@ -13,16 +13,18 @@ import { requireAdmin } from "./users.ts";
 
 export const reportReasonLimits = { min: 3, max: 500 };
 
-async function memberId(sql: Sql, handle: string): Promise<number> {
-  const [row] = await sql`select id from users where lower(handle) = lower(${handle})`;
+/** Held for key share in a transaction, as db/profiles.ts's `idOf`. */
+async function memberId(sql: Sql | Tx, handle: string): Promise<number> {
+  const [row] = await sql`select id from users where lower(handle) = lower(${handle})
+                          for key share`;
   if (!row) throw new Refusal("not_found", "refusal.member.no_handle");
   return row.id;
 }
 
 export async function block(sql: Sql, blockerId: number, handle: string): Promise<void> {
-  const blockedId = await memberId(sql, handle);
-  if (blockedId === blockerId) throw new Refusal("invalid", "refusal.block.self");
   await sql.begin(async (tx) => {
+    const blockedId = await memberId(tx, handle);
+    if (blockedId === blockerId) throw new Refusal("invalid", "refusal.block.self");
     await tx`insert into blocks (blocker_id, blocked_id) values (${blockerId}, ${blockedId})
              on conflict do nothing`;
     await notifyBlockChanged(tx, blockerId, blockedId);

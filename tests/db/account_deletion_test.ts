@@ -8,6 +8,7 @@ import { type AccountDeletion, deleteAccount } from "../../db/account_deletion.t
 import { Refusal } from "../../db/errors.ts";
 import { createInvite, signUpWithInvite } from "../../db/invites.ts";
 import { memberColumns } from "../../db/member_columns.ts";
+import { follow } from "../../db/profiles.ts";
 import { scheduleEvent } from "../../db/rooms.ts";
 import { startSession } from "../../db/sessions.ts";
 import { search } from "../../db/search.ts";
@@ -158,8 +159,8 @@ dbTest("the last administrator cannot delete their account", async (sql) => {
 });
 
 /**
- * Runs `tasks` at once; on PostgreSQL, while the rows of `memberIds` are held, so that every task
- * has checked its password and waits on its member's row when they are let go together.
+ * Runs `tasks` at once; on PostgreSQL, while the rows of `memberIds` are held, each task started
+ * only once the one before waits on a lock, so that they queue in order and are let go together.
  * (PGlite is one session: its transactions run one after another whatever happens.)
  */
 async function together<T>(
@@ -170,14 +171,19 @@ async function together<T>(
   if (db.kind !== "postgres") return await Promise.allSettled(tasks.map((task) => task()));
   const { running } = await db.sql.begin(async (tx) => {
     await tx`select id from users where id in ${tx(memberIds)} for update`;
-    const running = Promise.allSettled(tasks.map((task) => task()));
-    for (let waiting = 0; waiting < tasks.length;) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      [{ waiting }] = await db.sql`
-        select count(*)::int as waiting from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock'`;
+    const running: Promise<T>[] = [];
+    for (const task of tasks) {
+      const started = task();
+      started.catch(() => {}); // settled below, with the others
+      running.push(started);
+      for (let waiting = 0; waiting < running.length;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        [{ waiting }] = await db.sql`
+          select count(*)::int as waiting from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`;
+      }
     }
-    return { running };
+    return { running: Promise.allSettled(running) };
   });
   return await running;
 }
@@ -241,4 +247,18 @@ dbTest("two deletions of one account at once end in one deletion and no error", 
   assert.ok(row.deleted_at);
   const reservations = await sql`select handle from handle_reservations`;
   assert.deepEqual(reservations.map((r) => r.handle), ["mallory"]);
+});
+
+dbTest("following a member whose account is being deleted follows nobody", async (sql, db) => {
+  const { grace, olga } = await cast(sql, "ada", "grace", "olga");
+  // Grace's deletion starts first; Olga's follow arrives while it is under way.
+  const outcomes = await together(db, [grace.id], [
+    () => deleteAccount(sql, deletion(grace)),
+    () => follow(sql, olga.id, "grace"),
+  ]);
+  assert.equal(outcomes[0].status, "fulfilled");
+  if (outcomes[1].status === "rejected") refusedWith("not_found")(outcomes[1].reason);
+  const [{ count }] = await sql`select count(*)::int as count from follows
+                                where followee_id = ${grace.id}`;
+  assert.equal(count, 0);
 });
