@@ -69,6 +69,8 @@ export interface Config {
   /** How often each process marks its connected members as present (well under the timeout). */
   presenceRefreshMs: number;
   inviteTtlMs: number;
+  /** A deleted account's handle is reserved this long: nobody else signs up with it meanwhile. */
+  deletedHandleReservedMs: number;
   /**
    * STUN/TURN servers for voice, given to the server's peer connections and to pages alike.
    * Empty (the default): host candidates only, and no request to any third party.
@@ -218,6 +220,7 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
     presenceTimeoutMs: integer(env.PRESENCE_TIMEOUT_SECONDS, 30, "PRESENCE_TIMEOUT_SECONDS") * 1000,
     presenceRefreshMs: 5_000,
     inviteTtlMs: integer(env.INVITE_TTL_DAYS, 14, "INVITE_TTL_DAYS") * dayMs,
+    deletedHandleReservedMs: 30 * dayMs,
     iceServers: iceServers(env.ICE_SERVERS),
     webrtcListenersPerRoom: integer(
       env.WEBRTC_LISTENERS_PER_ROOM,

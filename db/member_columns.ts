@@ -105,7 +105,8 @@ export const memberColumns: readonly MemberColumn[] = [
     column: "creator_id",
     deletion: "keep",
     export: "rooms_hosted",
-    why: "a room is also its listeners' history; the member's scheduled events are cancelled",
+    why:
+      "a room is also its listeners' history; events to come pass to a co-host, or are cancelled",
   },
   {
     table: "room_hosts",

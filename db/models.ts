@@ -99,6 +99,8 @@ export interface ModelVersion {
   metrics: ModelMetrics | null;
   error: string | null;
   createdBy: string | null;
+  /** The administrator who trained it deleted their account since. */
+  createdByDeleted: boolean;
   createdAt: Date;
   finishedAt: Date | null;
   /** True for the version in use now. */
@@ -294,7 +296,8 @@ export async function modelVersions(
   await requireAdmin(sql, actorId);
   const rows = await sql`
     select v.id, v.state, v.params, v.iterations_done, v.loss, v.progress, v.metrics, v.error,
-           u.handle as created_by, v.created_at, v.finished_at,
+           u.handle as created_by, u.deleted_at is not null as created_by_deleted,
+           v.created_at, v.finished_at,
            v.id = (select model_id from model_applications order by id desc limit 1) as applied
     from model_versions v left join users u on u.id = v.created_by
     order by v.id desc limit ${options.limit ?? 30}`;
@@ -308,6 +311,7 @@ export async function modelVersions(
     metrics: r.metrics,
     error: r.error,
     createdBy: r.created_by,
+    createdByDeleted: r.created_by_deleted === true,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
     applied: r.applied === true,

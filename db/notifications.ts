@@ -178,7 +178,8 @@ export async function ping(
     const [me] = await tx`
       select 1 from participants where room_id = ${what.roomId} and user_id = ${what.pingerId}`;
     if (!me) throw new Refusal("forbidden", "refusal.ping.not_in_room");
-    const [target] = await tx`select id from users where lower(handle) = lower(${handle})`;
+    const [target] = await tx`select id from users where lower(handle) = lower(${handle})
+                              for key share`;
     if (!target) throw new Refusal("not_found", "refusal.member.unknown", "handle");
     const allowed = (await pingable(tx, what.pingerId, what.roomId))
       .some((m) => m.handle.toLowerCase() === handle.toLowerCase());
@@ -457,8 +458,10 @@ export async function unmute(sql: Sql, memberId: number, handle: string): Promis
   });
 }
 
+/** Held for key share, as db/profiles.ts's `idOf`: a deletion under way finishes first. */
 async function memberIdOf(tx: Tx, handle: string): Promise<number> {
-  const [row] = await tx`select id from users where lower(handle) = lower(${handle})`;
+  const [row] = await tx`select id from users where lower(handle) = lower(${handle})
+                         for key share`;
   if (!row) throw new Refusal("not_found", "refusal.member.unknown");
   return Number(row.id);
 }

@@ -98,8 +98,13 @@ async function notifyFollowChanged(tx: Tx, followerId: number, followeeId: numbe
   await notify(tx, { members: [followerId, followeeId], hallway: true });
 }
 
+/**
+ * The member with `handle`, held (for key share) until the transaction ends: a deletion of their
+ * account under way finishes first, and then the handle names nobody (db/account_deletion.ts).
+ */
 async function idOf(sql: Sql | Tx, handle: string): Promise<number> {
-  const [row] = await sql`select id from users where lower(handle) = lower(${handle})`;
+  const [row] = await sql`select id from users where lower(handle) = lower(${handle})
+                          for key share`;
   if (!row) throw new Refusal("not_found", "refusal.member.unknown");
   return row.id;
 }

@@ -331,9 +331,13 @@ export async function endRoom(tx: Tx, roomId: number): Promise<void> {
 export interface ModerationEntry {
   roomId: number;
   roomTitle: string;
+  /** Null for the site itself (a room ended unattended), or an account since deleted. */
   actor: string | null;
+  /** The actor's account was deleted: shown as "a deleted member". */
+  actorDeleted: boolean;
   action: string;
   target: string | null;
+  targetDeleted: boolean;
   at: Date;
 }
 
@@ -341,7 +345,8 @@ export interface ModerationEntry {
 export async function moderationLog(sql: Sql, actorId: number): Promise<ModerationEntry[]> {
   await requireAdmin(sql, actorId);
   const rows = await sql`
-    select m.room_id, r.title, a.handle as actor, m.action, t.handle as target, m.at
+    select m.room_id, r.title, a.handle as actor, m.action, t.handle as target, m.at,
+           a.deleted_at is not null as actor_deleted, t.deleted_at is not null as target_deleted
     from moderation_log m join rooms r on r.id = m.room_id
     left join users a on a.id = m.actor_id left join users t on t.id = m.target_id
     order by m.at desc, m.id desc limit 200`;
@@ -349,8 +354,10 @@ export async function moderationLog(sql: Sql, actorId: number): Promise<Moderati
     roomId: r.room_id,
     roomTitle: r.title,
     actor: r.actor,
+    actorDeleted: r.actor_deleted === true,
     action: r.action,
     target: r.target,
+    targetDeleted: r.target_deleted === true,
     at: r.at,
   }));
 }

@@ -13,16 +13,18 @@ import { requireAdmin } from "./users.ts";
 
 export const reportReasonLimits = { min: 3, max: 500 };
 
-async function memberId(sql: Sql, handle: string): Promise<number> {
-  const [row] = await sql`select id from users where lower(handle) = lower(${handle})`;
+/** Held for key share in a transaction, as db/profiles.ts's `idOf`. */
+async function memberId(sql: Sql | Tx, handle: string): Promise<number> {
+  const [row] = await sql`select id from users where lower(handle) = lower(${handle})
+                          for key share`;
   if (!row) throw new Refusal("not_found", "refusal.member.no_handle");
   return row.id;
 }
 
 export async function block(sql: Sql, blockerId: number, handle: string): Promise<void> {
-  const blockedId = await memberId(sql, handle);
-  if (blockedId === blockerId) throw new Refusal("invalid", "refusal.block.self");
   await sql.begin(async (tx) => {
+    const blockedId = await memberId(tx, handle);
+    if (blockedId === blockerId) throw new Refusal("invalid", "refusal.block.self");
     await tx`insert into blocks (blocker_id, blocked_id) values (${blockerId}, ${blockedId})
              on conflict do nothing`;
     await notifyBlockChanged(tx, blockerId, blockedId);
@@ -72,8 +74,12 @@ export async function report(
 
 export interface ReportEntry {
   id: number;
-  reporter: string;
+  /** Null for an account since deleted. */
+  reporter: string | null;
+  /** The reported member's handle; null for a room, or for an account since deleted. */
   member: string | null;
+  /** The reported member's account was deleted: shown as "a deleted member". */
+  memberDeleted: boolean;
   /** The reported room's public id (its URL), when a room was reported. */
   roomPublicId: string | null;
   roomTitle: string | null;
@@ -85,7 +91,8 @@ export interface ReportEntry {
 export async function reports(sql: Sql, actorId: number): Promise<ReportEntry[]> {
   await requireAdmin(sql, actorId);
   const rows = await sql`
-    select x.id, r.handle as reporter, m.handle as member, rm.public_id, rm.title, x.reason, x.at
+    select x.id, r.handle as reporter, m.handle as member, m.deleted_at is not null as member_deleted,
+           rm.public_id, rm.title, x.reason, x.at
     from reports x join users r on r.id = x.reporter_id
     left join users m on m.id = x.member_id left join rooms rm on rm.id = x.room_id
     where x.resolved_at is null
@@ -94,6 +101,7 @@ export async function reports(sql: Sql, actorId: number): Promise<ReportEntry[]>
     id: Number(r.id),
     reporter: r.reporter,
     member: r.member,
+    memberDeleted: r.member_deleted === true,
     roomPublicId: r.public_id,
     roomTitle: r.title,
     reason: r.reason,

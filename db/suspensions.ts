@@ -11,6 +11,7 @@
  */
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
+import type { MessageKey } from "../i18n/translate.ts";
 import { recordAdminAction } from "./admin_log.ts";
 import { leaveEveryRoom, lockMember, signOutEverywhere } from "./departures.ts";
 import { requireAdmin } from "./users.ts";
@@ -205,16 +206,21 @@ export async function lockAdministrators(tx: Tx): Promise<void> {
 
 /**
  * Refuses (`conflict`) when no other administrator who can still act (not suspended, not
- * deleted) would remain without `memberId`. Call it under `lockAdministrators`.
+ * deleted) would remain without `memberId`. Call it under `lockAdministrators`. `refusal`: the
+ * words for the one refused, when they need more than the general rule (deleting one's account).
  *
  * @example
  * await keepAnAdministrator(tx, grace.id); // refused if Grace is the last
  */
-export async function keepAnAdministrator(tx: Tx, memberId: number): Promise<void> {
+export async function keepAnAdministrator(
+  tx: Tx,
+  memberId: number,
+  refusal: MessageKey = "refusal.admin.last",
+): Promise<void> {
   const [{ others }] = await tx`
     select count(*)::int as others from users
     where is_admin and id <> ${memberId} and deleted_at is null and not is_suspended(id)`;
-  if (others === 0) throw new Refusal("conflict", "refusal.admin.last");
+  if (others === 0) throw new Refusal("conflict", refusal);
 }
 
 /**

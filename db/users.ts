@@ -100,9 +100,23 @@ export async function insertMember(
     }
     throw error;
   }
+  // After the insert, which waits for a deletion of the handle's holder under way to commit:
+  // its reservation is then there to be seen.
+  await refuseReservedHandle(tx, handle);
   // After the handle: a taken handle is the first thing a person signing up needs to know.
   await refuseTakenDisplayName(tx, displayName, member.id);
   return member;
+}
+
+/**
+ * Refuses a handle a deleted account held until its reservation ends (db/account_deletion.ts);
+ * reservations past their end are forgotten here, on the way.
+ */
+async function refuseReservedHandle(tx: Tx, handle: string): Promise<void> {
+  await tx`delete from handle_reservations where until <= now()`;
+  const [reserved] = await tx`select 1 from handle_reservations
+                              where handle = ${handle.toLowerCase()}`;
+  if (reserved) throw new Refusal("invalid", "refusal.handle.recently_used", "handle");
 }
 
 /** The member with this handle and password, or an `unauthenticated` refusal. */

@@ -1140,4 +1140,25 @@ export const en = {
     one: "Keep the note under {count} character",
     other: "Keep the note under {count} characters",
   },
+  // Deleting one's own account (issue 17, part 1: settings, sign-up, deleted members shown).
+  "settings.delete": "Delete my account",
+  "settings.delete.intro":
+    "Deleting your account cannot be undone. You are signed out everywhere and taken out of every room; a live room you host passes to a speaker.",
+  "settings.delete.gone":
+    "What goes: your name, handle, bio and password; your follows, topics, blocks, mutes, notifications, listening history, calendar feed and sessions. Events you host alone are cancelled, those with a co-host pass to them; your unused invites are revoked.",
+  "settings.delete.kept":
+    "What stays, shown as “a deleted member”: the rooms you were in, invites other people used to join, your reports, and the moderation records that name you.",
+  "settings.delete.handle": {
+    one: "Nobody else can take your handle for {count} day.",
+    other: "Nobody else can take your handle for {count} days.",
+  },
+  "settings.delete.password": "Your password, to confirm",
+  "settings.delete.submit": "Delete my account for good",
+  "refusal.account_deletion.password_missing": "Enter your password to delete your account",
+  "refusal.account_deletion.password_wrong": "Password is wrong: your account was not deleted",
+  "refusal.account_deletion.last_admin":
+    "You are the last administrator: make another member an administrator before deleting your account",
+  "refusal.handle.recently_used":
+    "This handle was recently used by an account since deleted: choose another",
+  "member.deleted": "a deleted member",
 } as const;

@@ -1200,4 +1200,27 @@ export const fr: Record<MessageKey, Message> = {
     one: "Restez sous {count} caractère pour la note",
     other: "Restez sous {count} caractères pour la note",
   },
+  // Deleting one's own account (issue 17, part 1: settings, sign-up, deleted members shown).
+  "settings.delete": "Supprimer mon compte",
+  "settings.delete.intro":
+    "La suppression de votre compte est définitive. Vous êtes déconnecté partout et sorti de tous les salons ; un salon en direct que vous animez passe à un intervenant.",
+  "settings.delete.gone":
+    "Ce qui disparaît : votre nom, votre pseudo, votre bio et votre mot de passe ; les personnes que vous suivez, vos sujets, blocages, sourdines, notifications, votre historique d’écoute, votre flux d’agenda et vos sessions. Les événements que vous animez seul sont annulés, ceux qui ont un co-hôte lui passent ; vos invitations non utilisées sont révoquées.",
+  "settings.delete.kept":
+    "Ce qui reste, au nom d’« un membre supprimé » : les salons où vous étiez, les invitations par lesquelles d’autres sont venus, vos signalements et les traces de modération qui vous nomment.",
+  "settings.delete.handle": {
+    one: "Personne d’autre ne pourra prendre votre pseudo pendant {count} jour.",
+    other: "Personne d’autre ne pourra prendre votre pseudo pendant {count} jours.",
+  },
+  "settings.delete.password": "Votre mot de passe, pour confirmer",
+  "settings.delete.submit": "Supprimer définitivement mon compte",
+  "refusal.account_deletion.password_missing":
+    "Saisissez votre mot de passe pour supprimer votre compte",
+  "refusal.account_deletion.password_wrong":
+    "Mot de passe incorrect : votre compte n’a pas été supprimé",
+  "refusal.account_deletion.last_admin":
+    "Vous êtes le dernier administrateur : nommez un autre administrateur avant de supprimer votre compte",
+  "refusal.handle.recently_used":
+    "Ce pseudo appartenait récemment à un compte supprimé depuis : choisissez-en un autre",
+  "member.deleted": "un membre supprimé",
 };

@@ -1,5 +1,6 @@
 /**
- * /setup, /signin, /signout, /join/:token and /waitlist: how people get in.
+ * /setup, /signin, /signout, /join/:token and /waitlist: how people get in; /account-deleted:
+ * where they land after deleting their account (routes/member_settings.tsx).
  *
  * @example
  * app.route("/", auth);
@@ -28,6 +29,7 @@ import { joinWaitlist, validateWaitlistRequest } from "../db/waitlist.ts";
 import { spendAttempt } from "../db/rate_limits.ts";
 import { JoinView, SetupView, SignInView, WaitlistView } from "../views/auth.tsx";
 import { ErrorView } from "../views/errors.tsx";
+import { AccountEnded } from "../views/account_ended.tsx";
 
 export const auth = new Hono<AppEnv>();
 
@@ -124,6 +126,13 @@ auth.post("/signout", async (c) => {
   forgetSessionCookie(c);
   return redirectAfterPost(c, "/");
 });
+
+// Signed out by then: the page says what happened, to whoever opens it.
+auth.get("/account-deleted", (c) =>
+  render(c, {
+    title: c.get("words").t("departure.deleted.title"),
+    body: <AccountEnded why="deleted" />,
+  }));
 
 auth.post("/signout/everywhere", requireMember(), async (c) => {
   await endAllSessions(c.get("sql"), c.get("member").id);

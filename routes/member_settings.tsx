@@ -1,6 +1,7 @@
 /**
- * /settings: a member's own settings (display name and bio, password, listening history); the
- * site-wide settings an administrator changes are db/site_settings.ts, under /admin.
+ * /settings: a member's own settings (display name and bio, password, listening history,
+ * deleting the account); the site-wide settings an administrator changes are
+ * db/site_settings.ts, under /admin.
  *
  * @example
  * app.route("/settings", memberSettings);
@@ -17,7 +18,8 @@ import {
   statusOf,
   text,
 } from "./http.tsx";
-import { type MemberEnv, requireMember, signIn } from "./session.tsx";
+import { forgetSessionCookie, type MemberEnv, requireMember, signIn } from "./session.tsx";
+import { deleteAccount, deletionPasswordField } from "../db/account_deletion.ts";
 import { changePassword } from "../db/password_change.ts";
 import { Refusal } from "../db/errors.ts";
 import { setMemberLanguage, updateProfile } from "../db/users.ts";
@@ -34,17 +36,25 @@ memberSettings.use(requireMember());
 
 const historyNotices = ["paused", "resumed", "cleared"] as const;
 
-/** The settings page; `calendarUrl`: the address of the calendar feed just made. */
-async function settingsPage(c: Ctx<MemberEnv>, calendarUrl?: string) {
+/**
+ * The settings page; `calendarUrl`: the address of the calendar feed just made; `refusal`: why
+ * deleting the account was refused, shown in its section.
+ */
+async function settingsPage(
+  c: Ctx<MemberEnv>,
+  extra: { calendarUrl?: string; refusal?: Refusal } = {},
+) {
+  const { calendarUrl, refusal } = extra;
   const member = c.get("member");
   const mine = (await profile(c.get("sql"), member.id, member.handle))!;
   const notice = historyNotices.find((n) => n === c.req.query("history"));
   return render(c, {
     title: c.get("words").t("settings.title"),
+    status: refusal ? statusOf(refusal) : undefined,
     body: (
       <SettingsView
         form={{ display_name: mine.displayName, bio: mine.bio }}
-        errors={{}}
+        errors={refusal ? fieldErrors(c, refusal) : {}}
         saved={c.req.query("saved") === "1"}
         language={member.language}
         languageSaved={c.req.query("language") === "saved"}
@@ -61,18 +71,45 @@ async function settingsPage(c: Ctx<MemberEnv>, calendarUrl?: string) {
           revoked: c.req.query("calendar") === "revoked",
           url: calendarUrl,
         }}
+        handleReservedDays={reservedDays(c)}
       />
     ),
   });
 }
 
+function reservedDays(c: Ctx<MemberEnv>): number {
+  return Math.round(c.get("config").deletedHandleReservedMs / 86_400_000);
+}
+
 memberSettings.get("/", (c) => settingsPage(c));
+
+// Deleting the account: every session ends with it, this browser's cookie too.
+memberSettings.post("/delete", async (c) => {
+  const form = await readForm(c);
+  const member = c.get("member");
+  try {
+    await deleteAccount(c.get("sql"), {
+      memberId: member.id,
+      handle: member.handle,
+      password: text(form, deletionPasswordField),
+      keys: await signInKeys(c, member.handle),
+      limits: c.get("config").rateLimits.signIn,
+      handleReservedMs: c.get("config").deletedHandleReservedMs,
+    });
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    // Every refusal (the last administrator too) is said in the section that asked.
+    return await settingsPage(c, { refusal: error.onField(deletionPasswordField) });
+  }
+  forgetSessionCookie(c);
+  return redirectAfterPost(c, "/account-deleted");
+});
 
 // Answered with the page itself, not a redirect: the address exists only in this response.
 memberSettings.post("/calendar", async (c) => {
   const secret = await newCalendarFeed(c.get("sql"), c.get("member").id);
   const origin = originOf(c).replace(/^https?:/, "webcal:");
-  return await settingsPage(c, `${origin}/calendar/${secret}.ics`);
+  return await settingsPage(c, { calendarUrl: `${origin}/calendar/${secret}.ics` });
 });
 
 memberSettings.post("/calendar/revoke", async (c) => {
@@ -118,6 +155,7 @@ memberSettings.post("/password", async (c) => {
           language={member.language}
           history={await listeningHistory(c.get("sql"), member.id)}
           calendar={{ since: await calendarFeedSince(c.get("sql"), member.id) }}
+          handleReservedDays={reservedDays(c)}
         />
       ),
     });
@@ -164,6 +202,7 @@ memberSettings.post("/", async (c) => {
           language={c.get("member").language}
           history={await listeningHistory(c.get("sql"), c.get("member").id)}
           calendar={{ since: await calendarFeedSince(c.get("sql"), c.get("member").id) }}
+          handleReservedDays={reservedDays(c)}
         />
       ),
     });

@@ -13,6 +13,7 @@ import type { ModerationEntry } from "../db/room_actions.ts";
 import type { ReportEntry } from "../db/safety.ts";
 import type { WaitlistEntry } from "../db/waitlist.ts";
 import { useWords } from "../i18n/words_context.ts";
+import { MemberHandle } from "./member_handle.tsx";
 import { type Language, languages } from "../i18n/language.ts";
 import type { MessageKey } from "../i18n/translate.ts";
 import type { RoomToEnd } from "../db/admin_tools.ts";
@@ -165,10 +166,12 @@ export function AdminView(props: {
                       <td data-label={t("admin.when")}>
                         <LocalTime at={r.at} />
                       </td>
-                      <td data-label={t("admin.reports.from")}>@{r.reporter}</td>
+                      <td data-label={t("admin.reports.from")}>
+                        <MemberHandle handle={r.reporter} deleted={r.reporter === null} />
+                      </td>
                       <td data-label={t("admin.reports.about")}>
-                        {r.member
-                          ? `@${r.member}`
+                        {r.member || r.memberDeleted
+                          ? <MemberHandle handle={r.member} deleted={r.memberDeleted} />
                           : <a href={`/rooms/${r.roomPublicId}`}>{r.roomTitle}</a>}
                       </td>
                       <td data-label={t("admin.reports.reason")}>{r.reason}</td>
@@ -207,11 +210,15 @@ export function AdminView(props: {
                       </td>
                       <td data-label={t("admin.moderation.room")}>{m.roomTitle}</td>
                       <td data-label={t("admin.moderation.who")}>
-                        {m.actor ? `@${m.actor}` : t("site.name")}
+                        {m.actor || m.actorDeleted
+                          ? <MemberHandle handle={m.actor} deleted={m.actorDeleted} />
+                          : t("site.name")}
                       </td>
                       <td data-label={t("admin.moderation.what")}>{t(actionKey(m.action))}</td>
                       <td data-label={t("admin.moderation.whom")}>
-                        {m.target ? `@${m.target}` : "—"}
+                        {m.target || m.targetDeleted
+                          ? <MemberHandle handle={m.target} deleted={m.targetDeleted} />
+                          : "—"}
                       </td>
                     </tr>
                   ))}
@@ -240,7 +247,9 @@ export function AdminView(props: {
                     {m.isAdmin && <span class="badge">{t("admin.members.admin")}</span>}
                   </td>
                   <td data-label={t("admin.members.invited_by")}>
-                    {m.invitedBy ? `@${m.invitedBy}` : "—"}
+                    {m.invitedBy || m.invitedByDeleted
+                      ? <MemberHandle handle={m.invitedBy} deleted={m.invitedByDeleted} />
+                      : "—"}
                   </td>
                   <td data-label={t("admin.members.joined")}>
                     <LocalTime at={m.joinedAt} />

@@ -8,6 +8,7 @@
  * <RecommendationsView versions={versions} rollBackTo={null} selected={null}
  *   train={trainValues} weights={weightFields} errors={{}} />
  */
+import { MemberHandle } from "./member_handle.tsx";
 import { Field, type FieldErrors } from "./form.tsx";
 import { type ChartSeries, formatNumber, LineChart } from "./charts.tsx";
 import { AdminSections } from "./admin.tsx";
@@ -234,7 +235,11 @@ function VersionsTable(props: { versions: ModelVersion[] }) {
                   {v.applied && <span class="badge">{t("recommend.badge.in_use")}</span>}
                 </div>
                 <p class="small muted">
-                  {v.createdBy ? `@${v.createdBy}, ` : ""}
+                  {(v.createdBy || v.createdByDeleted) && (
+                    <>
+                      <MemberHandle handle={v.createdBy} deleted={v.createdByDeleted} />,{" "}
+                    </>
+                  )}
                   <time datetime={v.createdAt.toISOString()} data-local-time>
                     {v.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC
                   </time>

@@ -1,6 +1,7 @@
 /**
  * A member's settings: display name and bio, their password, their listening history (what
- * recommendations learn from: pause it, clear it), and signing out of every device.
+ * recommendations learn from: pause it, clear it), signing out of every device, and deleting
+ * their account.
  *
  * @example
  * <SettingsView form={{ display_name: "Ada", bio: "" }} errors={{}} history={history} />
@@ -35,6 +36,8 @@ export function SettingsView(
     /** The member's notification settings (views/notification_settings.tsx). */
     notifications?: { settings: NotificationSettings; keepDays: number; saved?: boolean };
     calendar: CalendarFeedData;
+    /** How long a deleted account's handle stays reserved, said before deleting. */
+    handleReservedDays: number;
   },
 ) {
   const { t } = useWords();
@@ -73,6 +76,34 @@ export function SettingsView(
       <p>{t("settings.sessions.intro")}</p>
       <form method="post" action="/signout/everywhere">
         <button type="submit" class="secondary">{t("settings.sessions.end")}</button>
+      </form>
+      <DeleteAccount errors={props.errors} handleReservedDays={props.handleReservedDays} />
+    </section>
+  );
+}
+
+/** Deleting the account for good: what goes, what stays, confirmed with the password. */
+function DeleteAccount(props: { errors: FieldErrors; handleReservedDays: number }) {
+  const { t } = useWords();
+  return (
+    <section id="delete-account" class="delete-account" aria-labelledby="delete-account-title">
+      <h2 id="delete-account-title">{t("settings.delete")}</h2>
+      <p>{t("settings.delete.intro")}</p>
+      <p>{t("settings.delete.gone")}</p>
+      <p>
+        {t("settings.delete.kept")} {t("settings.delete.handle", {
+          count: props.handleReservedDays,
+        })}
+      </p>
+      <form method="post" action="/settings/delete" novalidate>
+        <Field
+          name="delete_password"
+          label={t("settings.delete.password")}
+          type="password"
+          errors={props.errors}
+          autocomplete="current-password"
+        />
+        <button type="submit" class="danger">{t("settings.delete.submit")}</button>
       </form>
     </section>
   );

@@ -20,6 +20,7 @@ const unsafeRoutes = [
   "/join/AAAAAAAAAAAAAAAAAAAAAAAAAAAA",
   "/topics",
   "/settings",
+  "/settings/delete",
   "/invites",
   "/invites/1/revoke",
   "/@ada/follow",
