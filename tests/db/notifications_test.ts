@@ -97,7 +97,8 @@ dbTest("a new room announces the ids it made to every process", async (sql, db) 
   const stop = db.events.subscribe((event) => event.notices && heard.push(event));
   try {
     await openRoom(sql, ada.id);
-    for (let i = 0; i < 50 && heard.length === 0; i++) {
+    // Up to 10 s: a loaded machine delivers NOTIFY late, never not at all.
+    for (let i = 0; i < 500 && heard.length === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   } finally {
