@@ -13,7 +13,7 @@ import { notify } from "./events.ts";
 import { leaveEveryRoom, lockMember, signOutEverywhere } from "./departures.ts";
 import { memberColumns } from "./member_columns.ts";
 import { keepAnAdministrator, lockAdministrators } from "./suspensions.ts";
-import { type SignInKeys, signInWithLimits } from "./sign_in_limits.ts";
+import { confirmOwnPassword, type SignInKeys } from "./sign_in_limits.ts";
 import type { SignInLimits } from "../config.ts";
 
 export interface AccountDeletion {
@@ -84,27 +84,18 @@ async function confirmPassword(sql: Sql, deletion: AccountDeletion): Promise<voi
       deletionPasswordField,
     );
   }
-  try {
-    const member = await signInWithLimits(sql, {
+  await confirmOwnPassword(
+    sql,
+    {
+      memberId: deletion.memberId,
       handle: deletion.handle,
       password: deletion.password,
       keys: deletion.keys,
       limits: deletion.limits,
-    });
-    if (member.id !== deletion.memberId) {
-      throw new Refusal("unauthenticated", "refusal.password.other_member");
-    }
-  } catch (error) {
-    if (!(error instanceof Refusal)) throw error;
-    if (error.code === "unauthenticated") {
-      throw new Refusal(
-        "invalid",
-        "refusal.account_deletion.password_wrong",
-        deletionPasswordField,
-      );
-    }
-    throw error.onField(deletionPasswordField);
-  }
+    },
+    deletionPasswordField,
+    "refusal.account_deletion.password_wrong",
+  );
 }
 
 /**

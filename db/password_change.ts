@@ -12,7 +12,7 @@ import type { Sql } from "./client.ts";
 import { Refusal } from "./errors.ts";
 import { hashPassword } from "./passwords.ts";
 import { checkNewPassword } from "./password_rules.ts";
-import { type SignInKeys, signInWithLimits } from "./sign_in_limits.ts";
+import { confirmOwnPassword, type SignInKeys } from "./sign_in_limits.ts";
 import { endAllSessionsIn } from "./sessions.ts";
 import type { SignInLimits } from "../config.ts";
 
@@ -36,23 +36,18 @@ export async function changePassword(sql: Sql, change: PasswordChange): Promise<
   }
   // Checked first: a new password that would be refused costs no sign-in try.
   await checkNewPassword(change.next, { handle: change.handle, field: "new_password" });
-  try {
-    const member = await signInWithLimits(sql, {
+  await confirmOwnPassword(
+    sql,
+    {
+      memberId: change.memberId,
       handle: change.handle,
       password: change.current,
       keys: change.keys,
       limits: change.limits,
-    });
-    if (member.id !== change.memberId) {
-      throw new Refusal("unauthenticated", "refusal.password.other_member");
-    }
-  } catch (error) {
-    if (!(error instanceof Refusal)) throw error;
-    if (error.code === "unauthenticated") {
-      throw new Refusal("invalid", "refusal.password.current_wrong", "current_password");
-    }
-    throw error.onField("current_password");
-  }
+    },
+    "current_password",
+    "refusal.password.current_wrong",
+  );
   const passwordHash = await hashPassword(change.next);
   await sql.begin(async (tx) => {
     await tx`update users set password_hash = ${passwordHash} where id = ${change.memberId}`;

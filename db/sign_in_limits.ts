@@ -22,6 +22,7 @@
  */
 import type { Sql, Tx } from "./client.ts";
 import { Refusal } from "./errors.ts";
+import type { MessageKey } from "../i18n/translate.ts";
 import { authenticate, type Member } from "./users.ts";
 import { refuseSuspendedSignIn } from "./suspensions.ts";
 // Types only: db/ runs no code from other folders.
@@ -46,6 +47,33 @@ export interface SignInAttempt {
 }
 
 type Scope = "address" | "handle" | "pair";
+
+/**
+ * A signed-in member typing their password again to confirm a change (a new password, deleting
+ * their account), through the sign-in limits: guessing it here is as slow as at sign-in. A wrong
+ * password is refused (`invalid`) on `field` in `wrong`'s words; a wait is refused on `field`.
+ *
+ * @example
+ * await confirmOwnPassword(sql, { ...attempt, memberId }, "current_password",
+ *   "refusal.password.current_wrong");
+ */
+export async function confirmOwnPassword(
+  sql: Sql,
+  attempt: SignInAttempt & { memberId: number },
+  field: string,
+  wrong: MessageKey,
+): Promise<void> {
+  try {
+    const member = await signInWithLimits(sql, attempt);
+    if (member.id !== attempt.memberId) {
+      throw new Refusal("unauthenticated", "refusal.password.other_member");
+    }
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    if (error.code === "unauthenticated") throw new Refusal("invalid", wrong, field);
+    throw error.onField(field);
+  }
+}
 
 /**
  * The member with this handle and password, unless the pair or the address is waiting out a

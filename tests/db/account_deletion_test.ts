@@ -15,7 +15,7 @@ import { search } from "../../db/search.ts";
 import type { Member } from "../../db/users.ts";
 import { dbTest, type TestDatabase } from "../support/databases.ts";
 import { rateLimits } from "../support/rate_limits.ts";
-import { memberInEveryColumn } from "./member_fixture.ts";
+import { memberInEveryColumn, rowsNaming } from "./member_fixture.ts";
 import { cast, refusedWith, roles } from "./rooms_support.ts";
 import { dayMs, password } from "./support.ts";
 
@@ -31,23 +31,6 @@ function deletion(member: Member, typed = password): AccountDeletion {
     limits: rateLimits.signIn,
     handleReservedMs,
   };
-}
-
-/** How many rows name the member in each listed column (arrays: contain them). */
-async function rowsNaming(sql: Sql, memberId: number): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const { table, column } of memberColumns) {
-    const [{ array }] = await sql`
-      select data_type = 'ARRAY' as array from information_schema.columns
-      where table_schema = current_schema() and table_name = ${table} and column_name = ${column}`;
-    const test = array ? `$1 = any(${column})` : `${column} = $1`;
-    const [{ count }] = await sql.unsafe(
-      `select count(*)::int as count from ${table} where ${test}`,
-      [memberId],
-    );
-    counts.set(`${table}.${column}`, count);
-  }
-  return counts;
 }
 
 async function signUp(sql: Sql, inviterId: number, handle: string): Promise<Member> {

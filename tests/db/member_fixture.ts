@@ -133,9 +133,9 @@ export async function memberInEveryColumn(sql: Sql): Promise<FixtureCast> {
   return { mallory, ada, grace, olga, ivan, malloryRoom, malloryEvent };
 }
 
-/** The columns of db/member_columns.ts with no row naming `memberId` (arrays: containing it). */
-export async function unfilledColumns(sql: Sql, memberId: number): Promise<string[]> {
-  const empty: string[] = [];
+/** How many rows name the member in each listed column (arrays: contain them), by `table.column`. */
+export async function rowsNaming(sql: Sql, memberId: number): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
   for (const { table, column } of memberColumns) {
     const [{ array }] = await sql`
       select data_type = 'ARRAY' as array from information_schema.columns
@@ -145,7 +145,13 @@ export async function unfilledColumns(sql: Sql, memberId: number): Promise<strin
       `select count(*)::int as count from ${table} where ${test}`,
       [memberId],
     );
-    if (count === 0) empty.push(`${table}.${column}`);
+    counts.set(`${table}.${column}`, count);
   }
-  return empty;
+  return counts;
+}
+
+/** The columns of db/member_columns.ts with no row naming `memberId` (arrays: containing it). */
+export async function unfilledColumns(sql: Sql, memberId: number): Promise<string[]> {
+  return [...await rowsNaming(sql, memberId)].filter(([, count]) => count === 0)
+    .map(([column]) => column);
 }

@@ -3,10 +3,7 @@
  * are not in, ends on the open pages of the people in it and leaves the hallway, without a reload.
  */
 import { databaseKinds, freshDatabase } from "../support/databases.ts";
-import { loadConfig } from "../../config.ts";
-import { buildApp } from "../../routes/app.tsx";
-import { LiveHub } from "../../live/live_hub.ts";
-import { LiveSocket, seedRoom } from "./support.ts";
+import { LiveSocket, seedRoom, serveHere } from "./support.ts";
 import type { Sql } from "../../db/client.ts";
 import { setPicks } from "../../db/topics.ts";
 import { startSession } from "../../db/sessions.ts";
@@ -19,15 +16,8 @@ for (const kind of databaseKinds) {
     sanitizeResources: false,
     async fn() {
       const db = await freshDatabase(kind);
-      const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
-      const hub = new LiveHub({ sql: db.sql, config, events: db.events });
-      hub.start();
-      const app = buildApp({ sql: db.sql, config, hub, events: db.events });
-      const server = Deno.serve(
-        { hostname: "127.0.0.1", port: 0, onListen() {} },
-        (request, info) => app.fetch(request, info),
-      );
-      const origin = `http://127.0.0.1:${server.addr.port}`;
+      const served = await serveHere(db);
+      const origin = served.origin;
       const sockets: LiveSocket[] = [];
       try {
         // Ada is the first member, so the administrator; the world's room is hers. Another
@@ -52,8 +42,7 @@ for (const kind of databaseKinds) {
         await hallway.waitFor((html) => html.includes("No rooms are live right now"));
       } finally {
         for (const socket of sockets) socket.close();
-        await hub.stop();
-        await server.shutdown();
+        await served.stop();
         await db.close();
       }
     },

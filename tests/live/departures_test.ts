@@ -8,10 +8,7 @@ import { databaseKinds, freshDatabase, type TestDatabase } from "../support/data
 import type { Sql } from "../../db/client.ts";
 import { leaveEveryRoom, lockMember, signOutEverywhere } from "../../db/departures.ts";
 import type { Departure } from "../../db/events.ts";
-import { loadConfig } from "../../config.ts";
-import { buildApp } from "../../routes/app.tsx";
-import { LiveHub } from "../../live/live_hub.ts";
-import { LiveSocket, seedRoom, startProcess } from "./support.ts";
+import { LiveSocket, seedRoom, serveHere, startProcess } from "./support.ts";
 
 async function depart(sql: Sql, memberId: number, why: Departure): Promise<void> {
   await sql.begin(async (tx) => {
@@ -28,15 +25,8 @@ for (const kind of databaseKinds) {
     sanitizeResources: false,
     async fn() {
       const db: TestDatabase = await freshDatabase(kind);
-      const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
-      const hub = new LiveHub({ sql: db.sql, config, events: db.events });
-      hub.start();
-      const app = buildApp({ sql: db.sql, config, hub, events: db.events });
-      const server = Deno.serve(
-        { hostname: "127.0.0.1", port: 0, onListen() {} },
-        (request, info) => app.fetch(request, info),
-      );
-      const origin = `http://127.0.0.1:${server.addr.port}`;
+      const served = await serveHere(db);
+      const origin = served.origin;
       const sockets: LiveSocket[] = [];
       try {
         const { ids, publicId, adaCookie, graceCookie } = await seedRoom(db.sql, "First set");
@@ -75,8 +65,7 @@ for (const kind of databaseKinds) {
         assert.equal(refused.status, 401);
       } finally {
         for (const socket of sockets) socket.close();
-        await hub.stop();
-        await server.shutdown();
+        await served.stop();
         await db.close();
       }
     },

@@ -6,10 +6,7 @@ import assert from "node:assert/strict";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
 import { follow } from "../../db/profiles.ts";
 import { startRoom } from "../../db/rooms.ts";
-import { loadConfig } from "../../config.ts";
-import { buildApp } from "../../routes/app.tsx";
-import { LiveHub } from "../../live/live_hub.ts";
-import { LiveSocket, seedRoom, startProcess } from "./support.ts";
+import { LiveSocket, seedRoom, serveHere, startProcess } from "./support.ts";
 
 /** The unread count a bell frame shows, or 0 when it hides the count. */
 function bellCount(html: string): number | undefined {
@@ -47,15 +44,8 @@ for (const kind of databaseKinds) {
     sanitizeResources: false,
     async fn() {
       const db: TestDatabase = await freshDatabase(kind);
-      const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
-      const hub = new LiveHub({ sql: db.sql, config, events: db.events });
-      hub.start();
-      const app = buildApp({ sql: db.sql, config, hub, events: db.events });
-      const server = Deno.serve(
-        { hostname: "127.0.0.1", port: 0, onListen() {} },
-        (request, info) => app.fetch(request, info),
-      );
-      const origin = `http://127.0.0.1:${server.addr.port}`;
+      const served = await serveHere(db);
+      const origin = served.origin;
       let bell: LiveSocket | undefined;
       try {
         const { ids, adaCookie, graceCookie } = await seedRoom(db.sql, "First set");
@@ -76,8 +66,7 @@ for (const kind of databaseKinds) {
         assert.equal(bell.frames.filter((f) => toastOf(f)).length, 1);
       } finally {
         bell?.close();
-        await hub.stop();
-        await server.shutdown();
+        await served.stop();
         await db.close();
       }
     },

@@ -6,10 +6,7 @@ import assert from "node:assert/strict";
 import { databaseKinds, freshDatabase, type TestDatabase } from "../support/databases.ts";
 import { publicRoomId, startRoom } from "../../db/rooms.ts";
 import { act } from "../../db/room_actions.ts";
-import { loadConfig } from "../../config.ts";
-import { buildApp } from "../../routes/app.tsx";
-import { LiveHub } from "../../live/live_hub.ts";
-import { LiveSocket, type RoomWorld, seedRoom } from "./support.ts";
+import { LiveSocket, type RoomWorld, seedRoom, serveHere } from "./support.ts";
 import { setMemberLanguage } from "../../db/users.ts";
 
 interface World extends RoomWorld {
@@ -20,20 +17,12 @@ interface World extends RoomWorld {
 /** Palabre in this process with a running live hub, a room by Ada, Grace in its audience. */
 async function withWorld(kind: "pglite" | "postgres", fn: (world: World) => Promise<void>) {
   const db = await freshDatabase(kind);
-  const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
-  const hub = new LiveHub({ sql: db.sql, config, events: db.events });
-  hub.start();
-  const app = buildApp({ sql: db.sql, config, hub, events: db.events });
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (request, info) => app.fetch(request, info),
-  );
+  const served = await serveHere(db);
   try {
     const seeded = await seedRoom(db.sql, "Sockets");
-    await fn({ db, origin: `http://127.0.0.1:${server.addr.port}`, ...seeded });
+    await fn({ db, origin: served.origin, ...seeded });
   } finally {
-    await hub.stop();
-    await server.shutdown();
+    await served.stop();
     await db.close();
   }
 }

@@ -8,12 +8,51 @@
  * await socket.waitFor((html) => html.includes("Live now (1)"));
  */
 import type { Sql } from "../../db/client.ts";
+import { loadConfig } from "../../config.ts";
+import { LiveHub } from "../../live/live_hub.ts";
+import { buildApp } from "../../routes/app.tsx";
+import type { TestDatabase } from "../support/databases.ts";
 import { joinRoom, publicRoomId, startRoom } from "../../db/rooms.ts";
 import { startSession } from "../../db/sessions.ts";
 import { setPicks } from "../../db/topics.ts";
 import { firstAdmin, invitedMember } from "../db/support.ts";
 
 const mainModule = new URL("../../main.ts", import.meta.url);
+
+export interface ServedHere {
+  origin: string;
+  hub: LiveHub;
+  /** Stops the hub and the server; the database is the caller's to close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Palabre served from this test's own process on `db`, with a started live hub: what a test
+ * needs when it calls db/ directly beside the pages' sockets (one process, both databases).
+ *
+ * @example
+ * const served = await serveHere(db);
+ * const bell = await LiveSocket.open(served.origin, "/notifications/live", cookie);
+ * await served.stop();
+ */
+export async function serveHere(db: TestDatabase): Promise<ServedHere> {
+  const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
+  const hub = new LiveHub({ sql: db.sql, config, events: db.events });
+  hub.start();
+  const app = buildApp({ sql: db.sql, config, hub, events: db.events });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request, info) => app.fetch(request, info),
+  );
+  return {
+    origin: `http://127.0.0.1:${server.addr.port}`,
+    hub,
+    async stop() {
+      await hub.stop();
+      await server.shutdown();
+    },
+  };
+}
 
 export interface RoomWorld {
   roomId: number;
