@@ -320,3 +320,43 @@ Deno.test("foldIn with α₀ and ν solves the member's row as training does", (
     assert.ok(maxDifference(vector, solved.subarray(member * k, (member + 1) * k)) < 1e-12);
   }
 });
+
+Deno.test("the block solver with one block of every dimension is the exact solve", () => {
+  const interactions = randomMatrix(30, 20, 0.2, 12);
+  const params: TrainParams = { ...ials, factors: 5 };
+  const items = randomFactors(20, 5, 3);
+  const exact = randomFactors(30, 5, 4);
+  const blocks = exact.slice();
+  halfStep(memberRows(interactions), items, exact, params);
+  halfStep(memberRows(interactions), items, blocks, { ...params, solver: "block", blockSize: 5 });
+  assert.ok(maxDifference(exact, blocks) < 1e-12);
+});
+
+Deno.test("sweeps of smaller blocks converge to the exact solve of each row", () => {
+  const interactions = randomMatrix(30, 20, 0.2, 12);
+  const params: TrainParams = { ...ials, factors: 5 };
+  const items = randomFactors(20, 5, 3).map((v) => v * 10);
+  const exact = randomFactors(30, 5, 4);
+  const blocks = exact.slice();
+  halfStep(memberRows(interactions), items, exact, params);
+  const sweep = { ...params, solver: "block" as const, blockSize: 2 };
+  halfStep(memberRows(interactions), items, blocks, sweep);
+  assert.ok(maxDifference(exact, blocks) > 1e-6, "one sweep of blocks of 2 is not exact");
+  for (let n = 0; n < 300; n++) halfStep(memberRows(interactions), items, blocks, sweep);
+  assert.ok(maxDifference(exact, blocks) < 1e-9, `${maxDifference(exact, blocks)}`);
+});
+
+Deno.test("the block solver's loss never increases and ends near the exact solution", () => {
+  const interactions = randomMatrix(60, 40, 0.12, 6);
+  const params: TrainParams = { ...ials, factors: 6, iterations: 15 };
+  const exactLoss = train(interactions, params).loss.at(-1)!;
+  const blocks = train(interactions, { ...params, solver: "block", blockSize: 2 });
+  for (let n = 1; n < blocks.loss.length; n++) {
+    assert.ok(blocks.loss[n] <= blocks.loss[n - 1] * (1 + 1e-12), `iteration ${n + 1} went up`);
+  }
+  const blockLoss = blocks.loss.at(-1)!;
+  // Alternating steps need not meet at the same point: as low as the exact solver's, within 2%.
+  assert.ok(blockLoss < 1.02 * exactLoss, `${blockLoss} against ${exactLoss}`);
+  const direct = directLoss(interactions, blocks.userFactors, blocks.itemFactors, 6, params);
+  assert.ok(Math.abs(direct - blockLoss) < 1e-9 * direct);
+});
