@@ -732,7 +732,7 @@ export const en = {
     "The weight of absences must be a number above {min}, at most {max}",
   "knob.regularizationExponent.label": "Regularization by activity (ν)",
   "knob.regularizationExponent.hint":
-    "0 gives every vector λ; above 0, λ grows as (its signals + α₀ × all of the other side)^ν.",
+    "Above 0, the members, topics and people with more signals are held back more (0: one λ for all).",
   "knob.regularizationExponent.refusal":
     "The regularization exponent must be a number from {min} to {max}",
   "recommend.params.ials": "; absences weigh {unobserved}, regularization exponent {exponent}",

@@ -781,7 +781,7 @@ export const fr: Record<MessageKey, Message> = {
     "Le poids des absences doit être un nombre supérieur à {min}, au plus {max}",
   "knob.regularizationExponent.label": "Régularisation selon l’activité (ν)",
   "knob.regularizationExponent.hint":
-    "0 donne λ à chaque vecteur ; au-dessus, λ croît comme (ses signaux + α₀ × tout l’autre côté)^ν.",
+    "Au-dessus de 0, membres, sujets et personnes aux signaux nombreux sont plus retenus (0 : un seul λ).",
   "knob.regularizationExponent.refusal":
     "L’exposant de régularisation doit être un nombre de {min} à {max}",
   "recommend.params.ials":
