@@ -23,6 +23,7 @@ import { requireAdmin } from "./users.ts";
 import type { ItemRef, SignalWeights } from "../vocabulary/signals.ts";
 import {
   knobAccepts,
+  knobDefaults,
   knobLimits,
   knobWord,
   type ModelKnobKey,
@@ -36,6 +37,10 @@ export interface ModelParams {
   regularization: number;
   /** Confidence is 1 + alpha × weight. */
   alpha: number;
+  /** α₀, the weight of every absent (member, item) pair (Rendle et al.); 1 is Hu et al.'s. */
+  unobservedWeight: number;
+  /** ν: each vector's λ is scaled by (its entries + α₀ × the other side's count)^ν; 0 is plain λ. */
+  regularizationExponent: number;
   iterations: number;
   /** How much picks, follows and listening count (recommend/signals.ts). */
   weights: SignalWeights;
@@ -129,6 +134,8 @@ export function modelParamsOf(values: Record<ModelKnobKey, number>): ModelParams
     factors: values.factors,
     regularization: values.regularization,
     alpha: values.alpha,
+    unobservedWeight: values.unobservedWeight,
+    regularizationExponent: values.regularizationExponent,
     iterations: values.iterations,
     weights: { pick: values.pickWeight, follow: values.followWeight, listen: values.listenWeight },
   };
@@ -140,6 +147,8 @@ export function modelKnobValues(params: ModelParams): Record<ModelKnobKey, numbe
     factors: params.factors,
     regularization: params.regularization,
     alpha: params.alpha,
+    unobservedWeight: params.unobservedWeight,
+    regularizationExponent: params.regularizationExponent,
     iterations: params.iterations,
     pickWeight: params.weights.pick,
     followWeight: params.weights.follow,
@@ -187,6 +196,8 @@ export async function startTraining(
     factors: params.factors,
     regularization: params.regularization,
     alpha: params.alpha,
+    unobservedWeight: params.unobservedWeight,
+    regularizationExponent: params.regularizationExponent,
     iterations: params.iterations,
     weights: {
       pick: params.weights.pick,
@@ -304,7 +315,7 @@ export async function modelVersions(
   return rows.map((r) => ({
     id: r.id,
     state: r.state,
-    params: r.params,
+    params: paramsRead(r.params),
     iterationsDone: r.iterations_done,
     loss: r.loss,
     progress: r.progress,
@@ -387,13 +398,26 @@ export async function appliedModel(sql: Sql): Promise<StoredModel | null> {
   if (!row) return null;
   return {
     id: row.id,
-    params: row.params,
+    params: paramsRead(row.params),
     factors: row.factors,
     memberIds: row.member_ids,
     items: row.items,
     memberFactors: float32FromBytes(row.member_factors),
     itemFactors: float32FromBytes(row.item_factors),
   };
+}
+
+/**
+ * Stored parameters as a `ModelParams`: a version trained before a knob existed was trained as
+ * its default says (α₀ = 1 and ν = 0 are the model of before them), so it reads as the default.
+ */
+function paramsRead(stored: Partial<ModelParams>): ModelParams {
+  const defaults = knobDefaults(modelKnobs);
+  return {
+    unobservedWeight: defaults.unobservedWeight,
+    regularizationExponent: defaults.regularizationExponent,
+    ...stored,
+  } as ModelParams;
 }
 
 /** Our plain-data interfaces are JSON; their types only lack the index signature to say so. */

@@ -724,6 +724,18 @@ export const en = {
   "knob.listenWeight.label": "Listening",
   "knob.listenWeight.hint": "Times log(1 + minutes) heard per topic or person.",
   "knob.listenWeight.refusal": "Listening must weigh a number from {min} to {max}",
+  // Rendle et al.'s iALS terms (issue 18): the weight of absences, regularization by activity.
+  "knob.unobservedWeight.label": "Weight of absences (α₀)",
+  "knob.unobservedWeight.hint":
+    "How much each topic or person a member gave no signal for counts; 1 is the classic model.",
+  "knob.unobservedWeight.refusal":
+    "The weight of absences must be a number above {min}, at most {max}",
+  "knob.regularizationExponent.label": "Regularization by activity (ν)",
+  "knob.regularizationExponent.hint":
+    "Above 0, the members, topics and people with more signals are held back more (0: one λ for all).",
+  "knob.regularizationExponent.refusal":
+    "The regularization exponent must be a number from {min} to {max}",
+  "recommend.params.ials": "; absences weigh {unobserved}, regularization exponent {exponent}",
   // Plays (issue 16): a room that plays at once, the mic button, the lock screen.
   "voice.listen": "Tap to listen",
   "voice.state.waiting": "Not playing yet",

@@ -773,6 +773,19 @@ export const fr: Record<MessageKey, Message> = {
   "knob.listenWeight.label": "Écoute",
   "knob.listenWeight.hint": "Fois log(1 + minutes) écoutées par sujet ou par personne.",
   "knob.listenWeight.refusal": "L’écoute doit peser un nombre de {min} à {max}",
+  // Rendle et al.'s iALS terms (issue 18): the weight of absences, regularization by activity.
+  "knob.unobservedWeight.label": "Poids des absences (α₀)",
+  "knob.unobservedWeight.hint":
+    "Combien compte chaque sujet ou personne sans signal d’un membre ; 1 est le modèle classique.",
+  "knob.unobservedWeight.refusal":
+    "Le poids des absences doit être un nombre supérieur à {min}, au plus {max}",
+  "knob.regularizationExponent.label": "Régularisation selon l’activité (ν)",
+  "knob.regularizationExponent.hint":
+    "Au-dessus de 0, membres, sujets et personnes aux signaux nombreux sont plus retenus (0 : un seul λ).",
+  "knob.regularizationExponent.refusal":
+    "L’exposant de régularisation doit être un nombre de {min} à {max}",
+  "recommend.params.ials":
+    " ; poids des absences {unobserved}, exposant de régularisation {exponent}",
   // Plays (issue 16): a room that plays at once, the mic button, the lock screen.
   "voice.listen": "Touchez pour écouter",
   "voice.state.waiting": "Pas encore de son",

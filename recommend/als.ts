@@ -1,11 +1,30 @@
 /**
- * Implicit-feedback ALS (Hu, Koren, Volinsky 2008) over typed arrays: the kernel the app trains
- * with. Synchronous and pure, so it can move to a Worker; progress goes through a callback.
+ * Implicit-feedback ALS (Hu, Koren, Volinsky 2008) over typed arrays, with the two terms of
+ * Rendle, Krichene, Zhang and Koren's iALS ("Revisiting the Performance of iALS on Item
+ * Recommendation Benchmarks", 2021/2022): the kernel the app trains with. Synchronous and pure,
+ * so it can move to a Worker; progress goes through a callback.
  *
- * Each half-step solves, for every row u, `(YᵀCᵤY + λI) xᵤ = YᵀCᵤp(u)` with the paper's trick
- * `YᵀCᵤY = YᵀY + Yᵀ(Cᵤ − I)Y`: YᵀY is computed once per half-step and `Cᵤ − I` is non-zero only
- * on the row's entries. The per-row system is solved exactly (Cholesky) or approximately with a
- * few conjugate-gradient steps warm-started from the previous vector (Takács, Pilászy, Tikk 2011).
+ * The objective, over every (member u, item i) pair, with pᵤᵢ = 1 on the matrix's entries:
+ *
+ *   Σ₍ᵤ,ᵢ₎ observed cᵤᵢ(1 − xᵤ·yᵢ)² + α₀ Σ₍ᵤ,ᵢ₎ absent (xᵤ·yᵢ)² + Σᵤ λᵤ‖xᵤ‖² + Σᵢ λᵢ‖yᵢ‖²
+ *
+ * with confidence cᵤᵢ = 1 + α·wᵤᵢ, α₀ the weight of an absent pair (`unobservedWeight`), and
+ * frequency-scaled regularization λᵤ = λ·(|Iᵤ| + α₀·|I|)^ν, λᵢ = λ·(|Uᵢ| + α₀·|U|)^ν
+ * (`regularizationExponent` ν; |Iᵤ| the member's entries, |I| all items, and likewise for an item).
+ * α₀ = 1 and ν = 0 are Hu et al.'s objective, and give the model of before these terms bit for bit.
+ * Rendle et al. put α₀ on all pairs, observed ones too (their observed pair weighs
+ * (xᵤ·yᵢ − 1)² + α₀(xᵤ·yᵢ)²); we keep Hu et al.'s confidence on observed pairs and give α₀ to the
+ * absent ones only, so that α₀ = 1 is the old model. Both lead to the same kind of row system.
+ *
+ * Setting the gradient in xᵤ to zero gives each half-step's system for row u:
+ *
+ *   (α₀·YᵀY + Yᵀ(Cᵤ − α₀I)Y + λᵤI) xᵤ = YᵀCᵤp(u)
+ *
+ * where Cᵤ is α₀ on absent items and cᵤᵢ on entries: α₀·YᵀY is computed once per half-step
+ * (the paper's Gramian trick) and Cᵤ − α₀I is non-zero only on the row's entries. The per-row
+ * system is solved exactly (Cholesky), approximately with a few conjugate-gradient steps
+ * warm-started from the previous vector (Takács, Pilászy, Tikk 2011), or by one warm-started
+ * sweep of block coordinate descent (Rendle, Krichene, Zhang, Koren's iALS++ subspace steps).
  * `recommend/als_reference.ts` is the same algorithm written plainly with ml-matrix.
  *
  * @example
@@ -16,8 +35,12 @@ import type { Interactions } from "./signals.ts";
 import { itemRows, memberRows, type SparseRows } from "./interactions.ts";
 import { mulberry32 } from "./random.ts";
 
-/** "cholesky" solves each row exactly; "cg" takes `cgSteps` conjugate-gradient steps. */
-export type Solver = "cholesky" | "cg";
+/**
+ * "cholesky" solves each row exactly; "cg" takes `cgSteps` conjugate-gradient steps; "block"
+ * sweeps once over the row's dimensions `blockSize` at a time, solving each block exactly with
+ * the others fixed (Rendle et al.'s subspace optimization, iALS++).
+ */
+export type Solver = "cholesky" | "cg" | "block";
 
 /** What one row's solve needs besides the data. */
 export interface SolveParams {
@@ -25,6 +48,10 @@ export interface SolveParams {
   regularization: number;
   /** Confidence is `1 + alpha * weight`. */
   alpha: number;
+  /** α₀, the weight of every absent (member, item) pair; 1 unless told (Hu et al.'s). */
+  unobservedWeight?: number;
+  /** ν: each row's λ is scaled by (its entries + α₀ × all columns)^ν; 0 (plain λ) unless told. */
+  regularizationExponent?: number;
 }
 
 export interface TrainParams extends SolveParams {
@@ -36,6 +63,8 @@ export interface TrainParams extends SolveParams {
   solver?: Solver;
   /** Conjugate-gradient steps per row and half-step; 3 unless told. */
   cgSteps?: number;
+  /** Dimensions solved together by the "block" solver; 8 unless told (all of them if fewer). */
+  blockSize?: number;
 }
 
 export interface Progress {
@@ -57,7 +86,25 @@ export interface Model {
 }
 
 const defaultCgSteps = 3;
+const defaultBlockSize = 8;
 const cgTolerance = 1e-20;
+
+/** α₀ and ν as given, or Hu et al.'s (1 and 0) when absent. */
+function ialsTerms(params: SolveParams): { unobserved: number; exponent: number } {
+  return { unobserved: params.unobservedWeight ?? 1, exponent: params.regularizationExponent ?? 0 };
+}
+
+/**
+ * λ for a row with `entries` observed columns out of `columns`: λ·(entries + α₀·columns)^ν,
+ * Rendle et al.'s frequency-scaled regularization. With ν = 0 it is λ itself, exactly.
+ *
+ * @example
+ * rowRegularization(2, 12, { regularization: 0.5, alpha: 1, unobservedWeight: 0.5, regularizationExponent: 1 }); // 4
+ */
+export function rowRegularization(entries: number, columns: number, params: SolveParams): number {
+  const { unobserved, exponent } = ialsTerms(params);
+  return params.regularization * Math.pow(entries + unobserved * columns, exponent);
+}
 
 /**
  * Trains member and item factors, alternating a member half-step and an item half-step per
@@ -85,7 +132,10 @@ export function train(
     const userGram = gramian(userFactors, k);
     halfStep(byItem, userFactors, itemFactors, params, userGram);
     itemGram = gramian(itemFactors, k);
-    const value = objective(byMember, userFactors, itemFactors, params, userGram, itemGram);
+    const value = objective(byMember, byItem, userFactors, itemFactors, params, {
+      userGram,
+      itemGram,
+    });
     losses.push(value);
     onProgress?.({ iteration, loss: value, seconds: (performance.now() - startedAt) / 1000 });
   }
@@ -137,15 +187,21 @@ export function halfStep(
   rows: SparseRows,
   fixed: Float64Array,
   solved: Float64Array,
-  params: SolveParams & { factors: number; solver?: Solver; cgSteps?: number },
+  params: SolveParams & { factors: number; solver?: Solver; cgSteps?: number; blockSize?: number },
   fixedGram: Float64Array = gramian(fixed, params.factors),
 ): void {
   const k = params.factors;
   const system = new RowSystem(k, fixedGram, params);
   const count = rows.start.length - 1;
-  if ((params.solver ?? "cg") === "cholesky") {
+  const solver = params.solver ?? "cg";
+  if (solver === "cholesky") {
     for (let r = 0; r < count; r++) {
       system.solveExactly(rows, r, fixed, solved, r * k);
+    }
+  } else if (solver === "block") {
+    const size = Math.min(k, params.blockSize ?? defaultBlockSize);
+    for (let r = 0; r < count; r++) {
+      system.solveByBlocks(rows, r, fixed, solved, r * k, size);
     }
   } else {
     const steps = params.cgSteps ?? defaultCgSteps;
@@ -182,9 +238,10 @@ export function foldIn(
 }
 
 /**
- * The implicit objective Σᵤᵢ cᵤᵢ(pᵤᵢ − xᵤ·yᵢ)² + λ(Σ‖xᵤ‖² + Σ‖yᵢ‖²) over all members and items.
- * The sum over absent pairs (c = 1, p = 0) is Σᵤ xᵤᵀ(YᵀY)xᵤ = ⟨XᵀX, YᵀY⟩ less the entries'
- * share, so the cost is O((members + items)·k² + entries·k), not O(members·items·k).
+ * The objective of the file's opening: Σᵤᵢ cᵤᵢ(pᵤᵢ − xᵤ·yᵢ)² over all members and items, with
+ * c = α₀ on absent pairs, plus Σᵤ λᵤ‖xᵤ‖² + Σᵢ λᵢ‖yᵢ‖². The sum over absent pairs (p = 0) is
+ * α₀ Σᵤ xᵤᵀ(YᵀY)xᵤ = α₀⟨XᵀX, YᵀY⟩ less the entries' share, so the cost is
+ * O((members + items)·k² + entries·k), not O(members·items·k).
  *
  * @example
  * loss(interactions, model.userFactors, model.itemFactors, { factors: 64, regularization: 0.1, alpha: 10 });
@@ -198,25 +255,31 @@ export function loss(
   const k = params.factors;
   return objective(
     memberRows(interactions),
+    itemRows(interactions),
     userFactors,
     itemFactors,
     params,
-    gramian(userFactors, k),
-    gramian(itemFactors, k),
+    {
+      userGram: gramian(userFactors, k),
+      itemGram: gramian(itemFactors, k),
+    },
   );
 }
 
 function objective(
   rows: SparseRows,
+  byItem: SparseRows,
   userFactors: Float64Array,
   itemFactors: Float64Array,
   params: SolveParams & { factors: number },
-  userGram: Float64Array,
-  itemGram: Float64Array,
+  grams: { userGram: Float64Array; itemGram: Float64Array },
 ): number {
   const k = params.factors;
+  const { userGram, itemGram } = grams;
+  const { unobserved, exponent } = ialsTerms(params);
   let total = 0;
   for (let n = 0; n < userGram.length; n++) total += userGram[n] * itemGram[n];
+  total *= unobserved;
   const count = rows.start.length - 1;
   for (let r = 0; r < count; r++) {
     const x = r * k;
@@ -225,30 +288,60 @@ function objective(
       let s = 0;
       for (let a = 0; a < k; a++) s += userFactors[x + a] * itemFactors[y + a];
       const c = 1 + params.alpha * rows.weight[n];
-      total += c * (1 - s) * (1 - s) - s * s;
+      total += c * (1 - s) * (1 - s) - unobserved * s * s;
     }
   }
+  if (exponent !== 0) {
+    return total + scaledNorms(rows, userFactors, k, params) +
+      scaledNorms(byItem, itemFactors, k, params);
+  }
+  // Every row's λ is λ: the Gramians' diagonals hold the squared lengths.
   let norms = 0;
   for (let d = 0; d < k; d++) norms += userGram[d * k + d] + itemGram[d * k + d];
   return total + params.regularization * norms;
 }
 
-/** Scratch space and the shared YᵀY + λI for solving one row after another. */
+/** Σᵣ λᵣ‖vᵣ‖² over the rows of `rows`, each with its own frequency-scaled λᵣ. */
+function scaledNorms(
+  rows: SparseRows,
+  vectors: Float64Array,
+  k: number,
+  params: SolveParams,
+): number {
+  let total = 0;
+  const count = rows.start.length - 1;
+  for (let r = 0; r < count; r++) {
+    let squared = 0;
+    for (let a = r * k; a < (r + 1) * k; a++) squared += vectors[a] * vectors[a];
+    total += rowRegularization(rows.start[r + 1] - rows.start[r], rows.columns, params) * squared;
+  }
+  return total;
+}
+
+/** Scratch space and the shared α₀YᵀY + λI for solving one row after another. */
 class RowSystem {
   #k: number;
+  #params: SolveParams;
   #alpha: number;
-  /** YᵀY + λI, full. */
+  /** 1 − α₀: an entry's weight in Cᵤ − α₀I is this + α·w (so exactly α·w when α₀ = 1). */
+  #observedExtra: number;
+  /** α₀YᵀY + λI, full; a row whose λᵤ is not λ adds the difference on the diagonal. */
   #base: Float64Array;
   #matrix: Float64Array;
   #rhs: Float64Array;
   #residual: Float64Array;
   #direction: Float64Array;
   #product: Float64Array;
+  /** The block solver's xᵤ·yᵢ per entry of the row, kept current as blocks change. */
+  #scores = new Float64Array(0);
 
   constructor(k: number, gram: Float64Array, params: SolveParams) {
+    const { unobserved } = ialsTerms(params);
     this.#k = k;
+    this.#params = params;
     this.#alpha = params.alpha;
-    this.#base = gram.slice();
+    this.#observedExtra = 1 - unobserved;
+    this.#base = gram.map((value) => unobserved * value);
     for (let d = 0; d < k; d++) this.#base[d * k + d] += params.regularization;
     this.#matrix = new Float64Array(k * k);
     this.#rhs = new Float64Array(k);
@@ -257,7 +350,13 @@ class RowSystem {
     this.#product = new Float64Array(k);
   }
 
-  /** Builds (YᵀY + λI + Yᵀ(Cᵤ − I)Y) and YᵀCᵤp(u) for row r, then solves by Cholesky. */
+  /** λᵤ − λ for row r: what its diagonal adds to the shared base (0 when ν = 0). */
+  #shift(rows: SparseRows, r: number): number {
+    const entries = rows.start[r + 1] - rows.start[r];
+    return rowRegularization(entries, rows.columns, this.#params) - this.#params.regularization;
+  }
+
+  /** Builds (α₀YᵀY + λᵤI + Yᵀ(Cᵤ − α₀I)Y) and YᵀCᵤp(u) for row r, then solves by Cholesky. */
   solveExactly(rows: SparseRows, r: number, fixed: Float64Array, out: Float64Array, at: number) {
     const k = this.#k;
     const alpha = this.#alpha;
@@ -270,11 +369,13 @@ class RowSystem {
       return;
     }
     a.set(this.#base);
+    const shift = this.#shift(rows, r);
+    if (shift !== 0) { for (let d = 0; d < k; d++) a[d * k + d] += shift; }
     b.fill(0);
     for (let n = begin; n < end; n++) {
       const y = rows.index[n] * k;
-      const extra = alpha * rows.weight[n];
-      const confidence = 1 + extra;
+      const confidence = 1 + alpha * rows.weight[n];
+      const extra = this.#observedExtra + alpha * rows.weight[n];
       for (let i = 0; i < k; i++) {
         const yi = fixed[y + i];
         b[i] += confidence * yi;
@@ -288,8 +389,89 @@ class RowSystem {
   }
 
   /**
+   * One sweep of block coordinate descent on row r's system from the vector already in `out`:
+   * for each run of `size` dimensions B, the others fixed, it solves exactly
+   *
+   *   (α₀G_BB + λᵤI + Σ (cᵤᵢ − α₀) yᵢ_B yᵢ_Bᵀ) x_B = Σ (cᵤᵢ − (cᵤᵢ − α₀) rᵢ) yᵢ_B − α₀G_B,rest x_rest
+   *
+   * (G = YᵀY; sums over the row's entries; rᵢ = x_rest·yᵢ_rest), which is block Gauss–Seidel on
+   * the same system the other solvers solve. Each entry's score xᵤ·yᵢ is kept current, so a block
+   * costs O(entries·size² + k·size). With `size` = k it is the exact solve.
+   */
+  solveByBlocks(
+    rows: SparseRows,
+    r: number,
+    fixed: Float64Array,
+    out: Float64Array,
+    at: number,
+    size: number,
+  ) {
+    const k = this.#k;
+    const alpha = this.#alpha;
+    const base = this.#base;
+    const begin = rows.start[r];
+    const end = rows.start[r + 1];
+    if (begin === end) {
+      out.fill(0, at, at + k);
+      return;
+    }
+    const shift = this.#shift(rows, r);
+    if (this.#scores.length < end - begin) this.#scores = new Float64Array(end - begin);
+    const scores = this.#scores;
+    for (let n = begin; n < end; n++) {
+      const y = rows.index[n] * k;
+      let s = 0;
+      for (let i = 0; i < k; i++) s += fixed[y + i] * out[at + i];
+      scores[n - begin] = s;
+    }
+    const a = this.#matrix;
+    const b = this.#rhs;
+    const old = this.#direction;
+    for (let first = 0; first < k; first += size) {
+      const width = Math.min(size, k - first);
+      // The block's matrix, width × width, and its right-hand side, in the scratch space.
+      for (let i = 0; i < width; i++) {
+        const row = (first + i) * k;
+        let s = 0;
+        for (let j = 0; j < k; j++) {
+          if (j < first || j >= first + width) s += base[row + j] * out[at + j];
+        }
+        b[i] = -s;
+        for (let j = 0; j <= i; j++) a[i * width + j] = base[row + first + j];
+        a[i * width + i] += shift;
+      }
+      for (let n = begin; n < end; n++) {
+        const y = rows.index[n] * k + first;
+        const confidence = 1 + alpha * rows.weight[n];
+        const extra = this.#observedExtra + alpha * rows.weight[n];
+        let inBlock = 0;
+        for (let i = 0; i < width; i++) inBlock += fixed[y + i] * out[at + first + i];
+        const scale = confidence - extra * (scores[n - begin] - inBlock);
+        for (let i = 0; i < width; i++) {
+          const yi = fixed[y + i];
+          b[i] += scale * yi;
+          const scaled = extra * yi;
+          for (let j = 0; j <= i; j++) a[i * width + j] += scaled * fixed[y + j];
+        }
+      }
+      choleskySolve(a, b, width);
+      for (let i = 0; i < width; i++) {
+        old[i] = out[at + first + i];
+        out[at + first + i] = b[i];
+      }
+      for (let n = begin; n < end; n++) {
+        const y = rows.index[n] * k + first;
+        let change = 0;
+        for (let i = 0; i < width; i++) change += (b[i] - old[i]) * fixed[y + i];
+        scores[n - begin] += change;
+      }
+    }
+  }
+
+  /**
    * Takes `steps` conjugate-gradient steps on row r's system from the vector already in `out`.
-   * The matrix is never formed: A·v = (YᵀY + λI)v + Σ (cᵤᵢ − 1)(yᵢ·v)yᵢ over the row's entries.
+   * The matrix is never formed: A·v = (α₀YᵀY + λᵤI)v + Σ (cᵤᵢ − α₀)(yᵢ·v)yᵢ over the row's
+   * entries.
    */
   conjugateGradient(
     rows: SparseRows,
@@ -311,20 +493,22 @@ class RowSystem {
       out.fill(0, at, at + k);
       return;
     }
+    const shift = this.#shift(rows, r);
 
-    // residual = b − A·x = Σ (cᵤᵢ − (cᵤᵢ − 1)(yᵢ·x)) yᵢ − (YᵀY + λI)x
+    // residual = b − A·x = Σ (cᵤᵢ − (cᵤᵢ − α₀)(yᵢ·x)) yᵢ − (α₀YᵀY + λᵤI)x
     for (let i = 0; i < k; i++) {
       const row = i * k;
       let s = 0;
       for (let j = 0; j < k; j++) s += base[row + j] * out[at + j];
-      residual[i] = -s;
+      residual[i] = shift === 0 ? -s : -(s + shift * out[at + i]);
     }
     for (let n = begin; n < end; n++) {
       const y = rows.index[n] * k;
-      const extra = alpha * rows.weight[n];
+      const confidence = 1 + alpha * rows.weight[n];
+      const extra = this.#observedExtra + alpha * rows.weight[n];
       let dot = 0;
       for (let i = 0; i < k; i++) dot += fixed[y + i] * out[at + i];
-      const scale = 1 + extra - extra * dot;
+      const scale = confidence - extra * dot;
       for (let i = 0; i < k; i++) residual[i] += scale * fixed[y + i];
     }
     direction.set(residual);
@@ -336,13 +520,13 @@ class RowSystem {
         const row = i * k;
         let s = 0;
         for (let j = 0; j < k; j++) s += base[row + j] * direction[j];
-        product[i] = s;
+        product[i] = shift === 0 ? s : s + shift * direction[i];
       }
       for (let n = begin; n < end; n++) {
         const y = rows.index[n] * k;
         let dot = 0;
         for (let i = 0; i < k; i++) dot += fixed[y + i] * direction[i];
-        const scale = alpha * rows.weight[n] * dot;
+        const scale = (this.#observedExtra + alpha * rows.weight[n]) * dot;
         for (let i = 0; i < k; i++) product[i] += scale * fixed[y + i];
       }
       let curvature = 0;

@@ -1,8 +1,10 @@
 /**
  * Implicit ALS written the way Hu, Koren and Volinsky (2008) state it, with ml-matrix: for each
- * member u, `xᵤ = (YᵀCᵤY + λI)⁻¹ YᵀCᵤp(u)` with Cᵤ over every item, and likewise for items.
- * Readable and slow (O(items·k²) per member): it exists so the fast kernel in `als.ts` can be
- * checked against it. Same initial factors as `train`.
+ * member u, `xᵤ = (YᵀCᵤY + λᵤI)⁻¹ YᵀCᵤp(u)` with Cᵤ over every item, and likewise for items.
+ * Rendle et al.'s terms are spelled out too: an absent pair's confidence is α₀
+ * (`unobservedWeight`, 1 unless told) and λᵤ = λ·(|Iᵤ| + α₀·|I|)^ν (`regularizationExponent`,
+ * 0 unless told). Readable and slow (O(items·k²) per member): it exists so the fast kernel in
+ * `als.ts` can be checked against it. Same initial factors as `train`.
  *
  * @example
  * const model = trainReference(interactions, { factors: 4, regularization: 0.1, alpha: 10, iterations: 3, seed: 1 });
@@ -46,7 +48,7 @@ export function solveAll(rows: SparseRows, fixed: Matrix, params: SolveParams): 
   return solved;
 }
 
-/** xᵤ = (YᵀCᵤY + λI)⁻¹ YᵀCᵤp(u), with Cᵤ and p(u) spelled out over every column. */
+/** xᵤ = (YᵀCᵤY + λᵤI)⁻¹ YᵀCᵤp(u), with Cᵤ and p(u) spelled out over every column. */
 export function solveRow(
   rows: SparseRows,
   r: number,
@@ -55,12 +57,13 @@ export function solveRow(
 ): number[] {
   const { confidence, preference } = rowVectors(rows, r, params);
   const cy = fixed.clone().mulColumnVector(confidence); // CᵤY: row i of Y times cᵤᵢ
-  const a = fixed.transpose().mmul(cy).add(Matrix.eye(fixed.columns).mul(params.regularization));
+  const lambda = regularizationOf(rows, r, params);
+  const a = fixed.transpose().mmul(cy).add(Matrix.eye(fixed.columns).mul(lambda));
   const b = cy.transpose().mmul(Matrix.columnVector(preference)); // YᵀCᵤp(u)
   return solve(a, b).getColumn(0);
 }
 
-/** The objective Σᵤᵢ cᵤᵢ(pᵤᵢ − xᵤ·yᵢ)² + λ(‖X‖² + ‖Y‖²), summed over every pair. */
+/** The objective Σᵤᵢ cᵤᵢ(pᵤᵢ − xᵤ·yᵢ)² + Σᵤ λᵤ‖xᵤ‖² + Σᵢ λᵢ‖yᵢ‖², summed over every pair. */
 export function referenceLoss(
   rows: SparseRows,
   x: Matrix,
@@ -75,11 +78,31 @@ export function referenceLoss(
       total += confidence[i] * (preference[i] - scores.get(r, i)) ** 2;
     }
   }
-  return total + params.regularization * (x.norm() ** 2 + y.norm() ** 2);
+  // An item's λᵢ counts its members: the entries naming it in the members' rows.
+  const members = new Array<number>(y.rows).fill(0);
+  for (let n = 0; n < rows.start[x.rows]; n++) members[rows.index[n]]++;
+  for (let r = 0; r < x.rows; r++) {
+    total += regularizationOf(rows, r, params) * x.getRowVector(r).norm() ** 2;
+  }
+  for (let i = 0; i < y.rows; i++) {
+    const lambda = params.regularization *
+      (members[i] + (params.unobservedWeight ?? 1) * x.rows) **
+        (params.regularizationExponent ?? 0);
+    total += lambda * y.getRowVector(i).norm() ** 2;
+  }
+  return total;
+}
+
+/** λᵣ = λ·(the row's entries + α₀·all its columns)^ν. */
+function regularizationOf(rows: SparseRows, r: number, params: SolveParams): number {
+  const entries = rows.start[r + 1] - rows.start[r];
+  const unobserved = params.unobservedWeight ?? 1;
+  return params.regularization *
+    (entries + unobserved * rows.columns) ** (params.regularizationExponent ?? 0);
 }
 
 function rowVectors(rows: SparseRows, r: number, params: SolveParams) {
-  const confidence = new Array<number>(rows.columns).fill(1);
+  const confidence = new Array<number>(rows.columns).fill(params.unobservedWeight ?? 1);
   const preference = new Array<number>(rows.columns).fill(0);
   for (let n = rows.start[r]; n < rows.start[r + 1]; n++) {
     confidence[rows.index[n]] = 1 + params.alpha * rows.weight[n];

@@ -19,7 +19,7 @@ import type { Sql } from "../db/client.ts";
 import type { EventHub } from "../db/events.ts";
 import { appliedModel, appliedModelId, type StoredModel } from "../db/models.ts";
 import { savedRankWeights } from "../db/site_settings.ts";
-import { foldIn, gramian } from "./als.ts";
+import { foldIn, gramian, type SolveParams } from "./als.ts";
 import { defaultRankWeights, type ItemVectors, itemVectors, type RankWeights } from "./rank.ts";
 import type { ItemRef, SignalWeights } from "./signals.ts";
 
@@ -135,7 +135,7 @@ class LoadedModel implements ServedModel {
   #itemIndex: { topic: Map<number, number>; person: Map<number, number> };
   #gram: Float64Array;
   #weights: SignalWeights;
-  #solve: { regularization: number; alpha: number };
+  #solve: SolveParams;
 
   constructor(stored: StoredModel) {
     this.id = stored.id;
@@ -148,7 +148,8 @@ class LoadedModel implements ServedModel {
     this.vectors = itemVectors(stored.items, this.#itemFactors, this.factors);
     this.#gram = gramian(this.#itemFactors, this.factors);
     this.#weights = stored.params.weights;
-    this.#solve = { regularization: stored.params.regularization, alpha: stored.params.alpha };
+    const { regularization, alpha, unobservedWeight, regularizationExponent } = stored.params;
+    this.#solve = { regularization, alpha, unobservedWeight, regularizationExponent };
   }
 
   knows(memberId: number): boolean {

@@ -439,6 +439,10 @@ function KnobInput(props: { field: KnobField; errors: FieldErrors }) {
 }
 
 function describeParams(t: Translate, p: ModelParams): string {
+  const ials = t("recommend.params.ials", {
+    unobserved: String(p.unobservedWeight),
+    exponent: String(p.regularizationExponent),
+  });
   return t("recommend.params", {
     factors: p.factors,
     lambda: String(p.regularization),
@@ -447,7 +451,7 @@ function describeParams(t: Translate, p: ModelParams): string {
     pick: String(p.weights.pick),
     follow: String(p.weights.follow),
     listen: String(p.weights.listen),
-  });
+  }) + ials;
 }
 
 function seconds(words: Words, value: number): string {

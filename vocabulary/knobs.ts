@@ -161,6 +161,8 @@ export type ModelKnobKey =
   | "factors"
   | "regularization"
   | "alpha"
+  | "unobservedWeight"
+  | "regularizationExponent"
   | "iterations"
   | "pickWeight"
   | "followWeight"
@@ -198,6 +200,24 @@ export const modelKnobs: readonly ModelKnob[] = [
     min: 0,
     max: 10_000,
     aboveMin: true,
+    group: "model",
+  },
+  // Rendle et al.'s iALS terms (recommend/als.ts); 1 and 0 are Hu et al.'s model.
+  {
+    key: "unobservedWeight",
+    field: "unobserved_weight",
+    default: 1,
+    min: 0,
+    max: 100,
+    aboveMin: true,
+    group: "model",
+  },
+  {
+    key: "regularizationExponent",
+    field: "regularization_exponent",
+    default: 0,
+    min: 0,
+    max: 2,
     group: "model",
   },
   {

@@ -25,6 +25,8 @@ const params: ModelParams = {
   factors: 2,
   regularization: 0.1,
   alpha: 10,
+  unobservedWeight: 0.5,
+  regularizationExponent: 1,
   iterations: 3,
   weights: { pick: 2, follow: 3, listen: 1 },
 };
@@ -80,6 +82,11 @@ dbTest("training parameters out of range are refused with the field that is wron
     [{ regularization: 0 }, "regularization"],
     [{ regularization: Infinity }, "regularization"],
     [{ alpha: -1 }, "alpha"],
+    [{ unobservedWeight: 0 }, "unobserved_weight"],
+    [{ unobservedWeight: 101 }, "unobserved_weight"],
+    [{ regularizationExponent: -0.5 }, "regularization_exponent"],
+    [{ regularizationExponent: 2.5 }, "regularization_exponent"],
+    [{ regularizationExponent: NaN }, "regularization_exponent"],
     [{ iterations: 0 }, "iterations"],
     [{ iterations: 51 }, "iterations"],
     [{ weights: { pick: -1, follow: 3, listen: 1 } }, "weight_pick"],
@@ -102,6 +109,8 @@ dbTest("the smallest and largest parameters are accepted", async (sql) => {
     factors: 256,
     regularization: 0.001,
     alpha: 0.5,
+    unobservedWeight: 100,
+    regularizationExponent: 2,
     iterations: 50,
     weights: { pick: 0, follow: 0, listen: 1 },
   }, { staleMs });
@@ -221,6 +230,20 @@ dbTest("progress, loss and the finished model are stored and read back exactly",
   assert.deepEqual(stored?.itemFactors, trained.itemFactors);
   assert.deepEqual(stored?.params, params);
   assert.equal((await modelVersions(sql, ada.id))[0].applied, true);
+});
+
+dbTest("a version stored before α₀ and ν existed reads with their defaults", async (sql) => {
+  const { ada } = await cast(sql, "ada");
+  const id = await trainedVersion(sql, ada.id);
+  await sql`
+    update model_versions set params = params - 'unobservedWeight' - 'regularizationExponent'
+    where id = ${id}`;
+  const [{ params: raw }] = await sql`select params from model_versions where id = ${id}`;
+  assert.equal("unobservedWeight" in raw, false, "stored as an old version was");
+  const old = { ...params, unobservedWeight: 1, regularizationExponent: 0 };
+  assert.deepEqual((await modelVersions(sql, ada.id))[0].params, old);
+  await applyModel(sql, ada.id, id);
+  assert.deepEqual((await appliedModel(sql))?.params, old);
 });
 
 dbTest("only a trained version can be applied", async (sql) => {

@@ -248,6 +248,8 @@ async function trainModel(ada: HttpBrowser): Promise<string> {
       factors: "4",
       regularization: "0.1",
       alpha: "10",
+      unobserved_weight: "1",
+      regularization_exponent: "0",
       iterations: "2",
       weight_pick: "2",
       weight_follow: "3",

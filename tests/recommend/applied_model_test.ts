@@ -4,7 +4,13 @@ import { seedSmallCommunity } from "../support/community.ts";
 import { cast } from "../db/rooms_support.ts";
 import { loadConfig } from "../../config.ts";
 import { openDatabase, type Sql } from "../../db/client.ts";
-import { applyModel, finishTraining, rollBackModel, startTraining } from "../../db/models.ts";
+import {
+  applyModel,
+  finishTraining,
+  type ModelParams,
+  rollBackModel,
+  startTraining,
+} from "../../db/models.ts";
 import { setRankWeights } from "../../db/site_settings.ts";
 import { AppliedModel } from "../../recommend/applied_model.ts";
 import { foldIn } from "../../recommend/als.ts";
@@ -14,8 +20,14 @@ import { defaultModelParams, Trainer } from "../../recommend/training.ts";
 const params = { ...defaultModelParams, factors: 2, regularization: 0.5 };
 
 /** A hand-made version over topics 1-3 and person `memberIds[0]`, for members `memberIds`. */
-async function handMadeVersion(sql: Sql, adminId: number, memberIds: number[], scale = 1) {
-  const id = await startTraining(sql, adminId, params, { staleMs: 60_000 });
+async function handMadeVersion(
+  sql: Sql,
+  adminId: number,
+  memberIds: number[],
+  options: { scale?: number; params?: ModelParams } = {},
+) {
+  const scale = options.scale ?? 1;
+  const id = await startTraining(sql, adminId, options.params ?? params, { staleMs: 60_000 });
   await finishTraining(sql, id, {
     factors: 2,
     memberIds,
@@ -92,6 +104,28 @@ dbTest("a known member gets their trained vector, a new one a folded-in vector",
   assert.ok(listened && listened[1] > listened[0], "listening to topic 2 leans towards it");
 });
 
+dbTest(
+  "a new member folds in with the version's α₀ and ν, as training solved rows",
+  async (sql) => {
+    const { ada, grace, lin } = await cast(sql, "ada", "grace", "lin");
+    const ials = { ...params, unobservedWeight: 0.2, regularizationExponent: 1 };
+    const id = await handMadeVersion(sql, ada.id, [ada.id, grace.id], { params: ials });
+    await applyModel(sql, ada.id, id);
+    const { model } = await new AppliedModel(sql).current();
+    const folded = model?.memberVector(lin.id, { pickedTopics: [1], follows: [ada.id] });
+    const items = Float64Array.from(Float32Array.of(0.9, 0.1, 0.1, 0.9, 0.5, 0.5, 0.25, -0.75));
+    const entries = [{ item: 0, weight: 2 }, { item: 3, weight: 3 }];
+    const solve = { regularization: 0.5, alpha: 10 };
+    const expected = foldIn(items, 2, entries, {
+      ...solve,
+      unobservedWeight: 0.2,
+      regularizationExponent: 1,
+    });
+    assert.deepEqual(folded, expected);
+    assert.notDeepEqual(folded, foldIn(items, 2, entries, solve), "the terms count");
+  },
+);
+
 dbTest("a new member's picked topics rank high in their folded-in vector", async (sql) => {
   const { admin } = await seedSmallCommunity(sql);
   const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
@@ -117,7 +151,7 @@ dbTest("a new member's picked topics rank high in their folded-in vector", async
 dbTest("another process picks up an applied version and a roll back", async (sql, db) => {
   const { ada, grace } = await cast(sql, "ada", "grace");
   const first = await handMadeVersion(sql, ada.id, [ada.id, grace.id]);
-  const second = await handMadeVersion(sql, ada.id, [ada.id, grace.id], 2);
+  const second = await handMadeVersion(sql, ada.id, [ada.id, grace.id], { scale: 2 });
   const other = await otherProcess(db);
   const applied = new AppliedModel(other.sql, { events: other.events });
   try {

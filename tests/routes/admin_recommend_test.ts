@@ -29,6 +29,8 @@ const trainForm = {
   factors: "8",
   regularization: "0.1",
   alpha: "10",
+  unobserved_weight: "1",
+  regularization_exponent: "0",
   iterations: "4",
   weight_pick: "2",
   weight_follow: "3",
@@ -213,6 +215,52 @@ dbTest(
     assert.match(html, /Model #1 is in use/);
     assert.match(html, /<span class="badge">In use<\/span>/);
     assert.doesNotMatch(html, /aria-label="Apply model #1"/);
+  },
+);
+
+dbTest(
+  "a model trains with the weight of absences and the regularization exponent asked",
+  async (sql) => {
+    const { admin } = await seedSmallCommunity(sql);
+    const browser = await signIn(await testApp(sql), admin.handle);
+    let response = await expectStatus(
+      browser.post(`${page}/train`, { ...trainForm, unobserved_weight: "0" }),
+      422,
+    );
+    assert.equal(
+      fieldError(await response.text(), "unobserved_weight"),
+      "The weight of absences must be a number above 0, at most 100",
+    );
+    response = await expectStatus(
+      browser.post(`${page}/train`, { ...trainForm, regularization_exponent: "3" }),
+      422,
+    );
+    assert.equal(
+      fieldError(await response.text(), "regularization_exponent"),
+      "The regularization exponent must be a number from 0 to 2",
+    );
+    assert.deepEqual(await modelVersions(sql, admin.id), []);
+
+    const asked = {
+      ...trainForm,
+      iterations: "2",
+      unobserved_weight: "0.5",
+      regularization_exponent: "1",
+    };
+    await expectStatus(browser.post(`${page}/train`, asked), 303);
+    await pollUntilDone(browser);
+    const [version] = await modelVersions(sql, admin.id);
+    assert.equal(version.state, "trained", version.error ?? "");
+    assert.equal(version.params.unobservedWeight, 0.5);
+    assert.equal(version.params.regularizationExponent, 1);
+    const html = await (await expectStatus(browser.get(page), 200)).text();
+    assert.match(html, /listen 1; absences weigh 0.5, regularization exponent 1/);
+    assert.match(
+      html,
+      /name="unobserved_weight"[^>]*value="0.5"/,
+      "the next training starts there",
+    );
+    assert.match(html, /name="regularization_exponent"[^>]*value="1"/);
   },
 );
 
