@@ -426,7 +426,8 @@ function measureQuality(): { text: string; table: string; summary: string } {
       `items (seed ${holdoutSeed}; members with fewer than ${defaultMinItems} items train only), ` +
       `and a time split (trained on the first four fifths, measured on which topics and people ` +
       `each member listened to in the last fifth). Both leave out of the truth and the rankings ` +
-      `the items a member already had in training. ALS with ${settings.als.factors} factors, ` +
+      `the items a member already had in training, so "picked topics" ranks as popularity does ` +
+      `(a member's picks are in their training). ALS with ${settings.als.factors} factors, ` +
       `10 iterations; recall@${community.k} and NDCG@${community.k} by the same code for every ` +
       `scorer.`,
     table,
