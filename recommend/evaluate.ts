@@ -334,7 +334,7 @@ function pickHeldOut(
   return heldOut;
 }
 
-/** One generator state per (seed, member): golden-ratio mixing keeps neighbours' draws apart. */
+/** One generator state per (seed, member); multiplicative hashing keeps neighbouring ids apart. */
 function memberSeed(seed: number, user: number): number {
   return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(user >>> 0, 0x85ebca6b)) >>> 0;
 }
