@@ -176,7 +176,10 @@ export interface ModelTrainingConfig {
   heartbeatMs: number;
   /** A training not heard from this long is taken for dead and marked failed. */
   staleMs: number;
-  /** The share of the history's time span held out at its end to measure a model on. */
+  /**
+   * The share held out to measure a model on: of each member's items (random holdout), or of
+   * the history's time span, at its end (time split).
+   */
   holdoutShare: number;
   /** The cut-off of recall@k and NDCG@k. */
   k: number;

@@ -22,6 +22,12 @@ import { requireAdmin } from "./users.ts";
 // Types only: model data is plain, and db/ runs no code from other folders but vocabulary/'s.
 import type { ItemRef, SignalWeights } from "../vocabulary/signals.ts";
 import {
+  defaultHoldoutMode,
+  type HoldoutMode,
+  type HoldoutSpec,
+  isHoldoutMode,
+} from "../vocabulary/holdouts.ts";
+import {
   knobAccepts,
   knobDefaults,
   knobLimits,
@@ -44,6 +50,8 @@ export interface ModelParams {
   iterations: number;
   /** How much picks, follows and listening count (recommend/signals.ts). */
   weights: SignalWeights;
+  /** How the version is measured; `defaultHoldoutMode` when absent (vocabulary/holdouts.ts). */
+  holdout?: HoldoutMode;
 }
 
 export type TrainingPhase = "reading" | "training" | "measuring";
@@ -55,7 +63,7 @@ export interface TrainingProgress {
   total: number;
 }
 
-/** One scorer's offline metrics on the time-split holdout (recommend/evaluate.ts). */
+/** One scorer's offline metrics on the version's holdout (recommend/evaluate.ts). */
 export interface ScorerMetrics {
   name: string;
   recall: number;
@@ -66,8 +74,13 @@ export interface ScorerMetrics {
 export interface ModelMetrics {
   /** The cut-off of recall@k and NDCG@k. */
   k: number;
-  /** The time split: trained on history before it, measured on listening after it (ms). */
-  splitAt: number;
+  /**
+   * How the metrics were measured. Versions stored before it was recorded have none and were
+   * measured on a time split with seen items kept: `modelVersions` reads them so.
+   */
+  holdout?: HoldoutSpec;
+  /** A time split's moment (ms): trained on history before it, measured on listening after it. */
+  splitAt?: number;
   /** ALS first, then the baselines. */
   results: ScorerMetrics[];
   /** The final model's matrix. */
@@ -101,7 +114,8 @@ export interface ModelVersion {
   iterationsDone: number;
   loss: number[];
   progress: TrainingProgress | null;
-  metrics: ModelMetrics | null;
+  /** Always with its holdout (`holdoutOf`). */
+  metrics: (ModelMetrics & { holdout: HoldoutSpec }) | null;
   error: string | null;
   createdBy: string | null;
   /** The administrator who trained it deleted their account since. */
@@ -178,6 +192,20 @@ export function validateModelParams(params: ModelParams): void {
       "weight_pick",
     );
   }
+  if (params.holdout !== undefined && !isHoldoutMode(params.holdout)) {
+    throw new Refusal("invalid", "refusal.model.holdout", "holdout");
+  }
+}
+
+/**
+ * How a version's metrics were measured; versions stored before it was recorded were measured
+ * on a time split with seen items kept.
+ *
+ * @example
+ * holdoutOf({ k: 20, splitAt: 1767225600000, results: [], ... }); // { mode: "time", splitAt: 1767225600000, keepSeen: true }
+ */
+export function holdoutOf(metrics: ModelMetrics): HoldoutSpec {
+  return metrics.holdout ?? { mode: "time", splitAt: metrics.splitAt ?? 0, keepSeen: true };
 }
 
 /**
@@ -204,6 +232,7 @@ export async function startTraining(
       follow: params.weights.follow,
       listen: params.weights.listen,
     },
+    holdout: params.holdout ?? defaultHoldoutMode,
   };
   try {
     return await sql.begin(async (tx) => {
@@ -319,7 +348,7 @@ export async function modelVersions(
     iterationsDone: r.iterations_done,
     loss: r.loss,
     progress: r.progress,
-    metrics: r.metrics,
+    metrics: r.metrics && { ...r.metrics, holdout: holdoutOf(r.metrics) },
     error: r.error,
     createdBy: r.created_by,
     createdByDeleted: r.created_by_deleted === true,

@@ -590,6 +590,21 @@ export const en = {
   "recommend.seconds": "{seconds} s",
   "recommend.recall": "Recall@{k}",
   "recommend.ndcg": "NDCG@{k}",
+  // How a model version is measured: the training form's choice and the words next to its metrics.
+  "recommend.holdout": "Measure on",
+  "recommend.holdout.option.random": "A random share of each member's items",
+  "recommend.holdout.option.time": "The most recent history (a time split)",
+  "recommend.holdout.hint":
+    "A random share works on any history, even a few days of it; a time split needs weeks of history to say much. Items a member already has are left out of the measure.",
+  "recommend.holdout.random.excluded":
+    "Measured on a random {share} of each member's items (seed {seed}), items already seen left out",
+  "recommend.holdout.random.kept":
+    "Measured on a random {share} of each member's items (seed {seed}), items already seen kept",
+  "recommend.holdout.time.excluded":
+    "Measured on listening after {date} (a time split), items already seen left out",
+  "recommend.holdout.time.kept":
+    "Measured on listening after {date} (a time split), items already seen kept",
+  "refusal.model.holdout": "Choose how to measure the model: a random share or a time split",
   // Topic names and categories by slug (db/migrations/002_topics.sql), i18n/topics.ts.
   "topic.category.tech": "Tech",
   "topic.category.music": "Music",

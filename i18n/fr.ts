@@ -710,6 +710,22 @@ export const fr: Record<MessageKey, Message> = {
   "recommend.seconds": "{seconds} s",
   "recommend.recall": "Rappel@{k}",
   "recommend.ndcg": "NDCG@{k}",
+  // How a model version is measured: the training form's choice and the words next to its metrics.
+  "recommend.holdout": "Mesurer sur",
+  "recommend.holdout.option.random": "Une part au hasard des éléments de chaque membre",
+  "recommend.holdout.option.time": "L’historique le plus récent (découpage dans le temps)",
+  "recommend.holdout.hint":
+    "Une part au hasard fonctionne sur tout historique, même de quelques jours ; un découpage dans le temps demande des semaines d’historique pour dire quelque chose. Les éléments qu’un membre a déjà sont laissés hors de la mesure.",
+  "recommend.holdout.random.excluded":
+    "Mesuré sur {share} au hasard des éléments de chaque membre (graine {seed}), éléments déjà vus laissés de côté",
+  "recommend.holdout.random.kept":
+    "Mesuré sur {share} au hasard des éléments de chaque membre (graine {seed}), éléments déjà vus gardés",
+  "recommend.holdout.time.excluded":
+    "Mesuré sur l’écoute après le {date} (découpage dans le temps), éléments déjà vus laissés de côté",
+  "recommend.holdout.time.kept":
+    "Mesuré sur l’écoute après le {date} (découpage dans le temps), éléments déjà vus gardés",
+  "refusal.model.holdout":
+    "Choisissez comment mesurer le modèle : une part au hasard ou un découpage dans le temps",
 
   "knob.range": "De {min} à {max}",
   "knob.range.above": "Au-dessus de {min}, au plus {max}",

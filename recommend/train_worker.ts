@@ -4,8 +4,9 @@
  * after every iteration. It holds no database connection; recommend/training.ts does the I/O.
  *
  * The final model trains on all the history. The metrics come from a second model trained the
- * same way on the history before a time split (the last `holdoutShare` of its time span held
- * out), measured against popularity and picked topics (recommend/evaluate.ts).
+ * same way on the history less a holdout, measured against popularity and picked topics
+ * (recommend/evaluate.ts): a random `share` of each member's items (seeded), or the last `share`
+ * of the history's time span. The result says which, so the page can.
  *
  * @example
  * const worker = new Worker(new URL("./train_worker.ts", import.meta.url), { type: "module" });
@@ -13,18 +14,24 @@
  * worker.onmessage = (event: MessageEvent<WorkerReport>) => console.log(event.data.type);
  */
 import { type Progress, train, type TrainParams } from "./als.ts";
-import { evaluate, type Metrics } from "./evaluate.ts";
+import { evaluate, type HoldoutSpec, type Metrics } from "./evaluate.ts";
 import { buildInteractions } from "./interactions.ts";
 import { type SignalColumns, signalsFromColumns } from "./signal_columns.ts";
-import type { ItemRef, SignalWeights } from "./signals.ts";
+import type { ItemRef, Signal, SignalWeights } from "./signals.ts";
+import type { HoldoutMode } from "../vocabulary/holdouts.ts";
 
 export interface TrainingRequest {
   signals: SignalColumns;
   als: TrainParams;
   weights: SignalWeights;
   evaluation: {
-    /** The share of the history's time span held out at its end, in (0, 1). */
-    holdoutShare: number;
+    mode: HoldoutMode;
+    /** In (0, 1): of each member's items (random), or of the history's time span, at its end (time). */
+    share: number;
+    /** Draws the random holdout. */
+    seed: number;
+    /** Keep items a member already had in the truth and the rankings (left out by default). */
+    keepSeen: boolean;
     k: number;
     maxMembers: number;
   };
@@ -40,7 +47,8 @@ export interface TrainingResult {
   loss: number[];
   interactions: number;
   k: number;
-  splitAt: number;
+  /** How the metrics were measured. */
+  holdout: HoldoutSpec;
   metrics: Metrics[];
 }
 
@@ -73,15 +81,9 @@ export function trainAndMeasure(
     (p) => report({ type: "progress", phase: "training", iterations, ...p }),
   );
 
-  let first = Infinity, last = -Infinity;
-  for (const signal of signals) {
-    if (signal.at < first) first = signal.at;
-    if (signal.at > last) last = signal.at;
-  }
-  const splitAt = first + (1 - request.evaluation.holdoutShare) * (last - first);
   const { k, maxMembers } = request.evaluation;
-  const { results } = evaluate(signals, {
-    splitAt,
+  const { holdout, results } = evaluate(signals, {
+    holdout: holdoutSpec(signals, request.evaluation),
     k,
     maxMembers,
     weights: request.weights,
@@ -97,9 +99,24 @@ export function trainAndMeasure(
     loss: model.loss,
     interactions: interactions.itemIndex.length,
     k,
-    splitAt,
+    holdout: holdout.spec,
     metrics: results,
   };
+}
+
+/** The holdout the request asks for; a time split's moment is `share` of the span from its end. */
+function holdoutSpec(
+  signals: Signal[],
+  evaluation: TrainingRequest["evaluation"],
+): HoldoutSpec {
+  const { share, seed, keepSeen } = evaluation;
+  if (evaluation.mode === "random") return { mode: "random", share, seed, keepSeen };
+  let first = Infinity, last = -Infinity;
+  for (const signal of signals) {
+    if (signal.at < first) first = signal.at;
+    if (signal.at > last) last = signal.at;
+  }
+  return { mode: "time", splitAt: first + (1 - share) * (last - first), keepSeen };
 }
 
 // The worker's global scope; the project's types describe a window, so name what is used.

@@ -31,6 +31,7 @@ import {
 import { readSignals } from "../db/signals.ts";
 import { columnBuffers, signalColumns } from "./signal_columns.ts";
 import { knobDefaults, modelKnobs } from "../vocabulary/knobs.ts";
+import { defaultHoldoutMode } from "../vocabulary/holdouts.ts";
 import type { TrainingRequest, TrainingResult, WorkerReport } from "./train_worker.ts";
 
 /** What the admin page offers before any version was trained. */
@@ -38,6 +39,9 @@ export const defaultModelParams: ModelParams = modelParamsOf(knobDefaults(modelK
 
 /** Every version starts from the same random factors: equal parameters, equal models. */
 const trainingSeed = 1;
+
+/** Every version is measured on the same random holdout of the same history, so they compare. */
+export const holdoutSeed = 7;
 
 export interface TrainerOptions extends ModelTrainingConfig {
   /** Where progress lines go (the terminal in production); nowhere when absent. */
@@ -152,7 +156,10 @@ export class Trainer {
         als: { ...params, seed: trainingSeed },
         weights: params.weights,
         evaluation: {
-          holdoutShare: this.#options.holdoutShare,
+          mode: params.holdout ?? defaultHoldoutMode,
+          share: this.#options.holdoutShare,
+          seed: holdoutSeed,
+          keepSeen: false,
           k: this.#options.k,
           maxMembers: this.#options.maxMeasuredMembers,
         },
@@ -184,7 +191,7 @@ export class Trainer {
         loss: result.loss,
         metrics: {
           k: result.k,
-          splitAt: result.splitAt,
+          holdout: result.holdout,
           results: result.metrics,
           members: result.memberIds.length,
           items: result.items.length,
@@ -194,7 +201,10 @@ export class Trainer {
       });
       if (!stored) throw new Abandoned();
       const scores = result.metrics.map((m) => `${m.name} ${m.recall.toFixed(3)}`).join(", ");
-      log(`trained in ${since(startedAt)}; recall@${result.k}: ${scores}`);
+      log(
+        `trained in ${since(startedAt)}; recall@${result.k} on a ${result.holdout.mode} ` +
+          `holdout: ${scores}`,
+      );
     } catch (error) {
       if (error instanceof Abandoned) {
         log("stopped: it was marked failed elsewhere");

@@ -52,8 +52,10 @@ import {
   shownValue,
   storedValue,
 } from "../vocabulary/knobs.ts";
+import { defaultHoldoutMode, type HoldoutMode, holdoutModes } from "../vocabulary/holdouts.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import {
+  type HoldoutField,
   type KnobField,
   RecommendationsView,
   TrainingCard,
@@ -80,6 +82,7 @@ async function page(c: Ctx<MemberEnv>, state: PageState = {}) {
   const { sql, member } = c.var;
   const versions = await modelVersions(sql, member.id);
   const selected = Number(c.req.query("version")) || null;
+  const train = state.train ?? trainValues(versions[0]?.params ?? defaultModelParams);
   return render(c, {
     title: c.get("words").t("admin.section.recommend"),
     status: state.status,
@@ -88,7 +91,8 @@ async function page(c: Ctx<MemberEnv>, state: PageState = {}) {
         versions={versions}
         rollBackTo={await rollBackTarget(sql)}
         selected={selected}
-        train={trainFields(state.train ?? trainValues(versions[0]?.params ?? defaultModelParams))}
+        train={trainFields(train)}
+        holdout={holdoutField(train)}
         weights={weightFields(await rankWeights(sql), state.weights)}
         errors={state.errors ?? {}}
         notice={state.notice}
@@ -111,13 +115,15 @@ recommendations.get("/training", async (c) => {
   const { sql, member } = c.var;
   const versions = await modelVersions(sql, member.id);
   const training = versions.some((v) => v.state === "training");
+  const train = trainValues(versions[0]?.params ?? defaultModelParams);
   return render(c, {
     title: c.get("words").t("admin.section.recommend"),
     body: (
       <>
         <TrainingCard
           versions={versions}
-          train={trainFields(trainValues(versions[0]?.params ?? defaultModelParams))}
+          train={trainFields(train)}
+          holdout={holdoutField(train)}
           errors={{}}
         />
         {!training && (
@@ -185,19 +191,34 @@ async function afterChange(c: Ctx<MemberEnv>, done: string, change: () => Promis
 }
 
 function trainForm(form: Form): Record<string, string> {
-  return Object.fromEntries(modelKnobs.map((k) => [k.field, text(form, k.field).trim()]));
+  return {
+    ...Object.fromEntries(modelKnobs.map((k) => [k.field, text(form, k.field).trim()])),
+    holdout: text(form, "holdout").trim(),
+  };
 }
 
-/** The posted numbers; anything that is not one becomes NaN, which db/models.ts refuses. */
+/**
+ * The posted numbers; anything that is not one becomes NaN, which db/models.ts refuses, as it
+ * refuses a holdout that is not a mode (none posted means the default).
+ */
 function modelParams(values: Record<string, string>): ModelParams {
   const numbers = {} as Record<ModelKnobKey, number>;
   for (const knob of modelKnobs) numbers[knob.key] = numberOf(values[knob.field] ?? "");
-  return modelParamsOf(numbers);
+  const holdout = values.holdout ? values.holdout as HoldoutMode : undefined;
+  return { ...modelParamsOf(numbers), holdout };
 }
 
 function trainValues(params: ModelParams): Record<string, string> {
   const values = modelKnobValues(params);
-  return Object.fromEntries(modelKnobs.map((k) => [k.field, String(values[k.key])]));
+  return {
+    ...Object.fromEntries(modelKnobs.map((k) => [k.field, String(values[k.key])])),
+    holdout: params.holdout ?? defaultHoldoutMode,
+  };
+}
+
+/** The training form's choice of how to measure, with the value shown. */
+function holdoutField(values: Record<string, string>): HoldoutField {
+  return { modes: holdoutModes, value: values.holdout ?? defaultHoldoutMode };
 }
 
 /** The training form's fields: each knob's descriptor and value. */

@@ -6,7 +6,8 @@
  *
  * @example
  * <RecommendationsView versions={versions} rollBackTo={null} selected={null}
- *   train={trainValues} weights={weightFields} errors={{}} />
+ *   train={trainValues} holdout={{ modes: ["random", "time"], value: "random" }}
+ *   weights={weightFields} errors={{}} />
  */
 import { MemberHandle } from "./member_handle.tsx";
 import { Field, type FieldErrors } from "./form.tsx";
@@ -14,6 +15,7 @@ import { type ChartSeries, formatNumber, LineChart } from "./charts.tsx";
 import { AdminSections } from "./admin.tsx";
 import type { ModelMetrics, ModelParams, ModelVersion } from "../db/models.ts";
 import type { Knob, ModelKnob, RankKnob } from "../vocabulary/knobs.ts";
+import type { HoldoutMode, HoldoutSpec } from "../vocabulary/holdouts.ts";
 import { useWords } from "../i18n/words_context.ts";
 import type { MessageKey, Translate, Words } from "../i18n/translate.ts";
 
@@ -36,11 +38,19 @@ export interface RecommendationsProps {
   selected: number | null;
   /** The training form's fields, in order. */
   train: KnobField<ModelKnob>[];
+  /** The training form's choice of how to measure: the modes offered and the one selected. */
+  holdout: HoldoutField;
   /** The ranking weights' fields, in order. */
   weights: KnobField<RankKnob>[];
   errors: FieldErrors;
   /** What was just done, by the `done` query the change redirects with. */
   notice?: "applied" | "rolled_back" | "weights";
+}
+
+/** The modes in the order offered (vocabulary/holdouts.ts), and the value to select. */
+export interface HoldoutField {
+  modes: readonly HoldoutMode[];
+  value: string;
 }
 
 export const trainingPath = "/admin/recommendations/training";
@@ -63,7 +73,12 @@ export function RecommendationsView(props: RecommendationsProps) {
       <p class="lead">{t("recommend.lead")}</p>
       {props.notice && <p class="notice" role="status">{t(`recommend.notice.${props.notice}`)}</p>}
       {props.errors._form && <p class="error" role="alert">{props.errors._form}</p>}
-      <TrainingCard versions={props.versions} train={props.train} errors={props.errors} />
+      <TrainingCard
+        versions={props.versions}
+        train={props.train}
+        holdout={props.holdout}
+        errors={props.errors}
+      />
       <VersionsCard
         versions={props.versions}
         rollBackTo={props.rollBackTo}
@@ -76,7 +91,12 @@ export function RecommendationsView(props: RecommendationsProps) {
 
 /** The training form, or the training under way (then it polls itself every second). */
 export function TrainingCard(
-  props: { versions: ModelVersion[]; train: KnobField<ModelKnob>[]; errors: FieldErrors },
+  props: {
+    versions: ModelVersion[];
+    train: KnobField<ModelKnob>[];
+    holdout: HoldoutField;
+    errors: FieldErrors;
+  },
 ) {
   const training = props.versions.find((v) => v.state === "training");
   if (training) return <TrainingUnderWay version={training} />;
@@ -108,6 +128,7 @@ export function TrainingCard(
             ))}
           </fieldset>
         ))}
+        <HoldoutSelect field={props.holdout} errors={props.errors} />
         <button type="submit">{t("recommend.train")}</button>
       </form>
     </section>
@@ -255,6 +276,9 @@ function VersionsTable(props: { versions: ModelVersion[] }) {
               </th>
               <td data-label={metricsName}>
                 <Metrics metrics={v.metrics} />
+                {v.metrics && (
+                  <p class="small muted holdout">{holdoutWords(words, v.metrics.holdout)}</p>
+                )}
               </td>
               <td class="small" data-label={t("recommend.parameters")}>
                 {describeParams(t, v.params)}
@@ -417,6 +441,44 @@ function WeightsCard(props: { weights: KnobField<RankKnob>[]; errors: FieldError
       </form>
     </section>
   );
+}
+
+/** How the version to train will be measured: a random share or a time split. */
+function HoldoutSelect(props: { field: HoldoutField; errors: FieldErrors }) {
+  const { t } = useWords();
+  const error = props.errors.holdout;
+  return (
+    <div class={error ? "field invalid" : "field"}>
+      <label for="field-holdout">{t("recommend.holdout")}</label>
+      <select
+        id="field-holdout"
+        name="holdout"
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={error ? "field-holdout-hint field-holdout-error" : "field-holdout-hint"}
+      >
+        {props.field.modes.map((mode) => (
+          <option value={mode} selected={props.field.value === mode}>
+            {t(`recommend.holdout.option.${mode}`)}
+          </option>
+        ))}
+      </select>
+      <p class="hint" id="field-holdout-hint">{t("recommend.holdout.hint")}</p>
+      {error && <p class="error" id="field-holdout-error" role="alert">{error}</p>}
+    </div>
+  );
+}
+
+/** What a version's metrics were measured on, in words. */
+function holdoutWords(words: Words, holdout: HoldoutSpec): string {
+  const seen = holdout.keepSeen ? "kept" : "excluded";
+  if (holdout.mode === "random") {
+    return words.t(`recommend.holdout.random.${seen}`, {
+      share: words.number(holdout.share, { style: "percent" }),
+      seed: holdout.seed,
+    });
+  }
+  const date = new Intl.DateTimeFormat(words.language, { dateStyle: "medium", timeZone: "UTC" });
+  return words.t(`recommend.holdout.time.${seen}`, { date: date.format(holdout.splitAt) });
 }
 
 /** A knob's number field: its range, then what it does, under it. */

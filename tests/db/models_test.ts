@@ -92,6 +92,8 @@ dbTest("training parameters out of range are refused with the field that is wron
     [{ weights: { pick: -1, follow: 3, listen: 1 } }, "weight_pick"],
     [{ weights: { pick: 2, follow: NaN, listen: 1 } }, "weight_follow"],
     [{ weights: { pick: 0, follow: 0, listen: 0 } }, "weight_pick"],
+    [{ holdout: "weekly" as ModelParams["holdout"] }, "holdout"],
+    [{ holdout: "" as ModelParams["holdout"] }, "holdout"],
   ];
   for (const [change, field] of cases) {
     await assert.rejects(
@@ -199,7 +201,8 @@ dbTest("progress, loss and the finished model are stored and read back exactly",
   let [version] = await modelVersions(sql, ada.id);
   assert.deepEqual(version.progress, { phase: "reading", done: 0, total: 1 });
   assert.equal(version.createdBy, "ada");
-  assert.deepEqual(version.params, params);
+  // Asked for no holdout, the version is measured on the default one, and says so.
+  assert.deepEqual(version.params, { ...params, holdout: "random" });
 
   assert.ok(await recordProgress(sql, id, { phase: "training", done: 2, total: 3 }, [30.5, 20.25]));
   [version] = await modelVersions(sql, ada.id);
@@ -216,7 +219,11 @@ dbTest("progress, loss and the finished model are stored and read back exactly",
   assert.equal(version.state, "trained");
   assert.equal(version.progress, null);
   assert.deepEqual(version.loss, trained.loss);
-  assert.deepEqual(version.metrics, trained.metrics);
+  // Metrics stored without their holdout, as before it was recorded, read as what they were.
+  assert.deepEqual(version.metrics, {
+    ...trained.metrics,
+    holdout: { mode: "time", splitAt: trained.metrics.splitAt, keepSeen: true },
+  });
   assert.ok(version.finishedAt instanceof Date);
   assert.equal(version.applied, false);
 
@@ -228,7 +235,7 @@ dbTest("progress, loss and the finished model are stored and read back exactly",
   assert.deepEqual(stored?.items, trained.items);
   assert.deepEqual(stored?.memberFactors, trained.memberFactors);
   assert.deepEqual(stored?.itemFactors, trained.itemFactors);
-  assert.deepEqual(stored?.params, params);
+  assert.deepEqual(stored?.params, { ...params, holdout: "random" });
   assert.equal((await modelVersions(sql, ada.id))[0].applied, true);
 });
 
@@ -244,6 +251,25 @@ dbTest("a version stored before α₀ and ν existed reads with their defaults",
   assert.deepEqual((await modelVersions(sql, ada.id))[0].params, old);
   await applyModel(sql, ada.id, id);
   assert.deepEqual((await appliedModel(sql))?.params, old);
+});
+
+dbTest("a version keeps the holdout it was asked for and the one its metrics used", async (sql) => {
+  const { ada, grace } = await cast(sql, "ada", "grace");
+  const id = await startTraining(sql, ada.id, { ...params, holdout: "time" }, { staleMs });
+  const holdout = { mode: "time" as const, splitAt: Date.parse("2026-02-01"), keepSeen: false };
+  const trained = trainedModel([ada.id, grace.id]);
+  const { splitAt: _, ...metrics } = trained.metrics;
+  assert.ok(await finishTraining(sql, id, { ...trained, metrics: { ...metrics, holdout } }));
+  const [version] = await modelVersions(sql, ada.id);
+  assert.equal(version.params.holdout, "time");
+  assert.deepEqual(version.metrics, { ...metrics, holdout });
+
+  const random = await startTraining(sql, ada.id, { ...params, holdout: "random" }, { staleMs });
+  const drawn = { mode: "random" as const, share: 0.2, seed: 7, keepSeen: false };
+  assert.ok(
+    await finishTraining(sql, random, { ...trained, metrics: { ...metrics, holdout: drawn } }),
+  );
+  assert.deepEqual((await modelVersions(sql, ada.id))[0].metrics?.holdout, drawn);
 });
 
 dbTest("only a trained version can be applied", async (sql) => {

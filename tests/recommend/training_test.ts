@@ -43,6 +43,8 @@ dbTest("a training returns at once, then stores its factors, loss and metrics", 
   assert.deepEqual(metrics.results.map((m) => m.name), ["als", "popularity", "picked topics"]);
   assert.ok(metrics.results.every((m) => m.members > 0), "members were measured");
   assert.ok(metrics.members > 0 && metrics.members <= community.members.length);
+  // Asked for nothing, it is measured on the default: a random fifth, seen items left out.
+  assert.deepEqual(metrics.holdout, { mode: "random", share: 0.2, seed: 7, keepSeen: false });
   assert.ok(lines.some((l) => l.startsWith(`Model ${id}: iteration 4/4, loss `)));
   assert.ok(lines.some((l) => l.startsWith(`Model ${id}: trained in`)));
 
@@ -74,6 +76,24 @@ dbTest("a training solves with the weight of absences and the exponent asked", a
   const plain = train(interactions, { ...params, iterations: 2, seed: 1 }).loss;
   assert.ok(near(version.loss, expected, 1e-4), `${version.loss} against ${expected}`);
   assert.ok(!near(version.loss, plain, 1e-2), `not the model without the terms: ${plain}`);
+});
+
+dbTest("a version asked to be measured on a time split says where it split", async (sql) => {
+  const { admin } = await seedSmallCommunity(sql);
+  const training = await trainer(sql);
+  await training.train(admin.id, { ...params, holdout: "time" });
+  await training.settled();
+  const [version] = await modelVersions(sql, admin.id);
+  assert.equal(version.state, "trained", version.error ?? "");
+  const holdout = version.metrics!.holdout;
+  assert.equal(holdout.mode, "time");
+  assert.equal(holdout.keepSeen, false);
+  // The last fifth of the history's span is held out.
+  const times = (await readSignals(sql)).map((signal) => signal.at);
+  const first = Math.min(...times), last = Math.max(...times);
+  assert.ok(holdout.mode === "time");
+  assert.ok(Math.abs(holdout.splitAt - (first + 0.8 * (last - first))) < 1e-3);
+  assert.ok(version.metrics!.results.every((m) => m.members > 0), "members were measured");
 });
 
 dbTest("with too little history the version fails and says why", async (sql) => {

@@ -10,7 +10,9 @@ import {
 } from "../support/app_client.ts";
 import { seededPassword, seedSmallCommunity } from "../support/community.ts";
 import type { AppEnv } from "../../routes/context.ts";
-import { modelVersions, startTraining } from "../../db/models.ts";
+import { finishTraining, modelVersions, startTraining } from "../../db/models.ts";
+import type { Sql } from "../../db/client.ts";
+import type { HoldoutSpec } from "../../vocabulary/holdouts.ts";
 import { savedRankWeights } from "../../db/site_settings.ts";
 import { defaultModelParams } from "../../recommend/training.ts";
 import { defaultRankWeights } from "../../recommend/rank.ts";
@@ -319,3 +321,107 @@ dbTest(
     assert.deepEqual(await savedRankWeights(sql), defaultRankWeights);
   },
 );
+
+/** A trained version whose metrics were measured as `holdout` says (none: stored before it was). */
+async function versionMeasured(sql: Sql, holdout?: HoldoutSpec): Promise<number> {
+  const id = await startTraining(sql, 1, defaultModelParams, { staleMs: 60_000 });
+  await finishTraining(sql, id, {
+    factors: 2,
+    memberIds: [1],
+    items: [{ kind: "topic", id: 1 }],
+    memberFactors: Float32Array.of(1, 0),
+    itemFactors: Float32Array.of(0, 1),
+    loss: [2, 1],
+    metrics: {
+      k: 20,
+      ...(holdout ? { holdout } : { splitAt: Date.UTC(2026, 0, 15) }),
+      results: [{ name: "als", recall: 0.5, ndcg: 0.4, members: 3 }],
+      members: 1,
+      items: 1,
+      interactions: 1,
+      seconds: 1,
+    },
+  });
+  return id;
+}
+
+dbTest("each version says in words how its metrics were measured", async (sql) => {
+  const ada = await adminBrowser(await testApp(sql));
+  await versionMeasured(sql);
+  await versionMeasured(sql, { mode: "random", share: 0.2, seed: 7, keepSeen: false });
+  await versionMeasured(sql, { mode: "time", splitAt: Date.UTC(2026, 10, 20), keepSeen: false });
+  const html = await (await expectStatus(ada.get(page), 200)).text();
+  const said = (id: number) =>
+    html.match(new RegExp(`id="version-${id}"[\\s\\S]*?class="small muted holdout">([^<]*)<`))?.[1];
+  assert.equal(
+    said(1),
+    "Measured on listening after Jan 15, 2026 (a time split), items already seen kept",
+  );
+  assert.equal(
+    said(2),
+    "Measured on a random 20% of each member&#39;s items (seed 7), items already seen left out",
+  );
+  assert.equal(
+    said(3),
+    "Measured on listening after Nov 20, 2026 (a time split), items already seen left out",
+  );
+
+  const french = await (await expectStatus(ada.get(page, { "Accept-Language": "fr" }), 200)).text();
+  const dit = (id: number) =>
+    french.match(new RegExp(`id="version-${id}"[\\s\\S]*?class="small muted holdout">([^<]*)<`))
+      ?.[1];
+  assert.equal(
+    dit(1),
+    "Mesuré sur l’écoute après le 15 janv. 2026 (découpage dans le temps), éléments déjà vus gardés",
+  );
+  // The percent sign is set apart the French way (a no-break space).
+  assert.match(
+    dit(2) ?? "",
+    /^Mesuré sur 20\s% au hasard des éléments de chaque membre \(graine 7\), éléments déjà vus laissés de côté$/,
+  );
+});
+
+dbTest("the training form offers both holdouts, the random one first and chosen", async (sql) => {
+  const { admin } = await seedSmallCommunity(sql);
+  const browser = await signIn(await testApp(sql), admin.handle);
+  let html = await (await expectStatus(browser.get(page), 200)).text();
+  assert.match(
+    html,
+    /<select id="field-holdout" name="holdout"[^>]*><option value="random" selected>A random share of each member&#39;s items<\/option><option value="time" ?>The most recent history \(a time split\)<\/option><\/select>/,
+  );
+  assert.match(html, /id="field-holdout-hint">A random share works on any history/);
+
+  await expectStatus(browser.post(`${page}/train`, { ...trainForm, holdout: "time" }), 303);
+  html = await pollUntilDone(browser);
+  const [version] = await modelVersions(sql, admin.id);
+  assert.equal(version.params.holdout, "time");
+  assert.equal(version.metrics?.holdout.mode, "time");
+  assert.match(
+    html,
+    /class="small muted holdout">Measured on listening after [^<]*\(a time split\), items already seen left out</,
+  );
+  assert.match(html, /<option value="time" selected>/, "the form keeps the last choice");
+});
+
+dbTest("a holdout that is not offered gets 422 and the message by the field", async (sql) => {
+  const ada = await adminBrowser(await testApp(sql));
+  const response = await expectStatus(
+    ada.post(`${page}/train`, { ...trainForm, holdout: "weekly" }),
+    422,
+  );
+  const html = await response.text();
+  assert.equal(
+    fieldError(html, "holdout"),
+    "Choose how to measure the model: a random share or a time split",
+  );
+  assert.match(html, /name="factors"[^>]*value="8"/, "the other values are kept");
+  const inFrench = await expectStatus(
+    ada.post(`${page}/train`, { ...trainForm, holdout: "weekly" }, { "Accept-Language": "fr" }),
+    422,
+  );
+  assert.equal(
+    fieldError(await inFrench.text(), "holdout"),
+    "Choisissez comment mesurer le modèle\u00a0: une part au hasard ou un découpage dans le temps",
+  );
+  assert.deepEqual(await modelVersions(sql, 1), []);
+});

@@ -14,7 +14,8 @@ Deno.test("on the seeded community ALS beats popularity and picked topics on rec
   const signals = communitySignals(community);
   const splitAt = community.startAt + 0.8 * (now - community.startAt);
   const { results } = evaluate(signals, {
-    splitAt,
+    // The acceptance was measured so: a time split, re-listening counted.
+    holdout: { mode: "time", splitAt, keepSeen: true },
     k: 20,
     weights: defaultSignalWeights,
     als: { factors: 32, regularization: 0.1, alpha: 10, iterations: 8, seed: 1 },
