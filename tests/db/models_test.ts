@@ -1,3 +1,4 @@
+import { defaultHoldoutMode } from "../../vocabulary/holdouts.ts";
 import assert from "node:assert/strict";
 import { dbTest } from "../support/databases.ts";
 import { cast, refusedWith } from "./rooms_support.ts";
@@ -247,7 +248,13 @@ dbTest("a version stored before α₀ and ν existed reads with their defaults",
     where id = ${id}`;
   const [{ params: raw }] = await sql`select params from model_versions where id = ${id}`;
   assert.equal("unobservedWeight" in raw, false, "stored as an old version was");
-  const old = { ...params, unobservedWeight: 1, regularizationExponent: 0 };
+  // The holdout asked for is stored with every version since it existed (the default here).
+  const old = {
+    ...params,
+    holdout: defaultHoldoutMode,
+    unobservedWeight: 1,
+    regularizationExponent: 0,
+  };
   assert.deepEqual((await modelVersions(sql, ada.id))[0].params, old);
   await applyModel(sql, ada.id, id);
   assert.deepEqual((await appliedModel(sql))?.params, old);
