@@ -206,7 +206,14 @@ export function loss(
   );
 }
 
-function objective(
+/**
+ * `loss` from the member rows and both Gramians already at hand: `train` has them after each
+ * iteration, and so does `trainParallel` (recommend/als_workers.ts), which must sum alike.
+ *
+ * @example
+ * objective(memberRows(interactions), userFactors, itemFactors, params, gramian(userFactors, k), gramian(itemFactors, k));
+ */
+export function objective(
   rows: SparseRows,
   userFactors: Float64Array,
   itemFactors: Float64Array,
