@@ -182,6 +182,10 @@ export interface ModelTrainingConfig {
   k: number;
   /** Members measured at most (scoring one costs items × factors). */
   maxMeasuredMembers: number;
+  /** Workers sharing each half-step of the final model's training (recommend/als_workers.ts). */
+  workers: number;
+  /** Fewer non-zeros than this train in one thread: starting Workers would cost more. */
+  parallelFromNonZeros: number;
 }
 
 const minuteMs = 60_000;
@@ -240,6 +244,8 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       holdoutShare: 0.2,
       k: 20,
       maxMeasuredMembers: 5_000,
+      workers: Math.max(1, Math.min(2, navigator.hardwareConcurrency)),
+      parallelFromNonZeros: 50_000,
     },
     notifications: {
       pingsPerMember: { max: 10, windowMs: 10 * minuteMs },
