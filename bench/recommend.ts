@@ -22,6 +22,7 @@ import {
   type TrainParams,
 } from "../recommend/als.ts";
 import { solveRow, toMatrix } from "../recommend/als_reference.ts";
+import { trainParallel } from "../recommend/als_workers.ts";
 import { evaluate, type Metrics } from "../recommend/evaluate.ts";
 import { syntheticCatalogue } from "../synthetic/community.ts";
 import { communitySignals } from "../synthetic/community_signals.ts";
@@ -62,6 +63,20 @@ const settings = {
 };
 
 /**
+ * Training on 1 and 2 Workers (recommend/als_workers.ts) at the issue's 2,000,000 non-zeros: the
+ * generator's 2,000,000 events give 1.37M distinct (member, item) pairs, so this matrix draws
+ * more listens, the smallest round number that reaches 2,000,000 non-zeros.
+ * `BENCH_RECOMMEND_ONLY=workers deno task bench recommend` runs this part alone.
+ */
+const workerSettings = {
+  listens: 2_950_000,
+  nonZeros: 2_000_000,
+  workers: [1, 2],
+  goalIterationSeconds: 1.6,
+};
+const only = Deno.env.get("BENCH_RECOMMEND_ONLY");
+
+/**
  * A native library's published figure: benfred/implicit's README, CPU conjugate-gradient solver,
  * 64 factors, average over 5 iterations, last.fm 360K, on an Intel i7-7820X (8 cores, all used).
  */
@@ -78,8 +93,17 @@ const published = {
 
 const name = "recommend";
 
-export function run(): Promise<BenchSection> {
-  return Promise.resolve(measure());
+export async function run(): Promise<BenchSection> {
+  if (only === "workers") return workersSection(await timeWorkers());
+  if (only !== undefined) throw new Error(`BENCH_RECOMMEND_ONLY=${only}: only "workers" is known`);
+  const section = measure();
+  const workers = workersSection(await timeWorkers());
+  return {
+    ...section,
+    summary: `${section.summary}; ${workers.summary}`,
+    body: `${section.body}\n\n${workers.body}`,
+    problems: [...section.problems, ...workers.problems],
+  };
 }
 
 function measure(): BenchSection {
@@ -439,4 +463,99 @@ export function qualityTable(
     ["left", "right", "right", "right"],
   );
   return { table, results };
+}
+
+interface WorkerTiming {
+  workers: number;
+  secondsPerIteration: number;
+  loss: number[];
+}
+
+/** Seconds per iteration of conjugate-gradient training on 1 and 2 Workers, same matrix. */
+async function timeWorkers(): Promise<
+  { nonZeros: number; shape: string; timings: WorkerTiming[] }
+> {
+  progress(name, `building the ${count(workerSettings.nonZeros)}-non-zero matrix`);
+  const interactions = buildInteractions(
+    syntheticSignals({
+      members: settings.members,
+      topics: settings.topics,
+      people: settings.people,
+      listens: workerSettings.listens,
+      seed: settings.seed,
+    }),
+    defaultSignalWeights,
+  );
+  const nonZeros = interactions.weight.length;
+  const shape = `${count(interactions.users.length)} members x ${
+    count(interactions.items.length)
+  } items, ${count(nonZeros)} non-zeros`;
+  const timings: WorkerTiming[] = [];
+  for (const workers of workerSettings.workers) {
+    const seconds: number[] = [];
+    const model = await trainParallel(interactions, { ...settings.als, solver: "cg" }, {
+      workers,
+      onProgress: (p) => {
+        progress(name, `${workers} worker(s), iteration ${p.iteration}: ${p.seconds.toFixed(2)} s`);
+        seconds.push(p.seconds);
+      },
+    });
+    timings.push({ workers, secondsPerIteration: median(seconds), loss: model.loss });
+  }
+  return { nonZeros, shape, timings };
+}
+
+function workersSection(
+  { nonZeros, shape, timings }: Awaited<ReturnType<typeof timeWorkers>>,
+): BenchSection {
+  const [alone, both] = timings;
+  const problems: string[] = [];
+  if (nonZeros < workerSettings.nonZeros) {
+    problems.push(`the workers' matrix has ${count(nonZeros)} non-zeros, not 2,000,000`);
+  }
+  if (both.loss.some((value, n) => value !== alone.loss[n])) {
+    problems.push("training on 2 workers gave another loss than on 1");
+  }
+  const coreNs = (t: WorkerTiming) => t.secondsPerIteration * t.workers / nonZeros * 1e9;
+  const goalMet = both.secondsPerIteration <= workerSettings.goalIterationSeconds;
+  const table = markdownTable(
+    ["", "s per iteration (median)", "speed-up", "non-zeros", "core-ns per non-zero"],
+    [
+      ...timings.map((t) => [
+        `Palabre, conjugate gradient, ${t.workers} worker${t.workers === 1 ? "" : "s"}`,
+        t.secondsPerIteration.toFixed(2),
+        `${(alone.secondsPerIteration / t.secondsPerIteration).toFixed(2)}x`,
+        count(nonZeros),
+        count(coreNs(t)),
+      ]),
+      [
+        published.library,
+        published.secondsPerIteration.toFixed(2),
+        "",
+        count(published.nonZeros),
+        count(published.secondsPerIteration * published.threads / published.nonZeros * 1e9),
+      ],
+    ],
+    ["left", "right", "right", "right", "right"],
+  );
+  return {
+    title: "Recommender",
+    summary: `ALS iteration on 2 workers ${both.secondsPerIteration.toFixed(2)} s (1 worker ` +
+      `${alone.secondsPerIteration.toFixed(2)} s) at ${shape}, goal ` +
+      `${workerSettings.goalIterationSeconds} s ${goalMet ? "met" : "NOT met"}`,
+    body: [
+      `Training on Workers (recommend/als_workers.ts): each half-step's rows split by their ` +
+      `work between Workers sharing the factors; the same model as one thread (the losses are ` +
+      `compared here too). ${shape} (${count(workerSettings.listens)} listens and 3 picks per ` +
+      `member from the same generator, enough to reach ${count(workerSettings.nonZeros)} ` +
+      `non-zeros), ${settings.als.factors} factors, conjugate gradient with ` +
+      `${settings.als.cgSteps} steps, ${settings.als.iterations} iterations each. "core-ns" is ` +
+      `the seconds times the workers used, per non-zero; the Gramians and the loss still run on ` +
+      `one thread between half-steps. Goal: ${workerSettings.goalIterationSeconds} s per ` +
+      `iteration on 2 workers.`,
+      "",
+      table,
+    ].join("\n"),
+    problems,
+  };
 }

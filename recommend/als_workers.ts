@@ -1,16 +1,17 @@
 /**
  * `train` on several cores: the same iterations, with each half-step's rows split between
  * Workers (recommend/half_step_worker.ts) that share the matrix and the factors through
- * SharedArrayBuffers. During a half-step the fixed side and its Gramian (computed once, here)
- * are only read, and each Worker writes only its own rows of the solved side. A row's solve
- * depends only on its inputs and runs the same code in the same order as in one thread, so the
- * model is the same, bit for bit. The Workers end when the training does.
+ * SharedArrayBuffers. During a half-step the fixed side and its Gramian (computed once, before)
+ * are only read, and each Worker writes only its own rows of the solved side; each Gramian is
+ * split between them by its rows too. A row's solve, and a Gramian's entry, depends only on its
+ * inputs and runs the same code in the same order as in one thread, so the model is the same,
+ * bit for bit. The loss is summed here, in `train`'s order. The Workers end when training does.
  *
  * @example
  * const model = await trainParallel(interactions, params, { workers: 2, onProgress: console.log });
  */
 import {
-  gramian,
+  mirrorLower,
   type Model,
   objective,
   type Progress,
@@ -20,7 +21,7 @@ import {
 } from "./als.ts";
 import { itemRows, memberRows, type SparseRows } from "./interactions.ts";
 import type { Interactions } from "./signals.ts";
-import type { HalfStepReport, HalfStepSetup, Side } from "./half_step_worker.ts";
+import type { HalfStepReport, HalfStepSetup, HalfStepTask, Side } from "./half_step_worker.ts";
 
 export interface ParallelOptions {
   /** Workers sharing each half-step; 1 trains in this thread, with `train`. */
@@ -61,17 +62,19 @@ export async function trainParallel(
   const k = params.factors;
   const byMember = sharedRows(memberRows(interactions));
   const byItem = sharedRows(itemRows(interactions));
+  const userFactors = shared(randomFactors(interactions.users.length, k, params.seed));
+  const itemFactors = shared(randomFactors(interactions.items.length, k, params.seed + 1));
   const setup: Omit<HalfStepSetup, "own"> = {
     rows: { members: byMember, items: byItem },
-    userFactors: shared(randomFactors(interactions.users.length, k, params.seed)),
-    itemFactors: shared(randomFactors(interactions.items.length, k, params.seed + 1)),
-    gram: shared(new Float64Array(k * k)),
+    factors: { members: userFactors, items: itemFactors },
+    gram: { members: shared(new Float64Array(k * k)), items: shared(new Float64Array(k * k)) },
     params,
   };
   const rowWeight = k / 2;
   const cuts = {
     members: splitRows(byMember, workers, rowWeight),
     items: splitRows(byItem, workers, rowWeight),
+    gram: splitGramian(k, workers),
   };
   const pool = new HalfStepWorkers(
     Array.from({ length: workers }, (_, n) => ({
@@ -79,22 +82,27 @@ export async function trainParallel(
       own: {
         members: [cuts.members[n], cuts.members[n + 1]],
         items: [cuts.items[n], cuts.items[n + 1]],
+        gram: [cuts.gram[n], cuts.gram[n + 1]],
       },
     })),
   );
+  const gramian = async (side: Side) => {
+    const gram = setup.gram[side];
+    gram.fill(0);
+    await pool.run({ gramian: side });
+    mirrorLower(gram, k);
+    return gram;
+  };
   try {
-    const { userFactors, itemFactors } = setup;
     const losses: number[] = [];
-    // The same steps as `train`'s loop, with the rows' solves on the Workers.
-    let itemGram = gramian(itemFactors, k);
+    // The same steps as `train`'s loop, with the rows' solves and the Gramians on the Workers.
+    await gramian("items");
     for (let iteration = 1; iteration <= params.iterations; iteration++) {
       const startedAt = performance.now();
-      setup.gram.set(itemGram);
-      await pool.solve("members");
-      const userGram = gramian(userFactors, k);
-      setup.gram.set(userGram);
-      await pool.solve("items");
-      itemGram = gramian(itemFactors, k);
+      await pool.run({ solve: "members" });
+      const userGram = await gramian("members");
+      await pool.run({ solve: "items" });
+      const itemGram = await gramian("items");
       const value = objective(byMember, userFactors, itemFactors, params, userGram, itemGram);
       losses.push(value);
       const seconds = (performance.now() - startedAt) / 1000;
@@ -141,7 +149,18 @@ export function splitRows(rows: SparseRows, parts: number, rowWeight: number): I
   return cuts;
 }
 
-/** The Workers of one training, each told its setup once and then which half-step to solve. */
+/**
+ * Where to cut a k × k Gramian's lower triangle into `parts` ranges of rows of about equal work:
+ * row a has a + 1 entries, so the cuts fall at k·√(n / parts).
+ *
+ * @example
+ * splitGramian(64, 2); // Int32Array [0, 45, 64]
+ */
+export function splitGramian(k: number, parts: number): Int32Array {
+  return Int32Array.from({ length: parts + 1 }, (_, n) => Math.round(k * Math.sqrt(n / parts)));
+}
+
+/** The Workers of one training, each told its setup once and then each task to do. */
 class HalfStepWorkers {
   #workers: Worker[] = [];
   #waiting: (PromiseWithResolvers<void> | null)[] = [];
@@ -155,7 +174,7 @@ class HalfStepWorkers {
       });
       worker.onmessage = (event: MessageEvent<HalfStepReport>) => {
         const report = event.data;
-        this.#settle(n, report.type === "solved" ? null : new Error(report.message));
+        this.#settle(n, report.type === "done" ? null : new Error(report.message));
       };
       worker.onerror = (event) => {
         // Handled here: unhandled, a Worker's error would end the whole process.
@@ -168,13 +187,13 @@ class HalfStepWorkers {
     }
   }
 
-  /** Every Worker solves its rows of `side`; throws the first failure. */
-  async solve(side: Side): Promise<void> {
+  /** Every Worker does its share of `task`; throws the first failure. */
+  async run(task: HalfStepTask): Promise<void> {
     if (this.#failure) throw this.#failure;
     const done = this.#workers.map((worker, n) => {
       const waiting = Promise.withResolvers<void>();
       this.#waiting[n] = waiting;
-      worker.postMessage({ side });
+      worker.postMessage(task);
       return waiting.promise;
     });
     // Every answer is awaited, so a second failure is never left unhandled.

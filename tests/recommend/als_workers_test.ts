@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
-import { type Model, train, type TrainParams } from "../../recommend/als.ts";
-import { splitRows, trainParallel, workersFor } from "../../recommend/als_workers.ts";
+import {
+  addGramianRows,
+  gramian,
+  mirrorLower,
+  type Model,
+  randomFactors,
+  train,
+  type TrainParams,
+} from "../../recommend/als.ts";
+import { splitGramian, splitRows, trainParallel, workersFor } from "../../recommend/als_workers.ts";
 import { memberRows } from "../../recommend/interactions.ts";
 import { matrixOf, randomMatrix } from "./support.ts";
 
@@ -65,6 +73,17 @@ Deno.test("rows are split by their non-zeros, not their count", () => {
   const even = memberRows(matrixOf(4, 2, [[0, 0, 1], [1, 1, 1], [2, 0, 1], [3, 1, 1]]));
   assert.deepEqual([...splitRows(even, 2, 0)], [0, 2, 4]);
   assert.deepEqual([...splitRows(even, 3, 1)], [0, 1, 3, 4]);
+});
+
+Deno.test("a Gramian split by its rows' entries sums to the same bits as whole", () => {
+  const k = 64;
+  const matrix = randomFactors(500, k, 5);
+  assert.deepEqual([...splitGramian(k, 2)], [0, 45, 64]);
+  const gram = new Float64Array(k * k);
+  const cuts = splitGramian(k, 3);
+  for (let n = 0; n < 3; n++) addGramianRows(matrix, k, { gram, from: cuts[n], to: cuts[n + 1] });
+  mirrorLower(gram, k);
+  assert.deepEqual(gram, gramian(matrix, k));
 });
 
 Deno.test("a matrix with fewer non-zeros than the threshold trains in this thread", () => {
