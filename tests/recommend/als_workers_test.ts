@@ -139,3 +139,39 @@ Deno.test("the workers end with the training, finished or failed", async () => {
   assert.equal(child.code, 0);
   assert.equal(new TextDecoder().decode(child.stdout), "failed\ntrained\n");
 });
+
+Deno.test("stopping a training Worker mid-training ends the Workers it started", async () => {
+  // As Trainer.stop does: the training Worker is terminated while two Workers of its own train.
+  const trainWorker = new URL("../../recommend/train_worker.ts", import.meta.url).href;
+  const columns = new URL("../../recommend/signal_columns.ts", import.meta.url).href;
+  const data = new URL("../../bench/recommend_data.ts", import.meta.url).href;
+  const code = `
+    import { columnBuffers, signalColumns } from "${columns}";
+    import { syntheticSignals } from "${data}";
+    const signals = signalColumns([...syntheticSignals({
+      members: 3_000, topics: 50, people: 450, listens: 60_000, seed: 1,
+    })]);
+    const worker = new Worker("${trainWorker}", { type: "module" });
+    const training = new Promise((resolve) => worker.onmessage = (event) => {
+      if (event.data.type === "progress") resolve(event.data.workers);
+    });
+    worker.postMessage({
+      signals,
+      als: { factors: 64, regularization: 0.1, alpha: 10, iterations: 1000, seed: 1 },
+      weights: { pick: 1, follow: 1, listen: 1 },
+      parallel: { workers: 2, fromNonZeros: 0 },
+      evaluation: { holdoutShare: 0.2, k: 20, maxMembers: 100 },
+    }, columnBuffers(signals));
+    console.log("training on", await training);
+    worker.terminate();
+  `;
+  const child = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    signal: AbortSignal.timeout(60_000),
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  assert.equal(child.signal, null, "the process had to be stopped: a Worker outlived training");
+  assert.equal(child.code, 0);
+  assert.equal(new TextDecoder().decode(child.stdout), "training on 2\n");
+});
