@@ -184,7 +184,10 @@ export interface ModelTrainingConfig {
   maxMeasuredMembers: number;
   /** Workers sharing each half-step of the final model's training (recommend/als_workers.ts). */
   workers: number;
-  /** Fewer non-zeros than this train in one thread: starting Workers would cost more. */
+  /**
+   * Fewer non-zeros than this train in one thread: starting Workers costs about 0.1 CPU second
+   * (their JIT warms up), more than they save on a small matrix on a shared server.
+   */
   parallelFromNonZeros: number;
 }
 
