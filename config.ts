@@ -185,6 +185,13 @@ export interface ModelTrainingConfig {
   k: number;
   /** Members measured at most (scoring one costs items × factors). */
   maxMeasuredMembers: number;
+  /** Workers sharing each half-step of the final model's training (recommend/als_workers.ts). */
+  workers: number;
+  /**
+   * Fewer non-zeros than this train in one thread: starting Workers costs about 0.1 CPU second
+   * (their JIT warms up), more than they save on a small matrix on a shared server.
+   */
+  parallelFromNonZeros: number;
 }
 
 const minuteMs = 60_000;
@@ -243,6 +250,8 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       holdoutShare: 0.2,
       k: 20,
       maxMeasuredMembers: 5_000,
+      workers: Math.max(1, Math.min(2, navigator.hardwareConcurrency)),
+      parallelFromNonZeros: 50_000,
     },
     notifications: {
       pingsPerMember: { max: 10, windowMs: 10 * minuteMs },

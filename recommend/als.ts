@@ -155,21 +155,43 @@ export function randomFactors(rows: number, factors: number, seed: number): Floa
 
 /** MᵀM for a row-major matrix of `factors` columns, as a full symmetric `factors²` array. */
 export function gramian(matrix: Float64Array, factors: number): Float64Array {
+  const gram = new Float64Array(factors * factors);
+  addGramianRows(matrix, factors, { gram, from: 0, to: factors });
+  mirrorLower(gram, factors);
+  return gram;
+}
+
+/**
+ * Adds rows `[from, to)` of MᵀM's lower triangle into `gram`: `gramian` takes them all, Workers
+ * take some each (recommend/als_workers.ts), and every entry sums in the same order either way.
+ *
+ * @example
+ * const gram = new Float64Array(k * k);
+ * addGramianRows(itemFactors, k, { gram, from: 0, to: 45 }); // then 45..k, then mirrorLower
+ */
+export function addGramianRows(
+  matrix: Float64Array,
+  factors: number,
+  { gram, from, to }: { gram: Float64Array; from: number; to: number },
+): void {
   const k = factors;
-  const gram = new Float64Array(k * k);
   for (let off = 0; off < matrix.length; off += k) {
-    for (let a = 0; a < k; a++) {
+    for (let a = from; a < to; a++) {
       const va = matrix[off + a];
       if (va === 0) continue;
       const row = a * k;
       for (let b = 0; b <= a; b++) gram[row + b] += va * matrix[off + b];
     }
   }
-  mirrorLower(gram, k);
-  return gram;
 }
 
-function mirrorLower(matrix: Float64Array, k: number): void {
+/**
+ * Copies the lower triangle of a symmetric k × k matrix onto its upper triangle.
+ *
+ * @example
+ * mirrorLower(gram, k); // after addGramianRows over every row
+ */
+export function mirrorLower(matrix: Float64Array, k: number): void {
   for (let a = 0; a < k; a++) {
     for (let b = a + 1; b < k; b++) matrix[a * k + b] = matrix[b * k + a];
   }
@@ -266,7 +288,14 @@ export function loss(
   );
 }
 
-function objective(
+/**
+ * `loss` from the member rows and both Gramians already at hand: `train` has them after each
+ * iteration, and so does `trainParallel` (recommend/als_workers.ts), which must sum alike.
+ *
+ * @example
+ * objective(memberRows(interactions), userFactors, itemFactors, params, gramian(userFactors, k), gramian(itemFactors, k));
+ */
+export function objective(
   rows: SparseRows,
   byItem: SparseRows,
   userFactors: Float64Array,

@@ -3,17 +3,20 @@
  * transferred columns), the final model's factors and its offline metrics out, with a report
  * after every iteration. It holds no database connection; recommend/training.ts does the I/O.
  *
- * The final model trains on all the history. The metrics come from a second model trained the
- * same way on the history less a holdout, measured against popularity and picked topics
- * (recommend/evaluate.ts): a random `share` of each member's items (seeded), or the last `share`
- * of the history's time span. The result says which, so the page can.
+ * The final model trains on all the history, its half-steps shared by `parallel.workers` Workers
+ * it starts (recommend/als_workers.ts) once the matrix is large enough to gain from them. The
+ * metrics come from a second model trained the same way, in this Worker alone, on the history
+ * less a holdout, measured against popularity and picked topics (recommend/evaluate.ts): a random
+ * `share` of each member's items (seeded), or the last `share` of the history's time span. The
+ * result says which, so the page can.
  *
  * @example
  * const worker = new Worker(new URL("./train_worker.ts", import.meta.url), { type: "module" });
  * worker.postMessage(request, columnBuffers(request.signals));
  * worker.onmessage = (event: MessageEvent<WorkerReport>) => console.log(event.data.type);
  */
-import { type Progress, train, type TrainParams } from "./als.ts";
+import type { Progress, TrainParams } from "./als.ts";
+import { trainParallel, workersFor } from "./als_workers.ts";
 import { evaluate, type HoldoutSpec, type Metrics } from "./evaluate.ts";
 import { buildInteractions } from "./interactions.ts";
 import { type SignalColumns, signalsFromColumns } from "./signal_columns.ts";
@@ -24,6 +27,8 @@ export interface TrainingRequest {
   signals: SignalColumns;
   als: TrainParams;
   weights: SignalWeights;
+  /** Workers sharing each half-step of the final model, from this many non-zeros. */
+  parallel: { workers: number; fromNonZeros: number };
   evaluation: {
     mode: HoldoutMode;
     /** In (0, 1): of each member's items (random), or of the history's time span, at its end (time). */
@@ -52,9 +57,17 @@ export interface TrainingResult {
   metrics: Metrics[];
 }
 
-/** "training" is the final model, "measuring" the holdout model's training. */
+/**
+ * "training" is the final model, "measuring" the holdout model's training; `workers` is how
+ * many Workers share its half-steps (1: this Worker alone).
+ */
 export type WorkerReport =
-  | { type: "progress"; phase: "training" | "measuring"; iterations: number } & Progress
+  | {
+    type: "progress";
+    phase: "training" | "measuring";
+    iterations: number;
+    workers: number;
+  } & Progress
   | { type: "trained"; result: TrainingResult }
   | { type: "failed"; message: string };
 
@@ -62,10 +75,10 @@ export type WorkerReport =
 const minimumRows = 2;
 
 /** Trains and measures; `report` hears every iteration. Throws a readable Error on too little data. */
-export function trainAndMeasure(
+export async function trainAndMeasure(
   request: TrainingRequest,
   report: (progress: WorkerReport & { type: "progress" }) => void,
-): TrainingResult {
+): Promise<TrainingResult> {
   const signals = signalsFromColumns(request.signals);
   const interactions = buildInteractions(signals, request.weights);
   if (interactions.users.length < minimumRows || interactions.items.length < minimumRows) {
@@ -75,11 +88,11 @@ export function trainAndMeasure(
     );
   }
   const iterations = request.als.iterations;
-  const model = train(
-    interactions,
-    request.als,
-    (p) => report({ type: "progress", phase: "training", iterations, ...p }),
-  );
+  const workers = workersFor(interactions, request.parallel);
+  const model = await trainParallel(interactions, request.als, {
+    ...request.parallel,
+    onProgress: (p) => report({ type: "progress", phase: "training", iterations, workers, ...p }),
+  });
 
   const { k, maxMembers } = request.evaluation;
   const { holdout, results } = evaluate(signals, {
@@ -88,7 +101,8 @@ export function trainAndMeasure(
     maxMembers,
     weights: request.weights,
     als: request.als,
-    onProgress: (p) => report({ type: "progress", phase: "measuring", iterations, ...p }),
+    onProgress: (p) =>
+      report({ type: "progress", phase: "measuring", iterations, workers: 1, ...p }),
   });
   return {
     memberIds: interactions.users,
@@ -121,14 +135,14 @@ function holdoutSpec(
 
 // The worker's global scope; the project's types describe a window, so name what is used.
 const scope = self as unknown as {
-  onmessage: ((event: MessageEvent<TrainingRequest>) => void) | null;
+  onmessage: ((event: MessageEvent<TrainingRequest>) => Promise<void>) | null;
   postMessage(message: WorkerReport, transfer?: Transferable[]): void;
 };
 
-scope.onmessage = (event) => {
+scope.onmessage = async (event) => {
   let report: WorkerReport;
   try {
-    const result = trainAndMeasure(event.data, (progress) => scope.postMessage(progress));
+    const result = await trainAndMeasure(event.data, (progress) => scope.postMessage(progress));
     report = { type: "trained", result };
     scope.postMessage(report, [result.memberFactors.buffer, result.itemFactors.buffer]);
   } catch (error) {

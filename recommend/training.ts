@@ -155,6 +155,10 @@ export class Trainer {
         signals: signalColumns(signals),
         als: { ...params, seed: trainingSeed },
         weights: params.weights,
+        parallel: {
+          workers: this.#options.workers,
+          fromNonZeros: this.#options.parallelFromNonZeros,
+        },
         evaluation: {
           mode: params.holdout ?? defaultHoldoutMode,
           share: this.#options.holdoutShare,
@@ -166,12 +170,12 @@ export class Trainer {
       };
       const progress = new ProgressWriter(sql, id, () => run.abort(new Abandoned()));
       const result = await this.#trainInWorker(request, aborted, (report) => {
-        const { phase, iteration, iterations, loss, seconds } = report;
+        const { phase, iteration, iterations, loss, seconds, workers } = report;
         if (phase === "training") {
           log(
             `iteration ${iteration}/${iterations}, loss ${loss.toPrecision(6)} (${
               seconds.toFixed(2)
-            } s)`,
+            } s, workers: ${workers})`,
           );
         } else {
           log(`measuring on the held-out history: iteration ${iteration}/${iterations}`);

@@ -18,9 +18,13 @@ import { defaultModelParams, Trainer } from "../../recommend/training.ts";
 
 const params: ModelParams = { ...defaultModelParams, factors: 8, iterations: 4 };
 
-async function trainer(sql: Sql, lines: string[] = []): Promise<Trainer> {
+async function trainer(
+  sql: Sql,
+  lines: string[] = [],
+  options: { workers?: number; parallelFromNonZeros?: number } = {},
+): Promise<Trainer> {
   const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
-  return new Trainer(sql, { ...config.modelTraining, log: (line) => lines.push(line) });
+  return new Trainer(sql, { ...config.modelTraining, ...options, log: (line) => lines.push(line) });
 }
 
 dbTest("a training returns at once, then stores its factors, loss and metrics", async (sql) => {
@@ -94,6 +98,34 @@ dbTest("a version asked to be measured on a time split says where it split", asy
   assert.ok(holdout.mode === "time");
   assert.ok(Math.abs(holdout.splitAt - (first + 0.8 * (last - first))) < 1e-3);
   assert.ok(version.metrics!.results.every((m) => m.members > 0), "members were measured");
+});
+
+dbTest("training on two workers stores the same model as on one thread", async (sql) => {
+  const { admin } = await seedSmallCommunity(sql);
+  // Listening still going counts up to now: ended, the history stays the same for both.
+  await sql`update listens set ended_at = statement_timestamp() where ended_at is null`;
+  const trained = [];
+  for (const workers of [1, 2]) {
+    const lines: string[] = [];
+    // The small community is below the default threshold: here every matrix is shared.
+    const training = await trainer(sql, lines, { workers, parallelFromNonZeros: 0 });
+    const id = await training.train(admin.id, params);
+    await training.settled();
+    const iterationLines = lines.filter((l) => l.startsWith(`Model ${id}: iteration `));
+    assert.equal(iterationLines.length, 4);
+    assert.ok(iterationLines.every((l) => l.endsWith(`workers: ${workers})`)), iterationLines[0]);
+    await applyModel(sql, admin.id, id);
+    const [version] = await modelVersions(sql, admin.id);
+    assert.equal(version.state, "trained", version.error ?? "");
+    trained.push({ version, stored: (await appliedModel(sql))! });
+  }
+  const [alone, shared] = trained;
+  assert.deepEqual(shared.stored.memberIds, alone.stored.memberIds);
+  assert.deepEqual(shared.stored.memberFactors, alone.stored.memberFactors);
+  assert.deepEqual(shared.stored.itemFactors, alone.stored.itemFactors);
+  shared.version.loss.forEach((value, n) =>
+    assert.ok(Math.abs(value - alone.version.loss[n]) <= 1e-9, `loss ${n}`)
+  );
 });
 
 dbTest("with too little history the version fails and says why", async (sql) => {
