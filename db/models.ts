@@ -142,6 +142,9 @@ const readingProgress: TrainingProgress = { phase: "reading", done: 0, total: 1 
 // Any constant works; it only has to be the same in every process. Serializes apply and roll back.
 const applyLockKey = 7_246_914;
 
+/** Likewise: starting a training and starting a tuning (db/tunings.ts), one at a time. */
+export const trainingLockKey = 7_246_915;
+
 /** Training parameters from one number per knob (vocabulary/knobs.ts). */
 export function modelParamsOf(values: Record<ModelKnobKey, number>): ModelParams {
   return {
@@ -210,7 +213,7 @@ export function holdoutOf(metrics: ModelMetrics): HoldoutSpec {
 
 /**
  * Starts a version in state `training` and returns its id. Administrators only; refused with
- * `conflict` while another version trains, in this process or any other. Trainings whose
+ * `conflict` while another version trains or a tuning runs, in this process or any other. Trainings whose
  * process has not touched them for `staleMs` are marked failed first, so they do not block.
  */
 export async function startTraining(
@@ -237,7 +240,11 @@ export async function startTraining(
   try {
     return await sql.begin(async (tx) => {
       await requireAdmin(tx, actorId);
+      await tx`select pg_advisory_xact_lock(${trainingLockKey})`;
       await failStale(tx, options.staleMs);
+      // A tuning trains too, on the same machine: one at a time. Its stale sweep is its own.
+      const [tuning] = await tx`select id from tunings where state = 'tuning'`;
+      if (tuning) throw new Refusal("conflict", "refusal.model.tuning");
       const [row] = await tx`
         insert into model_versions (state, params, created_by, progress)
         values ('training', ${tx.json(asJson(stored))}, ${actorId},

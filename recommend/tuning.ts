@@ -15,15 +15,9 @@
 import { train } from "./als.ts";
 import { alsScorer, measure, type Split } from "./evaluate.ts";
 import { mulberry32 } from "./random.ts";
+import type { Trial, TunedParams, TuningPlan } from "../vocabulary/tunings.ts";
 
-/** The hyper-parameters the tuner searches; the signal weights stay as the administrator set them. */
-export interface TunedParams {
-  factors: number;
-  regularization: number;
-  alpha: number;
-  unobservedWeight: number;
-  regularizationExponent: number;
-}
+export type { Trial, TunedParams, TuningPlan } from "../vocabulary/tunings.ts";
 
 /** The values tried for each hyper-parameter: the grid is every combination. */
 export type TuningSpace = { [Key in keyof TunedParams]: readonly number[] };
@@ -46,18 +40,6 @@ export interface TuningBudget {
   seconds?: number;
 }
 
-/** One configuration trained and measured at one rung. */
-export interface Trial {
-  /** 0 for the first rung. */
-  rung: number;
-  params: TunedParams;
-  iterations: number;
-  recall: number;
-  ndcg: number;
-  /** Training and measuring. */
-  seconds: number;
-}
-
 export interface TuneOptions {
   space: TuningSpace;
   /** The iterations of the last rung. */
@@ -74,14 +56,6 @@ export interface TuneOptions {
   now?: () => number;
   /** Hears each trial as it ends, with the plan's size. */
   onTrial?: (trial: Trial, plan: TuningPlan) => void;
-}
-
-/** How many configurations start, and the iterations of each rung. */
-export interface TuningPlan {
-  configurations: number;
-  rungIterations: number[];
-  /** Trainings the whole plan takes. */
-  trainings: number;
 }
 
 export interface TuningResult {
