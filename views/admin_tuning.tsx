@@ -118,7 +118,8 @@ function TuningResults(props: { tuning: Tuning; words: Words }) {
       <p>
         {t("tuning.done", {
           id: tuning.id,
-          count: tuning.trials.length,
+          count: tuning.trials.filter((trial) => trial.rung === 0).length,
+          trainings: tuning.trials.length,
           seconds: t("recommend.seconds", { seconds: words.number(Math.round(spent * 10) / 10) }),
         })} {tuning.outOfTime && t("tuning.out_of_time")}
       </p>
@@ -129,7 +130,7 @@ function TuningResults(props: { tuning: Tuning; words: Words }) {
               {t("tuning.best", {
                 k,
                 params: trialParams(t, best),
-                iterations: best.iterations,
+                count: best.iterations,
                 recall: best.recall.toFixed(3),
               })}
             </p>

@@ -121,8 +121,8 @@ dbTest(
     const done = await pollUntilTuned(browser);
     const tuning = (await latestTuning(sql, admin.id))!;
     assert.equal(tuning.state, "tuned", tuning.error ?? "");
-    assert.match(done, /Tuning #1 tried \d+ configurations in/);
-    assert.match(done, /<title id="tuning-chart-title">Recall@20 per configuration tried<\/title>/);
+    assert.match(done, /Tuning #1 tried \d+ configurations over \d+ trainings, in/);
+    assert.match(done, /<title id="tuning-chart-title">Recall@20 of each training<\/title>/);
     // A row per configuration, with its round, iterations and metrics; the best is marked.
     const rows = [...done.matchAll(/<tr id="trial-(\d+)"/g)];
     assert.equal(rows.length, tuning.trials.length);
