@@ -76,6 +76,8 @@ interface Run {
   id: number;
   done: Promise<void>;
   abort(why: Error): void;
+  /** The reason stored when this process stops it. */
+  stoppedWhy: string;
 }
 
 /** This process stops the training (it is shutting down): the version is marked failed. */
@@ -122,12 +124,12 @@ export class Trainer {
     this.#sweep = setInterval(sweep, this.#options.staleMs / 2);
   }
 
-  /** Stops sweeping and ends this process's training, if any, marking it failed. */
+  /** Stops sweeping and ends this process's training or tuning, if any, marking it failed. */
   async stop(): Promise<void> {
     clearInterval(this.#sweep);
     const run = this.#run;
     if (!run) return;
-    run.abort(new Aborted("The server stopped while this model was training"));
+    run.abort(new Aborted(run.stoppedWhy));
     await run.done;
   }
 
@@ -143,7 +145,12 @@ export class Trainer {
     let abort: (why: Error) => void = () => {};
     const aborted = new Promise<never>((_, reject) => abort = reject);
     aborted.catch(() => {}); // Heard through the races in #train; never unhandled.
-    const run: Run = { id, abort: (why) => abort(why), done: Promise.resolve() };
+    const run: Run = {
+      id,
+      abort: (why) => abort(why),
+      done: Promise.resolve(),
+      stoppedWhy: "The server stopped while this model was training",
+    };
     run.done = this.#train(run, params, aborted).finally(() => {
       if (this.#run === run) this.#run = null;
     });
@@ -165,7 +172,12 @@ export class Trainer {
     let abort: (why: Error) => void = () => {};
     const aborted = new Promise<never>((_, reject) => abort = reject);
     aborted.catch(() => {}); // Heard through the races in #tune; never unhandled.
-    const run: Run = { id, abort: (why) => abort(why), done: Promise.resolve() };
+    const run: Run = {
+      id,
+      abort: (why) => abort(why),
+      done: Promise.resolve(),
+      stoppedWhy: "The server stopped while this tuning ran",
+    };
     const params = { ...asked.params, holdout: asked.params.holdout ?? defaultHoldoutMode };
     run.done = this.#tune(run, params, asked.budgetMinutes * 60, aborted).finally(() => {
       if (this.#run === run) this.#run = null;
@@ -174,7 +186,7 @@ export class Trainer {
     return id;
   }
 
-  /** Resolves when the training this process runs, if any, has ended (stored or failed). */
+  /** Resolves when the training or tuning this process runs, if any, has ended (stored or failed). */
   async settled(): Promise<void> {
     await this.#run?.done;
   }

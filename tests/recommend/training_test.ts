@@ -202,3 +202,16 @@ dbTest(
     assert.deepEqual(await modelVersions(sql, admin.id), []);
   },
 );
+
+dbTest("stopping the server marks its tuning failed and frees the next training", async (sql) => {
+  const { admin } = await seedSmallCommunity(sql);
+  const tuner = await trainer(sql);
+  await tuner.tune(admin.id, { params: { ...params, iterations: 50 }, budgetMinutes: 30 });
+  await tuner.stop();
+  const tuning = await latestTuning(sql, admin.id);
+  assert.equal(tuning?.state, "failed");
+  assert.equal(tuning?.error, "The server stopped while this tuning ran");
+  await tuner.train(admin.id, params);
+  await tuner.settled();
+  assert.equal((await modelVersions(sql, admin.id))[0].state, "trained");
+});
