@@ -43,8 +43,9 @@ import { generateCommunity } from "../synthetic/generator.ts";
 import { buildInteractions, memberRows, type SparseRows } from "../recommend/interactions.ts";
 import { type HallwayRoom, itemVectors, rankHallway, type Viewer } from "../recommend/rank.ts";
 import { defaultSignalWeights, type Interactions, type Signal } from "../recommend/signals.ts";
-import { defaultModelParams, holdoutSeed, tuningTrainings } from "../recommend/training.ts";
+import { defaultModelParams, holdoutSeed } from "../recommend/training.ts";
 import { syntheticSignals } from "./recommend_data.ts";
+import { loadConfig } from "../config.ts";
 import { mulberry32 } from "../recommend/random.ts";
 import { type BenchSection, count, markdownTable, median, ms, progress } from "./report.ts";
 import { cpuSeconds } from "./processes.ts";
@@ -110,14 +111,14 @@ const name = "recommend";
 
 export async function run(): Promise<BenchSection> {
   if (only === "workers") return workersSection(await timeWorkers());
-  if (only === "tuner") return tunerSection();
+  if (only === "tuner") return await tunerSection();
   if (only !== undefined) {
     throw new Error(`BENCH_RECOMMEND_ONLY=${only}: only "workers" and "tuner" are known`);
   }
   const timings = await timeWorkers();
   const section = measure(timings);
   const workers = workersSection(timings);
-  const tuner = tunerSection();
+  const tuner = await tunerSection();
   return {
     ...section,
     summary: `${section.summary}; ${workers.summary}; ${tuner.summary}`,
@@ -653,12 +654,14 @@ function workersSection({ nonZeros, shape, timings }: WorkerTimings): BenchSecti
 /**
  * The tuner (recommend/tuning.ts) on the community `deno task seed` makes by default, as the
  * admin page runs it: the random holdout, the default grid with the default parameters tried
- * first, at most `tuningTrainings` trainings and the page's default budget (2 minutes), or
+ * first, at most `config.modelTraining.tuningTrainings` trainings and the page's default budget (2 minutes), or
  * `BENCH_TUNER_SECONDS` seconds. The defaults are also trained for their full iterations on the
  * same split, so the best configuration's recall@20 compares with theirs.
  * `BENCH_RECOMMEND_ONLY=tuner deno task bench recommend` runs this part alone.
  */
-function tunerSection(): BenchSection {
+async function tunerSection(): Promise<BenchSection> {
+  const { tuningTrainings } = (await loadConfig({ SECRET_KEY: "bench", DATA_DIR: "/nonexistent" }))
+    .modelTraining;
   const budgetSeconds = Number(
     Deno.env.get("BENCH_TUNER_SECONDS") ?? tuningBudgetMinutes.default * 60,
   );

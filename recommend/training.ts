@@ -54,12 +54,6 @@ const trainingSeed = 1;
 /** Every version is measured on the same random holdout of the same history, so they compare. */
 export const holdoutSeed = 7;
 
-/**
- * Trainings a tuning may run at most: with the default grid, 20 configurations halved down to
- * one. Its time budget usually ends it first on a large community.
- */
-export const tuningTrainings = 40;
-
 export interface TrainerOptions extends ModelTrainingConfig {
   /** Where progress lines go (the terminal in production); nowhere when absent. */
   log?: (line: string) => void;
@@ -306,7 +300,7 @@ export class Trainer {
       const signals = await Promise.race([readSignals(sql), aborted]);
       log(
         `${signals.length.toLocaleString("en-US")} signals read in ${since(startedAt)}; ` +
-          `tuning for at most ${budgetSeconds} s and ${tuningTrainings} trainings`,
+          `tuning for at most ${budgetSeconds} s and ${this.#options.tuningTrainings} trainings`,
       );
       const request: TuningRequest = {
         signals: signalColumns(signals),
@@ -322,7 +316,7 @@ export class Trainer {
         maxIterations: params.iterations,
         // Reading the history counts against the budget too.
         budget: {
-          trainings: tuningTrainings,
+          trainings: this.#options.tuningTrainings,
           seconds: Math.max(0, budgetSeconds - (performance.now() - startedAt) / 1000),
         },
         seed: trainingSeed,
