@@ -2,9 +2,9 @@
  * Tunings: searches of the model's hyper-parameters, stored with their state, budget, progress
  * and every configuration tried, so any process's admin page can follow one. The rules live
  * here: administrators only, a budget within its limits, and one training or tuning at a time
- * across processes (the same advisory lock as `startTraining`, then a look at the other's
- * table). A tuning's process touches its row while it works; one left untouched for `staleMs`
- * is marked failed, as trainings are.
+ * across processes (db/training_slot.ts, which `startTraining` claims too). A tuning's process
+ * touches its row while it works; one left untouched for `staleMs` is marked failed, as
+ * trainings are.
  *
  * @example
  * const id = await startTuning(sql, admin.id, { params, budgetMinutes: 2 }, { staleMs });
@@ -12,15 +12,11 @@
  * await finishTuning(sql, id, { plan, trials, best, k: 20, outOfTime: false });
  */
 import type { JSONValue } from "postgres";
-import type { Sql, Tx } from "./client.ts";
+import type { Sql } from "./client.ts";
 import { isUniqueViolation, Refusal } from "./errors.ts";
 import { requireAdmin } from "./users.ts";
-import {
-  failStaleTrainings,
-  type ModelParams,
-  trainingLockKey,
-  validateModelParams,
-} from "./models.ts";
+import { type ModelParams, validateModelParams } from "./models.ts";
+import { claimTrainingSlot, failStaleTuningsIn } from "./training_slot.ts";
 import { defaultHoldoutMode } from "../vocabulary/holdouts.ts";
 import {
   type Trial,
@@ -84,14 +80,11 @@ export async function startTuning(
     weights: { ...asked.params.weights },
     holdout: asked.params.holdout ?? defaultHoldoutMode,
   };
-  await failStaleTrainings(sql, options.staleMs);
   try {
     return await sql.begin(async (tx) => {
       await requireAdmin(tx, actorId);
-      await tx`select pg_advisory_xact_lock(${trainingLockKey})`;
-      await failStale(tx, options.staleMs);
-      const [training] = await tx`select id from model_versions where state = 'training'`;
-      if (training) throw new Refusal("conflict", "refusal.tuning.training");
+      const running = await claimTrainingSlot(tx, options.staleMs);
+      if (running.training) throw new Refusal("conflict", "refusal.tuning.training");
       const [row] = await tx`
         insert into tunings (state, params, budget_seconds, created_by)
         values ('tuning', ${tx.json(asJson(params))}, ${asked.budgetMinutes * 60}, ${actorId})
@@ -108,17 +101,7 @@ export async function startTuning(
 
 /** Marks failed every tuning not touched for `staleMs`; returns their ids. */
 export async function failStaleTunings(sql: Sql, staleMs: number): Promise<number[]> {
-  return await sql.begin((tx) => failStale(tx, staleMs));
-}
-
-async function failStale(tx: Tx, staleMs: number): Promise<number[]> {
-  const rows = await tx`
-    update tunings
-    set state = 'failed', finished_at = now(),
-        error = 'The tuning stopped reporting progress: its server process probably ended'
-    where state = 'tuning' and heartbeat_at < now() - ${staleMs} * interval '1 millisecond'
-    returning id`;
-  return rows.map((r) => r.id as number);
+  return await sql.begin((tx) => failStaleTuningsIn(tx, staleMs));
 }
 
 /** Records the plan and the trials so far; false when the tuning is no longer running. */

@@ -174,3 +174,15 @@ dbTest("a tuning whose process stopped reporting is failed and blocks nobody", a
   );
   assert.equal((await latestTuning(sql, ada.id))?.id, next);
 });
+
+dbTest("a stale tuning does not block a training, nor a stale training a tuning", async (sql) => {
+  const { ada } = await cast(sql, "ada");
+  const tuning = await startTuning(sql, ada.id, { params, budgetMinutes: 2 }, { staleMs });
+  await sql`update tunings set heartbeat_at = now() - interval '3 minutes'`;
+  const training = await startTraining(sql, ada.id, params, { staleMs });
+  assert.equal((await tuningById(sql, ada.id, tuning))?.state, "failed");
+  await sql`update model_versions set heartbeat_at = now() - interval '3 minutes'`;
+  await startTuning(sql, ada.id, { params, budgetMinutes: 2 }, { staleMs });
+  const [version] = await sql`select state from model_versions where id = ${training}`;
+  assert.equal(version.state, "failed");
+});
