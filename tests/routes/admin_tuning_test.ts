@@ -214,3 +214,17 @@ dbTest("“Train with these” starts a training with exactly the best configura
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 });
+
+dbTest("the tuner reads in French: its card and its refusals", async (sql) => {
+  const ada = await adminBrowser(await testApp(sql));
+  const french = { "Accept-Language": "fr" };
+  const html = await (await expectStatus(ada.get(page, french), 200)).text();
+  assert.match(html, /<h2 id="tuning-title">Régler le modèle<\/h2>/);
+  assert.ok(html.includes(`<label for="field-budget">Temps accordé, en minutes</label>`));
+  assert.match(html, /<button type="submit">Régler<\/button>/);
+  const response = await expectStatus(ada.post(`${page}/tune`, { budget: "0" }, french), 422);
+  assert.equal(
+    fieldError(await response.text(), "budget"),
+    "Le temps accordé doit être un nombre entier de minutes, de 1 à 30",
+  );
+});
