@@ -1,8 +1,8 @@
 /**
  * The tuner: successive halving over a grid of ALS hyper-parameters, measured on a holdout of the
  * community's own history. Every configuration of the first rung trains for a few iterations;
- * the better half by recall@k goes on to the next rung with twice the iterations, until one is
- * left or the iterations reach the most asked. The budget counts trainings (the plan is sized so
+ * the better half by recall@k goes on to the next rung with about twice the iterations (at least
+ * one), until one is left, trained for the most iterations asked. The budget counts trainings (the plan is sized so
  * it fits) and, optionally, seconds: when the clock runs out, the search stops and offers the
  * best configuration measured so far. Pure: no database, no Worker.
  *
@@ -23,8 +23,9 @@ export type { Trial, TunedParams, TuningPlan } from "../vocabulary/tunings.ts";
 export type TuningSpace = { [Key in keyof TunedParams]: readonly number[] };
 
 /**
- * A small grid around the values Rendle et al. found good on public data sets, with Hu et al.'s
- * (α₀ = 1, ν = 0) and Palabre's defaults in it, so the search can only improve on them.
+ * A small grid around Palabre's defaults, a decade or more each way where it matters, with Hu et
+ * al.'s α₀ = 1 and ν = 0 among Rendle et al.'s alternatives: 108 configurations, of which the plan
+ * draws as many as its budget allows (the administrator's own first).
  */
 export const defaultTuningSpace: TuningSpace = {
   factors: [16, 32, 64],
