@@ -192,6 +192,11 @@ export interface ModelTrainingConfig {
    * (their JIT warms up), more than they save on a small matrix on a shared server.
    */
   parallelFromNonZeros: number;
+  /**
+   * Trainings a tuning runs at most (recommend/tuning.ts): 40 is 19 configurations of the default
+   * grid, halved round by round down to one. The administrator's time budget may end it sooner.
+   */
+  tuningTrainings: number;
 }
 
 const minuteMs = 60_000;
@@ -252,6 +257,7 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       maxMeasuredMembers: 5_000,
       workers: Math.max(1, Math.min(2, navigator.hardwareConcurrency)),
       parallelFromNonZeros: 50_000,
+      tuningTrainings: 40,
     },
     notifications: {
       pingsPerMember: { max: 10, windowMs: 10 * minuteMs },

@@ -26,19 +26,26 @@ import {
 import { solveRow, toMatrix } from "../recommend/als_reference.ts";
 import { trainParallel } from "../recommend/als_workers.ts";
 import {
+  alsScorer,
   defaultMinItems,
   evaluate,
   type HoldoutSpec,
+  measure as measureOn,
   type Metrics,
+  splitSignals,
 } from "../recommend/evaluate.ts";
+import { defaultTuningSpace, tune, type TunedParams } from "../recommend/tuning.ts";
+import { communityDefaults } from "../synthetic/community.ts";
+import { tuningBudgetMinutes } from "../vocabulary/tunings.ts";
 import { syntheticCatalogue } from "../synthetic/community.ts";
 import { communitySignals } from "../synthetic/community_signals.ts";
 import { generateCommunity } from "../synthetic/generator.ts";
 import { buildInteractions, memberRows, type SparseRows } from "../recommend/interactions.ts";
 import { type HallwayRoom, itemVectors, rankHallway, type Viewer } from "../recommend/rank.ts";
 import { defaultSignalWeights, type Interactions, type Signal } from "../recommend/signals.ts";
-import { holdoutSeed } from "../recommend/training.ts";
+import { defaultModelParams, holdoutSeed } from "../recommend/training.ts";
 import { syntheticSignals } from "./recommend_data.ts";
+import { loadConfig } from "../config.ts";
 import { mulberry32 } from "../recommend/random.ts";
 import { type BenchSection, count, markdownTable, median, ms, progress } from "./report.ts";
 import { cpuSeconds } from "./processes.ts";
@@ -104,15 +111,19 @@ const name = "recommend";
 
 export async function run(): Promise<BenchSection> {
   if (only === "workers") return workersSection(await timeWorkers());
-  if (only !== undefined) throw new Error(`BENCH_RECOMMEND_ONLY=${only}: only "workers" is known`);
+  if (only === "tuner") return await tunerSection();
+  if (only !== undefined) {
+    throw new Error(`BENCH_RECOMMEND_ONLY=${only}: only "workers" and "tuner" are known`);
+  }
   const timings = await timeWorkers();
   const section = measure(timings);
   const workers = workersSection(timings);
+  const tuner = await tunerSection();
   return {
     ...section,
-    summary: `${section.summary}; ${workers.summary}`,
-    body: `${section.body}\n\n${workers.body}`,
-    problems: [...section.problems, ...workers.problems],
+    summary: `${section.summary}; ${workers.summary}; ${tuner.summary}`,
+    body: `${section.body}\n\n${workers.body}\n\n${tuner.body}`,
+    problems: [...section.problems, ...workers.problems, ...tuner.problems],
   };
 }
 
@@ -636,6 +647,103 @@ function workersSection({ nonZeros, shape, timings }: WorkerTimings): BenchSecti
       "",
       table,
     ].join("\n"),
+    problems,
+  };
+}
+
+/**
+ * The tuner (recommend/tuning.ts) on the community `deno task seed` makes by default, as the
+ * admin page runs it: the random holdout, the default grid with the default parameters tried
+ * first, at most `config.modelTraining.tuningTrainings` trainings and the page's default budget (2 minutes), or
+ * `BENCH_TUNER_SECONDS` seconds. The defaults are also trained for their full iterations on the
+ * same split, so the best configuration's recall@20 compares with theirs.
+ * `BENCH_RECOMMEND_ONLY=tuner deno task bench recommend` runs this part alone.
+ */
+async function tunerSection(): Promise<BenchSection> {
+  const { tuningTrainings } = (await loadConfig({ SECRET_KEY: "bench", DATA_DIR: "/nonexistent" }))
+    .modelTraining;
+  const budgetSeconds = Number(
+    Deno.env.get("BENCH_TUNER_SECONDS") ?? tuningBudgetMinutes.default * 60,
+  );
+  if (!(budgetSeconds > 0)) throw new Error("BENCH_TUNER_SECONDS must be a number of seconds");
+  progress(name, `tuner: the default seeded community, ${budgetSeconds} s budget`);
+  const now = Date.UTC(2026, 10, 1);
+  const signals = communitySignals(
+    generateCommunity({ topics: syntheticCatalogue(), now, ...communityDefaults }),
+  );
+  const k = community.k;
+  const spec: HoldoutSpec = {
+    mode: "random",
+    share: holdoutShare,
+    seed: holdoutSeed,
+    keepSeen: false,
+  };
+  const split = splitSignals(signals, spec, defaultModelParams.weights);
+  const defaults: TunedParams = {
+    factors: defaultModelParams.factors,
+    regularization: defaultModelParams.regularization,
+    alpha: defaultModelParams.alpha,
+    unobservedWeight: defaultModelParams.unobservedWeight,
+    regularizationExponent: defaultModelParams.regularizationExponent,
+  };
+  const startedAt = performance.now();
+  const result = tune(split, {
+    space: defaultTuningSpace,
+    include: defaults,
+    maxIterations: defaultModelParams.iterations,
+    budget: { trainings: tuningTrainings, seconds: budgetSeconds },
+    k,
+    seed: 1,
+    onTrial: (trial, plan) =>
+      progress(
+        name,
+        `tuner: ${trial.rung + 1}/${plan.rungIterations.length}, ${JSON.stringify(trial.params)} ` +
+          `x${trial.iterations}: recall@${k} ${trial.recall.toFixed(3)}`,
+      ),
+  });
+  const wallSeconds = (performance.now() - startedAt) / 1000;
+  const als = { ...defaults, iterations: defaultModelParams.iterations, seed: 1 };
+  const baseline = measureOn(split, alsScorer(split, train(split.training, als), als), k);
+  const best = result.best;
+  const problems = best ? [] : ["the tuner measured no configuration"];
+  const table = markdownTable(
+    ["", "parameters", "iterations", `recall@${k}`, `NDCG@${k}`],
+    [
+      [
+        "defaults",
+        JSON.stringify(defaults),
+        String(als.iterations),
+        baseline.recall.toFixed(3),
+        baseline.ndcg.toFixed(3),
+      ],
+      ...(best
+        ? [[
+          "tuner's best",
+          JSON.stringify(best.params),
+          String(best.iterations),
+          best.recall.toFixed(3),
+          best.ndcg.toFixed(3),
+        ]]
+        : []),
+    ],
+    ["left", "left", "right", "right", "right"],
+  );
+  const said = best
+    ? `best recall@${k} ${best.recall.toFixed(3)} vs the defaults' ${baseline.recall.toFixed(3)}`
+    : "no configuration measured";
+  return {
+    title: "Recommendations: the tuner",
+    summary: `tuner ${wallSeconds.toFixed(1)} s on the default seeded community (budget ` +
+      `${budgetSeconds} s), ${said}`,
+    body: `The tuner on the community \`deno task seed\` makes by default ` +
+      `(${count(communityDefaults.members)} members, ${count(communityDefaults.listens)} ` +
+      `listening sessions, ${count(signals.length)} signals), on a random ` +
+      `${100 * holdoutShare}% holdout per member (seed ${holdoutSeed}, seen items left out): ` +
+      `${result.plan.configurations} configurations of the default grid, ` +
+      `${result.trials.length} trainings over rounds of ${result.plan.rungIterations.join(", ")} ` +
+      `iterations, in ${wallSeconds.toFixed(1)} s wall time` +
+      `${result.outOfTime ? " (the budget ran out before the plan's end)" : ""}. The defaults ` +
+      `are trained for ${als.iterations} iterations on the same split.\n\n${table}`,
     problems,
   };
 }

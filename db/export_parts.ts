@@ -193,6 +193,13 @@ const readers: Record<string, PartReader> = {
     from model_applications a
     where a.applied_by = ${id} and (${after}::bigint is null or a.id > ${after}::bigint)
     order by a.id limit ${limit}`,
+  "admin_actions.tunings": (sql, id, after, limit) =>
+    sql`
+    select t.id::text as cursor, t.id as tuning, t.state, t.budget_seconds, t.created_at,
+           t.finished_at
+    from tunings t
+    where t.created_by = ${id} and (${after}::bigint is null or t.id > ${after}::bigint)
+    order by t.id limit ${limit}`,
   "admin_actions.suspensions": (sql, id, after, limit) =>
     sql`
     select s.id::text as cursor, u.handle as member, s.reason, s.starts_at, s.ends_at,

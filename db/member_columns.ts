@@ -214,6 +214,13 @@ export const memberColumns: readonly MemberColumn[] = [
     why: "a trained model's rows are numbers, not history; the next training leaves the member out",
   },
   {
+    table: "tunings",
+    column: "created_by",
+    deletion: "keep",
+    export: "admin_actions",
+    why: "which administrator tuned the model",
+  },
+  {
     table: "model_applications",
     column: "applied_by",
     deletion: "keep",

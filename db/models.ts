@@ -19,6 +19,7 @@ import type { Sql, Tx } from "./client.ts";
 import { isUniqueViolation, Refusal } from "./errors.ts";
 import { notify } from "./events.ts";
 import { requireAdmin } from "./users.ts";
+import { claimTrainingSlot, failStaleTrainingsIn } from "./training_slot.ts";
 // Types only: model data is plain, and db/ runs no code from other folders but vocabulary/'s.
 import type { ItemRef, SignalWeights } from "../vocabulary/signals.ts";
 import {
@@ -210,8 +211,9 @@ export function holdoutOf(metrics: ModelMetrics): HoldoutSpec {
 
 /**
  * Starts a version in state `training` and returns its id. Administrators only; refused with
- * `conflict` while another version trains, in this process or any other. Trainings whose
- * process has not touched them for `staleMs` are marked failed first, so they do not block.
+ * `conflict` while another version trains or a tuning runs, in this process or any other.
+ * Trainings and tunings whose process has not touched them for `staleMs` are marked failed
+ * first, so they do not block.
  */
 export async function startTraining(
   sql: Sql,
@@ -237,7 +239,9 @@ export async function startTraining(
   try {
     return await sql.begin(async (tx) => {
       await requireAdmin(tx, actorId);
-      await failStale(tx, options.staleMs);
+      // A tuning trains too, on the same cores: one at a time (db/training_slot.ts).
+      const running = await claimTrainingSlot(tx, options.staleMs);
+      if (running.tuning) throw new Refusal("conflict", "refusal.model.tuning");
       const [row] = await tx`
         insert into model_versions (state, params, created_by, progress)
         values ('training', ${tx.json(asJson(stored))}, ${actorId},
@@ -255,17 +259,7 @@ export async function startTraining(
 
 /** Marks failed every training not touched for `staleMs`; returns their ids. */
 export async function failStaleTrainings(sql: Sql, staleMs: number): Promise<number[]> {
-  return await sql.begin((tx) => failStale(tx, staleMs));
-}
-
-async function failStale(tx: Tx, staleMs: number): Promise<number[]> {
-  const rows = await tx`
-    update model_versions
-    set state = 'failed', finished_at = now(), progress = null,
-        error = 'The training stopped reporting progress: its server process probably ended'
-    where state = 'training' and heartbeat_at < now() - ${staleMs} * interval '1 millisecond'
-    returning id`;
-  return rows.map((r) => r.id as number);
+  return await sql.begin((tx) => failStaleTrainingsIn(tx, staleMs));
 }
 
 /**

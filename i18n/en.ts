@@ -1188,4 +1188,62 @@ export const en = {
   "refusal.handle.recently_used":
     "This handle was recently used by an account since deleted: choose another",
   "member.deleted": "a deleted member",
+  // The tuner (issue 18): a search of the model's hyper-parameters, offered, never applied.
+  "refusal.model.tuning": "A tuning is under way: wait for it to finish before training",
+  "refusal.tuning.budget": "Time budget must be a whole number of minutes from {min} to {max}",
+  "refusal.tuning.training": "A model is training: wait for it to finish before tuning",
+  "refusal.tuning.tuning": "A tuning is already under way: wait for it to finish",
+  "refusal.tuning.no_best": "This tuning has no best configuration to train yet",
+  "refusal.tuning.unknown": "No such tuning",
+  "tuning.title": "Tune the model",
+  "tuning.intro":
+    "Tries configurations of factors, λ, α, α₀ and ν on the holdout chosen above, by successive halving: each round keeps the better half by recall@{k} and trains it for twice the iterations, up to the iterations above. The signal weights stay as above. The best configuration is only offered: training it makes a new version, which you apply as usual.",
+  "tuning.budget": "Time budget, in minutes",
+  "tuning.budget.hint":
+    "{min} to {max}. When the time is up the search stops and offers the best configuration so far.",
+  "tuning.start": "Tune",
+  "tuning.running": "Tuning #{id}",
+  "tuning.progress.reading": "Reading the listening history…",
+  "tuning.progress": "Training {done} of {total} done",
+  "tuning.hint":
+    "Tuning runs on the server: you may leave this page. It follows along by itself; without JavaScript, reload it.",
+  "tuning.done": {
+    one: "Tuning #{id} tried {count} configuration, trained once, in {seconds}.",
+    other: "Tuning #{id} tried {count} configurations over {trainings} trainings, in {seconds}.",
+  },
+  "tuning.out_of_time": "Its time ran out before the last round.",
+  "tuning.failed": "Tuning #{id} failed: {error}",
+  "tuning.best": {
+    one: "Best by recall@{k}: {params}, {count} iteration (recall@{k} {recall}).",
+    other: "Best by recall@{k}: {params}, {count} iterations (recall@{k} {recall}).",
+  },
+  "tuning.none_best": "No configuration was measured.",
+  "tuning.train_best": "Train with these",
+  "tuning.train_best.hint":
+    "Starts an ordinary training with exactly these parameters and the signal weights above; nothing is applied until you apply the new version.",
+  "tuning.caption":
+    "Every training tuning #{id} ran, in order: its configuration, round and iterations, with recall@{k} and NDCG@{k} on the holdout",
+  "tuning.col.trial": "Training",
+  "tuning.col.rung": "Round",
+  "tuning.col.params": "Parameters",
+  "tuning.col.iterations": "Iterations",
+  "tuning.col.seconds": "Seconds",
+  "tuning.params": "{factors} factors, λ {lambda}, α {alpha}, α₀ {unobserved}, ν {exponent}",
+  "tuning.badge.best": "Best",
+  "tuning.chart": "Recall@{k} of each training",
+  "tuning.chart.description": {
+    one:
+      "Recall@{k} of the {count} training of tuning #{id}; the best, number {best}, reached {recall}.",
+    other:
+      "Recall@{k} of the {count} trainings of tuning #{id}, in order; the best, number {best}, reached {recall}.",
+  },
+  "tuning.chart.axis": "Training",
+  "tuning.chart.tried": "Trainings",
+  "tuning.chart.best": "Best",
+  "tuning.chart.point": "Training {n}, round {rung}: {value}",
+  "export.part.admin_actions.tunings": "Tunings of the recommendation model you started",
+  "export.field.tuning": "Tuning number",
+  "export.field.budget_seconds": "Time budget (seconds)",
+  "export.value.state.tuning": "tuning",
+  "export.value.state.tuned": "tuned",
 } as const;

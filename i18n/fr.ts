@@ -1252,4 +1252,64 @@ export const fr: Record<MessageKey, Message> = {
   "refusal.handle.recently_used":
     "Ce pseudo appartenait récemment à un compte supprimé depuis : choisissez-en un autre",
   "member.deleted": "un membre supprimé",
+  // The tuner (issue 18): a search of the model's hyper-parameters, offered, never applied.
+  "refusal.model.tuning": "Un réglage est en cours : attendez qu’il se termine avant d’entraîner",
+  "refusal.tuning.budget":
+    "Le temps accordé doit être un nombre entier de minutes, de {min} à {max}",
+  "refusal.tuning.training": "Un modèle s’entraîne : attendez qu’il se termine avant de régler",
+  "refusal.tuning.tuning": "Un réglage est déjà en cours : attendez qu’il se termine",
+  "refusal.tuning.no_best": "Ce réglage n’a pas encore de meilleure configuration à entraîner",
+  "refusal.tuning.unknown": "Ce réglage n’existe pas",
+  "tuning.title": "Régler le modèle",
+  "tuning.intro":
+    "Essaie des configurations de facteurs, λ, α, α₀ et ν sur la mesure choisie plus haut, par divisions successives : chaque tour garde la meilleure moitié selon le rappel@{k} et l’entraîne deux fois plus d’itérations, jusqu’aux itérations indiquées plus haut. Les poids des signaux restent ceux d’en haut. La meilleure configuration est seulement proposée : l’entraîner crée une nouvelle version, que vous appliquez comme d’habitude.",
+  "tuning.budget": "Temps accordé, en minutes",
+  "tuning.budget.hint":
+    "De {min} à {max}. Le temps écoulé, la recherche s’arrête et propose la meilleure configuration trouvée.",
+  "tuning.start": "Régler",
+  "tuning.running": "Réglage n° {id}",
+  "tuning.progress.reading": "Lecture de l’historique d’écoute…",
+  "tuning.progress": "Entraînement {done} sur {total} fait",
+  "tuning.hint":
+    "Le réglage tourne sur le serveur : vous pouvez quitter cette page. Elle se met à jour seule ; sans JavaScript, rechargez-la.",
+  "tuning.done": {
+    one: "Le réglage n° {id} a essayé {count} configuration, entraînée une fois, en {seconds}.",
+    other:
+      "Le réglage n° {id} a essayé {count} configurations en {trainings} entraînements, en {seconds}.",
+  },
+  "tuning.out_of_time": "Le temps a manqué avant le dernier tour.",
+  "tuning.failed": "Le réglage n° {id} a échoué : {error}",
+  "tuning.best": {
+    one: "Meilleure selon le rappel@{k} : {params}, {count} itération (rappel@{k} {recall}).",
+    other: "Meilleure selon le rappel@{k} : {params}, {count} itérations (rappel@{k} {recall}).",
+  },
+  "tuning.none_best": "Aucune configuration n’a été mesurée.",
+  "tuning.train_best": "Entraîner avec ceux-ci",
+  "tuning.train_best.hint":
+    "Lance un entraînement ordinaire avec exactement ces paramètres et les poids des signaux d’en haut ; rien n’est appliqué tant que vous n’appliquez pas la nouvelle version.",
+  "tuning.caption":
+    "Chaque entraînement du réglage n° {id}, dans l’ordre : sa configuration, son tour et ses itérations, avec le rappel@{k} et le NDCG@{k} sur la mesure",
+  "tuning.col.trial": "Entraînement",
+  "tuning.col.rung": "Tour",
+  "tuning.col.params": "Paramètres",
+  "tuning.col.iterations": "Itérations",
+  "tuning.col.seconds": "Secondes",
+  "tuning.params": "{factors} facteurs, λ {lambda}, α {alpha}, α₀ {unobserved}, ν {exponent}",
+  "tuning.badge.best": "Meilleur",
+  "tuning.chart": "Rappel@{k} de chaque entraînement",
+  "tuning.chart.description": {
+    one:
+      "Rappel@{k} du {count} entraînement du réglage n° {id} ; le meilleur, numéro {best}, atteint {recall}.",
+    other:
+      "Rappel@{k} des {count} entraînements du réglage n° {id}, dans l’ordre ; le meilleur, numéro {best}, atteint {recall}.",
+  },
+  "tuning.chart.axis": "Entraînement",
+  "tuning.chart.tried": "Entraînements",
+  "tuning.chart.best": "Meilleur",
+  "tuning.chart.point": "Entraînement {n}, tour {rung} : {value}",
+  "export.part.admin_actions.tunings": "Réglages du modèle de recommandation que vous avez lancés",
+  "export.field.tuning": "Numéro du réglage",
+  "export.field.budget_seconds": "Temps accordé (secondes)",
+  "export.value.state.tuning": "réglage en cours",
+  "export.value.state.tuned": "réglé",
 };

@@ -19,8 +19,9 @@ import type { Progress, TrainParams } from "./als.ts";
 import { trainParallel, workersFor } from "./als_workers.ts";
 import { evaluate, type HoldoutSpec, type Metrics } from "./evaluate.ts";
 import { buildInteractions } from "./interactions.ts";
+import { holdoutSpec } from "./holdout_spec.ts";
 import { type SignalColumns, signalsFromColumns } from "./signal_columns.ts";
-import type { ItemRef, Signal, SignalWeights } from "./signals.ts";
+import type { ItemRef, SignalWeights } from "./signals.ts";
 import type { HoldoutMode } from "../vocabulary/holdouts.ts";
 
 export interface TrainingRequest {
@@ -116,21 +117,6 @@ export async function trainAndMeasure(
     holdout: holdout.spec,
     metrics: results,
   };
-}
-
-/** The holdout the request asks for; a time split's moment is `share` of the span from its end. */
-function holdoutSpec(
-  signals: Signal[],
-  evaluation: TrainingRequest["evaluation"],
-): HoldoutSpec {
-  const { share, seed, keepSeen } = evaluation;
-  if (evaluation.mode === "random") return { mode: "random", share, seed, keepSeen };
-  let first = Infinity, last = -Infinity;
-  for (const signal of signals) {
-    if (signal.at < first) first = signal.at;
-    if (signal.at > last) last = signal.at;
-  }
-  return { mode: "time", splitAt: first + (1 - share) * (last - first), keepSeen };
 }
 
 // The worker's global scope; the project's types describe a window, so name what is used.

@@ -33,6 +33,17 @@ import { columnBuffers, signalColumns } from "./signal_columns.ts";
 import { knobDefaults, modelKnobs } from "../vocabulary/knobs.ts";
 import { defaultHoldoutMode } from "../vocabulary/holdouts.ts";
 import type { TrainingRequest, TrainingResult, WorkerReport } from "./train_worker.ts";
+import type { TuneReport, TuningRequest } from "./tune_worker.ts";
+import { defaultTuningSpace, type TuningResult } from "./tuning.ts";
+import {
+  failStaleTunings,
+  failTuning,
+  finishTuning,
+  recordTrials,
+  startTuning,
+  touchTuning,
+} from "../db/tunings.ts";
+import type { Trial, TuningPlan } from "../vocabulary/tunings.ts";
 
 /** What the admin page offers before any version was trained. */
 export const defaultModelParams: ModelParams = modelParamsOf(knobDefaults(modelKnobs));
@@ -59,6 +70,8 @@ interface Run {
   id: number;
   done: Promise<void>;
   abort(why: Error): void;
+  /** The reason stored when this process stops it. */
+  stoppedWhy: string;
 }
 
 /** This process stops the training (it is shutting down): the version is marked failed. */
@@ -90,20 +103,27 @@ export class Trainer {
   /** Sweeps trainings abandoned by dead processes now and every `staleMs / 2`. */
   start(): void {
     const sweep = (staleMs = this.#options.staleMs) =>
-      failStaleTrainings(this.#sql, staleMs).then(
-        (ids) => ids.forEach((id) => this.#log(`Model ${id}: marked failed, its training stopped`)),
-        (error) => console.error("Sweeping stale trainings failed:", error),
-      );
+      Promise.all([
+        failStaleTrainings(this.#sql, staleMs).then(
+          (ids) =>
+            ids.forEach((id) => this.#log(`Model ${id}: marked failed, its training stopped`)),
+          (error) => console.error("Sweeping stale trainings failed:", error),
+        ),
+        failStaleTunings(this.#sql, staleMs).then(
+          (ids) => ids.forEach((id) => this.#log(`Tuning ${id}: marked failed, it stopped`)),
+          (error) => console.error("Sweeping stale tunings failed:", error),
+        ),
+      ]);
     sweep(this.#options.soleProcess ? 0 : this.#options.staleMs);
     this.#sweep = setInterval(sweep, this.#options.staleMs / 2);
   }
 
-  /** Stops sweeping and ends this process's training, if any, marking it failed. */
+  /** Stops sweeping and ends this process's training or tuning, if any, marking it failed. */
   async stop(): Promise<void> {
     clearInterval(this.#sweep);
     const run = this.#run;
     if (!run) return;
-    run.abort(new Aborted("The server stopped while this model was training"));
+    run.abort(new Aborted(run.stoppedWhy));
     await run.done;
   }
 
@@ -119,7 +139,12 @@ export class Trainer {
     let abort: (why: Error) => void = () => {};
     const aborted = new Promise<never>((_, reject) => abort = reject);
     aborted.catch(() => {}); // Heard through the races in #train; never unhandled.
-    const run: Run = { id, abort: (why) => abort(why), done: Promise.resolve() };
+    const run: Run = {
+      id,
+      abort: (why) => abort(why),
+      done: Promise.resolve(),
+      stoppedWhy: "The server stopped while this model was training",
+    };
     run.done = this.#train(run, params, aborted).finally(() => {
       if (this.#run === run) this.#run = null;
     });
@@ -127,7 +152,35 @@ export class Trainer {
     return id;
   }
 
-  /** Resolves when the training this process runs, if any, has ended (stored or failed). */
+  /**
+   * Starts a tuning from `params` (the signal weights it keeps, the holdout it measures on, the
+   * iterations of its last rung) for at most `budgetMinutes`, and returns its id without waiting.
+   * Refusals come from db/tunings.ts: a bad budget or parameters (`invalid`), not an
+   * administrator (`forbidden`), a training or tuning under way anywhere (`conflict`).
+   */
+  async tune(
+    actorId: number,
+    asked: { params: ModelParams; budgetMinutes: number },
+  ): Promise<number> {
+    const id = await startTuning(this.#sql, actorId, asked, { staleMs: this.#options.staleMs });
+    let abort: (why: Error) => void = () => {};
+    const aborted = new Promise<never>((_, reject) => abort = reject);
+    aborted.catch(() => {}); // Heard through the races in #tune; never unhandled.
+    const run: Run = {
+      id,
+      abort: (why) => abort(why),
+      done: Promise.resolve(),
+      stoppedWhy: "The server stopped while this tuning ran",
+    };
+    const params = { ...asked.params, holdout: asked.params.holdout ?? defaultHoldoutMode };
+    run.done = this.#tune(run, params, asked.budgetMinutes * 60, aborted).finally(() => {
+      if (this.#run === run) this.#run = null;
+    });
+    this.#run = run;
+    return id;
+  }
+
+  /** Resolves when the training or tuning this process runs, if any, has ended (stored or failed). */
   async settled(): Promise<void> {
     await this.#run?.done;
   }
@@ -225,6 +278,137 @@ export class Trainer {
     }
   }
 
+  async #tune(
+    run: Run,
+    params: ModelParams,
+    budgetSeconds: number,
+    aborted: Promise<never>,
+  ): Promise<void> {
+    const { id } = run;
+    const sql = this.#sql;
+    const log = (line: string) => this.#log(`Tuning ${id}: ${line}`);
+    const startedAt = performance.now();
+    const heartbeat = setInterval(async () => {
+      try {
+        if (!await touchTuning(sql, id)) run.abort(new Abandoned());
+      } catch (error) {
+        console.error(`Tuning ${id}: heartbeat failed:`, error);
+      }
+    }, this.#options.heartbeatMs);
+    try {
+      log("reading the listening history");
+      const signals = await Promise.race([readSignals(sql), aborted]);
+      log(
+        `${signals.length.toLocaleString("en-US")} signals read in ${since(startedAt)}; ` +
+          `tuning for at most ${budgetSeconds} s and ${this.#options.tuningTrainings} trainings`,
+      );
+      const request: TuningRequest = {
+        signals: signalColumns(signals),
+        weights: params.weights,
+        space: defaultTuningSpace,
+        include: {
+          factors: params.factors,
+          regularization: params.regularization,
+          alpha: params.alpha,
+          unobservedWeight: params.unobservedWeight,
+          regularizationExponent: params.regularizationExponent,
+        },
+        maxIterations: params.iterations,
+        // Reading the history counts against the budget too.
+        budget: {
+          trainings: this.#options.tuningTrainings,
+          seconds: Math.max(0, budgetSeconds - (performance.now() - startedAt) / 1000),
+        },
+        seed: trainingSeed,
+        evaluation: {
+          mode: params.holdout ?? defaultHoldoutMode,
+          share: this.#options.holdoutShare,
+          seed: holdoutSeed,
+          keepSeen: false,
+          k: this.#options.k,
+          maxMembers: this.#options.maxMeasuredMembers,
+        },
+      };
+      const trials: Trial[] = [];
+      const writer = new TrialWriter(sql, id, () => run.abort(new Abandoned()));
+      const result = await this.#tuneInWorker(request, aborted, (trial, plan) => {
+        trials.push(trial);
+        const p = trial.params;
+        log(
+          `${trials.length}/${plan.trainings} rung ${
+            trial.rung + 1
+          }/${plan.rungIterations.length}: ` +
+            `${p.factors} factors, λ ${p.regularization}, α ${p.alpha}, α₀ ${p.unobservedWeight}, ` +
+            `ν ${p.regularizationExponent}, ${trial.iterations} iterations: recall@${request.evaluation.k} ` +
+            `${trial.recall.toFixed(3)}, NDCG ${trial.ndcg.toFixed(3)} (${
+              trial.seconds.toFixed(2)
+            } s)`,
+        );
+        writer.write(plan, [...trials]);
+      });
+      await Promise.race([writer.flush(), aborted]);
+      const stored = await finishTuning(sql, id, {
+        plan: result.plan,
+        trials: result.trials,
+        best: result.best,
+        k: request.evaluation.k,
+        outOfTime: result.outOfTime,
+      });
+      if (!stored) throw new Abandoned();
+      const best = result.best;
+      log(
+        `tuned in ${since(startedAt)}${result.outOfTime ? " (its time ran out)" : ""}; ` +
+          (best
+            ? `best recall@${request.evaluation.k} ${best.recall.toFixed(3)}: ${
+              JSON.stringify(best.params)
+            }, ${best.iterations} iterations`
+            : "no configuration was measured"),
+      );
+    } catch (error) {
+      if (error instanceof Abandoned) {
+        log("stopped: it was marked failed elsewhere");
+        return;
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      log(`failed: ${reason}`);
+      await failTuning(sql, id, reason).catch((e) => console.error(`Tuning ${id}:`, e));
+      if (!(error instanceof Aborted) && !(error instanceof TrainingFailed)) {
+        console.error(`Tuning ${id}: tuning failed:`, error);
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** Runs a tuning request in a new Worker; `aborted` (or a failure) terminates it. */
+  async #tuneInWorker(
+    request: TuningRequest,
+    aborted: Promise<never>,
+    onTrial: (trial: Trial, plan: TuningPlan) => void,
+  ): Promise<TuningResult> {
+    const worker = new Worker(new URL("./tune_worker.ts", import.meta.url), { type: "module" });
+    try {
+      const finished = new Promise<TuningResult>((resolve, reject) => {
+        worker.onmessage = (event: MessageEvent<TuneReport>) => {
+          const report = event.data;
+          if (report.type === "trial") onTrial(report.trial, report.plan);
+          else if (report.type === "tuned") resolve(report.result);
+          else reject(new TrainingFailed(report.message));
+        };
+        worker.onerror = (event) => {
+          // Handled here: unhandled, a Worker's error would end the whole process.
+          event.preventDefault();
+          reject(new Error(`The tuning worker crashed: ${event.message}`));
+        };
+      });
+      finished.catch(() => {}); // When `aborted` wins the race, a late failure has no one to hear it.
+      worker.postMessage(request, columnBuffers(request.signals));
+      return await Promise.race([finished, aborted]);
+    } finally {
+      worker.terminate();
+    }
+  }
+
   /** Runs the request in a new Worker; `aborted` (or a failure) terminates it. */
   async #trainInWorker(
     request: TrainingRequest,
@@ -297,6 +481,44 @@ class ProgressWriter {
       } catch (error) {
         // Progress is for people watching; the training goes on without it.
         console.error(`Model ${this.#id}: recording progress failed:`, error);
+      }
+    }
+    this.#writing = null;
+  }
+}
+
+/** Writes a tuning's trials so far one statement at a time, as `ProgressWriter` does. */
+class TrialWriter {
+  #sql: Sql;
+  #id: number;
+  #onAbandoned: () => void;
+  #pending: { plan: TuningPlan; trials: Trial[] } | null = null;
+  #writing: Promise<void> | null = null;
+
+  constructor(sql: Sql, id: number, onAbandoned: () => void) {
+    this.#sql = sql;
+    this.#id = id;
+    this.#onAbandoned = onAbandoned;
+  }
+
+  write(plan: TuningPlan, trials: Trial[]): void {
+    this.#pending = { plan, trials };
+    this.#writing ??= this.#drain();
+  }
+
+  async flush(): Promise<void> {
+    await this.#writing;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending) {
+      const { plan, trials } = this.#pending;
+      this.#pending = null;
+      try {
+        if (!await recordTrials(this.#sql, this.#id, plan, trials)) this.#onAbandoned();
+      } catch (error) {
+        // Progress is for people watching; the tuning goes on without it.
+        console.error(`Tuning ${this.#id}: recording progress failed:`, error);
       }
     }
     this.#writing = null;

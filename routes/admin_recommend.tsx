@@ -36,6 +36,9 @@ import {
   rollBackTarget,
 } from "../db/models.ts";
 import { setRankWeights } from "../db/site_settings.ts";
+import { latestTuning, offeredParams, tuningById } from "../db/tunings.ts";
+import { tuningBudgetMinutes } from "../vocabulary/tunings.ts";
+import { TuningCard } from "../views/admin_tuning.tsx";
 import { rankWeights } from "../recommend/applied_model.ts";
 import type { RankWeights } from "../recommend/rank.ts";
 import { defaultModelParams } from "../recommend/training.ts";
@@ -76,6 +79,8 @@ interface PageState {
   train?: Record<string, string>;
   /** The weights form as posted, likewise. */
   weights?: Record<string, string>;
+  /** The tuning form as posted and its own errors, when it is shown again with them. */
+  tune?: { holdout: string; budget: string; errors: FieldErrors };
 }
 
 async function page(c: Ctx<MemberEnv>, state: PageState = {}) {
@@ -96,6 +101,14 @@ async function page(c: Ctx<MemberEnv>, state: PageState = {}) {
         weights={weightFields(await rankWeights(sql), state.weights)}
         errors={state.errors ?? {}}
         notice={state.notice}
+        tuning={
+          <TuningCard
+            tuning={await latestTuning(sql, member.id)}
+            holdout={{ modes: holdoutModes, value: state.tune?.holdout ?? train.holdout }}
+            budget={budgetField(state.tune?.budget)}
+            errors={state.tune?.errors ?? {}}
+          />
+        }
       />
     ),
   });
@@ -147,6 +160,63 @@ recommendations.post("/train", async (c) => {
   } catch (error) {
     if (!(error instanceof Refusal) || error.code === "forbidden") throw error;
     return await page(c, { errors: fieldErrors(c, error), status: statusOf(error), train: values });
+  }
+  return redirectAfterPost(c, pagePath);
+});
+
+/** The tuning card, polled while a tuning runs; once it ends, it shows every configuration. */
+recommendations.get("/tuning", async (c) => {
+  if (!isFragmentRequest(c)) return c.redirect(pagePath, 303);
+  const { sql, member } = c.var;
+  const versions = await modelVersions(sql, member.id);
+  const train = trainValues(versions[0]?.params ?? defaultModelParams);
+  return render(c, {
+    title: c.get("words").t("admin.section.recommend"),
+    body: (
+      <TuningCard
+        tuning={await latestTuning(sql, member.id)}
+        holdout={{ modes: holdoutModes, value: train.holdout }}
+        budget={budgetField()}
+        errors={{}}
+      />
+    ),
+  });
+});
+
+/**
+ * Starts a tuning from the newest version's parameters (or the defaults): their signal weights
+ * and iterations, measured on the holdout chosen here, within the budget asked (minutes).
+ */
+recommendations.post("/tune", async (c) => {
+  const form = await readForm(c);
+  const { sql, member } = c.var;
+  const posted = { holdout: text(form, "holdout").trim(), budget: text(form, "budget").trim() };
+  const [latest] = await modelVersions(sql, member.id, { limit: 1 });
+  const params: ModelParams = {
+    ...(latest?.params ?? defaultModelParams),
+    holdout: (posted.holdout || undefined) as HoldoutMode | undefined,
+  };
+  try {
+    await c.get("trainer").tune(member.id, { params, budgetMinutes: numberOf(posted.budget) });
+  } catch (error) {
+    if (!(error instanceof Refusal) || error.code === "forbidden") throw error;
+    const errors = error.field ? fieldErrors(c, error) : { _form: refusalMessage(c, error) };
+    return await page(c, { status: statusOf(error), tune: { ...posted, errors } });
+  }
+  return redirectAfterPost(c, `${pagePath}#tuning`);
+});
+
+/** Trains a new version with exactly the parameters a finished tuning offers; applies nothing. */
+recommendations.post("/tunings/:id/train", async (c) => {
+  const id = idParam(c, "id");
+  const { sql, member } = c.var;
+  try {
+    const tuning = id === null ? null : await tuningById(sql, member.id, id);
+    if (tuning === null) throw new Refusal("not_found", "refusal.tuning.unknown");
+    await c.get("trainer").train(member.id, offeredParams(tuning));
+  } catch (error) {
+    if (!(error instanceof Refusal) || error.code === "forbidden") throw error;
+    return await page(c, { errors: { _form: refusalMessage(c, error) }, status: statusOf(error) });
   }
   return redirectAfterPost(c, pagePath);
 });
@@ -238,6 +308,12 @@ function knobField<K extends Knob>(knob: K, value: string): KnobField<K> {
       ...knobLimits(knob),
     },
   };
+}
+
+/** The tuning form's budget field: as posted, or the default, with its limits (minutes). */
+function budgetField(posted?: string) {
+  const { min, max } = tuningBudgetMinutes;
+  return { value: posted ?? String(tuningBudgetMinutes.default), min, max };
 }
 
 function numberOf(raw: string): number {

@@ -9,6 +9,7 @@
  *   train={trainValues} holdout={{ modes: ["random", "time"], value: "random" }}
  *   weights={weightFields} errors={{}} />
  */
+import type { Child } from "hono/jsx";
 import { MemberHandle } from "./member_handle.tsx";
 import { Field, type FieldErrors } from "./form.tsx";
 import { type ChartSeries, formatNumber, LineChart } from "./charts.tsx";
@@ -45,6 +46,8 @@ export interface RecommendationsProps {
   errors: FieldErrors;
   /** What was just done, by the `done` query the change redirects with. */
   notice?: "applied" | "rolled_back" | "weights";
+  /** The tuner's card (views/admin_tuning.tsx), shown after the training form. */
+  tuning?: Child;
 }
 
 /** The modes in the order offered (vocabulary/holdouts.ts), and the value to select. */
@@ -79,6 +82,7 @@ export function RecommendationsView(props: RecommendationsProps) {
         holdout={props.holdout}
         errors={props.errors}
       />
+      {props.tuning}
       <VersionsCard
         versions={props.versions}
         rollBackTo={props.rollBackTo}

@@ -4,7 +4,7 @@
  * column added to the list without a line here fails those tests instead of passing vacuously.
  *
  * Made through the app's own functions; a few rows whose functions belong to other modules'
- * tests (a resolved report, a suspension, a model version) are written in SQL, as named below.
+ * tests (a resolved report, a suspension, a model version, a tuning) are written in SQL, as named below.
  *
  * @example
  * const { mallory, ada } = await memberInEveryColumn(sql);
@@ -125,6 +125,9 @@ export async function memberInEveryColumn(sql: Sql): Promise<FixtureCast> {
     values ('failed', '{}', ${mallory.id}, ${[ada.id, mallory.id]}, 'fixture') returning id`;
   await sql`insert into model_applications (model_id, applied_by)
             values (${model.id}, ${mallory.id})`;
+  await sql`
+    insert into tunings (state, params, budget_seconds, created_by, error)
+    values ('failed', '{}', 60, ${mallory.id}, 'fixture')`;
   // Asked for, not built: the export tests build it.
   await requestExport(sql, mallory.id, {
     perMember: { max: 3, windowMs: dayMs },

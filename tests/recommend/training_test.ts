@@ -15,6 +15,8 @@ import { readSignals } from "../../db/signals.ts";
 import { train } from "../../recommend/als.ts";
 import { buildInteractions } from "../../recommend/interactions.ts";
 import { defaultModelParams, Trainer } from "../../recommend/training.ts";
+import { latestTuning } from "../../db/tunings.ts";
+import { refusedWith } from "../db/rooms_support.ts";
 
 const params: ModelParams = { ...defaultModelParams, factors: 8, iterations: 4 };
 
@@ -169,4 +171,47 @@ dbTest("where no other process can train, a start-up fails what the last run lef
   } finally {
     await training.stop();
   }
+});
+
+dbTest(
+  "a tuning returns at once, then stores every configuration tried and the best",
+  async (sql) => {
+    const { admin } = await seedSmallCommunity(sql);
+    const lines: string[] = [];
+    const tuner = await trainer(sql, lines);
+    const id = await tuner.tune(admin.id, { params, budgetMinutes: 1 });
+    assert.equal((await latestTuning(sql, admin.id))?.state, "tuning", "tune() does not wait");
+    await assert.rejects(tuner.train(admin.id, params), refusedWith("conflict"));
+    await tuner.settled();
+
+    const tuning = await latestTuning(sql, admin.id);
+    assert.equal(tuning?.id, id);
+    assert.equal(tuning?.state, "tuned", tuning?.error ?? "");
+    const trials = tuning!.trials;
+    assert.ok(trials.length > 1 && trials.length <= 40, "config.modelTraining.tuningTrainings");
+    assert.equal(trials.length, tuning!.plan!.trainings);
+    // The administrator's parameters are tried first, at the first rung's iterations.
+    assert.equal(trials[0].params.factors, params.factors);
+    assert.equal(trials.at(-1)!.iterations, params.iterations);
+    const bestRecall = Math.max(...trials.map((t) => t.recall));
+    assert.equal(tuning!.best?.recall, bestRecall);
+    // One terminal line per configuration, and the outcome.
+    assert.equal(lines.filter((l) => / rung \d+\/\d+: /.test(l)).length, trials.length);
+    assert.ok(lines.some((l) => l.startsWith(`Tuning ${id}: tuned in`)));
+    // Nothing was trained or applied by the tuning itself.
+    assert.deepEqual(await modelVersions(sql, admin.id), []);
+  },
+);
+
+dbTest("stopping the server marks its tuning failed and frees the next training", async (sql) => {
+  const { admin } = await seedSmallCommunity(sql);
+  const tuner = await trainer(sql);
+  await tuner.tune(admin.id, { params: { ...params, iterations: 50 }, budgetMinutes: 30 });
+  await tuner.stop();
+  const tuning = await latestTuning(sql, admin.id);
+  assert.equal(tuning?.state, "failed");
+  assert.equal(tuning?.error, "The server stopped while this tuning ran");
+  await tuner.train(admin.id, params);
+  await tuner.settled();
+  assert.equal((await modelVersions(sql, admin.id))[0].state, "trained");
 });
