@@ -25,6 +25,7 @@ import { pickedTopics, type Topic } from "./topics.ts";
 import { type Profile, profile } from "./profiles.ts";
 import { sessionLookup } from "./sessions.ts";
 import { siteLanguage } from "./site_settings.ts";
+import { pendingWarnings, type Warning } from "./warnings.ts";
 import type { Language } from "../i18n/language.ts";
 
 /** The reads pages make, cached or not: routes use this and do not know which. */
@@ -35,6 +36,8 @@ export interface Reads {
   profile(viewerId: number, handle: string): Promise<Profile | null>;
   /** The site's language, which pages speak to people who chose none (db/site_settings.ts). */
   siteLanguage(): Promise<Language>;
+  /** The member's warnings not dismissed, which every page of theirs shows (db/warnings.ts). */
+  pendingWarnings(memberId: number): Promise<Warning[]>;
 }
 
 /** A member's hallway in their order (recommend/hallway.ts). */
@@ -48,6 +51,7 @@ export function directReads(sql: Sql, hallway: HallwayLoader): Reads {
     pickedTopics: (memberId) => pickedTopics(sql, memberId),
     profile: (viewerId, handle) => profile(sql, viewerId, handle),
     siteLanguage: () => siteLanguage(sql),
+    pendingWarnings: (memberId) => pendingWarnings(sql, memberId),
   };
 }
 
@@ -154,6 +158,16 @@ export class ReadCache implements Reads {
       value: await siteLanguage(this.#sql),
       members: [],
       rooms: true,
+      validUntil: Infinity,
+    })))!;
+  }
+
+  async pendingWarnings(memberId: number): Promise<Warning[]> {
+    // Warning and dismissing notify the member: every page read them, a query each.
+    return (await this.#read(`warnings:${memberId}`, async () => ({
+      value: await pendingWarnings(this.#sql, memberId),
+      members: [memberId],
+      rooms: false,
       validUntil: Infinity,
     })))!;
   }

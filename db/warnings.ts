@@ -61,8 +61,12 @@ export async function pendingWarnings(sql: Sql, memberId: number): Promise<Warni
  * await dismissWarning(sql, mallory.id, warning.id);
  */
 export async function dismissWarning(sql: Sql, memberId: number, warningId: number): Promise<void> {
-  const rows = await sql`
-    update member_warnings set dismissed_at = coalesce(dismissed_at, statement_timestamp())
-    where id = ${warningId} and member_id = ${memberId} returning id`;
-  if (rows.length === 0) throw new Refusal("not_found", "refusal.warning.unknown");
+  await sql.begin(async (tx) => {
+    const rows = await tx`
+      update member_warnings set dismissed_at = coalesce(dismissed_at, statement_timestamp())
+      where id = ${warningId} and member_id = ${memberId} returning id`;
+    if (rows.length === 0) throw new Refusal("not_found", "refusal.warning.unknown");
+    // Every process's cached copy of the member's warnings (db/read_cache.ts) goes.
+    await notify(tx, { members: [memberId] });
+  });
 }

@@ -11,7 +11,7 @@ import type { AppEnv } from "./context.ts";
 import { idParam, isFragmentRequest, readForm, redirectAfterPost, text } from "./http.tsx";
 import { type MemberEnv, requireMember, samePath } from "./session.tsx";
 import { Refusal } from "../db/errors.ts";
-import { dismissWarning, pendingWarnings } from "../db/warnings.ts";
+import { dismissWarning } from "../db/warnings.ts";
 
 /**
  * For a whole page a member asks for, their warnings not dismissed (none: left undefined).
@@ -23,7 +23,7 @@ export function loadWarnings(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const member = c.get("member");
     if (member && c.req.method === "GET" && !isFragmentRequest(c)) {
-      const pending = await pendingWarnings(c.get("sql"), member.id);
+      const pending = await c.get("reads").pendingWarnings(member.id);
       if (pending.length > 0) c.set("warnings", pending);
     }
     await next();
