@@ -263,16 +263,7 @@ export class Trainer {
           `holdout: ${scores}`,
       );
     } catch (error) {
-      if (error instanceof Abandoned) {
-        log("stopped: it was marked failed elsewhere");
-        return;
-      }
-      const reason = error instanceof Error ? error.message : String(error);
-      log(`failed: ${reason}`);
-      await failTraining(sql, id, reason).catch((e) => console.error(`Model ${id}:`, e));
-      if (!(error instanceof Aborted) && !(error instanceof TrainingFailed)) {
-        console.error(`Model ${id}: training failed:`, error);
-      }
+      await recordFailure(error, log, (reason) => failTraining(sql, id, reason));
     } finally {
       clearInterval(heartbeat);
     }
@@ -365,16 +356,7 @@ export class Trainer {
             : "no configuration was measured"),
       );
     } catch (error) {
-      if (error instanceof Abandoned) {
-        log("stopped: it was marked failed elsewhere");
-        return;
-      }
-      const reason = error instanceof Error ? error.message : String(error);
-      log(`failed: ${reason}`);
-      await failTuning(sql, id, reason).catch((e) => console.error(`Tuning ${id}:`, e));
-      if (!(error instanceof Aborted) && !(error instanceof TrainingFailed)) {
-        console.error(`Tuning ${id}: tuning failed:`, error);
-      }
+      await recordFailure(error, log, (reason) => failTuning(sql, id, reason));
     } finally {
       clearInterval(heartbeat);
     }
@@ -527,4 +509,25 @@ class TrialWriter {
 
 function since(startedAt: number): string {
   return `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
+}
+
+/**
+ * How a training or a tuning that threw ends: one marked failed elsewhere just stops; any other
+ * is logged and marked failed with its reason, and an unexpected error keeps its stack in the log.
+ */
+async function recordFailure(
+  error: unknown,
+  log: (line: string) => void,
+  fail: (reason: string) => Promise<unknown>,
+): Promise<void> {
+  if (error instanceof Abandoned) {
+    log("stopped: it was marked failed elsewhere");
+    return;
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  log(`failed: ${reason}`);
+  await fail(reason).catch((e) => console.error("Could not mark it failed:", e));
+  if (!(error instanceof Aborted) && !(error instanceof TrainingFailed)) {
+    console.error("Unexpected failure:", error);
+  }
 }
