@@ -17,9 +17,10 @@
  */
 import {
   gramian,
-  halfStep,
+  halfStepSpace,
   type Model,
   type Solver,
+  solveRows,
   train,
   type TrainParams,
 } from "../recommend/als.ts";
@@ -321,8 +322,15 @@ function timeTraining(interactions: Interactions, solver: Solver): Timing {
     seconds.push(p.seconds);
   });
   // One more member half-step alone, to give the cost per member row.
+  const space = halfStepSpace(
+    memberRows(interactions),
+    model.itemFactors,
+    gramian(model.itemFactors, params.factors),
+    params,
+  );
+  space.vectors("members").set(model.userFactors);
   const startedAt = performance.now();
-  halfStep(memberRows(interactions), model.itemFactors, model.userFactors.slice(), params);
+  solveRows(space, "members", params, { from: 0, to: space.count("members"), thread: 0 });
   const userHalfStepSeconds = (performance.now() - startedAt) / 1000;
   return { solver, model, secondsPerIteration: median(seconds), userHalfStepSeconds };
 }
@@ -347,14 +355,16 @@ function compareWithReference(interactions: Interactions, model: Model) {
   const fastUs = { cholesky: 0, cg: 0 };
   const exact = new Float64Array(picked.length * k);
   for (const solver of ["cholesky", "cg"] as const) {
-    const solved = new Float64Array(picked.length * k);
+    // The rows and item factors go into kernel memory once, as in training.
+    const space = halfStepSpace(sample, model.itemFactors, gram, params);
+    const solved = space.vectors("members");
     startedAt = performance.now();
     for (let repeat = 0; repeat < settings.fastRepeats; repeat++) {
       // Every repeat starts from the trained vectors, as a real half-step would.
       picked.forEach((row, r) =>
         solved.set(model.userFactors.subarray(row * k, (row + 1) * k), r * k)
       );
-      halfStep(sample, model.itemFactors, solved, { ...params, solver }, gram);
+      solveRows(space, "members", { ...params, solver }, { from: 0, to: picked.length, thread: 0 });
     }
     fastUs[solver] = (performance.now() - startedAt) * 1000 /
       (settings.fastRepeats * picked.length);

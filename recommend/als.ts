@@ -25,6 +25,9 @@
  * system is solved exactly (Cholesky), approximately with a few conjugate-gradient steps
  * warm-started from the previous vector (Takács, Pilászy, Tikk 2011), or by one warm-started
  * sweep of block coordinate descent (Rendle, Krichene, Zhang, Koren's iALS++ subspace steps).
+ * Conjugate gradient, the Gramians and the loss's sum over entries run in the WebAssembly kernel
+ * (recommend/kernel/), on arrays kept in its memory (recommend/training_space.ts); the exact and
+ * block solvers run here, on views of the same arrays.
  * `recommend/als_reference.ts` is the same algorithm written plainly with ml-matrix.
  *
  * @example
@@ -34,6 +37,8 @@
 import type { Interactions } from "./signals.ts";
 import { itemRows, memberRows, type SparseRows } from "./interactions.ts";
 import { mulberry32 } from "./random.ts";
+import { Kernel, Plan } from "./kernel/kernel.ts";
+import { lossBlockRows, opposite, type Side, TrainingSpace } from "./training_space.ts";
 
 /**
  * "cholesky" solves each row exactly; "cg" takes `cgSteps` conjugate-gradient steps; "block"
@@ -87,7 +92,6 @@ export interface Model {
 
 const defaultCgSteps = 3;
 const defaultBlockSize = 8;
-const cgTolerance = 1e-20;
 
 /** α₀ and ν as given, or Hu et al.'s (1 and 0) when absent. */
 function ialsTerms(params: SolveParams): { unobserved: number; exponent: number } {
@@ -120,26 +124,217 @@ export function train(
   onProgress?: (progress: Progress) => void,
 ): Model {
   const k = params.factors;
-  const byMember = memberRows(interactions);
-  const byItem = itemRows(interactions);
-  const userFactors = randomFactors(interactions.users.length, k, params.seed);
-  const itemFactors = randomFactors(interactions.items.length, k, params.seed + 1);
+  const space = TrainingSpace.create(memberRows(interactions), itemRows(interactions), {
+    factors: k,
+    threads: 1,
+  });
+  startTraining(space, params);
   const losses: number[] = [];
-  let itemGram = gramian(itemFactors, k);
+  const gramian = (side: Side) => {
+    space.gram(side).fill(0);
+    addGramianRows(space, side, { from: 0, to: k });
+    mirrorLower(space.gram(side), k);
+  };
+  gramian("items");
   for (let iteration = 1; iteration <= params.iterations; iteration++) {
     const startedAt = performance.now();
-    halfStep(byMember, itemFactors, userFactors, params, itemGram);
-    const userGram = gramian(userFactors, k);
-    halfStep(byItem, userFactors, itemFactors, params, userGram);
-    itemGram = gramian(itemFactors, k);
-    const value = objective(byMember, byItem, userFactors, itemFactors, params, {
-      userGram,
-      itemGram,
-    });
+    for (const side of ["members", "items"] as const) {
+      prepareHalfStep(space, side, params);
+      solveRows(space, side, params, { from: 0, to: space.count(side), thread: 0 });
+      gramian(side);
+    }
+    addLossParts(space, params, { from: 0, to: space.layout.lossBlocks });
+    const value = lossFromParts(space, params);
     losses.push(value);
     onProgress?.({ iteration, loss: value, seconds: (performance.now() - startedAt) / 1000 });
   }
-  return { userFactors, itemFactors, factors: k, loss: losses };
+  return {
+    userFactors: space.vectors("members").slice(),
+    itemFactors: space.vectors("items").slice(),
+    factors: k,
+    loss: losses,
+  };
+}
+
+/** Rows per call into the kernel: V8 optimizes a WebAssembly function between its calls, not during one. */
+const kernelRowsPerCall = 1_024;
+
+/**
+ * Sets a new training's start: each side's initial factors (`randomFactors`, seeded by
+ * `params.seed` and `params.seed + 1`) and each row's λᵣ − λ.
+ *
+ * @example
+ * startTraining(space, params); // then the first half-step
+ */
+export function startTraining(space: TrainingSpace, params: TrainParams): void {
+  const k = params.factors;
+  space.vectors("members").set(randomFactors(space.count("members"), k, params.seed));
+  space.vectors("items").set(randomFactors(space.count("items"), k, params.seed + 1));
+  setShifts(space, "members", params);
+  setShifts(space, "items", params);
+}
+
+/** Each row's frequency-scaled λᵣ less λ: what its diagonal adds to the shared base. */
+function setShifts(space: TrainingSpace, side: Side, params: SolveParams): void {
+  const rows = space.rows(side);
+  const shifts = space.shifts(side);
+  for (let r = 0; r < shifts.length; r++) {
+    const entries = rows.start[r + 1] - rows.start[r];
+    shifts[r] = rowRegularization(entries, rows.columns, params) - params.regularization;
+  }
+}
+
+/**
+ * Sets the base α₀YᵀY + λI of a half-step of `side` from the other side's Gramian, which must be
+ * current. One thread does it before the half-step's rows are solved, by one thread or several.
+ *
+ * @example
+ * prepareHalfStep(space, "members", params); // then solveRows over the member rows
+ */
+export function prepareHalfStep(space: TrainingSpace, side: Side, params: SolveParams): void {
+  const k = space.layout.factors;
+  const { unobserved } = ialsTerms(params);
+  const gram = space.gram(opposite(side));
+  const base = space.base();
+  for (let n = 0; n < base.length; n++) base[n] = unobserved * gram[n];
+  for (let d = 0; d < k; d++) base[d * k + d] += params.regularization;
+}
+
+/**
+ * Solves rows [from, to) of `side` against the other side's factors and writes their vectors:
+ * the kernel's conjugate gradient (after `prepareHalfStep`), or `RowSystem`'s exact and block
+ * solvers. `thread` picks the caller's scratch space.
+ *
+ * @example
+ * solveRows(space, "items", params, { from: 0, to: space.count("items"), thread: 0 });
+ */
+export function solveRows(
+  space: TrainingSpace,
+  side: Side,
+  params: SolveParams & { solver?: Solver; cgSteps?: number; blockSize?: number },
+  { from, to, thread }: { from: number; to: number; thread: number },
+): void {
+  const k = space.layout.factors;
+  const fixed = opposite(side);
+  const solver = params.solver ?? "cg";
+  if (solver === "cg") {
+    const layout = space.layout;
+    const at = {
+      shifts: layout.shifts[side],
+      fixed: layout.vectors[fixed],
+      solved: layout.vectors[side],
+      base: layout.base,
+      scratch: layout.scratch[thread],
+    };
+    const task = {
+      factors: k,
+      alpha: params.alpha,
+      extra: 1 - ialsTerms(params).unobserved,
+      steps: params.cgSteps ?? defaultCgSteps,
+    };
+    for (let first = from; first < to; first += kernelRowsPerCall) {
+      const last = Math.min(to, first + kernelRowsPerCall);
+      space.kernel.solveRows(layout.rows[side], at, { ...task, from: first, to: last });
+    }
+    return;
+  }
+  const rows = space.rows(side);
+  const fixedVectors = space.vectors(fixed);
+  const solved = space.vectors(side);
+  const system = new RowSystem(k, space.gram(fixed), params);
+  if (solver === "cholesky") {
+    for (let r = from; r < to; r++) system.solveExactly(rows, r, fixedVectors, solved, r * k);
+  } else {
+    const size = Math.min(k, params.blockSize ?? defaultBlockSize);
+    for (let r = from; r < to; r++) {
+      system.solveByBlocks(rows, r, fixedVectors, solved, r * k, size);
+    }
+  }
+}
+
+/**
+ * Adds rows [from, to) of the lower triangle of `side`'s Gramian, over all its vectors, into
+ * `space.gram(side)` (which the caller zeroes before and mirrors after, `mirrorLower`). Every
+ * entry sums the vectors in row order, however the rows [from, to) are split between threads.
+ *
+ * @example
+ * space.gram("items").fill(0);
+ * addGramianRows(space, "items", { from: 0, to: k });
+ * mirrorLower(space.gram("items"), k);
+ */
+export function addGramianRows(
+  space: TrainingSpace,
+  side: Side,
+  { from, to }: { from: number; to: number },
+): void {
+  const k = space.layout.factors;
+  space.kernel.addGramianRows({
+    matrix: space.layout.vectors[side],
+    rows: space.count(side),
+    k,
+    gram: space.layout.gram[side],
+    from,
+    to,
+  });
+}
+
+/**
+ * Sums the loss's terms of blocks [from, to) of `lossBlockRows` member rows into
+ * `space.lossParts()`: block 0 also holds α₀⟨XᵀX, YᵀY⟩, the absent pairs' share before the
+ * entries correct it (see `loss`). Both Gramians must be current.
+ *
+ * @example
+ * addLossParts(space, params, { from: 0, to: space.layout.lossBlocks });
+ * const value = lossFromParts(space, params);
+ */
+export function addLossParts(
+  space: TrainingSpace,
+  params: SolveParams,
+  { from, to }: { from: number; to: number },
+): void {
+  const layout = space.layout;
+  const { unobserved } = ialsTerms(params);
+  const parts = space.lossParts();
+  const members = space.count("members");
+  for (let block = from; block < to; block++) {
+    let total = 0;
+    if (block === 0) {
+      const userGram = space.gram("members");
+      const itemGram = space.gram("items");
+      for (let n = 0; n < userGram.length; n++) total += userGram[n] * itemGram[n];
+      total *= unobserved;
+    }
+    parts[block] = space.kernel.entriesLoss(layout.rows.members, {
+      members: layout.vectors.members,
+      items: layout.vectors.items,
+    }, {
+      from: block * lossBlockRows,
+      to: Math.min(members, (block + 1) * lossBlockRows),
+      factors: layout.factors,
+      alpha: params.alpha,
+      unobserved,
+      total,
+    });
+  }
+}
+
+/** The loss from its parts (`addLossParts`, added in block order) and the factors' norms. */
+export function lossFromParts(space: TrainingSpace, params: SolveParams): number {
+  const k = space.layout.factors;
+  const parts = space.lossParts();
+  let total = parts[0];
+  for (let block = 1; block < parts.length; block++) total += parts[block];
+  if (ialsTerms(params).exponent !== 0) {
+    return total +
+      scaledNorms(space.rows("members"), space.vectors("members"), k, params) +
+      scaledNorms(space.rows("items"), space.vectors("items"), k, params);
+  }
+  // Every row's λ is λ: the Gramians' diagonals hold the squared lengths.
+  const userGram = space.gram("members");
+  const itemGram = space.gram("items");
+  let norms = 0;
+  for (let d = 0; d < k; d++) norms += userGram[d * k + d] + itemGram[d * k + d];
+  return total + params.regularization * norms;
 }
 
 /**
@@ -155,34 +350,15 @@ export function randomFactors(rows: number, factors: number, seed: number): Floa
 
 /** MᵀM for a row-major matrix of `factors` columns, as a full symmetric `factors²` array. */
 export function gramian(matrix: Float64Array, factors: number): Float64Array {
-  const gram = new Float64Array(factors * factors);
-  addGramianRows(matrix, factors, { gram, from: 0, to: factors });
+  const plan = new Plan();
+  const rows = matrix.length / factors;
+  const at = { matrix: plan.f64(matrix.length), gram: plan.f64(factors * factors) };
+  const kernel = Kernel.create(plan);
+  kernel.f64(at.matrix, matrix.length).set(matrix);
+  kernel.addGramianRows({ ...at, rows, k: factors, from: 0, to: factors });
+  const gram = kernel.f64(at.gram, factors * factors).slice();
   mirrorLower(gram, factors);
   return gram;
-}
-
-/**
- * Adds rows `[from, to)` of MᵀM's lower triangle into `gram`: `gramian` takes them all, Workers
- * take some each (recommend/als_workers.ts), and every entry sums in the same order either way.
- *
- * @example
- * const gram = new Float64Array(k * k);
- * addGramianRows(itemFactors, k, { gram, from: 0, to: 45 }); // then 45..k, then mirrorLower
- */
-export function addGramianRows(
-  matrix: Float64Array,
-  factors: number,
-  { gram, from, to }: { gram: Float64Array; from: number; to: number },
-): void {
-  const k = factors;
-  for (let off = 0; off < matrix.length; off += k) {
-    for (let a = from; a < to; a++) {
-      const va = matrix[off + a];
-      if (va === 0) continue;
-      const row = a * k;
-      for (let b = 0; b <= a; b++) gram[row + b] += va * matrix[off + b];
-    }
-  }
 }
 
 /**
@@ -200,7 +376,8 @@ export function mirrorLower(matrix: Float64Array, k: number): void {
 /**
  * One half-step: solves every row of `rows` against the `fixed` factors and writes the vectors
  * into `solved` (whose old values are the warm start for "cg"). `fixedGram` is `gramian(fixed)`;
- * it is computed when not given.
+ * it is computed when not given. `train` does the same on arrays it keeps in its kernel memory;
+ * this copies them there and back.
  *
  * @example
  * halfStep(memberRows(interactions), model.itemFactors, model.userFactors, params); // members
@@ -212,25 +389,40 @@ export function halfStep(
   params: SolveParams & { factors: number; solver?: Solver; cgSteps?: number; blockSize?: number },
   fixedGram: Float64Array = gramian(fixed, params.factors),
 ): void {
-  const k = params.factors;
-  const system = new RowSystem(k, fixedGram, params);
-  const count = rows.start.length - 1;
-  const solver = params.solver ?? "cg";
-  if (solver === "cholesky") {
-    for (let r = 0; r < count; r++) {
-      system.solveExactly(rows, r, fixed, solved, r * k);
-    }
-  } else if (solver === "block") {
-    const size = Math.min(k, params.blockSize ?? defaultBlockSize);
-    for (let r = 0; r < count; r++) {
-      system.solveByBlocks(rows, r, fixed, solved, r * k, size);
-    }
-  } else {
-    const steps = params.cgSteps ?? defaultCgSteps;
-    for (let r = 0; r < count; r++) {
-      system.conjugateGradient(rows, r, fixed, solved, r * k, steps);
-    }
-  }
+  const space = halfStepSpace(rows, fixed, fixedGram, params);
+  space.vectors("members").set(solved);
+  solveRows(space, "members", params, { from: 0, to: space.count("members"), thread: 0 });
+  solved.set(space.vectors("members"));
+}
+
+/**
+ * A training space for member half-steps of `rows` against `fixed` alone, ready to solve: its
+ * members are the rows, its items the fixed vectors (with no rows of their own). `halfStep` makes
+ * one per call; a caller solving the same rows again and again makes one and reuses it.
+ *
+ * @example
+ * const space = halfStepSpace(rows, itemFactors, gramian(itemFactors, k), params);
+ * space.vectors("members").set(start);
+ * solveRows(space, "members", params, { from: 0, to: space.count("members"), thread: 0 });
+ */
+export function halfStepSpace(
+  rows: SparseRows,
+  fixed: Float64Array,
+  fixedGram: Float64Array,
+  params: SolveParams & { factors: number },
+): TrainingSpace {
+  const none: SparseRows = {
+    start: new Int32Array(rows.columns + 1),
+    index: new Int32Array(0),
+    weight: new Float64Array(0),
+    columns: rows.start.length - 1,
+  };
+  const space = TrainingSpace.create(rows, none, { factors: params.factors, threads: 1 });
+  space.vectors("items").set(fixed);
+  space.gram("items").set(fixedGram);
+  setShifts(space, "members", params);
+  prepareHalfStep(space, "members", params);
+  return space;
 }
 
 /**
@@ -263,7 +455,8 @@ export function foldIn(
  * The objective of the file's opening: Σᵤᵢ cᵤᵢ(pᵤᵢ − xᵤ·yᵢ)² over all members and items, with
  * c = α₀ on absent pairs, plus Σᵤ λᵤ‖xᵤ‖² + Σᵢ λᵢ‖yᵢ‖². The sum over absent pairs (p = 0) is
  * α₀ Σᵤ xᵤᵀ(YᵀY)xᵤ = α₀⟨XᵀX, YᵀY⟩ less the entries' share, so the cost is
- * O((members + items)·k² + entries·k), not O(members·items·k).
+ * O((members + items)·k² + entries·k), not O(members·items·k). `train` reports it after each
+ * iteration (`addLossParts`, `lossFromParts`).
  *
  * @example
  * loss(interactions, model.userFactors, model.itemFactors, { factors: 64, regularization: 0.1, alpha: 10 });
@@ -275,59 +468,17 @@ export function loss(
   params: SolveParams & { factors: number },
 ): number {
   const k = params.factors;
-  return objective(
-    memberRows(interactions),
-    itemRows(interactions),
-    userFactors,
-    itemFactors,
-    params,
-    {
-      userGram: gramian(userFactors, k),
-      itemGram: gramian(itemFactors, k),
-    },
-  );
-}
-
-/**
- * `loss` from the member rows and both Gramians already at hand: `train` has them after each
- * iteration, and so does `trainParallel` (recommend/als_workers.ts), which must sum alike.
- *
- * @example
- * objective(memberRows(interactions), userFactors, itemFactors, params, gramian(userFactors, k), gramian(itemFactors, k));
- */
-export function objective(
-  rows: SparseRows,
-  byItem: SparseRows,
-  userFactors: Float64Array,
-  itemFactors: Float64Array,
-  params: SolveParams & { factors: number },
-  grams: { userGram: Float64Array; itemGram: Float64Array },
-): number {
-  const k = params.factors;
-  const { userGram, itemGram } = grams;
-  const { unobserved, exponent } = ialsTerms(params);
-  let total = 0;
-  for (let n = 0; n < userGram.length; n++) total += userGram[n] * itemGram[n];
-  total *= unobserved;
-  const count = rows.start.length - 1;
-  for (let r = 0; r < count; r++) {
-    const x = r * k;
-    for (let n = rows.start[r]; n < rows.start[r + 1]; n++) {
-      const y = rows.index[n] * k;
-      let s = 0;
-      for (let a = 0; a < k; a++) s += userFactors[x + a] * itemFactors[y + a];
-      const c = 1 + params.alpha * rows.weight[n];
-      total += c * (1 - s) * (1 - s) - unobserved * s * s;
-    }
+  const space = TrainingSpace.create(memberRows(interactions), itemRows(interactions), {
+    factors: k,
+    threads: 1,
+  });
+  for (const [side, vectors] of [["members", userFactors], ["items", itemFactors]] as const) {
+    space.vectors(side).set(vectors);
+    addGramianRows(space, side, { from: 0, to: k });
+    mirrorLower(space.gram(side), k);
   }
-  if (exponent !== 0) {
-    return total + scaledNorms(rows, userFactors, k, params) +
-      scaledNorms(byItem, itemFactors, k, params);
-  }
-  // Every row's λ is λ: the Gramians' diagonals hold the squared lengths.
-  let norms = 0;
-  for (let d = 0; d < k; d++) norms += userGram[d * k + d] + itemGram[d * k + d];
-  return total + params.regularization * norms;
+  addLossParts(space, params, { from: 0, to: space.layout.lossBlocks });
+  return lossFromParts(space, params);
 }
 
 /** Σᵣ λᵣ‖vᵣ‖² over the rows of `rows`, each with its own frequency-scaled λᵣ. */
@@ -358,9 +509,8 @@ class RowSystem {
   #base: Float64Array;
   #matrix: Float64Array;
   #rhs: Float64Array;
-  #residual: Float64Array;
-  #direction: Float64Array;
-  #product: Float64Array;
+  /** The block solver's previous values of the block being solved. */
+  #previous: Float64Array;
   /** The block solver's xᵤ·yᵢ per entry of the row, kept current as blocks change. */
   #scores = new Float64Array(0);
 
@@ -374,9 +524,7 @@ class RowSystem {
     for (let d = 0; d < k; d++) this.#base[d * k + d] += params.regularization;
     this.#matrix = new Float64Array(k * k);
     this.#rhs = new Float64Array(k);
-    this.#residual = new Float64Array(k);
-    this.#direction = new Float64Array(k);
-    this.#product = new Float64Array(k);
+    this.#previous = new Float64Array(k);
   }
 
   /** λᵤ − λ for row r: what its diagonal adds to the shared base (0 when ν = 0). */
@@ -455,7 +603,7 @@ class RowSystem {
     }
     const a = this.#matrix;
     const b = this.#rhs;
-    const old = this.#direction;
+    const old = this.#previous;
     for (let first = 0; first < k; first += size) {
       const width = Math.min(size, k - first);
       // The block's matrix, width × width, and its right-hand side, in the scratch space.
@@ -494,82 +642,6 @@ class RowSystem {
         for (let i = 0; i < width; i++) change += (b[i] - old[i]) * fixed[y + i];
         scores[n - begin] += change;
       }
-    }
-  }
-
-  /**
-   * Takes `steps` conjugate-gradient steps on row r's system from the vector already in `out`.
-   * The matrix is never formed: A·v = (α₀YᵀY + λᵤI)v + Σ (cᵤᵢ − α₀)(yᵢ·v)yᵢ over the row's
-   * entries.
-   */
-  conjugateGradient(
-    rows: SparseRows,
-    r: number,
-    fixed: Float64Array,
-    out: Float64Array,
-    at: number,
-    steps: number,
-  ) {
-    const k = this.#k;
-    const alpha = this.#alpha;
-    const base = this.#base;
-    const residual = this.#residual;
-    const direction = this.#direction;
-    const product = this.#product;
-    const begin = rows.start[r];
-    const end = rows.start[r + 1];
-    if (begin === end) {
-      out.fill(0, at, at + k);
-      return;
-    }
-    const shift = this.#shift(rows, r);
-
-    // residual = b − A·x = Σ (cᵤᵢ − (cᵤᵢ − α₀)(yᵢ·x)) yᵢ − (α₀YᵀY + λᵤI)x
-    for (let i = 0; i < k; i++) {
-      const row = i * k;
-      let s = 0;
-      for (let j = 0; j < k; j++) s += base[row + j] * out[at + j];
-      residual[i] = shift === 0 ? -s : -(s + shift * out[at + i]);
-    }
-    for (let n = begin; n < end; n++) {
-      const y = rows.index[n] * k;
-      const confidence = 1 + alpha * rows.weight[n];
-      const extra = this.#observedExtra + alpha * rows.weight[n];
-      let dot = 0;
-      for (let i = 0; i < k; i++) dot += fixed[y + i] * out[at + i];
-      const scale = confidence - extra * dot;
-      for (let i = 0; i < k; i++) residual[i] += scale * fixed[y + i];
-    }
-    direction.set(residual);
-    let rsOld = 0;
-    for (let i = 0; i < k; i++) rsOld += residual[i] * residual[i];
-
-    for (let step = 0; step < steps && rsOld > cgTolerance; step++) {
-      for (let i = 0; i < k; i++) {
-        const row = i * k;
-        let s = 0;
-        for (let j = 0; j < k; j++) s += base[row + j] * direction[j];
-        product[i] = shift === 0 ? s : s + shift * direction[i];
-      }
-      for (let n = begin; n < end; n++) {
-        const y = rows.index[n] * k;
-        let dot = 0;
-        for (let i = 0; i < k; i++) dot += fixed[y + i] * direction[i];
-        const scale = (this.#observedExtra + alpha * rows.weight[n]) * dot;
-        for (let i = 0; i < k; i++) product[i] += scale * fixed[y + i];
-      }
-      let curvature = 0;
-      for (let i = 0; i < k; i++) curvature += direction[i] * product[i];
-      const stepSize = rsOld / curvature;
-      let rsNew = 0;
-      for (let i = 0; i < k; i++) {
-        out[at + i] += stepSize * direction[i];
-        residual[i] -= stepSize * product[i];
-        rsNew += residual[i] * residual[i];
-      }
-      const ratio = rsNew / rsOld;
-      for (let i = 0; i < k; i++) direction[i] = residual[i] + ratio * direction[i];
-      rsOld = rsNew;
     }
   }
 }

@@ -1,27 +1,32 @@
 /**
  * `train` on several cores: the same iterations, with each half-step's rows split between
- * Workers (recommend/half_step_worker.ts) that share the matrix and the factors through
- * SharedArrayBuffers. During a half-step the fixed side and its Gramian (computed once, before)
- * are only read, and each Worker writes only its own rows of the solved side; each Gramian is
- * split between them by its rows too. A row's solve, and a Gramian's entry, depends only on its
- * inputs and runs the same code in the same order as in one thread, so the model is the same,
- * bit for bit. The loss is summed here, in `train`'s order. The Workers end when training does.
+ * Workers (recommend/half_step_worker.ts) that share one training space (recommend/
+ * training_space.ts: the matrix, the factors, the Gramians, in one shared WebAssembly memory).
+ * During a half-step the fixed side and its Gramian (computed once, before) are only read, and
+ * the Workers claim runs of rows of the solved side until none is left, each writing only the
+ * rows it claimed; each Gramian is split between them by its rows, and the loss by its blocks of
+ * members. A row's solve, a Gramian's entry and a
+ * loss block depend only on their inputs and run the same code in the same order as in one
+ * thread, so the model and the losses are the same, bit for bit. The Workers end when training
+ * does.
  *
  * @example
  * const model = await trainParallel(interactions, params, { workers: 2, onProgress: console.log });
  */
 import {
+  lossFromParts,
   mirrorLower,
   type Model,
-  objective,
+  prepareHalfStep,
   type Progress,
-  randomFactors,
+  startTraining,
   train,
   type TrainParams,
 } from "./als.ts";
-import { itemRows, memberRows, type SparseRows } from "./interactions.ts";
+import { itemRows, memberRows } from "./interactions.ts";
 import type { Interactions } from "./signals.ts";
-import type { HalfStepReport, HalfStepSetup, HalfStepTask, Side } from "./half_step_worker.ts";
+import type { HalfStepReport, HalfStepSetup, HalfStepTask } from "./half_step_worker.ts";
+import { type Side, TrainingSpace } from "./training_space.ts";
 
 export interface ParallelOptions {
   /** Workers sharing each half-step; 1 trains in this thread, with `train`. */
@@ -60,61 +65,56 @@ export async function trainParallel(
   if (workers === 1) return train(interactions, params, options.onProgress);
 
   const k = params.factors;
-  const byMember = sharedRows(memberRows(interactions));
-  const byItem = sharedRows(itemRows(interactions));
-  const userFactors = shared(randomFactors(interactions.users.length, k, params.seed));
-  const itemFactors = shared(randomFactors(interactions.items.length, k, params.seed + 1));
-  const setup: Omit<HalfStepSetup, "own"> = {
-    rows: { members: byMember, items: byItem },
-    factors: { members: userFactors, items: itemFactors },
-    gram: { members: shared(new Float64Array(k * k)), items: shared(new Float64Array(k * k)) },
-    params,
-  };
-  const rowWeight = k / 2;
+  const space = TrainingSpace.create(memberRows(interactions), itemRows(interactions), {
+    factors: k,
+    threads: workers,
+  });
+  startTraining(space, params);
   const cuts = {
-    members: splitRows(byMember, workers, rowWeight),
-    items: splitRows(byItem, workers, rowWeight),
     gram: splitGramian(k, workers),
+    loss: splitBlocks(space.layout.lossBlocks, workers),
   };
   const pool = new HalfStepWorkers(
     Array.from({ length: workers }, (_, n) => ({
-      ...setup,
+      memory: space.kernel.memory,
+      module: space.kernel.module,
+      layout: space.layout,
+      params,
+      thread: n,
       own: {
-        members: [cuts.members[n], cuts.members[n + 1]],
-        items: [cuts.items[n], cuts.items[n + 1]],
         gram: [cuts.gram[n], cuts.gram[n + 1]],
+        loss: [cuts.loss[n], cuts.loss[n + 1]],
       },
     })),
   );
   const gramian = async (side: Side) => {
-    const gram = setup.gram[side];
-    gram.fill(0);
+    space.gram(side).fill(0);
     await pool.run({ gramian: side });
-    mirrorLower(gram, k);
-    return gram;
+    mirrorLower(space.gram(side), k);
   };
   try {
     const losses: number[] = [];
-    // The same steps as `train`'s loop, with the rows' solves and the Gramians on the Workers.
+    // The same steps as `train`'s loop, with the rows' solves, the Gramians and the loss's blocks
+    // on the Workers.
     await gramian("items");
     for (let iteration = 1; iteration <= params.iterations; iteration++) {
       const startedAt = performance.now();
-      await pool.run({ solve: "members" });
-      const userGram = await gramian("members");
-      await pool.run({ solve: "items" });
-      const itemGram = await gramian("items");
-      const value = objective(byMember, byItem, userFactors, itemFactors, params, {
-        userGram,
-        itemGram,
-      });
+      for (const side of ["members", "items"] as const) {
+        prepareHalfStep(space, side, params);
+        space.nextRow()[0] = 0;
+        await pool.run({ solve: side, rowsPerClaim: rowsPerClaim(space.count(side), workers) });
+        await gramian(side);
+      }
+      await pool.run({ loss: true });
+      const value = lossFromParts(space, params);
       losses.push(value);
       const seconds = (performance.now() - startedAt) / 1000;
       options.onProgress?.({ iteration, loss: value, seconds });
     }
     // Copies in plain buffers, which callers may transfer.
     return {
-      userFactors: userFactors.slice(),
-      itemFactors: itemFactors.slice(),
+      userFactors: space.vectors("members").slice(),
+      itemFactors: space.vectors("items").slice(),
       factors: k,
       loss: losses,
     };
@@ -124,33 +124,17 @@ export async function trainParallel(
 }
 
 /**
- * Where to cut the rows into `parts` ranges of about equal work: part n is rows
- * `[cuts[n], cuts[n + 1])`. A row weighs its non-zeros plus `rowWeight`, the work every row has
- * whatever its length (the k² products with the Gramian) counted in non-zeros; by row count
- * alone, a few long rows (rows are power-law) would leave one Worker waiting for the other.
+ * How many rows a Worker claims at a time in a half-step of `rows` rows: about 64 claims per
+ * Worker, so the last claims are small next to the whole, and never more than the rows.
  *
  * @example
- * splitRows(memberRows(interactions), 2, 32); // Int32Array [0, cut, rows]
+ * rowsPerClaim(100_000, 2); // 782
  */
-export function splitRows(rows: SparseRows, parts: number, rowWeight: number): Int32Array {
-  const count = rows.start.length - 1;
-  const work = (r: number) => rows.start[r] + r * rowWeight; // Of rows [0, r).
-  const cuts = new Int32Array(parts + 1);
-  cuts[parts] = count;
-  for (let n = 1; n < parts; n++) {
-    const target = work(count) * n / parts;
-    let low = cuts[n - 1], high = count;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (work(mid) < target) low = mid + 1;
-      else high = mid;
-    }
-    // `low` is the first cut at or past the target; the one before may be nearer.
-    if (low > cuts[n - 1] && target - work(low - 1) < work(low) - target) low--;
-    cuts[n] = low;
-  }
-  return cuts;
+export function rowsPerClaim(rows: number, workers: number): number {
+  return Math.max(1, Math.ceil(rows / (workers * claimsPerWorker)));
 }
+
+const claimsPerWorker = 64;
 
 /**
  * Where to cut a k × k Gramian's lower triangle into `parts` ranges of rows of about equal work:
@@ -161,6 +145,17 @@ export function splitRows(rows: SparseRows, parts: number, rowWeight: number): I
  */
 export function splitGramian(k: number, parts: number): Int32Array {
   return Int32Array.from({ length: parts + 1 }, (_, n) => Math.round(k * Math.sqrt(n / parts)));
+}
+
+/**
+ * Where to cut the loss's `blocks` (recommend/training_space.ts `lossBlockRows` members each) into
+ * `parts` runs of about as many blocks.
+ *
+ * @example
+ * splitBlocks(25, 2); // Int32Array [0, 13, 25]
+ */
+export function splitBlocks(blocks: number, parts: number): Int32Array {
+  return Int32Array.from({ length: parts + 1 }, (_, n) => Math.round(blocks * n / parts));
 }
 
 /** The Workers of one training, each told its setup once and then each task to do. */
@@ -216,22 +211,4 @@ class HalfStepWorkers {
     if (failure) waiting.reject(failure);
     else waiting.resolve();
   }
-}
-
-function sharedRows(rows: SparseRows): SparseRows {
-  return {
-    start: shared(rows.start),
-    index: shared(rows.index),
-    weight: shared(rows.weight),
-    columns: rows.columns,
-  };
-}
-
-/** A copy in a SharedArrayBuffer, which Workers read and write in place. */
-function shared<T extends Float64Array | Int32Array>(values: T): T {
-  const copy = new (values.constructor as new (buffer: SharedArrayBuffer) => T)(
-    new SharedArrayBuffer(values.byteLength),
-  );
-  copy.set(values);
-  return copy;
 }

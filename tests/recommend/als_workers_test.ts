@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import {
-  addGramianRows,
   gramian,
   mirrorLower,
   type Model,
@@ -8,8 +7,13 @@ import {
   train,
   type TrainParams,
 } from "../../recommend/als.ts";
-import { splitGramian, splitRows, trainParallel, workersFor } from "../../recommend/als_workers.ts";
-import { memberRows } from "../../recommend/interactions.ts";
+import {
+  rowsPerClaim,
+  splitGramian,
+  trainParallel,
+  workersFor,
+} from "../../recommend/als_workers.ts";
+import { Kernel, Plan } from "../../recommend/kernel/kernel.ts";
 import { matrixOf, randomMatrix } from "./support.ts";
 
 const params: TrainParams = {
@@ -77,24 +81,26 @@ Deno.test("a member with half the non-zeros: two workers still train the same mo
   }
 });
 
-Deno.test("rows are split by their non-zeros, not their count", () => {
-  const rows = memberRows(oneHeavyMember());
-  // By non-zeros, the first member is half the work: the other Worker takes the 100 others.
-  assert.deepEqual([...splitRows(rows, 2, 0)], [0, 1, 101]);
-  // Each row's own work counted as 4 non-zeros: 404 + 25 × 8 ≈ 75 × 8 + 4.
-  assert.deepEqual([...splitRows(rows, 2, 4)], [0, 26, 101]);
-  const even = memberRows(matrixOf(4, 2, [[0, 0, 1], [1, 1, 1], [2, 0, 1], [3, 1, 1]]));
-  assert.deepEqual([...splitRows(even, 2, 0)], [0, 2, 4]);
-  assert.deepEqual([...splitRows(even, 3, 1)], [0, 1, 3, 4]);
+Deno.test("workers claim rows in runs of about a 64th of their share", () => {
+  assert.equal(rowsPerClaim(100_000, 2), 782);
+  // Never none: a Worker that claimed none would never reach the end.
+  assert.equal(rowsPerClaim(5, 2), 1);
+  assert.equal(rowsPerClaim(0, 2), 1);
 });
 
 Deno.test("a Gramian split by its rows' entries sums to the same bits as whole", () => {
   const k = 64;
   const matrix = randomFactors(500, k, 5);
   assert.deepEqual([...splitGramian(k, 2)], [0, 45, 64]);
-  const gram = new Float64Array(k * k);
+  const plan = new Plan();
+  const at = { matrix: plan.f64(matrix.length), gram: plan.f64(k * k) };
+  const kernel = Kernel.create(plan);
+  kernel.f64(at.matrix, matrix.length).set(matrix);
   const cuts = splitGramian(k, 3);
-  for (let n = 0; n < 3; n++) addGramianRows(matrix, k, { gram, from: cuts[n], to: cuts[n + 1] });
+  for (let n = 0; n < 3; n++) {
+    kernel.addGramianRows({ ...at, rows: 500, k, from: cuts[n], to: cuts[n + 1] });
+  }
+  const gram = kernel.f64(at.gram, k * k).slice();
   mirrorLower(gram, k);
   assert.deepEqual(gram, gramian(matrix, k));
 });
@@ -187,4 +193,14 @@ Deno.test("stopping a training Worker mid-training ends the Workers it started",
   assert.equal(child.signal, null, "the process had to be stopped: a Worker outlived training");
   assert.equal(child.code, 0);
   assert.equal(new TextDecoder().decode(child.stdout), "training on 2\n");
+});
+
+Deno.test("with the loss in several blocks, two workers give the same losses bit for bit", async () => {
+  // 9,000 members: three blocks of the loss (recommend/training_space.ts `lossBlockRows`).
+  const interactions = randomMatrix(9_000, 30, 0.05, 31);
+  const both = { ...params, iterations: 2 };
+  const alone = train(interactions, both);
+  const parallel = await trainParallel(interactions, both, { workers: 2 });
+  assert.deepEqual(parallel.loss, alone.loss);
+  assert.deepEqual(parallel.userFactors, alone.userFactors);
 });
