@@ -92,6 +92,7 @@ export interface Config {
   modelTraining: ModelTrainingConfig;
   notifications: NotificationConfig;
   retention: RetentionConfig;
+  embeddedVacuum: EmbeddedVacuumConfig;
   dataExports: DataExportConfig;
   rateLimits: {
     signIn: SignInLimits;
@@ -145,6 +146,14 @@ export interface RetentionConfig {
   checkEveryMs: number;
   /** Rows deleted per statement: a large community's sweep holds no lock on millions at once. */
   batchSize: number;
+}
+
+/** Vacuuming embedded PGlite, which has no autovacuum (db/vacuum.ts, live/vacuum_sweep.ts). */
+export interface EmbeddedVacuumConfig {
+  /** The first run, after the process starts. */
+  firstAfterMs: number;
+  /** Then one run every this long. */
+  everyMs: number;
 }
 
 /** Members' exports of their data (db/data_exports.ts, live/export_worker.ts). */
@@ -267,6 +276,8 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
       keepMs: 90 * dayMs,
     },
     retention: { firstCheckAfterMs: minuteMs, checkEveryMs: hourMs, batchSize: 1_000 },
+    // Hourly, as autovacuum would on a busy table; after the first run, unchanged pages cost nothing.
+    embeddedVacuum: { firstAfterMs: 2 * minuteMs, everyMs: hourMs },
     dataExports: {
       perMember: { max: 3, windowMs: dayMs },
       keepMs: 7 * dayMs,

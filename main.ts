@@ -16,6 +16,7 @@ import { type Bus, LocalBus } from "./live/bus.ts";
 import { NatsBus } from "./live/nats_bus.ts";
 import { forgetNode, markNodeSeen, randomKey } from "./db/room_homes.ts";
 import { MediaProcesses } from "./media/media_processes.ts";
+import { VacuumSweep } from "./live/vacuum_sweep.ts";
 import { ExportWorker } from "./live/export_worker.ts";
 import { AppliedModel } from "./recommend/applied_model.ts";
 import { Trainer } from "./recommend/training.ts";
@@ -65,6 +66,11 @@ const exportWorker = new ExportWorker({
   log: console.log,
 });
 exportWorker.start();
+// Embedded PGlite has no autovacuum: its one process vacuums it (db/vacuum.ts).
+const vacuum = db.kind === "pglite"
+  ? new VacuumSweep({ sql: db.sql, config: config.embeddedVacuum })
+  : null;
+vacuum?.start();
 // Rooms' media runs in processes of its own: Opus encoding per connection must not hold up pages.
 const media = new MediaProcesses({
   processes: config.mediaProcesses,
@@ -144,6 +150,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     await others?.stop();
     await hub.stop();
     await exportWorker.stop();
+    await vacuum?.stop();
     voice.stop();
     await homes.stop();
     await media.stop();

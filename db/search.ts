@@ -176,10 +176,12 @@ async function findPeople(
     with candidates as (
       (select u.id from users u where lower(u.handle) = ${lowered})
       union
+      -- In the byte order of users_handle_prefix, which then gives the range and the order:
+      -- ordered by the collation, the planner walked the unique index from "a" to the prefix.
       (select u.id from users u
        where lower(u.handle) operator(pg_catalog.~>=~) ${lowered}
          and lower(u.handle) operator(pg_catalog.~<~) ${lowered + "\u{10ffff}"}
-       order by lower(u.handle)
+       order by lower(u.handle) using operator(pg_catalog.~<~)
        limit ${peoplePerWay})
       union
       (select u.id from users u
