@@ -185,18 +185,30 @@ export class Trainer {
     await this.#run?.done;
   }
 
+  /**
+   * Touches the run's row every `heartbeatMs`, so other processes see it alive; a row gone or
+   * taken over (`touch` answers false) aborts the run. The caller clears the interval.
+   */
+  #heartbeat(
+    run: Run,
+    label: string,
+    touch: () => Promise<boolean>,
+  ): ReturnType<typeof setInterval> {
+    return setInterval(async () => {
+      try {
+        if (!await touch()) run.abort(new Abandoned());
+      } catch (error) {
+        console.error(`${label}: heartbeat failed:`, error);
+      }
+    }, this.#options.heartbeatMs);
+  }
+
   async #train(run: Run, params: ModelParams, aborted: Promise<never>): Promise<void> {
     const { id } = run;
     const sql = this.#sql;
     const log = (line: string) => this.#log(`Model ${id}: ${line}`);
     const startedAt = performance.now();
-    const heartbeat = setInterval(async () => {
-      try {
-        if (!await touchTraining(sql, id)) run.abort(new Abandoned());
-      } catch (error) {
-        console.error(`Model ${id}: heartbeat failed:`, error);
-      }
-    }, this.#options.heartbeatMs);
+    const heartbeat = this.#heartbeat(run, `Model ${id}`, () => touchTraining(sql, id));
     try {
       log("reading the listening history");
       const signals = await Promise.race([readSignals(sql), aborted]);
@@ -279,13 +291,7 @@ export class Trainer {
     const sql = this.#sql;
     const log = (line: string) => this.#log(`Tuning ${id}: ${line}`);
     const startedAt = performance.now();
-    const heartbeat = setInterval(async () => {
-      try {
-        if (!await touchTuning(sql, id)) run.abort(new Abandoned());
-      } catch (error) {
-        console.error(`Tuning ${id}: heartbeat failed:`, error);
-      }
-    }, this.#options.heartbeatMs);
+    const heartbeat = this.#heartbeat(run, `Tuning ${id}`, () => touchTuning(sql, id));
     try {
       log("reading the listening history");
       const signals = await Promise.race([readSignals(sql), aborted]);
