@@ -150,10 +150,17 @@ export interface RetentionConfig {
 
 /** Vacuuming embedded PGlite, which has no autovacuum (db/vacuum.ts, live/vacuum_sweep.ts). */
 export interface EmbeddedVacuumConfig {
-  /** The first run, after the process starts. */
+  /** The first look whether a run is due, after the process starts. */
   firstAfterMs: number;
-  /** Then one run every this long. */
+  /** A run is due this long after the last one. */
   everyMs: number;
+  /** How often, from the first look on, the sweep looks again. */
+  checkEveryMs: number;
+  /**
+   * A due run waits while a room is live (PGlite answers on the thread that sends the rooms'
+   * streams, and a vacuum holds it), but at most this long.
+   */
+  mostWaitMs: number;
 }
 
 /** Members' exports of their data (db/data_exports.ts, live/export_worker.ts). */
@@ -277,7 +284,14 @@ export async function loadConfig(env: Record<string, string | undefined>): Promi
     },
     retention: { firstCheckAfterMs: minuteMs, checkEveryMs: hourMs, batchSize: 1_000 },
     // Hourly, as autovacuum would on a busy table; after the first run, unchanged pages cost nothing.
-    embeddedVacuum: { firstAfterMs: 2 * minuteMs, everyMs: hourMs },
+    // While rooms are live it waits, up to a day: a community with rooms at every hour still
+    // gets its statistics refreshed.
+    embeddedVacuum: {
+      firstAfterMs: 2 * minuteMs,
+      everyMs: hourMs,
+      checkEveryMs: 5 * minuteMs,
+      mostWaitMs: dayMs,
+    },
     dataExports: {
       perMember: { max: 3, windowMs: dayMs },
       keepMs: 7 * dayMs,

@@ -515,3 +515,9 @@ function toRoom(row: any): RoomRow {
     endedAt: row.ended_at,
   };
 }
+
+/** Is any room live on this Palabre? (The `rooms_live` index answers it.) */
+export async function anyRoomLive(sql: Sql): Promise<boolean> {
+  const [{ live }] = await sql`select exists (select 1 from rooms where state = 'live') as live`;
+  return live;
+}
