@@ -2,8 +2,8 @@
  * The embedded database's vacuum clock (db/vacuum.ts): main.ts starts it on PGlite only, where no
  * autovacuum runs. A run is due `everyMs` after the last one. PGlite answers on the same thread
  * that sends the rooms' streams, and each vacuum statement holds that thread: a due run therefore
- * waits while any room is live, up to `mostWaitMs` after the last run. A run prints one line; a
- * failed one is logged and the next look tries again.
+ * waits while any room is live, for `mostWaitMs` at most. A run prints one line; a failed one is
+ * logged and the next look tries again.
  *
  * @example
  * const sweep = new VacuumSweep({ sql, config: config.embeddedVacuum });
@@ -22,7 +22,7 @@ export class VacuumSweep {
   #first: ReturnType<typeof setTimeout> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<unknown> = Promise.resolve();
-  /** When the last run ended (performance.now()); before any, an `everyMs` before the sweep was made. */
+  /** When the last run ended (performance.now()); before any, `everyMs` before construction. */
   #lastRunAt: number;
   /** Whether the run that is due has already said it waits (it says so once). */
   #saidWaiting = false;
