@@ -95,20 +95,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     exited: () => exited,
     async kill(signal: Deno.Signal) {
       stopping = true;
+      const family = descendantsOf(child.pid);
       if (!exited) child.kill(signal);
       await status;
-      await drained;
+      await drainedOrKilled(options.name, drained, family);
     },
     async [Symbol.asyncDispose]() {
       live.delete(server);
       stopping = true;
+      const family = descendantsOf(child.pid);
       if (!exited) {
         child.kill("SIGTERM");
         const killer = setTimeout(() => !exited && child.kill("SIGKILL"), stopTimeoutMs);
         await status;
         clearTimeout(killer);
       }
-      await drained;
+      await drainedOrKilled(options.name, drained, family);
     },
   };
   live.add(server);
@@ -119,6 +121,65 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw error;
   }
   return server;
+}
+
+/**
+ * Waits for a server's output to close once it has ended. A child it left running (a media
+ * process) still holds that output: after `stopTimeoutMs`, the processes in `family` (noted before
+ * the server was stopped) still alive are killed, and that is said, so a benchmark never waits
+ * forever on what a server left behind.
+ */
+async function drainedOrKilled(
+  name: string,
+  drained: Promise<unknown>,
+  family: number[],
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => timer = setTimeout(resolve, stopTimeoutMs, "late"));
+  const outcome = await Promise.race([drained, late]);
+  clearTimeout(timer);
+  if (outcome !== "late") return;
+  const left = family.filter((pid) => signalIfAlive(pid, "SIGKILL"));
+  console.error(`${name} left ${left.length} processes running after it ended; killed them`);
+  await drained;
+}
+
+/** The processes descended from `pid` now, children first (read from /proc). */
+function descendantsOf(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      // "pid (command) state ppid ...": the command may hold spaces and parentheses.
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(Number(entry.name), ppid);
+    } catch {
+      // It ended while we read.
+    }
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [p, pp] of parents) {
+      if (pp === parent) {
+        found.push(p);
+        queue.push(p);
+      }
+    }
+  }
+  return found;
+}
+
+/** Sends `name` to `pid`; false when no such process is left. */
+function signalIfAlive(pid: number, name: Deno.Signal): boolean {
+  try {
+    Deno.kill(pid, name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

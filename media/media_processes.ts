@@ -42,10 +42,19 @@ export type FromMedia =
   | { op: "audio"; room: number; batch: string }
   | { op: "error"; room: number; message: string };
 
+/**
+ * How long a media process has to end once its stdin is closed before it is killed. Closing its
+ * rooms takes milliseconds; one found still running at 100 overloaded WebRTC connections had not
+ * read its stdin for minutes, and held the web process's output open after it ended.
+ */
+const defaultStopTimeoutMs = 3_000;
+
 export interface MediaProcessesOptions {
   /** Media processes at most; rooms share them. */
   processes: number;
   iceServers: IceServer[];
+  /** How long a stopped media process has to end before it is killed (`defaultStopTimeoutMs`). */
+  stopTimeoutMs?: number;
   /** Errors no caller waits for; the default logs them. */
   onError?: (error: unknown) => void;
 }
@@ -77,7 +86,10 @@ export class MediaProcesses {
       null,
     );
     if (!child || (child.rooms.size > 0 && this.#children.length < this.#options.processes)) {
-      child = new MediaChild(this.#options.onError ?? ((e) => console.error("Media:", e)));
+      child = new MediaChild(
+        this.#options.onError ?? ((e) => console.error("Media:", e)),
+        this.#options.stopTimeoutMs ?? defaultStopTimeoutMs,
+      );
       this.#children.push(child);
     }
     const room = this.#nextRoom++;
@@ -96,7 +108,10 @@ export class MediaProcesses {
     return this.#children.filter((child) => child.running).map((child) => child.pid);
   }
 
-  /** Ends every media process (they also end by themselves when this process goes). */
+  /**
+   * Ends every media process (they also end by themselves when this process goes): each is asked
+   * by closing its stdin, and killed if it has not ended `stopTimeoutMs` later.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     await Promise.all(this.#children.map((child) => child.stop()));
@@ -199,10 +214,12 @@ class MediaChild {
   #calls = new Map<number, { resolve: (value: unknown) => void; reject: (e: Error) => void }>();
   #nextCall = 1;
   #onError: (error: unknown) => void;
+  #stopTimeoutMs: number;
   #ended: Promise<void>;
 
-  constructor(onError: (error: unknown) => void) {
+  constructor(onError: (error: unknown) => void, stopTimeoutMs: number) {
     this.#onError = onError;
+    this.#stopTimeoutMs = stopTimeoutMs;
     const script = new URL("./media_process.ts", import.meta.url).pathname;
     const config = new URL("../deno.json", import.meta.url).pathname;
     this.#process = new Deno.Command(Deno.execPath(), {
@@ -253,8 +270,24 @@ class MediaChild {
   async stop(): Promise<void> {
     this.running = false;
     await this.#writer.close().catch(() => {});
-    await this.#ended;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(resolve, this.#stopTimeoutMs, "late");
+    });
+    const ended = await Promise.race([this.#process.status, late]);
+    clearTimeout(timer);
+    if (ended === "late") {
+      this.#onError(
+        `Media process ${this.pid} did not end within ${this.#stopTimeoutMs} ms; killed it`,
+      );
+      try {
+        this.#process.kill("SIGKILL");
+      } catch {
+        // It ended meanwhile.
+      }
+    }
     await this.#process.status;
+    await this.#ended;
   }
 
   async #read(): Promise<void> {

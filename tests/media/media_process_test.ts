@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { processRuns } from "../support/processes.ts";
+import { MediaProcesses } from "../../media/media_processes.ts";
 import { MediaLab } from "./support/lab.ts";
 import { framesHolding, lacks, recent, waitUntil } from "./support/listening.ts";
 
@@ -140,4 +141,22 @@ Deno.test("media processes end when the process that started them is killed with
   for (const pid of pids) if (processRuns(pid)) orphans.push(pid);
   for (const pid of orphans) Deno.kill(pid, "SIGKILL");
   assert.deepEqual(orphans, [], "media processes outlived their parent");
+});
+
+Deno.test("stopping media processes kills one that does not end when asked", async () => {
+  const errors: unknown[] = [];
+  const media = new MediaProcesses({
+    processes: 1,
+    iceServers: [],
+    stopTimeoutMs: 300,
+    onError: (error) => errors.push(error),
+  });
+  media.openRoom({ onSpeaking: () => {} });
+  const [pid] = media.pids;
+  // A stopped process reads nothing, as one whose thread is stuck under load: closing its stdin
+  // does not end it.
+  Deno.kill(pid, "SIGSTOP");
+  await media.stop();
+  assert.equal(processRuns(pid), false, `media process ${pid} still runs`);
+  assert.deepEqual(errors, [`Media process ${pid} did not end within 300 ms; killed it`]);
 });
