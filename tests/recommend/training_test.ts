@@ -7,6 +7,7 @@ import type { Sql } from "../../db/client.ts";
 import {
   appliedModel,
   applyModel,
+  failStaleTrainings,
   type ModelParams,
   modelVersions,
   startTraining,
@@ -23,7 +24,7 @@ const params: ModelParams = { ...defaultModelParams, factors: 8, iterations: 4 }
 async function trainer(
   sql: Sql,
   lines: string[] = [],
-  options: { workers?: number; parallelFromNonZeros?: number } = {},
+  options: { workers?: number; parallelFromNonZeros?: number; heartbeatMs?: number } = {},
 ): Promise<Trainer> {
   const config = await loadConfig({ SECRET_KEY: "x", DATA_DIR: "/nonexistent" });
   return new Trainer(sql, { ...config.modelTraining, ...options, log: (line) => lines.push(line) });
@@ -153,6 +154,31 @@ dbTest("stopping the server marks its training failed and frees the next one", a
   assert.equal((await modelVersions(sql, admin.id))[0].id, next);
   assert.equal((await modelVersions(sql, admin.id))[0].state, "trained");
 });
+
+dbTest(
+  "a training marked failed elsewhere stops here and keeps the reason given there",
+  async (sql) => {
+    const { admin } = await seedSmallCommunity(sql);
+    const lines: string[] = [];
+    const training = await trainer(sql, lines, { heartbeatMs: 10 });
+    const id = await training.train(admin.id, { ...params, factors: 64, iterations: 50 });
+    // Another process's sweep finds its heartbeat too old (as when this process seemed dead).
+    assert.deepEqual(await failStaleTrainings(sql, 0), [id]);
+    await training.settled();
+    const [version] = await modelVersions(sql, admin.id);
+    assert.equal(version.state, "failed");
+    assert.match(version.error ?? "", /stopped reporting/);
+    assert.ok(
+      lines.includes(`Model ${id}: stopped: it was marked failed elsewhere`),
+      lines.join("\n"),
+    );
+    assert.ok(!lines.some((l) => l.includes("iteration 50/50")), "it stopped before its end");
+    // The slot is free for the next one.
+    await training.train(admin.id, params);
+    await training.settled();
+    assert.equal((await modelVersions(sql, admin.id))[0].state, "trained");
+  },
+);
 
 dbTest("where no other process can train, a start-up fails what the last run left", async (sql) => {
   const { admin } = await seedSmallCommunity(sql);
