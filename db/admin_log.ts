@@ -109,8 +109,11 @@ export interface AdminLogEntry {
   member: string | null;
   memberDeleted: boolean;
   actorDeleted: boolean;
+  /** The room acted on; both null when none, or when retention forgot it (`roomForgotten`). */
   roomTitle: string | null;
   roomPublicId: string | null;
+  /** The room's details were forgotten by retention: it has no title, and its page is gone. */
+  roomForgotten: boolean;
   reportId: number | null;
   note: string;
   details: { [key: string]: string | number | boolean | null };
@@ -137,7 +140,9 @@ export async function adminLog(
     select l.id, l.at, l.action, l.note, l.details, l.report_id,
            a.handle as actor, l.actor_id is not null and a.handle is null as actor_deleted,
            m.handle as member, l.member_id is not null and m.handle is null as member_deleted,
-           r.title as room_title, r.public_id as room_public_id
+           case when r.details_forgotten_at is null then r.title end as room_title,
+           case when r.details_forgotten_at is null then r.public_id end as room_public_id,
+           r.details_forgotten_at is not null as room_forgotten
     from admin_log l
     left join users a on a.id = l.actor_id
     left join users m on m.id = l.member_id
@@ -165,6 +170,7 @@ export async function adminLog(
       memberDeleted: r.member_deleted,
       roomTitle: r.room_title,
       roomPublicId: r.room_public_id,
+      roomForgotten: r.room_forgotten,
       reportId: r.report_id === null ? null : Number(r.report_id),
       note: r.note,
       details: r.details,

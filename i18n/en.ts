@@ -1127,6 +1127,7 @@ export const en = {
   "admin.log.newer": "Newer entries",
   "admin.log.older": "Older entries",
   "admin.log.deleted_member": "a deleted member",
+  "admin.log.forgotten_room": "a room since forgotten (retention)",
   "admin.log.action.suspend": "Suspended",
   "admin.log.action.lift_suspension": "Lifted a suspension",
   "admin.log.action.revoke_invites": "Revoked invites",

@@ -110,6 +110,8 @@ export function AdminLogView(props: {
                     <td data-label={t("admin.log.whom")}>
                       {e.roomTitle && e.roomPublicId
                         ? <a href={`/rooms/${e.roomPublicId}`}>{e.roomTitle}</a>
+                        : e.roomForgotten
+                        ? t("admin.log.forgotten_room")
                         : logMember(e.member, e.memberDeleted, t) || "—"}
                     </td>
                     <td data-label={t("admin.log.note")}>{e.note || "—"}</td>

@@ -26,7 +26,7 @@ export function adminLogCsv(entries: readonly AdminLogEntry[], t: Translate): st
     csvMember(e.actor, e.actorDeleted, t),
     t(adminActionKey(e.action)),
     csvMember(e.member, e.memberDeleted, t),
-    e.roomTitle ?? "",
+    e.roomForgotten ? t("admin.log.forgotten_room") : e.roomTitle ?? "",
     e.reportId === null ? "" : String(e.reportId),
     e.note,
     Object.keys(e.details).length === 0 ? "" : JSON.stringify(e.details),

@@ -10,6 +10,7 @@ import {
 import { openRoom } from "../db/rooms_support.ts";
 import { publicRoomId } from "../../db/rooms.ts";
 import { report } from "../../db/safety.ts";
+import { sweepRetention } from "../../db/retention.ts";
 
 const forGood = { reason: "Shouting over everyone", length: "for_good", amount: "", until: "" };
 
@@ -281,3 +282,34 @@ dbTest("a deleted member is not listed among the members to act on", async (sql,
   assert.match(html, /Members \(1\)/);
   assert.doesNotMatch(html, /\/admin\/members\/null\//);
 });
+
+dbTest(
+  "a room retention forgot stays in the log as a forgotten room, with no title or link",
+  async (
+    sql,
+    db,
+  ) => {
+    const app = await testApp(sql, db.events);
+    const ada = await adminBrowser(app);
+    const [{ id: adaId }] = await sql`select id from users where handle = 'ada'`;
+    const roomId = await openRoom(sql, Number(adaId), { title: "Late jazz" });
+    const publicId = await publicRoomId(sql, roomId);
+    await expectStatus(ada.post(`/admin/rooms/${publicId}/end`, { note: "Closing time" }), 303);
+    const before = await (await expectStatus(ada.get("/admin/log"), 200)).text();
+    assert.match(before, new RegExp(`<a href="/rooms/${publicId}">Late jazz</a>`));
+
+    // Ended 100 days ago: past the default 90 days that rooms' details are kept.
+    await sql`update rooms set ended_at = now() - interval '100 days',
+                             started_at = now() - interval '100 days 1 hour'
+            where id = ${roomId}`;
+    const swept = await sweepRetention(sql, { batchSize: 1_000, signInForgetAfterMs: 86_400_000 });
+    assert.equal(swept.ran, true);
+    const after = await (await expectStatus(ada.get("/admin/log"), 200)).text();
+    assert.match(after, /Ended a room/);
+    assert.match(after, /a room since forgotten \(retention\)/);
+    assert.doesNotMatch(after, new RegExp(publicId));
+    assert.doesNotMatch(after, /Late jazz/);
+    const csv = await (await expectStatus(ada.get("/admin/log.csv"), 200)).text();
+    assert.match(csv, /"Ended a room","","a room since forgotten \(retention\)","","Closing time"/);
+  },
+);

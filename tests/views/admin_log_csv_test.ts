@@ -14,6 +14,7 @@ function entry(overrides: Partial<AdminLogEntry>): AdminLogEntry {
     memberDeleted: false,
     roomTitle: null,
     roomPublicId: null,
+    roomForgotten: false,
     reportId: null,
     note: "",
     details: {},
@@ -51,4 +52,13 @@ Deno.test("the log's CSV speaks the administrator's language", () => {
   const csv = adminLogCsv([entry({ actor: null, actorDeleted: true })], wordsFor("fr").t);
   assert.match(csv, /^"Quand \(UTC\)","Qui",/);
   assert.match(csv, /"un membre supprimé","Suspension"/);
+});
+
+Deno.test("a room retention forgot reads as such in the log's CSV, in each language", () => {
+  const forgotten = entry({ action: "end_room", member: null, roomForgotten: true });
+  assert.match(adminLogCsv([forgotten], english.t), /"Ended a room","","a room since forgotten/);
+  assert.match(
+    adminLogCsv([forgotten], wordsFor("fr").t),
+    /"un salon oublié depuis \(conservation\)"/,
+  );
 });
