@@ -95,7 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     exited: () => exited,
     async kill(signal: Deno.Signal) {
       stopping = true;
-      const family = descendantsOf(child.pid);
+      const family = (await processTree(child.pid)).slice(1);
       if (!exited) child.kill(signal);
       await status;
       await drainedOrKilled(options.name, drained, family);
@@ -103,7 +103,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async [Symbol.asyncDispose]() {
       live.delete(server);
       stopping = true;
-      const family = descendantsOf(child.pid);
+      const family = (await processTree(child.pid)).slice(1);
       if (!exited) {
         child.kill("SIGTERM");
         const killer = setTimeout(() => !exited && child.kill("SIGKILL"), stopTimeoutMs);
@@ -142,34 +142,6 @@ async function drainedOrKilled(
   const left = family.filter((pid) => signalIfAlive(pid, "SIGKILL"));
   console.error(`${name} left ${left.length} processes running after it ended; killed them`);
   await drained;
-}
-
-/** The processes descended from `pid` now, children first (read from /proc). */
-function descendantsOf(pid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      // "pid (command) state ppid ...": the command may hold spaces and parentheses.
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      parents.set(Number(entry.name), ppid);
-    } catch {
-      // It ended while we read.
-    }
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const parent = queue.shift()!;
-    for (const [p, pp] of parents) {
-      if (pp === parent) {
-        found.push(p);
-        queue.push(p);
-      }
-    }
-  }
-  return found;
 }
 
 /** Sends `name` to `pid`; false when no such process is left. */
