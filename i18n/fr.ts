@@ -1188,7 +1188,7 @@ export const fr: Record<MessageKey, Message> = {
   "admin.log.newer": "Entrées plus récentes",
   "admin.log.older": "Entrées plus anciennes",
   "admin.log.deleted_member": "un membre supprimé",
-  "admin.log.forgotten_room": "un salon oublié depuis (conservation)",
+  "admin.log.forgotten_room": "un salon dont les détails sont oubliés (conservation)",
   "admin.log.action.suspend": "Suspension",
   "admin.log.action.lift_suspension": "Suspension levée",
   "admin.log.action.revoke_invites": "Invitations révoquées",

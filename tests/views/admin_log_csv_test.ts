@@ -59,6 +59,6 @@ Deno.test("a room retention forgot reads as such in the log's CSV, in each langu
   assert.match(adminLogCsv([forgotten], english.t), /"Ended a room","","a room since forgotten/);
   assert.match(
     adminLogCsv([forgotten], wordsFor("fr").t),
-    /"un salon oublié depuis \(conservation\)"/,
+    /"un salon dont les détails sont oubliés \(conservation\)"/,
   );
 });
